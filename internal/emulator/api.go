@@ -1,0 +1,84 @@
+// Package emulator is a faithful stand-in for the Microsoft identity platform
+// (login.microsoftonline.com) and the Microsoft Graph v1.0 endpoints the
+// provider uses, served over TLS on 127.0.0.1. It is used in-process by Go
+// tests and as a standalone process (internal/cmd/b2b-emulator) by the demo.
+//
+// CONTRACT FILE: the exported API below is what the rest of the project
+// (acceptance-test harness, demo, benchmarks) programs against.
+package emulator
+
+import (
+	"time"
+)
+
+// Permission names used by the emulator's authorization model. They are
+// the real Microsoft Graph application permission names.
+const (
+	PermUserInviteAll             = "User.Invite.All"
+	PermUserReadAll               = "User.Read.All"
+	PermUserReadWriteAll          = "User.ReadWrite.All"
+	PermDirectoryReadAll          = "Directory.Read.All"
+	PermDirectoryReadWriteAll     = "Directory.ReadWrite.All"
+	PermGroupMemberReadWriteAll   = "GroupMember.ReadWrite.All"
+	PermUserDeleteRestoreAll      = "User.DeleteRestore.All"
+)
+
+// App is an app registration (service principal) known to the emulator's
+// token endpoint, with the application permissions granted to it.
+type App struct {
+	ClientID    string
+	Secret      string   // client secret; empty = none
+	CertPEM     []byte   // optional certificate (PEM) for client assertion auth
+	Permissions []string // application permissions (roles claim)
+	// FederatedSubject, when set, lets client_assertion JWTs signed by the
+	// emulator's own OIDC issuer (see Server.IssueFederatedToken) authenticate.
+	FederatedSubject string
+}
+
+// Options configures a Server.
+type Options struct {
+	// Addr to listen on; default "127.0.0.1:0".
+	Addr string
+	// CA signs the server certificate. Nil: a fresh CA is generated.
+	// Tests share one CA per process because Go loads the system pool
+	// (SSL_CERT_FILE) once per process.
+	CA *CA
+	// TenantID of the single tenant; default a random GUID.
+	TenantID string
+	// TenantDomain is the initial domain, e.g. "contoso.onmicrosoft.com".
+	TenantDomain string
+	// Apps registered at start; if empty, one app with a secret and
+	// User.Invite.All + User.ReadWrite.All is created (see DefaultApp).
+	Apps []App
+	// ReplicationLag: a newly invited user is not readable by GET for this long.
+	ReplicationLag time.Duration
+	// StateFile, when set, is loaded at start and written after each change.
+	StateFile string
+	// TokenLifetime of issued access tokens; default 1h.
+	TokenLifetime time.Duration
+	// InvitationLimit is Graph's invitation throttle (per tenant); zero
+	// value means the default 150 per 5s; Disabled turns it off.
+	InvitationLimit RateLimit
+}
+
+// RateLimit is N requests per Window.
+type RateLimit struct {
+	N        int
+	Window   time.Duration
+	Disabled bool
+}
+
+// Faults are injected into Graph (not token or control) requests.
+type Faults struct {
+	Latency        time.Duration // added to every request
+	Rate429        float64       // probability of a 429 with Retry-After
+	Rate503        float64       // probability of a 503
+	RateDrop       float64       // probability the connection is dropped without response
+	DropAfterActing bool         // when dropping, act first (e.g. create the invitation) then drop
+	RetryAfter     time.Duration // Retry-After on injected 429/503; default 1s
+}
+
+// Counters counts requests by "METHOD /path-template", e.g.
+// "POST /v1.0/invitations", "GET /v1.0/users/{id}", "POST /v1.0/$batch",
+// and status codes by "429" etc. under the key "status:429".
+type Counters map[string]int

@@ -1,0 +1,124 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// The public endpoints of the national clouds. Source:
+// https://learn.microsoft.com/graph/deployments
+const (
+	PublicGraphEndpoint = "https://graph.microsoft.com"
+	PublicAuthorityHost = "https://login.microsoftonline.com/"
+	USGovGraphEndpoint  = "https://graph.microsoft.us"
+	USGovAuthorityHost  = "https://login.microsoftonline.us/"
+	ChinaGraphEndpoint  = "https://microsoftgraph.chinacloudapi.cn"
+	ChinaAuthorityHost  = "https://login.chinacloudapi.cn/"
+)
+
+// AuthMethod is how the client obtains tokens.
+type AuthMethod string
+
+// The supported authentication methods.
+const (
+	AuthClientSecret      AuthMethod = "client_secret"
+	AuthClientCertificate AuthMethod = "client_certificate"
+	AuthOIDC              AuthMethod = "oidc" // workload identity federation
+	AuthAzureCLI          AuthMethod = "azure_cli"
+	AuthManagedIdentity   AuthMethod = "managed_identity"
+)
+
+// AuthConfig is the resolved authentication: exactly one Method, with the
+// fields that method needs. The provider resolves it; this package only
+// builds the azidentity credential from it.
+type AuthConfig struct {
+	Method        AuthMethod
+	TenantID      string
+	ClientID      string // optional for managed identity (user-assigned)
+	AuthorityHost string // https URL; custom hosts disable MSAL instance discovery
+
+	ClientSecret string // secret
+
+	CertificateData     []byte // PKCS#12 or PEM (certificate and key)
+	CertificatePassword string
+
+	OIDCToken         string
+	OIDCTokenFilePath string
+}
+
+// Config configures a Client.
+type Config struct {
+	Auth          AuthConfig
+	GraphEndpoint string // scheme://host[:port], without /v1.0
+	UserAgent     string // e.g. "terraform-provider-b2b/1.2.3"
+	Logger        Logger // optional
+	// HTTPClient is optional; the default trusts the system store (SSL_CERT_FILE is honoured).
+	HTTPClient *http.Client
+}
+
+// Client is a Microsoft Graph v1.0 client. It is safe for concurrent use,
+// and one Client is shared by every resource and data source.
+//
+// New makes no network call: the first token is fetched on first use.
+type Client struct {
+	impl *client
+}
+
+// ErrNotImplemented marks stubs still to be written.
+var ErrNotImplemented = errors.New("graph: not implemented")
+
+// New builds a client. It validates the configuration but makes no network call.
+func New(cfg Config) (*Client, error) {
+	impl, err := newClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{impl: impl}, nil
+}
+
+// Invite sends POST /invitations.
+func (c *Client) Invite(ctx context.Context, req InvitationRequest) (*Invitation, error) {
+	return c.impl.invite(ctx, req)
+}
+
+// GetUser reads GET /users/{id} with $select of every property in User.
+func (c *Client) GetUser(ctx context.Context, id string) (*User, error) {
+	return c.impl.getUser(ctx, id)
+}
+
+// UpdateUser sends PATCH /users/{id} with only the fields set in upd.
+func (c *Client) UpdateUser(ctx context.Context, id string, upd UserUpdate) error {
+	return c.impl.updateUser(ctx, id, upd)
+}
+
+// DeleteUser sends DELETE /users/{id} (a soft delete: the user goes to deleted items for 30 days).
+func (c *Client) DeleteUser(ctx context.Context, id string) error {
+	return c.impl.deleteUser(ctx, id)
+}
+
+// GetDeletedUser reads GET /directory/deletedItems/{id}.
+func (c *Client) GetDeletedUser(ctx context.Context, id string) (*User, error) {
+	return c.impl.getDeletedUser(ctx, id)
+}
+
+// PurgeDeletedUser sends DELETE /directory/deletedItems/{id}.
+func (c *Client) PurgeDeletedUser(ctx context.Context, id string) error {
+	return c.impl.purgeDeletedUser(ctx, id)
+}
+
+// RestoreDeletedUser sends POST /directory/deletedItems/{id}/restore.
+func (c *Client) RestoreDeletedUser(ctx context.Context, id string) (*User, error) {
+	return c.impl.restoreDeletedUser(ctx, id)
+}
+
+// FindUsersByEmail returns the users whose mail or otherMails equals email
+// (case-insensitive), paging through all results.
+func (c *Client) FindUsersByEmail(ctx context.Context, email string) ([]User, error) {
+	return c.impl.findUsersByEmail(ctx, email)
+}
+
+// ListUsers pages through GET /users with the filter, following @odata.nextLink.
+func (c *Client) ListUsers(ctx context.Context, f GuestFilter) ([]User, error) {
+	return c.impl.listUsers(ctx, f)
+}

@@ -1,0 +1,78 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrorKind classifies a failed Graph or token call so callers can branch on
+// meaning rather than on status codes.
+type ErrorKind int
+
+// The kinds of Error.
+const (
+	KindOther ErrorKind = iota
+	KindNotFound
+	KindThrottled
+	KindForbidden
+	KindUnauthorized // 401 from Graph or an AADSTS error from the token endpoint
+	KindBadRequest
+	KindConflict
+)
+
+// Error is a failed call. It carries Graph's error envelope
+// (error.code, error.message, error.innerError.request-id/date).
+type Error struct {
+	Kind       ErrorKind
+	StatusCode int
+	Code       string // Graph error.code, or the AADSTS code for token errors
+	Message    string
+	RequestID  string
+	Date       string
+	// Operation names what was attempted, e.g. "GET /users/{id}".
+	Operation string
+	// RequiredPermission names the Graph application permission the call
+	// needs when the call was refused for lack of it (Forbidden), if known.
+	RequiredPermission string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%s: %d %s: %s", e.Operation, e.StatusCode, e.Code, e.Message)
+	if e.RequiredPermission != "" {
+		msg += fmt.Sprintf(" (the application needs the Microsoft Graph application permission %s, with admin consent)", e.RequiredPermission)
+	}
+	if e.RequestID != "" {
+		msg += fmt.Sprintf(" (request-id: %s", e.RequestID)
+		if e.Date != "" {
+			msg += ", date: " + e.Date
+		}
+		msg += ")"
+	}
+	return msg
+}
+
+func kindOf(err error) ErrorKind {
+	var ge *Error
+	if errors.As(err, &ge) {
+		return ge.Kind
+	}
+	return KindOther
+}
+
+// IsNotFound reports whether err is a Graph 404.
+func IsNotFound(err error) bool { return kindOf(err) == KindNotFound }
+
+// IsThrottled reports whether err is a 429 (or 503/504) that outlived the retries.
+func IsThrottled(err error) bool { return kindOf(err) == KindThrottled }
+
+// IsForbidden reports whether err is a 403.
+func IsForbidden(err error) bool { return kindOf(err) == KindForbidden }
+
+// IsUnauthorized reports whether err is a 401 or a token endpoint refusal.
+func IsUnauthorized(err error) bool { return kindOf(err) == KindUnauthorized }
+
+// IsBadRequest reports whether err is a 400.
+func IsBadRequest(err error) bool { return kindOf(err) == KindBadRequest }
+
+// IsConflict reports whether err is a 409.
+func IsConflict(err error) bool { return kindOf(err) == KindConflict }

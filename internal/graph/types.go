@@ -1,0 +1,130 @@
+// Package graph is the provider's only door to Microsoft Graph and the
+// Microsoft identity platform. It wraps msgraph-sdk-go and azidentity behind
+// plain Go types and typed errors, so that nothing here knows about Terraform
+// (no terraform-plugin-* imports) and nothing in the provider knows about
+// Kiota models.
+package graph
+
+import (
+	"context"
+	"time"
+)
+
+// Logger receives structured log lines from the client. The provider plugs
+// tflog in here; the graph package never writes to stdout/stderr itself.
+// Implementations must not be handed secrets: the client never passes
+// tokens, secrets or redeem URLs in fields.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+	Warn(ctx context.Context, msg string, fields map[string]any)
+}
+
+// User is a directory user as the provider sees it. Pointer fields are nil
+// when Graph returned null (or the property was not selected).
+type User struct {
+	ID                              string
+	DisplayName                     string
+	UserPrincipalName               string
+	Mail                            string
+	UserType                        string // "Guest" or "Member"
+	ExternalUserState               string // "PendingAcceptance", "Accepted" or "" for non-invited users
+	ExternalUserStateChangeDateTime *time.Time
+	CreationType                    string // "Invitation" for B2B guests
+	CreatedDateTime                 *time.Time
+	AccountEnabled                  *bool
+
+	GivenName         *string
+	Surname           *string
+	JobTitle          *string
+	Department        *string
+	CompanyName       *string
+	OfficeLocation    *string
+	MobilePhone       *string
+	UsageLocation     *string
+	EmployeeID        *string
+	EmployeeType      *string
+	City              *string
+	State             *string
+	Country           *string
+	StreetAddress     *string
+	PostalCode        *string
+	PreferredLanguage *string
+	FaxNumber         *string
+
+	BusinessPhones []string
+	OtherMails     []string
+}
+
+// UserUpdate lists the properties to change with PATCH /users/{id}.
+// A nil field is left untouched. A pointer to the zero value clears the
+// property (the client sends JSON null for strings, [] for collections).
+type UserUpdate struct {
+	DisplayName    *string
+	UserType       *string
+	AccountEnabled *bool
+
+	GivenName         *string
+	Surname           *string
+	JobTitle          *string
+	Department        *string
+	CompanyName       *string
+	OfficeLocation    *string
+	MobilePhone       *string
+	UsageLocation     *string
+	EmployeeID        *string
+	EmployeeType      *string
+	City              *string
+	State             *string
+	Country           *string
+	StreetAddress     *string
+	PostalCode        *string
+	PreferredLanguage *string
+	FaxNumber         *string
+
+	BusinessPhones *[]string
+	OtherMails     *[]string
+}
+
+// IsEmpty reports whether the update would change nothing.
+func (u UserUpdate) IsEmpty() bool { return u == (UserUpdate{}) }
+
+// InvitationRequest is the body of POST /invitations.
+type InvitationRequest struct {
+	InvitedUserEmailAddress string
+	InvitedUserDisplayName  string
+	InviteRedirectURL       string
+	InvitedUserType         string // "Guest" (default) or "Member"
+	SendInvitationMessage   bool
+	Message                 *InvitationMessage
+
+	// ResetRedemption re-sends the invitation for an existing user (InvitedUserID)
+	// and resets its redemption status, keeping the object ID, groups and app access.
+	ResetRedemption bool
+	InvitedUserID   string
+}
+
+// InvitationMessage is invitedUserMessageInfo.
+type InvitationMessage struct {
+	CcRecipients          []string // Graph honours one recipient
+	CustomizedMessageBody string
+	MessageLanguage       string
+}
+
+// Invitation is what POST /invitations returns.
+type Invitation struct {
+	ID              string
+	InvitedUserID   string
+	InviteRedeemURL string // sensitive: never log it
+	Status          string // "PendingAcceptance" or "Completed"
+}
+
+// GuestFilter narrows ListUsers. Empty fields do not filter.
+type GuestFilter struct {
+	UserType          string // "Guest", "Member" or "" for both
+	ExternalUserState string
+	DisplayNamePrefix string
+	MailDomain        string // matched with endswith on mail, needs ConsistencyLevel: eventual
+	CreatedAfter      *time.Time
+	CreatedBefore     *time.Time
+	PageSize          int // $top; 0 means the client default
+}
