@@ -1,0 +1,285 @@
+package emulator
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Server is a running emulator: identity platform, Graph v1.0 and the
+// /_emulator/ control API on one TLS listener.
+type Server struct {
+	mu sync.Mutex
+
+	opts     Options
+	ca       *CA
+	ln       net.Listener
+	httpSrv  *http.Server
+	url      string
+	tenantID string
+	domain   string
+
+	apps     []App
+	appIndex map[string]int
+
+	// tokenKey signs access tokens; fedKey signs federated (OIDC) tokens
+	// from the emulator's own issuer, as a CI provider's issuer would.
+	tokenKey *rsa.PrivateKey
+	fedKey   *rsa.PrivateKey
+
+	st store
+
+	faults   Faults
+	lag      time.Duration
+	invLimit RateLimit
+	invTimes []time.Time
+	counters Counters
+
+	// now is the clock; tests may replace it before issuing requests.
+	now func() time.Time
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start listens on opts.Addr (loopback only) and serves TLS in the background.
+func Start(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if err := requireLoopback(opts.Addr); err != nil {
+		return nil, err
+	}
+	ca := opts.CA
+	if ca == nil {
+		var err error
+		if ca, err = NewCA(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.TenantID == "" {
+		opts.TenantID = newGUID()
+	}
+	if opts.TenantDomain == "" {
+		opts.TenantDomain = "contoso.onmicrosoft.com"
+	}
+	if opts.TokenLifetime <= 0 {
+		opts.TokenLifetime = time.Hour
+	}
+	s := &Server{
+		opts:     opts,
+		ca:       ca,
+		tenantID: strings.ToLower(opts.TenantID),
+		domain:   strings.ToLower(opts.TenantDomain),
+		appIndex: map[string]int{},
+		lag:      opts.ReplicationLag,
+		invLimit: opts.InvitationLimit,
+		counters: Counters{},
+		now:      time.Now,
+		st:       newStore(),
+	}
+	var err error
+	if s.tokenKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+		return nil, err
+	}
+	if s.fedKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+		return nil, err
+	}
+	apps := opts.Apps
+	if len(apps) == 0 {
+		apps = []App{{
+			ClientID:    newGUID(),
+			Secret:      newSecret(),
+			Permissions: []string{PermUserInviteAll, PermUserReadWriteAll},
+		}}
+	}
+	for _, a := range apps {
+		s.addAppLocked(a)
+	}
+	if opts.StateFile != "" {
+		if err := s.loadState(opts.StateFile); err != nil {
+			return nil, err
+		}
+	}
+
+	leaf, err := ca.leaf()
+	if err != nil {
+		return nil, fmt.Errorf("issue server certificate: %w", err)
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s.ln = ln
+	s.url = "https://" + ln.Addr().String()
+	s.httpSrv = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12},
+		// Dropped-connection faults hijack the conn; silence the resulting noise.
+		ErrorLog: nullLogger(),
+	}
+	go func() { _ = s.httpSrv.ServeTLS(ln, "", "") }()
+	return s, nil
+}
+
+func requireLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("emulator address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("emulator address %q: only loopback addresses are allowed", addr)
+	}
+	return nil
+}
+
+// URL is the base URL, "https://127.0.0.1:PORT".
+func (s *Server) URL() string { return s.url }
+
+// GraphEndpoint is the Graph base URL; Graph paths are /v1.0/...
+func (s *Server) GraphEndpoint() string { return s.url }
+
+// AuthorityHost is the identity platform base URL with a trailing slash,
+// the form azidentity's AuthorityHost option takes.
+func (s *Server) AuthorityHost() string { return s.url + "/" }
+
+// TenantID is the tenant's directory ID (a GUID).
+func (s *Server) TenantID() string { return s.tenantID }
+
+// TenantDomain is the tenant's initial domain.
+func (s *Server) TenantDomain() string { return s.domain }
+
+// CA is the authority that signed the server certificate.
+func (s *Server) CA() *CA { return s.ca }
+
+// DefaultApp is the first registered app.
+func (s *Server) DefaultApp() App {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneApp(s.apps[0])
+}
+
+// Apps returns every registered app.
+func (s *Server) Apps() []App {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]App, len(s.apps))
+	for i, a := range s.apps {
+		out[i] = cloneApp(a)
+	}
+	return out
+}
+
+// AddApp registers an app, replacing one with the same client ID.
+func (s *Server) AddApp(a App) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addAppLocked(a)
+}
+
+func (s *Server) addAppLocked(a App) {
+	a = cloneApp(a)
+	a.ClientID = strings.ToLower(a.ClientID)
+	if i, ok := s.appIndex[a.ClientID]; ok {
+		s.apps[i] = a
+		return
+	}
+	s.appIndex[a.ClientID] = len(s.apps)
+	s.apps = append(s.apps, a)
+}
+
+func cloneApp(a App) App {
+	a.Permissions = append([]string(nil), a.Permissions...)
+	a.CertPEM = append([]byte(nil), a.CertPEM...)
+	return a
+}
+
+func (s *Server) appLocked(clientID string) (App, bool) {
+	i, ok := s.appIndex[strings.ToLower(clientID)]
+	if !ok {
+		return App{}, false
+	}
+	return s.apps[i], true
+}
+
+// SetPermissions replaces an app's application permissions. As in Entra,
+// tokens already issued keep the roles they were minted with.
+func (s *Server) SetPermissions(clientID string, perms []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.appIndex[strings.ToLower(clientID)]; ok {
+		s.apps[i].Permissions = append([]string(nil), perms...)
+	}
+}
+
+// Close stops the listener and waits briefly for in-flight requests.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		s.closeErr = s.httpSrv.Shutdown(ctx)
+		if errors.Is(s.closeErr, context.DeadlineExceeded) {
+			s.closeErr = s.httpSrv.Close()
+		}
+	})
+	return s.closeErr
+}
+
+// SetFaults replaces the fault knobs applied to Graph requests.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// SetReplicationLag sets how long newly invited users stay unreadable.
+func (s *Server) SetReplicationLag(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lag = d
+}
+
+// SetInvitationLimit replaces the invitation throttle and forgets past invitations.
+func (s *Server) SetInvitationLimit(l RateLimit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.invLimit = l
+	s.invTimes = nil
+}
+
+// Counters returns a snapshot of the request counters.
+func (s *Server) Counters() Counters {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(Counters, len(s.counters))
+	for k, v := range s.counters {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCounters zeroes every counter.
+func (s *Server) ResetCounters() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counters = Counters{}
+}
+
+func (s *Server) count(key string) {
+	s.mu.Lock()
+	s.counters[key]++
+	s.mu.Unlock()
+}

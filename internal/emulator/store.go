@@ -1,0 +1,423 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// user is one directory object. Props holds the Graph JSON properties
+// (every known property present, null when unset) so that $select and
+// PATCH work on names exactly as Graph spells them.
+type user struct {
+	Seq   int64          `json:"seq"`
+	Props map[string]any `json:"props"`
+	// VisibleAt models directory replication: reads before it get 404.
+	VisibleAt time.Time `json:"visibleAt"`
+}
+
+type store struct {
+	Seq         int64              `json:"seq"`
+	Users       map[string]*user   `json:"users"`
+	Deleted     map[string]*user   `json:"deleted"`
+	Invitations []InvitationRecord `json:"invitations"`
+}
+
+func newStore() store {
+	return store{Users: map[string]*user{}, Deleted: map[string]*user{}}
+}
+
+// SeedUser describes a user created out of band with Server.SeedUser.
+type SeedUser struct {
+	Email       string
+	DisplayName string
+	// UserType is "Guest" (default) or "Member".
+	UserType string
+	// ExternalUserState, for guests: "PendingAcceptance" (default) or "Accepted".
+	ExternalUserState string
+	// Props are extra Graph properties, e.g. {"jobTitle": "Buyer"}.
+	Props map[string]any
+}
+
+// InvitationRecord is one accepted POST /invitations, for tests to check
+// what the provider asked Graph to do (the redeem URL is deliberately absent).
+type InvitationRecord struct {
+	Email                 string
+	UserID                string
+	SendInvitationMessage bool
+	ResetRedemption       bool
+	At                    time.Time
+	CcRecipients          []string
+	Body                  string
+}
+
+// userProps lists the user properties the emulator models, in the order
+// Graph documents them. Only these can be selected or patched.
+var userProps = []string{
+	"id", "accountEnabled", "businessPhones", "city", "companyName", "country",
+	"createdDateTime", "creationType", "department", "displayName", "employeeId",
+	"employeeType", "externalUserState", "externalUserStateChangeDateTime", "faxNumber",
+	"givenName", "identities", "imAddresses", "jobTitle", "mail", "mailNickname",
+	"mobilePhone", "officeLocation", "otherMails", "postalCode", "preferredLanguage",
+	"proxyAddresses", "state", "streetAddress", "surname", "usageLocation",
+	"userPrincipalName", "userType", "deletedDateTime",
+}
+
+// defaultUserProps is the set GET /users returns without $select.
+// https://learn.microsoft.com/graph/api/user-get ("By default, only a limited
+// set of properties are returned").
+var defaultUserProps = []string{
+	"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
+	"officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
+}
+
+var collectionProps = map[string]bool{
+	"businessPhones": true, "otherMails": true, "proxyAddresses": true,
+	"imAddresses": true, "identities": true,
+}
+
+func knownProp(name string) (string, bool) {
+	for _, p := range userProps {
+		if strings.EqualFold(p, name) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// guestUPN builds the UPN Entra gives an invited external user:
+// alice@partner.example -> alice_partner.example#EXT#@contoso.onmicrosoft.com.
+func guestUPN(email, domain string) string {
+	return strings.ReplaceAll(email, "@", "_") + "#EXT#@" + domain
+}
+
+func (s *Server) newUserLocked(email, displayName, userType, extState string, now time.Time) *user {
+	id := newGUID()
+	p := map[string]any{}
+	for _, k := range userProps {
+		p[k] = nil
+	}
+	for k := range collectionProps {
+		p[k] = []any{}
+	}
+	if userType == "" {
+		userType = "Guest"
+	}
+	p["id"] = id
+	p["accountEnabled"] = true
+	p["createdDateTime"] = formatTime(now)
+	p["displayName"] = displayName
+	p["mail"] = email
+	p["userType"] = userType
+	if extState != "" {
+		upn := guestUPN(email, s.domain)
+		p["userPrincipalName"] = upn
+		p["mailNickname"] = strings.TrimSuffix(upn, "@"+s.domain)
+		p["creationType"] = "Invitation"
+		p["externalUserState"] = extState
+		p["externalUserStateChangeDateTime"] = formatTime(now)
+		p["identities"] = []any{map[string]any{
+			"signInType": "userPrincipalName", "issuer": s.domain, "issuerAssignedId": upn,
+		}}
+		p["proxyAddresses"] = []any{"SMTP:" + email}
+	} else {
+		local, _, _ := strings.Cut(email, "@")
+		upn := local + "@" + s.domain
+		p["userPrincipalName"] = upn
+		p["mailNickname"] = local
+		p["identities"] = []any{map[string]any{
+			"signInType": "userPrincipalName", "issuer": s.domain, "issuerAssignedId": upn,
+		}}
+	}
+	s.st.Seq++
+	u := &user{Seq: s.st.Seq, Props: p, VisibleAt: now}
+	s.st.Users[id] = u
+	return u
+}
+
+// findUserLocked resolves an id or userPrincipalName among live users.
+func (s *Server) findUserLocked(key string) *user {
+	if u, ok := s.st.Users[strings.ToLower(key)]; ok {
+		return u
+	}
+	for _, u := range s.st.Users {
+		if upn, _ := u.Props["userPrincipalName"].(string); strings.EqualFold(upn, key) {
+			return u
+		}
+	}
+	return nil
+}
+
+func (s *Server) findByEmailLocked(email string) *user {
+	for _, u := range s.sortedUsersLocked() {
+		if m, _ := u.Props["mail"].(string); strings.EqualFold(m, email) {
+			return u
+		}
+		if others, ok := u.Props["otherMails"].([]any); ok {
+			for _, o := range others {
+				if os, _ := o.(string); strings.EqualFold(os, email) {
+					return u
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Server) sortedUsersLocked() []*user {
+	out := make([]*user, 0, len(s.st.Users))
+	for _, u := range s.st.Users {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+func copyProps(p map[string]any) map[string]any {
+	b, _ := json.Marshal(p)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// ErrNotFound is returned by the out-of-band operations for an unknown user.
+var ErrNotFound = errors.New("emulator: user not found")
+
+// SeedUser creates a user directly in the directory (no invitation, no lag)
+// and returns its object ID.
+func (s *Server) SeedUser(su SeedUser) (string, error) {
+	if !validEmail(su.Email) {
+		return "", fmt.Errorf("emulator: invalid email %q", su.Email)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ut := su.UserType
+	if ut == "" {
+		ut = "Guest"
+	}
+	ext := ""
+	if ut == "Guest" {
+		ext = su.ExternalUserState
+		if ext == "" {
+			ext = "PendingAcceptance"
+		}
+	}
+	dn := su.DisplayName
+	if dn == "" {
+		dn = su.Email
+	}
+	u := s.newUserLocked(su.Email, dn, ut, ext, s.now())
+	for k, v := range su.Props {
+		name, ok := knownProp(k)
+		if !ok {
+			return "", fmt.Errorf("emulator: unknown user property %q", k)
+		}
+		u.Props[name] = normalizeJSON(v)
+	}
+	s.saveLocked()
+	return u.Props["id"].(string), nil
+}
+
+// RedeemInvitation marks a guest as having accepted its invitation.
+func (s *Server) RedeemInvitation(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.findUserLocked(id)
+	if u == nil {
+		return ErrNotFound
+	}
+	u.Props["externalUserState"] = "Accepted"
+	u.Props["externalUserStateChangeDateTime"] = formatTime(s.now())
+	s.saveLocked()
+	return nil
+}
+
+// PatchUser changes properties out of band (drift), Graph names, nil clears.
+func (s *Server) PatchUser(id string, props map[string]any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.findUserLocked(id)
+	if u == nil {
+		return ErrNotFound
+	}
+	for k, v := range props {
+		name, ok := knownProp(k)
+		if !ok || name == "id" {
+			return fmt.Errorf("emulator: cannot set user property %q", k)
+		}
+		setProp(u, name, normalizeJSON(v))
+	}
+	s.saveLocked()
+	return nil
+}
+
+func setProp(u *user, name string, v any) {
+	if v == nil && collectionProps[name] {
+		v = []any{}
+	}
+	u.Props[name] = v
+}
+
+// DeleteUser soft-deletes a user into deleted items.
+func (s *Server) DeleteUser(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.findUserLocked(id)
+	if u == nil {
+		return ErrNotFound
+	}
+	s.softDeleteLocked(u)
+	s.saveLocked()
+	return nil
+}
+
+func (s *Server) softDeleteLocked(u *user) {
+	id := u.Props["id"].(string)
+	delete(s.st.Users, id)
+	u.Props["deletedDateTime"] = formatTime(s.now())
+	s.st.Deleted[id] = u
+}
+
+// User returns every modelled property of a live user (lag ignored).
+func (s *Server) User(id string) (map[string]any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.findUserLocked(id)
+	if u == nil {
+		return nil, false
+	}
+	return userJSON(u, nil), true
+}
+
+// Users returns every live user, oldest first.
+func (s *Server) Users() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []map[string]any{}
+	for _, u := range s.sortedUsersLocked() {
+		out = append(out, userJSON(u, nil))
+	}
+	return out
+}
+
+// DeletedUsers returns the users in deleted items.
+func (s *Server) DeletedUsers() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []map[string]any{}
+	for _, u := range sortUsers(s.st.Deleted) {
+		out = append(out, userJSON(u, nil))
+	}
+	return out
+}
+
+func sortUsers(m map[string]*user) []*user {
+	out := make([]*user, 0, len(m))
+	for _, u := range m {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+// Invitations returns every invitation Graph accepted, oldest first.
+func (s *Server) Invitations() []InvitationRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]InvitationRecord, len(s.st.Invitations))
+	for i, r := range s.st.Invitations {
+		r.CcRecipients = append([]string(nil), r.CcRecipients...)
+		out[i] = r
+	}
+	return out
+}
+
+// userJSON renders a user; sel nil means every modelled property except
+// deletedDateTime on live users.
+func userJSON(u *user, sel []string) map[string]any {
+	out := map[string]any{}
+	if sel == nil {
+		for k, v := range u.Props {
+			if k == "deletedDateTime" && v == nil {
+				continue
+			}
+			out[k] = v
+		}
+		return copyProps(out)
+	}
+	for _, k := range sel {
+		out[k] = u.Props[k]
+	}
+	return copyProps(out)
+}
+
+// normalizeJSON turns Go values ([]string etc.) into their JSON-decoded form.
+func normalizeJSON(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+type stateFile struct {
+	Version int   `json:"version"`
+	Store   store `json:"store"`
+}
+
+func (s *Server) loadState(path string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read state file: %w", err)
+	}
+	var sf stateFile
+	if err := json.Unmarshal(b, &sf); err != nil {
+		return fmt.Errorf("parse state file %s: %w", path, err)
+	}
+	if sf.Store.Users == nil {
+		sf.Store.Users = map[string]*user{}
+	}
+	if sf.Store.Deleted == nil {
+		sf.Store.Deleted = map[string]*user{}
+	}
+	s.st = sf.Store
+	return nil
+}
+
+// saveLocked writes the state file atomically (temp file + rename) so a
+// crash mid-write never leaves a torn snapshot.
+func (s *Server) saveLocked() {
+	path := s.opts.StateFile
+	if path == "" {
+		return
+	}
+	b, err := json.MarshalIndent(stateFile{Version: 1, Store: s.st}, "", "  ")
+	if err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".emulator-state-*")
+	if err != nil {
+		return
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return
+	}
+	tmp.Close()
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+	}
+}
