@@ -14,13 +14,13 @@ import (
 // Permission names used by the emulator's authorization model. They are
 // the real Microsoft Graph application permission names.
 const (
-	PermUserInviteAll             = "User.Invite.All"
-	PermUserReadAll               = "User.Read.All"
-	PermUserReadWriteAll          = "User.ReadWrite.All"
-	PermDirectoryReadAll          = "Directory.Read.All"
-	PermDirectoryReadWriteAll     = "Directory.ReadWrite.All"
-	PermGroupMemberReadWriteAll   = "GroupMember.ReadWrite.All"
-	PermUserDeleteRestoreAll      = "User.DeleteRestore.All"
+	PermUserInviteAll           = "User.Invite.All"
+	PermUserReadAll             = "User.Read.All"
+	PermUserReadWriteAll        = "User.ReadWrite.All"
+	PermDirectoryReadAll        = "Directory.Read.All"
+	PermDirectoryReadWriteAll   = "Directory.ReadWrite.All"
+	PermGroupMemberReadWriteAll = "GroupMember.ReadWrite.All"
+	PermUserDeleteRestoreAll    = "User.DeleteRestore.All"
 )
 
 // App is an app registration (service principal) known to the emulator's
@@ -70,12 +70,12 @@ type RateLimit struct {
 
 // Faults are injected into Graph (not token or control) requests.
 type Faults struct {
-	Latency        time.Duration // added to every request
-	Rate429        float64       // probability of a 429 with Retry-After
-	Rate503        float64       // probability of a 503
-	RateDrop       float64       // probability the connection is dropped without response
-	DropAfterActing bool         // when dropping, act first (e.g. create the invitation) then drop
-	RetryAfter     time.Duration // Retry-After on injected 429/503; default 1s
+	Latency         time.Duration // added to every request
+	Rate429         float64       // probability of a 429 with Retry-After
+	Rate503         float64       // probability of a 503
+	RateDrop        float64       // probability the connection is dropped without response
+	DropAfterActing bool          // when dropping, act first (e.g. create the invitation) then drop
+	RetryAfter      time.Duration // Retry-After on injected 429/503; default 1s
 }
 
 // Counters counts requests by "METHOD /path-template", e.g.

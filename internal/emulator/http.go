@@ -2,9 +2,61 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 )
 
+// routes wires the three faces of the emulator onto one mux: the
+// identity platform (/{tenant}/...), Graph (/v1.0/...) and the control
+// API (/_emulator/...).
 func (s *Server) routes() http.Handler {
+	g := http.NewServeMux()
+	s.handle(g, "GET /users", readPerms, (*call).listUsers)
+	s.handle(g, "GET /users/{id}", readPerms, (*call).getUser)
+	s.handle(g, "PATCH /users/{id}", writePerms, (*call).patchUser)
+	s.handle(g, "DELETE /users/{id}", deletePerms, (*call).deleteUser)
+	s.handle(g, "POST /invitations", invitePerms, (*call).postInvitation)
+	s.handle(g, "GET /directory/deletedItems/microsoft.graph.user", readPerms, (*call).listDeletedUsers)
+	s.handle(g, "GET /directory/deletedItems/{id}", readPerms, (*call).getDeleted)
+	s.handle(g, "DELETE /directory/deletedItems/{id}", deletePerms, (*call).purgeDeleted)
+	s.handle(g, "POST /directory/deletedItems/{id}/restore", deletePerms, (*call).restoreDeleted)
+	g.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.serveGraph(r.Method+" /v1.0/{unknown}", nil, (*call).unknownPath, w, r)
+	})
+	// $batch items are served by g itself; the batch endpoint is on an
+	// outer mux so that a batch cannot contain a batch.
+	outer := http.NewServeMux()
+	s.handle(outer, "POST /$batch", nil, s.batchHandler(g))
+	outer.Handle("/", g)
+
 	mux := http.NewServeMux()
+	mux.Handle("/v1.0/", s.countStatus(http.StripPrefix("/v1.0", outer)))
+
+	id := func(pattern string, h http.HandlerFunc) {
+		method, path, _ := strings.Cut(pattern, " ")
+		key := method + " " + path
+		mux.Handle(pattern, s.countStatus(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.count(key)
+			h(w, r)
+		})))
+	}
+	id("GET /{tenant}/v2.0/.well-known/openid-configuration", s.handleOpenIDConfig)
+	id("GET /{tenant}/discovery/v2.0/keys", s.handleTokenKeys)
+	id("POST /{tenant}/oauth2/v2.0/token", s.handleToken)
+	id("GET /common/discovery/instance", s.handleInstanceDiscovery)
+	id("GET /federation/.well-known/openid-configuration", s.handleFederationConfig)
+	id("GET /federation/keys", s.handleFederationKeys)
+	id("GET /_msi/token", s.handleMSI)
+	s.controlRoutes(mux)
 	return mux
+}
+
+func (c *call) unknownPath() {
+	seg := strings.Trim(c.r.URL.Path, "/")
+	first, _, _ := strings.Cut(seg, "/")
+	switch first {
+	case "users", "invitations", "directory", "$batch":
+		c.graphError(http.StatusMethodNotAllowed, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+	default:
+		c.graphError(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+first+"'.")
+	}
 }

@@ -43,6 +43,9 @@ type Server struct {
 	invTimes []time.Time
 	counters Counters
 
+	msiClientID string
+	msiHeader   string
+
 	// now is the clock; tests may replace it before issuing requests.
 	now func() time.Time
 

@@ -47,13 +47,13 @@ type SeedUser struct {
 // InvitationRecord is one accepted POST /invitations, for tests to check
 // what the provider asked Graph to do (the redeem URL is deliberately absent).
 type InvitationRecord struct {
-	Email                 string
-	UserID                string
-	SendInvitationMessage bool
-	ResetRedemption       bool
-	At                    time.Time
-	CcRecipients          []string
-	Body                  string
+	Email                 string    `json:"email"`
+	UserID                string    `json:"userId"`
+	SendInvitationMessage bool      `json:"sendInvitationMessage"`
+	ResetRedemption       bool      `json:"resetRedemption"`
+	At                    time.Time `json:"at"`
+	CcRecipients          []string  `json:"ccRecipients,omitempty"`
+	Body                  string    `json:"body,omitempty"`
 }
 
 // userProps lists the user properties the emulator models, in the order

@@ -1,0 +1,539 @@
+package emulator
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// A small OData $filter evaluator covering what Graph supports on users.
+// https://learn.microsoft.com/graph/filter-query-parameter,
+// https://learn.microsoft.com/graph/aad-advanced-queries (which operators
+// need ConsistencyLevel: eventual and $count=true).
+
+type filterError struct {
+	code, msg string
+}
+
+func (e *filterError) Error() string { return e.msg }
+
+func unsupportedProp(prop string) error {
+	return &filterError{"Request_UnsupportedQuery", fmt.Sprintf(
+		"Unsupported or invalid query filter clause specified for property '%s' of resource 'User'.", prop)}
+}
+
+func syntaxErr(pos int, src string) error {
+	return &filterError{"BadRequest", fmt.Sprintf("Invalid filter clause: Syntax error at position %d in '%s'.", pos, src)}
+}
+
+// filterable lists user properties and the operators Graph supports on
+// them without advanced query parameters (adv lists those needing them).
+var filterable = map[string]struct{ ops, adv string }{
+	"id":                {"eq in", "ne not"},
+	"displayName":       {"eq ge le in startswith", "ne not endswith"},
+	"mail":              {"eq ge le in startswith", "ne not endswith"},
+	"userPrincipalName": {"eq ge le in startswith", "ne not endswith"},
+	"userType":          {"eq in", "ne not"},
+	"externalUserState": {"eq in", "ne not"},
+	"creationType":      {"eq in", "ne not"},
+	"createdDateTime":   {"eq ge le in", "ne not gt lt"},
+	"givenName":         {"eq ge le in startswith", "ne not endswith"},
+	"surname":           {"eq ge le in startswith", "ne not endswith"},
+	"jobTitle":          {"eq ge le in startswith", "ne not endswith"},
+	"department":        {"eq ge le in startswith", "ne not endswith"},
+	"companyName":       {"eq ge le in startswith", "ne not endswith"},
+	"employeeId":        {"eq ge le in startswith", "ne not"},
+	"accountEnabled":    {"eq", "ne not"},
+	"otherMails":        {"any", "endswith"},
+	"country":           {"eq ge le in startswith", "ne not endswith"},
+	"city":              {"eq ge le in startswith", "ne not endswith"},
+	"usageLocation":     {"eq ge le in startswith", "ne not"},
+}
+
+type pred func(u *user) bool
+
+type fparser struct {
+	src      string
+	toks     []ftok
+	i        int
+	advanced bool // ConsistencyLevel: eventual and $count=true
+	hasLevel bool // ConsistencyLevel: eventual present
+}
+
+type ftok struct {
+	kind byte // 'i' ident, 's' string, 'p' punct, 'l' literal
+	v    string
+	pos  int
+}
+
+func lexFilter(src string) ([]ftok, error) {
+	var out []ftok
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '(' || c == ')' || c == ',' || c == ':' || c == '/':
+			out = append(out, ftok{'p', string(c), i})
+			i++
+		case c == '\'':
+			j := i + 1
+			var sb strings.Builder
+			for {
+				if j >= len(src) {
+					return nil, syntaxErr(i, src)
+				}
+				if src[j] == '\'' {
+					if j+1 < len(src) && src[j+1] == '\'' {
+						sb.WriteByte('\'')
+						j += 2
+						continue
+					}
+					break
+				}
+				sb.WriteByte(src[j])
+				j++
+			}
+			out = append(out, ftok{'s', sb.String(), i})
+			i = j + 1
+		default:
+			j := i
+			for j < len(src) && !strings.ContainsRune(" \t(),:/'", rune(src[j])) {
+				j++
+			}
+			if j == i {
+				return nil, syntaxErr(i, src)
+			}
+			w := src[i:j]
+			kind := byte('i')
+			if unicode.IsDigit(rune(w[0])) || w[0] == '-' {
+				kind = 'l'
+			}
+			out = append(out, ftok{kind, w, i})
+			i = j
+		}
+	}
+	return out, nil
+}
+
+func parseFilter(src string, hasLevel, advanced bool) (pred, error) {
+	toks, err := lexFilter(src)
+	if err != nil {
+		return nil, err
+	}
+	p := &fparser{src: src, toks: toks, advanced: advanced, hasLevel: hasLevel}
+	e, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if p.i != len(p.toks) {
+		return nil, syntaxErr(p.toks[p.i].pos, src)
+	}
+	return e, nil
+}
+
+func (p *fparser) peek() *ftok {
+	if p.i < len(p.toks) {
+		return &p.toks[p.i]
+	}
+	return nil
+}
+
+func (p *fparser) next() (ftok, error) {
+	if p.i >= len(p.toks) {
+		return ftok{}, syntaxErr(len(p.src), p.src)
+	}
+	t := p.toks[p.i]
+	p.i++
+	return t, nil
+}
+
+func (p *fparser) expect(v string) error {
+	t, err := p.next()
+	if err != nil {
+		return err
+	}
+	if t.v != v {
+		return syntaxErr(t.pos, p.src)
+	}
+	return nil
+}
+
+func (p *fparser) isWord(w string) bool {
+	t := p.peek()
+	return t != nil && t.kind == 'i' && strings.EqualFold(t.v, w)
+}
+
+func (p *fparser) or() (pred, error) {
+	l, err := p.and()
+	if err != nil {
+		return nil, err
+	}
+	for p.isWord("or") {
+		p.i++
+		r, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		a, b := l, r
+		l = func(u *user) bool { return a(u) || b(u) }
+	}
+	return l, nil
+}
+
+func (p *fparser) and() (pred, error) {
+	l, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	for p.isWord("and") {
+		p.i++
+		r, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		a, b := l, r
+		l = func(u *user) bool { return a(u) && b(u) }
+	}
+	return l, nil
+}
+
+// needAdvanced reports Graph's error for an operator that only works as
+// an advanced query.
+func (p *fparser) needAdvanced(op string) error {
+	if p.advanced {
+		return nil
+	}
+	if !p.hasLevel {
+		return &filterError{"Request_UnsupportedQuery", fmt.Sprintf(
+			"Operator '%s' is not supported because the 'ConsistencyLevel:eventual' header is missing. Refer to https://aka.ms/graph-docs/advanced-queries for more information", op)}
+	}
+	return &filterError{"Request_UnsupportedQuery", fmt.Sprintf(
+		"Operator '%s' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information", op)}
+}
+
+func (p *fparser) unary() (pred, error) {
+	if p.isWord("not") {
+		p.i++
+		if err := p.needAdvanced("not"); err != nil {
+			return nil, err
+		}
+		e, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		return func(u *user) bool { return !e(u) }, nil
+	}
+	return p.primary()
+}
+
+func (p *fparser) checkOp(prop, op string) (string, error) {
+	name, ok := knownProp(prop)
+	if !ok {
+		return "", &filterError{"Request_BadRequest", fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.user'.", prop)}
+	}
+	f, ok := filterable[name]
+	if !ok {
+		return "", unsupportedProp(name)
+	}
+	if hasWord(f.ops, op) {
+		return name, nil
+	}
+	if hasWord(f.adv, op) {
+		if op == "endswith" {
+			op = "endsWith"
+		}
+		return name, p.needAdvanced(op)
+	}
+	return "", unsupportedProp(name)
+}
+
+func hasWord(list, w string) bool {
+	for _, x := range strings.Fields(list) {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *fparser) primary() (pred, error) {
+	t, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	if t.kind == 'p' && t.v == "(" {
+		e, err := p.or()
+		if err != nil {
+			return nil, err
+		}
+		return e, p.expect(")")
+	}
+	if t.kind != 'i' {
+		return nil, syntaxErr(t.pos, p.src)
+	}
+	if fn := strings.ToLower(t.v); (fn == "startswith" || fn == "endswith") && p.peek() != nil && p.peek().v == "(" {
+		p.i++
+		pt, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect(","); err != nil {
+			return nil, err
+		}
+		lit, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		if lit.kind != 's' {
+			return nil, syntaxErr(lit.pos, p.src)
+		}
+		if err := p.expect(")"); err != nil {
+			return nil, err
+		}
+		name, err := p.checkOp(pt.v, fn)
+		if err != nil {
+			return nil, err
+		}
+		want := strings.ToLower(lit.v)
+		match := strings.HasPrefix
+		if fn == "endswith" {
+			match = strings.HasSuffix
+		}
+		return func(u *user) bool {
+			for _, v := range stringValues(u.Props[name]) {
+				if match(strings.ToLower(v), want) {
+					return true
+				}
+			}
+			return false
+		}, nil
+	}
+	prop := t.v
+	// Lambda: otherMails/any(x:x eq 'y') or any(x:startswith(x,'y')).
+	if p.peek() != nil && p.peek().v == "/" {
+		p.i++
+		if !p.isWord("any") {
+			return nil, unsupportedProp(prop)
+		}
+		p.i++
+		name, err := p.checkOp(prop, "any")
+		if err != nil {
+			return nil, err
+		}
+		return p.lambda(name)
+	}
+	opTok, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	op := strings.ToLower(opTok.v)
+	switch op {
+	case "eq", "ne", "ge", "le", "gt", "lt":
+	case "in":
+		return p.in(prop)
+	default:
+		return nil, syntaxErr(opTok.pos, p.src)
+	}
+	lit, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	name, err := p.checkOp(prop, op)
+	if err != nil {
+		return nil, err
+	}
+	return compare(name, op, lit, p.src)
+}
+
+func (p *fparser) in(prop string) (pred, error) {
+	name, err := p.checkOp(prop, "in")
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expect("("); err != nil {
+		return nil, err
+	}
+	var preds []pred
+	for {
+		lit, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		e, err := compare(name, "eq", lit, p.src)
+		if err != nil {
+			return nil, err
+		}
+		preds = append(preds, e)
+		t, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		if t.v == ")" {
+			break
+		}
+		if t.v != "," {
+			return nil, syntaxErr(t.pos, p.src)
+		}
+	}
+	return func(u *user) bool {
+		for _, e := range preds {
+			if e(u) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+func (p *fparser) lambda(name string) (pred, error) {
+	if err := p.expect("("); err != nil {
+		return nil, err
+	}
+	v, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expect(":"); err != nil {
+		return nil, err
+	}
+	var want string
+	var fn func(a, b string) bool
+	t, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case t.v == v.v:
+		if op, err := p.next(); err != nil || !strings.EqualFold(op.v, "eq") {
+			return nil, syntaxErr(t.pos, p.src)
+		}
+		lit, err := p.next()
+		if err != nil || lit.kind != 's' {
+			return nil, syntaxErr(t.pos, p.src)
+		}
+		want, fn = lit.v, func(a, b string) bool { return a == b }
+	case strings.EqualFold(t.v, "startswith") || strings.EqualFold(t.v, "endswith"):
+		if strings.EqualFold(t.v, "endswith") {
+			if err := p.needAdvanced("endsWith"); err != nil {
+				return nil, err
+			}
+			fn = strings.HasSuffix
+		} else {
+			fn = strings.HasPrefix
+		}
+		if err := p.expect("("); err != nil {
+			return nil, err
+		}
+		if err := p.expect(v.v); err != nil {
+			return nil, err
+		}
+		if err := p.expect(","); err != nil {
+			return nil, err
+		}
+		lit, err := p.next()
+		if err != nil || lit.kind != 's' {
+			return nil, syntaxErr(t.pos, p.src)
+		}
+		want = lit.v
+		if err := p.expect(")"); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, syntaxErr(t.pos, p.src)
+	}
+	if err := p.expect(")"); err != nil {
+		return nil, err
+	}
+	want = strings.ToLower(want)
+	return func(u *user) bool {
+		for _, s := range stringValues(u.Props[name]) {
+			if fn(strings.ToLower(s), want) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+func stringValues(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func compare(name, op string, lit ftok, src string) (pred, error) {
+	if lit.kind == 'i' && lit.v == "null" {
+		if op != "eq" && op != "ne" {
+			return nil, syntaxErr(lit.pos, src)
+		}
+		return func(u *user) bool { return (u.Props[name] == nil) == (op == "eq") }, nil
+	}
+	if name == "accountEnabled" {
+		if lit.kind != 'i' || (lit.v != "true" && lit.v != "false") {
+			return nil, syntaxErr(lit.pos, src)
+		}
+		want := lit.v == "true"
+		return func(u *user) bool { b, _ := u.Props[name].(bool); return (b == want) == (op == "eq") }, nil
+	}
+	if name == "createdDateTime" {
+		if lit.kind != 'l' {
+			return nil, syntaxErr(lit.pos, src)
+		}
+		want, err := time.Parse(time.RFC3339, lit.v)
+		if err != nil {
+			return nil, syntaxErr(lit.pos, src)
+		}
+		return func(u *user) bool {
+			s, _ := u.Props[name].(string)
+			got, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return false
+			}
+			return cmpOp(op, got.Compare(want))
+		}, nil
+	}
+	if lit.kind != 's' {
+		if _, err := strconv.ParseFloat(lit.v, 64); err != nil || lit.kind != 'l' {
+			return nil, syntaxErr(lit.pos, src)
+		}
+	}
+	want := strings.ToLower(lit.v)
+	return func(u *user) bool {
+		s, ok := u.Props[name].(string)
+		if !ok {
+			return op == "ne"
+		}
+		return cmpOp(op, strings.Compare(strings.ToLower(s), want))
+	}, nil
+}
+
+func cmpOp(op string, c int) bool {
+	switch op {
+	case "eq":
+		return c == 0
+	case "ne":
+		return c != 0
+	case "ge":
+		return c >= 0
+	case "le":
+		return c <= 0
+	case "gt":
+		return c > 0
+	case "lt":
+		return c < 0
+	}
+	return false
+}

@@ -1,0 +1,285 @@
+package emulator
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Graph plumbing shared by every v1.0 handler: error envelope, token
+// validation, permissions, faults, gzip bodies and counters.
+
+// call is one Graph request (top level or a $batch item) being served.
+type call struct {
+	s     *Server
+	w     http.ResponseWriter
+	r     *http.Request
+	body  []byte
+	roles map[string]bool
+	reqID string
+}
+
+type graphHandler func(c *call)
+
+type ctxKey int
+
+const batchItemKey ctxKey = 1
+
+func isBatchItem(r *http.Request) bool { return r.Context().Value(batchItemKey) != nil }
+
+// handle registers pattern ("METHOD /path") on mux; perms lists the
+// application permissions any one of which authorizes the call.
+func (s *Server) handle(mux *http.ServeMux, pattern string, perms []string, h graphHandler) {
+	method, path, _ := strings.Cut(pattern, " ")
+	key := method + " /v1.0" + path
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s.serveGraph(key, perms, h, w, r)
+	})
+}
+
+func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.ResponseWriter, r *http.Request) {
+	s.count(key)
+	c := &call{s: s, w: w, r: r, reqID: newGUID()}
+	w.Header().Set("request-id", c.reqID)
+	if crid := r.Header.Get("client-request-id"); crid != "" {
+		w.Header().Set("client-request-id", crid)
+	}
+	s.mu.Lock()
+	f := s.faults
+	s.mu.Unlock()
+	item := isBatchItem(r)
+
+	if !item && f.Latency > 0 {
+		select {
+		case <-time.After(f.Latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	drop := !item && f.RateDrop > 0 && rand.Float64() < f.RateDrop
+	if drop && !f.DropAfterActing {
+		// Aborting the handler resets the stream (HTTP/2) or closes the
+		// connection (HTTP/1.1) without a response, like a network cut.
+		panic(http.ErrAbortHandler)
+	}
+	if !c.authenticate() {
+		return
+	}
+	retry := f.RetryAfter
+	if retry <= 0 {
+		retry = time.Second
+	}
+	if f.Rate429 > 0 && rand.Float64() < f.Rate429 {
+		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		c.graphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry after the time in the Retry-After header.")
+		return
+	}
+	if f.Rate503 > 0 && rand.Float64() < f.Rate503 {
+		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		c.graphError(http.StatusServiceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after the time in the Retry-After header.")
+		return
+	}
+	if !c.authorize(perms) {
+		return
+	}
+	b, err := readBody(r)
+	if err != nil {
+		c.graphError(http.StatusBadRequest, "BadRequest", "Unable to read the request body: "+err.Error())
+		return
+	}
+	c.body = b
+	if drop {
+		// Act, then lose the response: the client cannot tell whether the
+		// write happened, which is what retry-safety must cope with.
+		h(&call{s: s, w: discardWriter{h: http.Header{}}, r: r, roles: c.roles, reqID: c.reqID, body: b})
+		panic(http.ErrAbortHandler)
+	}
+	h(c)
+}
+
+func ceilSeconds(d time.Duration) int {
+	n := int((d + time.Second - 1) / time.Second)
+	if n < 1 {
+		n = 1
+	}
+	return n
+}
+
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.h }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}
+
+// readBody accepts gzip bodies whether or not Content-Encoding says so:
+// kiota compresses request bodies, and after a retry may resend them
+// without the header (kiota-http-go#183).
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		return io.ReadAll(io.LimitReader(zr, 4<<20))
+	}
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		return nil, fmt.Errorf("Content-Encoding is gzip but the body is not gzip data")
+	}
+	return b, nil
+}
+
+// graphError writes Graph's error envelope. message is always present:
+// msgraph-sdk-go's ODataError.Error() panics without it.
+// https://learn.microsoft.com/graph/errors
+func (c *call) graphError(status int, code, message string) {
+	inner := map[string]any{
+		"date":       formatTime(c.s.now()),
+		"request-id": c.reqID,
+	}
+	if crid := c.r.Header.Get("client-request-id"); crid != "" {
+		inner["client-request-id"] = crid
+	} else {
+		inner["client-request-id"] = c.reqID
+	}
+	writeJSON(c.w, status, map[string]any{"error": map[string]any{
+		"code": code, "message": message, "innerError": inner,
+	}})
+}
+
+func (c *call) notFound(id string) {
+	c.graphError(http.StatusNotFound, "Request_ResourceNotFound", fmt.Sprintf(
+		"Resource '%s' does not exist or one of its queried reference-property objects are not present.", id))
+}
+
+func (c *call) badRequest(msg string) { c.graphError(http.StatusBadRequest, "Request_BadRequest", msg) }
+
+// authenticate validates the bearer token as Graph does: signature,
+// audience, tenant and lifetime. 401 carries WWW-Authenticate.
+// https://learn.microsoft.com/graph/resolve-auth-errors
+func (c *call) authenticate() bool {
+	fail := func(msg string) bool {
+		c.w.Header().Set("WWW-Authenticate", fmt.Sprintf(
+			`Bearer realm="", authorization_uri="%s/common/oauth2/authorize", client_id="%s"`, c.s.url, graphAppID))
+		c.graphError(http.StatusUnauthorized, "InvalidAuthenticationToken", msg)
+		return false
+	}
+	h := c.r.Header.Get("Authorization")
+	raw, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		if raw, ok = strings.CutPrefix(h, "bearer "); !ok {
+			return fail("Access token is empty.")
+		}
+	}
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return fail("Access token is empty.")
+	}
+	t, err := parseJWT(raw)
+	if err != nil {
+		return fail("IDX14100: JWT is not well formed, there are no dots (.).")
+	}
+	if t.head("alg") != "RS256" || t.verify(&c.s.tokenKey.PublicKey) != nil {
+		return fail("Access token validation failure. Invalid signature.")
+	}
+	if a := t.claim("aud"); a != graphResource && a != graphAppID && a != graphResource+"/" {
+		return fail("Access token validation failure. Invalid audience.")
+	}
+	if !strings.EqualFold(t.claim("tid"), c.s.tenantID) {
+		return fail("Access token validation failure. Invalid tenant.")
+	}
+	exp, _ := t.num("exp")
+	if c.s.now().Unix() >= exp {
+		return fail("Lifetime validation failed, the token is expired.")
+	}
+	c.roles = map[string]bool{}
+	if rs, ok := t.claims["roles"].([]any); ok {
+		for _, r := range rs {
+			if s, ok := r.(string); ok {
+				c.roles[s] = true
+			}
+		}
+	}
+	return true
+}
+
+func (c *call) authorize(perms []string) bool {
+	if len(perms) == 0 {
+		return true
+	}
+	for _, p := range perms {
+		if c.roles[p] {
+			return true
+		}
+	}
+	c.graphError(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// statusRecorder remembers the status for the per-status counters.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (s *Server) countStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if rec.status != 0 {
+				s.count("status:" + strconv.Itoa(rec.status))
+			}
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func withBatchItem(ctx context.Context) context.Context {
+	return context.WithValue(ctx, batchItemKey, true)
+}

@@ -1,0 +1,385 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Users endpoints: https://learn.microsoft.com/graph/api/user-get,
+// user-list, user-update, user-delete; paging per
+// https://learn.microsoft.com/graph/paging; query parameters per
+// https://learn.microsoft.com/graph/query-parameters.
+
+var (
+	readPerms   = []string{PermUserReadAll, PermUserReadWriteAll, PermDirectoryReadAll, PermDirectoryReadWriteAll}
+	writePerms  = []string{PermUserReadWriteAll, PermDirectoryReadWriteAll}
+	deletePerms = []string{PermUserDeleteRestoreAll, PermUserReadWriteAll}
+	invitePerms = []string{PermUserInviteAll, PermUserReadWriteAll, PermDirectoryReadWriteAll}
+)
+
+const (
+	defaultPageSize = 100
+	maxPageSize     = 999
+)
+
+// parseSelect maps $select names to Graph's spelling; nil means default set.
+func (c *call) parseSelect() ([]string, bool) {
+	raw := c.r.URL.Query().Get("$select")
+	if raw == "" {
+		return nil, true
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range strings.Split(raw, ",") {
+		f = strings.TrimSpace(f)
+		name, ok := knownProp(f)
+		if !ok {
+			c.badRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.user'.", f))
+			return nil, false
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, true
+}
+
+func (s *Server) visibleLocked(u *user) bool { return !s.now().Before(u.VisibleAt) }
+
+// getVisibleLocked finds a live user that replication has made readable.
+func (s *Server) getVisibleLocked(key string) *user {
+	u := s.findUserLocked(key)
+	if u == nil || !s.visibleLocked(u) {
+		return nil
+	}
+	return u
+}
+
+func (s *Server) contextURL(entity string, sel []string) string {
+	if len(sel) > 0 {
+		return s.url + "/v1.0/$metadata#" + entity + "(" + strings.Join(sel, ",") + ")"
+	}
+	return s.url + "/v1.0/$metadata#" + entity
+}
+
+func (c *call) getUser() {
+	sel, ok := c.parseSelect()
+	if !ok {
+		return
+	}
+	id := c.r.PathValue("id")
+	c.s.mu.Lock()
+	u := c.s.getVisibleLocked(id)
+	var out map[string]any
+	if u != nil {
+		if sel == nil {
+			out = userJSON(u, defaultUserProps)
+		} else {
+			out = userJSON(u, sel)
+		}
+	}
+	c.s.mu.Unlock()
+	if u == nil {
+		c.notFound(id)
+		return
+	}
+	out["@odata.context"] = c.s.contextURL("users", sel) + "/$entity"
+	writeJSON(c.w, http.StatusOK, out)
+}
+
+func (c *call) listUsers() {
+	q := c.r.URL.Query()
+	sel, ok := c.parseSelect()
+	if !ok {
+		return
+	}
+	hasLevel := strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual")
+	count := false
+	if v := q.Get("$count"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			c.badRequest(fmt.Sprintf("Invalid value '%s' for $count; expected true or false.", v))
+			return
+		}
+		if b && !hasLevel {
+			// Without ConsistencyLevel: eventual, $count on directory
+			// objects is rejected (aad-advanced-queries).
+			c.badRequest("$count is not currently supported.")
+			return
+		}
+		count = b
+	}
+	top := defaultPageSize
+	if v := q.Get("$top"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			c.badRequest(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and 999 inclusive.", v))
+			return
+		}
+		top = n
+	}
+	var match pred = func(*user) bool { return true }
+	if f := q.Get("$filter"); f != "" {
+		p, err := parseFilter(f, hasLevel, hasLevel && count)
+		if err != nil {
+			var fe *filterError
+			if errors.As(err, &fe) {
+				c.graphError(http.StatusBadRequest, fe.code, fe.msg)
+			} else {
+				c.badRequest(err.Error())
+			}
+			return
+		}
+		match = p
+	}
+	if _, ok := q["$orderby"]; ok {
+		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "Sorting not supported for current query.")
+		return
+	}
+	if _, ok := q["$search"]; ok {
+		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "$search is not supported by the emulator.")
+		return
+	}
+	var after int64
+	if tok := q.Get("$skiptoken"); tok != "" {
+		n, err := decodeSkipToken(tok)
+		if err != nil {
+			c.badRequest("The specified page token value has expired and can no longer be included in your request.")
+			return
+		}
+		after = n
+	}
+
+	c.s.mu.Lock()
+	var page []map[string]any
+	total := 0
+	var last int64
+	more := false
+	for _, u := range c.s.sortedUsersLocked() {
+		if !c.s.visibleLocked(u) || !match(u) {
+			continue
+		}
+		total++
+		if u.Seq <= after {
+			continue
+		}
+		if len(page) == top {
+			more = true
+			continue
+		}
+		if sel == nil {
+			page = append(page, userJSON(u, defaultUserProps))
+		} else {
+			page = append(page, userJSON(u, sel))
+		}
+		last = u.Seq
+	}
+	c.s.mu.Unlock()
+
+	if page == nil {
+		page = []map[string]any{}
+	}
+	out := map[string]any{"@odata.context": c.s.contextURL("users", sel), "value": page}
+	if count {
+		out["@odata.count"] = total
+	}
+	if more {
+		nq := url.Values{}
+		for k, v := range q {
+			if k != "$skiptoken" {
+				nq[k] = v
+			}
+		}
+		nq.Set("$skiptoken", encodeSkipToken(last))
+		out["@odata.nextLink"] = c.s.url + "/v1.0/users?" + nq.Encode()
+	}
+	writeJSON(c.w, http.StatusOK, out)
+}
+
+// Skip tokens are opaque to clients; they carry the last sequence served
+// so pages stay stable while users are added or removed.
+func encodeSkipToken(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("b2bemu1:" + strconv.FormatInt(seq, 10)))
+}
+
+func decodeSkipToken(t string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	if err != nil {
+		return 0, err
+	}
+	s, ok := strings.CutPrefix(string(b), "b2bemu1:")
+	if !ok {
+		return 0, errors.New("bad token")
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// readOnlyProps cannot be written with PATCH.
+var readOnlyProps = map[string]bool{
+	"id": true, "createdDateTime": true, "creationType": true, "externalUserState": true,
+	"externalUserStateChangeDateTime": true, "deletedDateTime": true, "proxyAddresses": true,
+	"imAddresses": true,
+}
+
+// maxLen holds documented length limits of writable string properties
+// (https://learn.microsoft.com/graph/api/resources/user).
+var maxLen = map[string]int{
+	"displayName": 256, "givenName": 64, "surname": 64, "jobTitle": 128, "department": 64,
+	"companyName": 64, "officeLocation": 128, "mobilePhone": 64, "employeeId": 16,
+	"employeeType": 64, "city": 128, "state": 128, "country": 128, "streetAddress": 1024,
+	"postalCode": 40, "faxNumber": 64, "mailNickname": 64, "preferredLanguage": 16,
+	"usageLocation": 2, "userPrincipalName": 113, "mail": 256,
+}
+
+var (
+	usageLocationRE = regexp.MustCompile(`^[A-Za-z]{2}$`)
+	languageRE      = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+)
+
+func invalidValue(prop string) string {
+	return fmt.Sprintf("Invalid value specified for property '%s' of resource 'User'.", prop)
+}
+
+// validatePatch checks a PATCH body and returns the normalized changes.
+func validatePatch(body map[string]any) (map[string]any, string) {
+	out := map[string]any{}
+	for k, v := range body {
+		if strings.HasPrefix(k, "@odata.") {
+			continue
+		}
+		name, ok := knownProp(k)
+		if !ok || name != k {
+			return nil, fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.user'. Make sure to only use property names that are defined by the type or mark the type as open type.", k)
+		}
+		if readOnlyProps[name] {
+			return nil, fmt.Sprintf("Property '%s' is read-only and cannot be set.", name)
+		}
+		switch name {
+		case "accountEnabled":
+			if _, ok := v.(bool); !ok {
+				return nil, invalidValue(name)
+			}
+		case "businessPhones", "otherMails":
+			if v == nil {
+				out[name] = []any{}
+				continue
+			}
+			arr, ok := v.([]any)
+			if !ok {
+				return nil, invalidValue(name)
+			}
+			for _, e := range arr {
+				s, ok := e.(string)
+				if !ok || (name == "otherMails" && !validEmail(s)) || (name == "businessPhones" && len(s) > 64) {
+					return nil, invalidValue(name)
+				}
+			}
+			if name == "businessPhones" && len(arr) > 1 {
+				return nil, "Only one number can be set for this property."
+			}
+		case "identities":
+			if _, ok := v.([]any); !ok {
+				return nil, invalidValue(name)
+			}
+		default:
+			if v == nil {
+				if name == "displayName" || name == "userPrincipalName" || name == "userType" || name == "mailNickname" {
+					return nil, invalidValue(name)
+				}
+				break
+			}
+			s, ok := v.(string)
+			if !ok {
+				return nil, invalidValue(name)
+			}
+			if l, ok := maxLen[name]; ok && len([]rune(s)) > l {
+				return nil, invalidValue(name)
+			}
+			switch name {
+			case "displayName":
+				if strings.TrimSpace(s) == "" {
+					return nil, invalidValue(name)
+				}
+			case "userType":
+				if s != "Guest" && s != "Member" {
+					return nil, invalidValue(name)
+				}
+			case "usageLocation":
+				if !usageLocationRE.MatchString(s) {
+					return nil, invalidValue(name)
+				}
+				s = strings.ToUpper(s)
+			case "preferredLanguage":
+				if !languageRE.MatchString(s) {
+					return nil, invalidValue(name)
+				}
+			case "mail":
+				if !validEmail(s) {
+					return nil, invalidValue(name)
+				}
+			}
+			v = s
+		}
+		out[name] = v
+	}
+	return out, ""
+}
+
+func (c *call) patchUser() {
+	id := c.r.PathValue("id")
+	var body map[string]any
+	if err := json.Unmarshal(c.body, &body); err != nil || body == nil {
+		c.graphError(http.StatusBadRequest, "BadRequest", "Empty Payload. JSON content expected.")
+		return
+	}
+	changes, msg := validatePatch(body)
+	if msg != "" {
+		c.badRequest(msg)
+		return
+	}
+	c.s.mu.Lock()
+	u := c.s.getVisibleLocked(id)
+	if u != nil {
+		if upn, ok := changes["userPrincipalName"].(string); ok {
+			if o := c.s.findUserLocked(upn); o != nil && o != u {
+				c.s.mu.Unlock()
+				c.badRequest("Another object with the same value for property userPrincipalName already exists.")
+				return
+			}
+		}
+		for k, v := range changes {
+			setProp(u, k, v)
+		}
+		c.s.saveLocked()
+	}
+	c.s.mu.Unlock()
+	if u == nil {
+		c.notFound(id)
+		return
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *call) deleteUser() {
+	id := c.r.PathValue("id")
+	c.s.mu.Lock()
+	u := c.s.getVisibleLocked(id)
+	if u != nil {
+		c.s.softDeleteLocked(u)
+		c.s.saveLocked()
+	}
+	c.s.mu.Unlock()
+	if u == nil {
+		c.notFound(id)
+		return
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+}
