@@ -12,4 +12,9 @@ type providerData struct {
 	DefaultRedirectURL string
 	// DefaultSendInvitationMessage is default_send_invitation_message (nil if unset).
 	DefaultSendInvitationMessage *bool
+
+	// UnknownConfig names the provider block attributes that were unknown
+	// at Configure time (values computed during apply). Client is nil then:
+	// call requireClient before using it, so plans still work.
+	UnknownConfig []string
 }

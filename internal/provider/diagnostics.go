@@ -1,0 +1,104 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+// Every diagnostic in the provider is worded the same way: a title-case
+// summary; a detail that says what was attempted, then what to do next;
+// the original error last, so the user sees Graph's code and request-id.
+
+// errorDetail assembles a detail in the house order.
+func errorDetail(attempted, next string, err error) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(attempted))
+	if next != "" {
+		b.WriteString("\n\n")
+		b.WriteString(strings.TrimSpace(next))
+	}
+	if err != nil {
+		b.WriteString("\n\nError: ")
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+// graphErrorHint says what to do next for a failed Graph or token call.
+// The hint depends on the kind of failure, because a 403 needs an admin to
+// grant a permission while a 401 needs the credentials fixed.
+func graphErrorHint(err error) string {
+	var ge *graph.Error
+	switch {
+	case graph.IsForbidden(err):
+		perm := ""
+		if errors.As(err, &ge) && ge.RequiredPermission != "" {
+			perm = ge.RequiredPermission
+		}
+		if perm != "" {
+			return fmt.Sprintf("The application is missing the Microsoft Graph application permission %s. An administrator must add it to the app registration (API permissions > Microsoft Graph > Application permissions) and grant admin consent; tokens issued before the grant keep their old roles for up to an hour.", perm)
+		}
+		return "The application lacks a Microsoft Graph application permission for this call. The provider needs User.Invite.All and User.ReadWrite.All (or User.Read.All to read only), granted with admin consent."
+	case graph.IsUnauthorized(err):
+		return "Authentication to Microsoft Entra ID failed. Check tenant_id, client_id and the credential (client secret, certificate or federated token) in the provider block or the ARM_* environment variables; a client secret may have expired. The AADSTS code in the error says which."
+	case graph.IsThrottled(err):
+		return "Microsoft Graph kept throttling the request until the operation timed out. Retry later, apply with lower -parallelism, or raise the timeouts."
+	case graph.IsNotFound(err):
+		return "The object does not exist in the directory (or is not yet visible because of replication)."
+	case graph.IsBadRequest(err):
+		return "Microsoft Graph rejected the request as invalid; the message below names the property."
+	case graph.IsConflict(err):
+		return "The directory holds a conflicting object; the message below names it."
+	case errors.Is(err, graph.ErrNotImplemented):
+		return "This build of the provider does not implement the operation yet."
+	}
+	return ""
+}
+
+// graphErrorDiagnostic reports a failed Graph call: summary is title case
+// ("Error Reading Guest User"), attempted says what the provider did
+// ("Reading user 1234 by object ID"). It adds the missing-permission hint
+// for 403s and the credentials hint for 401/AADSTS errors.
+func graphErrorDiagnostic(summary, attempted string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summary, errorDetail(attempted, graphErrorHint(err), err))
+}
+
+// graphErrorAttributeDiagnostic is graphErrorDiagnostic tied to an attribute.
+func graphErrorAttributeDiagnostic(p path.Path, summary, attempted string, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, summary, errorDetail(attempted, graphErrorHint(err), err))
+}
+
+// configErrorDiagnostic turns an auth/endpoint resolution problem into a
+// diagnostic on the attribute to fix (or on the block).
+func configErrorDiagnostic(e *configError) diag.Diagnostic {
+	if e.Attribute != "" {
+		return diag.NewAttributeErrorDiagnostic(path.Root(e.Attribute), e.Summary, e.Detail)
+	}
+	return diag.NewErrorDiagnostic(e.Summary, e.Detail)
+}
+
+// unexpectedProviderDataDiagnostic is for a programming error: a resource
+// configured with something other than *providerData.
+func unexpectedProviderDataDiagnostic(got any) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Unexpected Provider Data",
+		errorDetail(fmt.Sprintf("Configuring the resource expected *providerData but received %T.", got),
+			"This is a bug in the provider; please report it.", nil))
+}
+
+// providerNotConfiguredDiagnostic explains why there is no Graph client:
+// the provider block held values unknown until apply.
+func providerNotConfiguredDiagnostic(unknown []string) diag.Diagnostic {
+	what := "the provider block"
+	if len(unknown) > 0 {
+		what = "the provider block attributes " + strings.Join(unknown, ", ")
+	}
+	return diag.NewErrorDiagnostic("Provider Not Configured",
+		errorDetail("Calling Microsoft Graph needs a configured provider, but "+what+" depend on values known only after apply.",
+			"Apply the resources those values come from first (terraform apply -target=...), or set the values directly.", nil))
+}
