@@ -1,0 +1,118 @@
+# The configuration `make demo` applies against the bundled Graph emulator.
+# It reads like a real one: only the credentials differ, and those come from
+# the environment (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, plus
+# B2B_GRAPH_ENDPOINT and B2B_AUTHORITY_HOST pointing at the emulator), so the
+# same file works against a real tenant with those variables changed.
+
+terraform {
+  required_version = ">= 1.5.7"
+
+  required_providers {
+    b2b = {
+      source = "entra-b2b/b2b"
+    }
+  }
+}
+
+provider "b2b" {
+  # Every guest below lands here after redeeming its invitation unless it
+  # says otherwise.
+  default_redirect_url = "https://myapps.microsoft.com"
+
+  # Only guests that opt in get an email.
+  default_send_invitation_message = false
+}
+
+# A partner's buyer, invited with a personal message and her manager in copy.
+resource "b2b_guest_user" "alice" {
+  email        = "alice.martin@partner.example"
+  display_name = "Alice Martin"
+  given_name   = "Alice"
+  surname      = "Martin"
+  job_title    = "Buyer"
+  department   = "Procurement"
+  company_name = "Partner Ltd"
+
+  send_invitation_message = true
+  invitation_message {
+    cc_recipient = "purchasing@contoso.example"
+    body         = "Welcome to the Contoso supplier portal. Your orders and invoices are waiting for you."
+  }
+}
+
+# A consultant who works like an employee: a Member, not a Guest.
+resource "b2b_guest_user" "carol" {
+  email          = "carol.diaz@consulting.example"
+  display_name   = "Carol Diaz"
+  user_type      = "Member"
+  job_title      = "Project lead"
+  company_name   = "Diaz Consulting"
+  usage_location = "ES"
+}
+
+# Supplier contacts, the kind of list an ERP keeps: one resource per row.
+locals {
+  supplier_contacts = {
+    "bob.chen@supplier.example" = {
+      name       = "Bob Chen"
+      job_title  = "Account manager"
+      department = "Sales"
+      company    = "Supplier GmbH"
+      phone      = "+49 30 1234567"
+      country    = "DE"
+    }
+    "dana.novak@logistics.example" = {
+      name       = "Dana Novak"
+      job_title  = "Dispatcher"
+      department = "Operations"
+      company    = "Novak Logistics"
+      phone      = "+420 2 2345 6789"
+      country    = "CZ"
+    }
+    "erik.larsen@fjord-parts.example" = {
+      name       = "Erik Larsen"
+      job_title  = "Quality engineer"
+      department = "Quality"
+      company    = "Fjord Parts AS"
+      phone      = "+47 22 33 44 55"
+      country    = "NO"
+    }
+  }
+}
+
+resource "b2b_guest_user" "supplier" {
+  for_each = local.supplier_contacts
+
+  email           = each.key
+  display_name    = each.value.name
+  job_title       = each.value.job_title
+  department      = each.value.department
+  company_name    = each.value.company
+  business_phones = [each.value.phone]
+  usage_location  = each.value.country
+}
+
+output "guests" {
+  description = "Object ID and invitation state of every guest, by email."
+  value = {
+    for g in concat([b2b_guest_user.alice, b2b_guest_user.carol], values(b2b_guest_user.supplier)) :
+    g.email => {
+      id               = g.id
+      user_type        = g.user_type
+      invitation_state = g.invitation_state
+    }
+  }
+}
+
+# The demo script drives its out-of-band changes through these.
+output "alice_id" {
+  value = b2b_guest_user.alice.id
+}
+
+output "bob_id" {
+  value = b2b_guest_user.supplier["bob.chen@supplier.example"].id
+}
+
+output "dana_id" {
+  value = b2b_guest_user.supplier["dana.novak@logistics.example"].id
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# `make demo`: the whole guest lifecycle in one terminal, with no tenant.
+#
+# It starts the bundled Graph + identity platform emulator on 127.0.0.1, builds
+# the provider, points Terraform at that build with dev_overrides (so nothing
+# is downloaded and no `terraform init` is needed), applies examples/demo, then
+# changes the directory behind Terraform's back the way people do in the
+# portal (a guest redeems the invitation, one is edited, one is deleted) and
+# runs `terraform plan -detailed-exitcode` to show the drift.
+#
+# Everything it writes stays under .demo/ (gitignored). The emulator is stopped
+# on exit, whatever happens. Terraform: $TERRAFORM if set, else `terraform` on
+# PATH when it is 1.5.7 or newer, else the CLI built by tools/install-terraform.sh.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+DEMO="$ROOT/.demo"
+BIN="$DEMO/bin"
+WORK="$DEMO/work"
+MIN_TF_VERSION="1.5.7"
+EMULATOR_PID=""
+
+if [[ -t 1 ]]; then
+	BOLD=$'\033[1m' DIM=$'\033[2m' GREEN=$'\033[32m' RED=$'\033[31m' RESET=$'\033[0m'
+else
+	BOLD="" DIM="" GREEN="" RED="" RESET=""
+fi
+
+step() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$RESET"; }
+say() { printf '%s    %s%s\n' "$DIM" "$*" "$RESET"; }
+fail() {
+	printf '%sdemo: %s%s\n' "$RED" "$*" "$RESET" >&2
+	exit 1
+}
+
+cleanup() {
+	local rc=$?
+	if [[ -n "$EMULATOR_PID" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
+		kill "$EMULATOR_PID" 2>/dev/null || true
+		wait "$EMULATOR_PID" 2>/dev/null || true
+	fi
+	if [[ $rc -ne 0 && -s "$DEMO/emulator.log" ]]; then
+		printf '\nLast lines of the emulator log (%s):\n' "$DEMO/emulator.log" >&2
+		tail -n 20 "$DEMO/emulator.log" >&2
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# version_ge A B: A >= B for dotted versions.
+version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" == "$2" ]]; }
+
+tf_version_of() {
+	# `terraform version` prints "Terraform vX.Y.Z" first on every supported release.
+	TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null | sed -n '1s/^Terraform v\([0-9][0-9.]*\).*/\1/p'
+}
+
+find_terraform() {
+	if [[ -n "${TERRAFORM:-}" ]]; then
+		[[ -x "$TERRAFORM" ]] || TERRAFORM="$(command -v "$TERRAFORM" || true)"
+		[[ -n "$TERRAFORM" && -x "$TERRAFORM" ]] || fail "TERRAFORM is set but does not name an executable"
+		return
+	fi
+	local on_path version
+	on_path="$(command -v terraform || true)"
+	if [[ -n "$on_path" ]]; then
+		version="$(tf_version_of "$on_path")"
+		if [[ -n "$version" ]] && version_ge "$version" "$MIN_TF_VERSION"; then
+			TERRAFORM="$on_path"
+			return
+		fi
+		say "terraform on PATH is ${version:-of unknown version}; the demo needs >= $MIN_TF_VERSION"
+	fi
+	local newest
+	newest="$(tools/install-terraform.sh --print-default-versions | awk '{print $NF}')"
+	say "building Terraform $newest from the Go module proxy (once; cached afterwards; a few minutes)"
+	TERRAFORM="$(tools/install-terraform.sh "$newest")"
+}
+
+# control METHOD PATH [JSON]: call the emulator's control API (loopback, no auth).
+control() {
+	local method=$1 path=$2 body=${3:-}
+	local args=(--silent --show-error --fail --cacert "$SSL_CERT_FILE" -X "$method")
+	if [[ -n "$body" ]]; then
+		args+=(-H 'Content-Type: application/json' --data "$body")
+	fi
+	curl "${args[@]}" "$B2B_EMULATOR_URL/_emulator$path"
+}
+
+tf() { "$TERRAFORM" -chdir="$WORK" "$@"; }
+
+command -v curl >/dev/null || fail "curl is needed to drive the emulator's control API"
+command -v go >/dev/null || fail "Go is needed to build the provider and the emulator"
+
+step "Preparing .demo/"
+rm -rf "$WORK" "$DEMO/emulator.env" "$DEMO/emulator-state.json"
+mkdir -p "$BIN" "$WORK"
+find_terraform
+say "Terraform: $TERRAFORM ($(tf_version_of "$TERRAFORM"))"
+
+step "Building the provider and the emulator"
+# Built binaries rather than `go run`, so the emulator's PID is the process to stop.
+go build -trimpath -ldflags "-X main.version=demo" -o "$BIN/terraform-provider-b2b" .
+go build -trimpath -o "$BIN/b2b-emulator" ./internal/cmd/b2b-emulator
+say "provider: $BIN/terraform-provider-b2b"
+
+step "Starting the Microsoft Graph emulator on 127.0.0.1"
+"$BIN/b2b-emulator" \
+	-addr 127.0.0.1:0 \
+	-ca-file "$DEMO/emulator-ca.pem" \
+	-env-file "$DEMO/emulator.env" \
+	-state-file "$DEMO/emulator-state.json" \
+	>"$DEMO/emulator.log" 2>&1 &
+EMULATOR_PID=$!
+for _ in $(seq 1 100); do
+	[[ -s "$DEMO/emulator.env" ]] && break
+	kill -0 "$EMULATOR_PID" 2>/dev/null || fail "the emulator exited at start (log: $DEMO/emulator.log)"
+	sleep 0.1
+done
+[[ -s "$DEMO/emulator.env" ]] || fail "the emulator wrote no env file within 10 s (log: $DEMO/emulator.log)"
+# shellcheck disable=SC1091
+source "$DEMO/emulator.env"
+export B2B_EMULATOR_URL ARM_TENANT_ID ARM_CLIENT_ID ARM_CLIENT_SECRET B2B_GRAPH_ENDPOINT B2B_AUTHORITY_HOST SSL_CERT_FILE
+say "Graph and sign-in endpoint: $B2B_EMULATOR_URL (TLS, CA in $SSL_CERT_FILE)"
+say "tenant $ARM_TENANT_ID, app $ARM_CLIENT_ID with User.Invite.All and User.ReadWrite.All"
+say "the provider finds them in ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, B2B_GRAPH_ENDPOINT, B2B_AUTHORITY_HOST"
+
+step "Pointing Terraform at the local build (dev_overrides, no registry, no init)"
+cat >"$DEMO/terraformrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/entra-b2b/b2b" = "$BIN"
+  }
+  direct {}
+}
+EOF
+export TF_CLI_CONFIG_FILE="$DEMO/terraformrc"
+export CHECKPOINT_DISABLE=1 TF_INPUT=0
+unset TF_LOG TF_WORKSPACE
+cp "$ROOT"/examples/demo/*.tf "$WORK/"
+say "CLI config: $TF_CLI_CONFIG_FILE; working copy of examples/demo: $WORK"
+say "(Terraform warns below that provider development overrides are in effect: that is expected.)"
+
+step "terraform plan: five guests (two described one by one, three from a list), none exists yet"
+tf plan -out=demo.tfplan
+
+step "terraform apply: one invitation per guest, then the profile fields, then a read-back"
+tf apply demo.tfplan
+tf output guests
+
+alice_id="$(tf output -raw alice_id)"
+bob_id="$(tf output -raw bob_id)"
+dana_id="$(tf output -raw dana_id)"
+
+step "Meanwhile, outside Terraform..."
+control POST "/users/$alice_id/redeem" >/dev/null
+say "Alice accepted her invitation (externalUserState: PendingAcceptance -> Accepted)"
+control PATCH "/users/$bob_id" '{"jobTitle":"Head of Sales","department":"Key Accounts"}' >/dev/null
+say "a helpdesk agent changed Bob's job title and department in the portal"
+control DELETE "/users/$dana_id" >/dev/null
+say "someone deleted Dana's guest account"
+
+step "terraform plan -detailed-exitcode: what changed, and what Terraform would do about it"
+set +e
+tf plan -detailed-exitcode
+plan_rc=$?
+set -e
+case $plan_rc in
+2)
+	say "exit code 2: changes are pending. Alice's acceptance is only recorded (no action);"
+	say "Bob's profile is put back in place (an update, not a re-invitation); Dana is invited again."
+	say "A scheduled CI job running this plan would have flagged all of it."
+	;;
+0) fail "the plan found no drift, but three guests were changed out of band" ;;
+*) fail "terraform plan failed (exit code $plan_rc)" ;;
+esac
+
+step "What the emulator saw"
+counters="$(control GET /counters)"
+if command -v jq >/dev/null; then
+	jq . <<<"$counters"
+else
+	printf '%s\n' "$counters"
+fi
+
+step "${GREEN}Done${RESET}${BOLD}"
+say "State and logs are in .demo/ (the emulator is stopped now)."
+say "Try it yourself: make emulator (in one terminal), then source .demo/emulator.env and"
+say "TF_CLI_CONFIG_FILE=.demo/terraformrc terraform -chdir=.demo/work apply (in another)."
