@@ -28,8 +28,10 @@ func (s *Server) routes() http.Handler {
 	s.handle(outer, "POST /$batch", nil, s.batchHandler(g))
 	outer.Handle("/", g)
 
+	graphH := s.countStatus(http.StripPrefix("/v1.0", outer))
+	ctl := http.NewServeMux()
+	s.controlRoutes(ctl)
 	mux := http.NewServeMux()
-	mux.Handle("/v1.0/", s.countStatus(http.StripPrefix("/v1.0", outer)))
 
 	id := func(pattern string, h http.HandlerFunc) {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -46,8 +48,18 @@ func (s *Server) routes() http.Handler {
 	id("GET /federation/.well-known/openid-configuration", s.handleFederationConfig)
 	id("GET /federation/keys", s.handleFederationKeys)
 	id("GET /_msi/token", s.handleMSI)
-	s.controlRoutes(mux)
-	return mux
+	// Dispatch by prefix first: the identity patterns start with a
+	// wildcard tenant segment, which ServeMux cannot rank against /v1.0/.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/v1.0/") || r.URL.Path == "/v1.0":
+			graphH.ServeHTTP(w, r)
+		case strings.HasPrefix(r.URL.Path, "/_emulator/"):
+			ctl.ServeHTTP(w, r)
+		default:
+			mux.ServeHTTP(w, r)
+		}
+	})
 }
 
 func (c *call) unknownPath() {

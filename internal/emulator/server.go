@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,8 +47,9 @@ type Server struct {
 	msiClientID string
 	msiHeader   string
 
-	// now is the clock; tests may replace it before issuing requests.
-	now func() time.Time
+	// skew shifts the emulator's clock; tests move time forward with
+	// advance instead of sleeping (token expiry, replication lag).
+	skew atomic.Int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -86,14 +88,10 @@ func Start(opts Options) (*Server, error) {
 		lag:      opts.ReplicationLag,
 		invLimit: opts.InvitationLimit,
 		counters: Counters{},
-		now:      time.Now,
 		st:       newStore(),
 	}
 	var err error
-	if s.tokenKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		return nil, err
-	}
-	if s.fedKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+	if s.tokenKey, s.fedKey, err = processKeys(); err != nil {
 		return nil, err
 	}
 	apps := opts.Apps
@@ -231,7 +229,9 @@ func (s *Server) SetPermissions(clientID string, perms []string) {
 // Close stops the listener and waits briefly for in-flight requests.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// Idle HTTP/2 client connections would hold Shutdown for its whole
+		// polling period; give in-flight requests a moment, then cut.
+		ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 		defer cancel()
 		s.closeErr = s.httpSrv.Shutdown(ctx)
 		if errors.Is(s.closeErr, context.DeadlineExceeded) {
@@ -285,4 +285,29 @@ func (s *Server) count(key string) {
 	s.mu.Lock()
 	s.counters[key]++
 	s.mu.Unlock()
+}
+
+func (s *Server) now() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
+
+// advance moves the emulator's clock forward (tests only).
+func (s *Server) advance(d time.Duration) { s.skew.Add(int64(d)) }
+
+var (
+	keysOnce         sync.Once
+	tokenKey, fedKey *rsa.PrivateKey
+	keysErr          error
+)
+
+// processKeys returns the RSA signing keys, generated once per process:
+// a 2048-bit key costs up to a second on a busy machine and tests start
+// many servers. Servers still reject each other's tokens through the
+// tenant (tid) check.
+func processKeys() (*rsa.PrivateKey, *rsa.PrivateKey, error) {
+	keysOnce.Do(func() {
+		if tokenKey, keysErr = rsa.GenerateKey(rand.Reader, 2048); keysErr != nil {
+			return
+		}
+		fedKey, keysErr = rsa.GenerateKey(rand.Reader, 2048)
+	})
+	return tokenKey, fedKey, keysErr
 }
