@@ -99,6 +99,12 @@ func setup() (cleanup func(), err error) {
 		}
 		harness.ca = ca
 		mustSetenv("SSL_CERT_FILE", caFile)
+		// The provider falls back to these; a developer's real credentials
+		// or a CI runner's managed identity must not leak into emulator
+		// tests (and must not be sent to 127.0.0.1 either).
+		for _, k := range providerEnvVars {
+			_ = os.Unsetenv(k)
+		}
 	}
 
 	// terraform-plugin-testing refuses to run resource.Test without TF_ACC.
@@ -130,6 +136,19 @@ func setup() (cleanup func(), err error) {
 	harness.ready = true
 
 	return func() { _ = os.RemoveAll(tmp) }, nil
+}
+
+// providerEnvVars are every environment variable the provider or
+// azidentity reads to authenticate or to pick endpoints.
+var providerEnvVars = []string{
+	"ARM_TENANT_ID", "AZURE_TENANT_ID", "ARM_CLIENT_ID", "AZURE_CLIENT_ID",
+	"ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET", "ARM_CLIENT_CERTIFICATE",
+	"ARM_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH",
+	"ARM_CLIENT_CERTIFICATE_PASSWORD", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+	"ARM_USE_OIDC", "ARM_OIDC_TOKEN", "ARM_OIDC_TOKEN_FILE_PATH", "AZURE_FEDERATED_TOKEN_FILE",
+	"ARM_USE_CLI", "ARM_USE_MSI", "ARM_ENVIRONMENT", "B2B_GRAPH_ENDPOINT", "B2B_AUTHORITY_HOST",
+	"AZURE_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET",
+	"IMDS_ENDPOINT", "IDENTITY_SERVER_THUMBPRINT",
 }
 
 func mustSetenv(k, v string) {
