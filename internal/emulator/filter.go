@@ -99,8 +99,14 @@ func lexFilter(src string) ([]ftok, error) {
 			out = append(out, ftok{'s', sb.String(), i})
 			i = j + 1
 		default:
+			// Literals (numbers, dates like 2024-01-02T03:04:05Z, GUIDs)
+			// may contain ':' which otherwise separates a lambda variable.
+			stops := " \t(),:/'"
+			if unicode.IsDigit(rune(c)) || c == '-' {
+				stops = " \t(),"
+			}
 			j := i
-			for j < len(src) && !strings.ContainsRune(" \t(),:/'", rune(src[j])) {
+			for j < len(src) && !strings.ContainsRune(stops, rune(src[j])) {
 				j++
 			}
 			if j == i {

@@ -192,14 +192,7 @@ func (c *call) listUsers() {
 		out["@odata.count"] = total
 	}
 	if more {
-		nq := url.Values{}
-		for k, v := range q {
-			if k != "$skiptoken" {
-				nq[k] = v
-			}
-		}
-		nq.Set("$skiptoken", encodeSkipToken(last))
-		out["@odata.nextLink"] = c.s.url + "/v1.0/users?" + nq.Encode()
+		out["@odata.nextLink"] = c.s.url + "/v1.0/users?" + nextQuery(q, encodeSkipToken(last))
 	}
 	writeJSON(c.w, http.StatusOK, out)
 }
@@ -382,4 +375,20 @@ func (c *call) deleteUser() {
 		return
 	}
 	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// odataEscaper keeps the characters Graph leaves readable in nextLink
+// ($ in option names, commas in $select, quotes and parentheses in $filter).
+var odataEscaper = strings.NewReplacer("%24", "$", "%2C", ",", "%27", "'", "%28", "(", "%29", ")", "%3A", ":", "%2F", "/")
+
+// nextQuery rebuilds the request's query with a new $skiptoken.
+func nextQuery(q url.Values, token string) string {
+	nq := url.Values{}
+	for k, v := range q {
+		if k != "$skiptoken" {
+			nq[k] = v
+		}
+	}
+	nq.Set("$skiptoken", token)
+	return odataEscaper.Replace(nq.Encode())
 }
