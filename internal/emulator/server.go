@@ -44,6 +44,9 @@ type Server struct {
 	invTimes []time.Time
 	counters Counters
 
+	tenantExplicit bool
+	appsExplicit   bool
+
 	msiClientID string
 	msiHeader   string
 
@@ -70,6 +73,7 @@ func Start(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	tenantExplicit, appsExplicit := opts.TenantID != "", len(opts.Apps) > 0
 	if opts.TenantID == "" {
 		opts.TenantID = newGUID()
 	}
@@ -89,6 +93,9 @@ func Start(opts Options) (*Server, error) {
 		invLimit: opts.InvitationLimit,
 		counters: Counters{},
 		st:       newStore(),
+
+		tenantExplicit: tenantExplicit,
+		appsExplicit:   appsExplicit,
 	}
 	var err error
 	if s.tokenKey, s.fedKey, err = processKeys(); err != nil {
@@ -109,6 +116,7 @@ func Start(opts Options) (*Server, error) {
 		if err := s.loadState(opts.StateFile); err != nil {
 			return nil, err
 		}
+		s.saveLocked()
 	}
 
 	leaf, err := ca.leaf()
@@ -189,6 +197,7 @@ func (s *Server) AddApp(a App) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.addAppLocked(a)
+	s.saveLocked()
 }
 
 func (s *Server) addAppLocked(a App) {
@@ -223,6 +232,7 @@ func (s *Server) SetPermissions(clientID string, perms []string) {
 	defer s.mu.Unlock()
 	if i, ok := s.appIndex[strings.ToLower(clientID)]; ok {
 		s.apps[i].Permissions = append([]string(nil), perms...)
+		s.saveLocked()
 	}
 }
 

@@ -369,9 +369,23 @@ func normalizeJSON(v any) any {
 	return out
 }
 
+// stateFile is the on-disk snapshot. It holds the tenant and the apps
+// (with the throwaway emulator secrets) so a restarted emulator accepts
+// the same credentials; it is written with mode 0600.
 type stateFile struct {
-	Version int   `json:"version"`
-	Store   store `json:"store"`
+	Version      int       `json:"version"`
+	TenantID     string    `json:"tenantId"`
+	TenantDomain string    `json:"tenantDomain"`
+	Apps         []appJSON `json:"apps"`
+	Store        store     `json:"store"`
+}
+
+type appJSON struct {
+	ClientID         string   `json:"clientId"`
+	Secret           string   `json:"secret,omitempty"`
+	CertPEM          string   `json:"certPem,omitempty"`
+	Permissions      []string `json:"permissions"`
+	FederatedSubject string   `json:"federatedSubject,omitempty"`
 }
 
 func (s *Server) loadState(path string) error {
@@ -393,6 +407,17 @@ func (s *Server) loadState(path string) error {
 		sf.Store.Deleted = map[string]*user{}
 	}
 	s.st = sf.Store
+	// Explicit options win over the snapshot; otherwise the snapshot's
+	// tenant and apps are restored so old credentials keep working.
+	if sf.TenantID != "" && !s.tenantExplicit {
+		s.tenantID, s.domain = sf.TenantID, sf.TenantDomain
+	}
+	if len(sf.Apps) > 0 && !s.appsExplicit {
+		s.apps, s.appIndex = nil, map[string]int{}
+		for _, a := range sf.Apps {
+			s.addAppLocked(App{ClientID: a.ClientID, Secret: a.Secret, CertPEM: []byte(a.CertPEM), Permissions: a.Permissions, FederatedSubject: a.FederatedSubject})
+		}
+	}
 	return nil
 }
 
@@ -403,7 +428,11 @@ func (s *Server) saveLocked() {
 	if path == "" {
 		return
 	}
-	b, err := json.MarshalIndent(stateFile{Version: 1, Store: s.st}, "", "  ")
+	sf := stateFile{Version: 1, TenantID: s.tenantID, TenantDomain: s.domain, Store: s.st}
+	for _, a := range s.apps {
+		sf.Apps = append(sf.Apps, appJSON{ClientID: a.ClientID, Secret: a.Secret, CertPEM: string(a.CertPEM), Permissions: a.Permissions, FederatedSubject: a.FederatedSubject})
+	}
+	b, err := json.MarshalIndent(sf, "", "  ")
 	if err != nil {
 		return
 	}
