@@ -146,14 +146,14 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.graphScope(scope) {
-		if !strings.HasSuffix(scope, "/.default") {
+		if res := resourceScopes(scope); len(res) != 1 || !strings.HasSuffix(res[0], "/.default") {
 			s.aadError(w, http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf(
 				"The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope))
 			return
 		}
 		s.aadError(w, http.StatusBadRequest, "invalid_resource", 500011, fmt.Sprintf(
 			"The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.",
-			strings.TrimSuffix(scope, "/.default"), s.domain))
+			strings.TrimSuffix(resourceScopes(scope)[0], "/.default"), s.domain))
 		return
 	}
 	if c := f.Get("claims"); c != "" && !json.Valid([]byte(c)) {
@@ -210,7 +210,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 // graphScope accepts Graph's own resource and the emulator's Graph endpoint
 // (a provider pointed at the emulator may derive the scope from it).
 func (s *Server) graphScope(scope string) bool {
-	for _, sc := range strings.Fields(scope) {
+	res := resourceScopes(scope)
+	for _, sc := range res {
 		res, ok := strings.CutSuffix(sc, "/.default")
 		if !ok {
 			return false
@@ -220,7 +221,21 @@ func (s *Server) graphScope(scope string) bool {
 			return false
 		}
 	}
-	return scope != ""
+	return len(res) == 1
+}
+
+// resourceScopes drops the OIDC scopes MSAL appends to every request;
+// Entra ignores them in the client credentials flow.
+func resourceScopes(scope string) []string {
+	var out []string
+	for _, sc := range strings.Fields(scope) {
+		switch sc {
+		case "openid", "offline_access", "profile", "email":
+		default:
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 func (s *Server) mintAccessToken(app App, cae bool) (string, time.Time, error) {

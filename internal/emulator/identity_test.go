@@ -118,6 +118,7 @@ func TestTokenErrors(t *testing.T) {
 		{"no grant type", "", func(f url.Values) { f.Del("grant_type") }, 400, "invalid_request", 900144},
 		{"scope without .default", "", func(f url.Values) { f.Set("scope", "User.Read") }, 400, "invalid_scope", 1002012},
 		{"unknown resource", "", func(f url.Values) { f.Set("scope", "https://vault.azure.net/.default") }, 400, "invalid_resource", 500011},
+		{"unknown resource with MSAL's OIDC scopes", "", func(f url.Values) { f.Set("scope", "https://vault.azure.net/.default openid offline_access profile") }, 400, "invalid_resource", 500011},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
