@@ -161,8 +161,9 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		for _, e := range env {
 			fmt.Fprintf(&b, "export %s=%s\n", e.k, shellQuote(e.v))
 		}
-		// 0600: the file carries the (emulator) client secret.
-		if err := os.WriteFile(c.envFile, []byte(b.String()), 0o600); err != nil {
+		// Written whole (temp file + rename, 0600 as it carries the emulator
+		// secret): scripts poll for the file and source it as soon as it exists.
+		if err := writeFileAtomic(c.envFile, []byte(b.String())); err != nil {
 			_ = s.Close()
 			return fmt.Errorf("write env file: %w", err)
 		}
@@ -189,4 +190,21 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 // shellQuote single-quotes v for POSIX shells.
 func shellQuote(v string) string {
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".b2b-emulator-env-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
