@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrorKind classifies a failed Graph or token call so callers can branch on
@@ -34,10 +35,28 @@ type Error struct {
 	// RequiredPermission names the Graph application permission the call
 	// needs when the call was refused for lack of it (Forbidden), if known.
 	RequiredPermission string
+
+	cause         error         // what the SDK returned, for errors.Is/As
+	retryAfter    time.Duration // Graph's Retry-After, when sent
+	hasRetryAfter bool
 }
 
+// Unwrap exposes the underlying failure, e.g. context.DeadlineExceeded or
+// the azidentity error, to errors.Is and errors.As.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Error renders the operation, status, Graph's code and message, the missing
+// permission if known and the request-id that Microsoft support asks for.
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("%s: %d %s: %s", e.Operation, e.StatusCode, e.Code, e.Message)
+	var msg string
+	switch {
+	case e.StatusCode == 0 && e.Code == "":
+		msg = fmt.Sprintf("%s: %s", e.Operation, e.Message)
+	case e.StatusCode == 0:
+		msg = fmt.Sprintf("%s: %s: %s", e.Operation, e.Code, e.Message)
+	default:
+		msg = fmt.Sprintf("%s: %d %s: %s", e.Operation, e.StatusCode, e.Code, e.Message)
+	}
 	if e.RequiredPermission != "" {
 		msg += fmt.Sprintf(" (the application needs the Microsoft Graph application permission %s, with admin consent)", e.RequiredPermission)
 	}

@@ -1,0 +1,249 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+)
+
+// Least-privileged application permissions per operation, from the
+// "Permissions" table of each API's page in the Graph v1.0 reference
+// (invitation-post, user-get, user-list, user-update, user-delete,
+// directory-deleteditems-get/-delete/-restore).
+const (
+	permInvite        = "User.Invite.All"
+	permRead          = "User.Read.All"
+	permWrite         = "User.ReadWrite.All"
+	permDeleteRestore = "User.DeleteRestore.All"
+)
+
+// operation names a call for errors and logs and says what it needs.
+type operation struct {
+	name       string // e.g. "GET /users/{id}"
+	permission string // application permission that a 403 points at
+	// noRetryOnTransportError: the request may have taken effect before the
+	// connection broke, and repeating it is not safe.
+	noRetryOnTransportError bool
+}
+
+var (
+	opInvite      = operation{name: "POST /invitations", permission: permInvite, noRetryOnTransportError: true}
+	opGetUser     = operation{name: "GET /users/{id}", permission: permRead}
+	opUpdateUser  = operation{name: "PATCH /users/{id}", permission: permWrite}
+	opDeleteUser  = operation{name: "DELETE /users/{id}", permission: permWrite}
+	opGetDeleted  = operation{name: "GET /directory/deletedItems/{id}", permission: permRead}
+	opPurge       = operation{name: "DELETE /directory/deletedItems/{id}", permission: permDeleteRestore}
+	opRestore     = operation{name: "POST /directory/deletedItems/{id}/restore", permission: permDeleteRestore, noRetryOnTransportError: true}
+	opListUsers   = operation{name: "GET /users", permission: permRead}
+	opTokenPrefix = "token request"
+)
+
+// errorMapping makes kiota parse every 4XX/5XX body as Graph's error envelope.
+var errorMapping = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
+
+func kindForStatus(status int) ErrorKind {
+	switch status {
+	case http.StatusNotFound:
+		return KindNotFound
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return KindThrottled
+	case http.StatusForbidden:
+		return KindForbidden
+	case http.StatusUnauthorized:
+		return KindUnauthorized
+	case http.StatusBadRequest:
+		return KindBadRequest
+	case http.StatusConflict:
+		return KindConflict
+	}
+	return KindOther
+}
+
+// toError turns whatever the SDK returned into an *Error.
+func (c *client) toError(op operation, err error) *Error {
+	var ge *Error
+	if errors.As(err, &ge) {
+		return ge
+	}
+	var te *tokenError
+	if errors.As(err, &te) {
+		return c.tokenFailure(te.err)
+	}
+
+	var oe *odataerrors.ODataError
+	if errors.As(err, &oe) {
+		// ODataError.Error() dereferences error.message and panics when it
+		// is absent, so the fields are read one by one instead.
+		e := &Error{StatusCode: oe.GetStatusCode(), Operation: op.name, cause: err}
+		if main := oe.GetErrorEscaped(); main != nil {
+			e.Code = deref(main.GetCode())
+			e.Message = deref(main.GetMessage())
+			if inner := main.GetInnerError(); inner != nil {
+				e.RequestID = deref(inner.GetRequestId())
+				if d := inner.GetDate(); d != nil {
+					// Graph sends a UTC wall-clock time without a zone and
+					// kiota appends the local offset; formatting the wall
+					// clock back gives Graph's own string.
+					e.Date = d.Format("2006-01-02T15:04:05")
+				}
+			}
+		}
+		c.finish(e, op, oe.GetResponseHeaders())
+		return e
+	}
+
+	var ae *abs.ApiError
+	if errors.As(err, &ae) {
+		e := &Error{StatusCode: ae.ResponseStatusCode, Operation: op.name, Message: ae.Message, cause: err}
+		c.finish(e, op, ae.ResponseHeaders)
+		return e
+	}
+
+	// Transport failure (connection refused or dropped, TLS, context).
+	return &Error{Operation: op.name, Message: c.redact(err.Error()), cause: err}
+}
+
+func (c *client) finish(e *Error, op operation, h *abs.ResponseHeaders) {
+	e.Kind = kindForStatus(e.StatusCode)
+	if e.Code == "" {
+		e.Code = http.StatusText(e.StatusCode)
+	}
+	if e.Message == "" {
+		e.Message = "(Graph sent no error message)"
+	}
+	e.Message = c.redact(e.Message)
+	if h != nil {
+		if e.RequestID == "" {
+			e.RequestID = firstHeader(h, "request-id")
+		}
+		if e.Date == "" {
+			e.Date = firstHeader(h, "Date")
+		}
+		if d, ok := parseRetryAfter(firstHeader(h, "Retry-After"), time.Now()); ok {
+			e.retryAfter = d
+			e.hasRetryAfter = true
+		}
+	}
+	if e.Kind == KindForbidden {
+		e.RequiredPermission = op.permission
+	}
+}
+
+func firstHeader(h *abs.ResponseHeaders, name string) string {
+	for _, k := range h.ListKeys() {
+		if strings.EqualFold(k, name) {
+			if v := h.Get(k); len(v) > 0 {
+				return v[0]
+			}
+		}
+	}
+	return ""
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+var aadstsRe = regexp.MustCompile(`AADSTS\d+`)
+
+// tokenFailure reports a credential failure as KindUnauthorized with the
+// AADSTS code and the first sentence of its description. It reads the
+// identity platform's JSON error (error, error_description, error_codes)
+// rather than azidentity's Error(), which dumps the whole response.
+func (c *client) tokenFailure(err error) *Error {
+	e := &Error{Kind: KindUnauthorized, Operation: opTokenPrefix + " (" + string(c.cfg.Auth.Method) + ")", cause: err}
+	var afe *azidentity.AuthenticationFailedError
+	if errors.As(err, &afe) && afe.RawResponse != nil {
+		e.StatusCode = afe.RawResponse.StatusCode
+		e.Date = afe.RawResponse.Header.Get("Date")
+		e.RequestID = afe.RawResponse.Header.Get("x-ms-request-id")
+		var body struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+			TraceID     string `json:"trace_id"`
+		}
+		if b, rerr := runtime.Payload(afe.RawResponse); rerr == nil {
+			_ = json.Unmarshal(b, &body)
+		}
+		if body.TraceID != "" {
+			e.RequestID = body.TraceID
+		}
+		desc := body.Description
+		// The description goes on with "Trace ID: … Correlation ID: …
+		// Timestamp: …" on further lines, which RequestID already carries.
+		if i := strings.IndexAny(desc, "\r\n"); i >= 0 {
+			desc = desc[:i]
+		}
+		e.Code = aadstsRe.FindString(desc)
+		desc = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(desc, e.Code), ":"))
+		if e.Code == "" {
+			e.Code = body.Error
+		}
+		if desc == "" {
+			desc = "the identity platform refused the token request (" + body.Error + ")"
+		}
+		e.Message = desc + ". " + tokenHint(c.cfg.Auth.Method, e.Code)
+	} else {
+		// No HTTP response: the credential could not run at all (Azure CLI
+		// missing or logged out, no managed identity endpoint, unreadable
+		// OIDC token file, connection failure to the authority).
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			e.Kind = KindOther
+		}
+		e.Code = "CredentialUnavailable"
+		e.Message = firstLine(err.Error()) + ". " + tokenHint(c.cfg.Auth.Method, "")
+	}
+	e.Message = c.redact(e.Message)
+	return e
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return strings.TrimSpace(s)
+}
+
+// tokenHint says what to check for the common AADSTS codes, from the
+// identity platform's error code reference.
+func tokenHint(m AuthMethod, code string) string {
+	switch code {
+	case "AADSTS90002", "AADSTS900023", "AADSTS90013":
+		return "Check tenant_id: the tenant was not found."
+	case "AADSTS700016":
+		return "Check client_id: no application with that ID exists in the tenant."
+	case "AADSTS7000215":
+		return "Check client_secret: use the secret's value, not its ID."
+	case "AADSTS7000222":
+		return "The client secret has expired: create a new one in the app registration."
+	case "AADSTS700027", "AADSTS700024":
+		return "Check the client certificate: it must be uploaded to the app registration and not expired; the assertion must be valid now."
+	case "AADSTS70021", "AADSTS700213", "AADSTS700211", "AADSTS700212":
+		return "Check the federated identity credential of the app registration: its issuer, subject and audience must match the OIDC token."
+	}
+	switch m {
+	case AuthClientSecret:
+		return "Check tenant_id, client_id and that the client secret is current (not expired)."
+	case AuthClientCertificate:
+		return "Check tenant_id, client_id and that the certificate is registered on the app and not expired."
+	case AuthOIDC:
+		return "Check tenant_id, client_id, the OIDC token and the app's federated identity credential."
+	case AuthAzureCLI:
+		return "Check that the Azure CLI is installed and logged in (az login) to the right tenant."
+	case AuthManagedIdentity:
+		return "Check that a managed identity is assigned to this machine (and client_id for a user-assigned one)."
+	}
+	return "Check the provider's authentication settings."
+}

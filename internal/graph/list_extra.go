@@ -1,0 +1,109 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+)
+
+// Listing the users of a group: GET /groups/{id}/members/microsoft.graph.user
+// (https://learn.microsoft.com/graph/api/group-list-members). The least
+// privileged application permission is GroupMember.Read.All; reading the
+// members' properties beyond id also needs User.Read.All, or Graph returns
+// them with only id and @odata.type.
+var opListGroupMemberUsers = operation{name: "GET /groups/{id}/members/microsoft.graph.user", permission: "GroupMember.Read.All"}
+
+// ListGroupMemberUsers pages through the direct members of group groupID
+// that are users and keeps those matching f.
+//
+// f is applied here rather than sent as $filter: on a relationship most of
+// these clauses are advanced queries (ConsistencyLevel: eventual), whose
+// index lags behind new invitations, and groups are small next to /users.
+// f.PageSize sets $top as for ListUsers.
+func (c *Client) ListGroupMemberUsers(ctx context.Context, groupID string, f GuestFilter) ([]User, error) {
+	return c.impl.listGroupMemberUsers(ctx, groupID, f)
+}
+
+// Matches reports whether u passes every clause of f the way Graph's
+// $filter evaluates it: string comparisons ignore case, createdDateTime
+// bounds are inclusive (ge / le).
+func (f GuestFilter) Matches(u User) bool {
+	if f.UserType != "" && !strings.EqualFold(u.UserType, f.UserType) {
+		return false
+	}
+	if f.ExternalUserState != "" && !strings.EqualFold(u.ExternalUserState, f.ExternalUserState) {
+		return false
+	}
+	if f.DisplayNamePrefix != "" && !strings.HasPrefix(strings.ToLower(u.DisplayName), strings.ToLower(f.DisplayNamePrefix)) {
+		return false
+	}
+	if f.MailDomain != "" {
+		d := strings.ToLower(f.MailDomain)
+		if !strings.HasPrefix(d, "@") {
+			d = "@" + d
+		}
+		if !strings.HasSuffix(strings.ToLower(u.Mail), d) {
+			return false
+		}
+	}
+	if f.CreatedAfter != nil && (u.CreatedDateTime == nil || u.CreatedDateTime.Before(*f.CreatedAfter)) {
+		return false
+	}
+	if f.CreatedBefore != nil && (u.CreatedDateTime == nil || u.CreatedDateTime.After(*f.CreatedBefore)) {
+		return false
+	}
+	return true
+}
+
+func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f GuestFilter) ([]User, error) {
+	if err := checkID(opListGroupMemberUsers, groupID); err != nil {
+		return nil, err
+	}
+	top := int32(f.PageSize)
+	switch {
+	case top <= 0:
+		top = defaultPageSize
+	case top > maxPageSize:
+		top = maxPageSize
+	}
+	qp := &groups.ItemMembersGraphUserRequestBuilderGetQueryParameters{Select: userSelect, Top: &top}
+
+	var result []User
+	seen := map[string]bool{}
+	var page models.UserCollectionResponseable
+	err := c.call(ctx, opListGroupMemberUsers, func(ctx context.Context) error {
+		var err error
+		page, err = c.sdk.Groups().ByGroupId(groupID).Members().GraphUser().Get(ctx,
+			&groups.ItemMembersGraphUserRequestBuilderGetRequestConfiguration{QueryParameters: qp})
+		return err
+	})
+	for {
+		if err != nil {
+			return nil, err
+		}
+		for _, su := range page.GetValue() {
+			if u := toUser(su); f.Matches(*u) {
+				result = append(result, *u)
+			}
+		}
+		next := deref(page.GetOdataNextLink())
+		if next == "" {
+			return result, nil
+		}
+		if err := c.checkNextLink(next); err != nil {
+			return nil, err
+		}
+		if seen[next] {
+			return nil, &Error{Operation: opListGroupMemberUsers.name, Message: fmt.Sprintf("Graph returned the same @odata.nextLink twice for group %s", groupID)}
+		}
+		seen[next] = true
+		err = c.call(ctx, opListGroupMemberUsers, func(ctx context.Context) error {
+			var err error
+			page, err = groups.NewItemMembersGraphUserRequestBuilder(next, c.adapter).Get(ctx, nil)
+			return err
+		})
+	}
+}

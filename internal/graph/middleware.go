@@ -1,0 +1,127 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	khttp "github.com/microsoft/kiota-http-go"
+)
+
+// userAgentMiddleware puts the provider's product token first, so that
+// Graph's logs (and a tenant admin reading sign-in logs) name the provider
+// before the SDK components that kiota's handler appends.
+type userAgentMiddleware struct{ product string }
+
+func (m *userAgentMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	if m.product != "" {
+		ua := req.Header.Get("User-Agent")
+		if !strings.HasPrefix(ua, m.product) {
+			req.Header.Set("User-Agent", strings.TrimSpace(m.product+" "+ua))
+		}
+	}
+	return p.Next(req, i)
+}
+
+// loggingMiddleware logs one line per HTTP attempt. It sees the request and
+// response after auth was attached, so it logs only a fixed set of fields:
+// never headers (Authorization) nor bodies (inviteRedeemUrl, secrets).
+type loggingMiddleware struct{ log Logger }
+
+func (m *loggingMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := p.Next(req, i)
+	fields := map[string]any{
+		"method":      req.Method,
+		"path":        req.URL.Path,
+		"duration_ms": time.Since(start).Milliseconds(),
+	}
+	// kiota's retry handler numbers the attempts it re-sends.
+	if n, convErr := strconv.Atoi(req.Header.Get("Retry-Attempt")); convErr == nil {
+		fields["retry_attempt"] = n
+	}
+	if id := req.Header.Get("client-request-id"); id != "" {
+		fields["client_request_id"] = id
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+		m.log.Debug(req.Context(), "graph: request failed", fields)
+		return resp, err
+	}
+	fields["status"] = resp.StatusCode
+	if id := resp.Header.Get("request-id"); id != "" {
+		fields["request_id"] = id
+	}
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		fields["retry_after"] = ra
+	}
+	m.log.Debug(req.Context(), "graph: request", fields)
+	return resp, nil
+}
+
+// retryDeadlineKey carries the retry deadline for contexts without one.
+type retryDeadlineKey struct{}
+
+// retryDeadline is the time after which no retry may start.
+func retryDeadline(ctx context.Context) (time.Time, bool) {
+	if d, ok := ctx.Deadline(); ok {
+		return d, true
+	}
+	d, ok := ctx.Value(retryDeadlineKey{}).(time.Time)
+	return d, ok
+}
+
+// shouldRetry is kiota's ShouldRetry callback. kiota counts retries; the
+// provider is bounded by time (the resource's timeouts), so a retry whose
+// wait would end after the deadline is not started: the 429/503/504 then
+// surfaces as the last error instead of a bare "context deadline exceeded".
+func (c *client) shouldRetry(_ time.Duration, executionCount int, req *http.Request, resp *http.Response) bool {
+	wait := kiotaRetryDelay(resp, executionCount+1)
+	if deadline, ok := retryDeadline(req.Context()); ok && time.Now().Add(wait).After(deadline) {
+		c.log.Debug(req.Context(), "graph: not retrying, the wait would pass the deadline", map[string]any{
+			"method": req.Method, "path": req.URL.Path, "status": resp.StatusCode,
+			"wait_ms": wait.Milliseconds(), "attempt": executionCount,
+		})
+		return false
+	}
+	return true
+}
+
+// kiotaRetryDelay mirrors how kiota's retry handler computes its wait for
+// the attempt-th retry (Retry-After seconds or HTTP date, else exponential
+// from 3 s plus up to 1 s of jitter, counted here at its maximum).
+func kiotaRetryDelay(resp *http.Response, attempt int) time.Duration {
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		return d
+	}
+	if attempt < 1 {
+		attempt = 1
+	}
+	return time.Duration(3*(1<<(attempt-1)))*time.Second + time.Second
+}
+
+// parseRetryAfter reads Retry-After as delta-seconds or an HTTP date
+// (RFC 9110 section 10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 {
+			secs = 0
+		}
+		// kiota truncates fractions the same way.
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}

@@ -1,0 +1,546 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/directory"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+)
+
+// userSelect is every property User carries. Graph's default projection
+// leaves out most of them (externalUserState, creationType, userType,
+// createdDateTime …), which come back only when named in $select.
+var userSelect = []string{
+	"id", "displayName", "userPrincipalName", "mail", "userType",
+	"externalUserState", "externalUserStateChangeDateTime", "creationType", "createdDateTime",
+	"accountEnabled", "givenName", "surname", "jobTitle", "department", "companyName",
+	"officeLocation", "mobilePhone", "usageLocation", "employeeId", "employeeType",
+	"city", "state", "country", "streetAddress", "postalCode", "preferredLanguage",
+	"faxNumber", "businessPhones", "otherMails",
+}
+
+const (
+	defaultPageSize = 100
+	maxPageSize     = 999 // Graph's maximum $top for users
+	maxBackoff      = 30 * time.Second
+)
+
+// call runs fn, retrying throttling that outlived kiota's retry handler
+// (it stops after 10 retries or 180 s of waiting) and, for requests that
+// are safe to repeat, broken connections, until the context's deadline.
+// When the next wait would end after the deadline it returns the last error
+// rather than waiting to fail with "context deadline exceeded".
+func (c *client) call(ctx context.Context, op operation, fn func(context.Context) error) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(c.retryBudget)
+		ctx = context.WithValue(ctx, retryDeadlineKey{}, deadline)
+	}
+	var last *Error
+	for attempt := 1; ; attempt++ {
+		err := fn(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil && last != nil {
+			return last
+		}
+		e := c.toError(op, err)
+		last = e
+		if ctx.Err() != nil {
+			return e
+		}
+		wait, retry := c.operationRetry(op, e, attempt)
+		if !retry {
+			return e
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return e
+		}
+		c.log.Debug(ctx, "graph: retrying the operation", map[string]any{
+			"operation": op.name, "attempt": attempt + 1, "wait_ms": wait.Milliseconds(),
+			"status": e.StatusCode, "request_id": e.RequestID,
+		})
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return e
+		case <-t.C:
+		}
+	}
+}
+
+// operationRetry decides whether the operation is tried again and when.
+func (c *client) operationRetry(op operation, e *Error, attempt int) (time.Duration, bool) {
+	backoff := c.baseRetryDelay << min(attempt-1, 10)
+	if backoff > maxBackoff {
+		backoff = maxBackoff
+	}
+	switch {
+	case e.Kind == KindThrottled:
+		if e.hasRetryAfter {
+			// A floor keeps "Retry-After: 0" from spinning.
+			return max(e.retryAfter, 100*time.Millisecond), true
+		}
+		return backoff, true
+	case isTransportError(e):
+		if op.noRetryOnTransportError {
+			return 0, false
+		}
+		return backoff, true
+	}
+	return 0, false
+}
+
+// isTransportError reports a failure without any HTTP response from Graph.
+func isTransportError(e *Error) bool {
+	if e.StatusCode != 0 || e.cause == nil {
+		return false
+	}
+	var te *tokenError
+	if errors.As(e.cause, &te) {
+		return false
+	}
+	var ue *url.Error
+	return errors.As(e.cause, &ue)
+}
+
+func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation, error) {
+	body := models.NewInvitation()
+	body.SetInvitedUserEmailAddress(&req.InvitedUserEmailAddress)
+	body.SetInviteRedirectUrl(&req.InviteRedirectURL)
+	send := req.SendInvitationMessage
+	body.SetSendInvitationMessage(&send)
+	if req.InvitedUserDisplayName != "" {
+		body.SetInvitedUserDisplayName(&req.InvitedUserDisplayName)
+	}
+	if req.InvitedUserType != "" {
+		body.SetInvitedUserType(&req.InvitedUserType)
+	}
+	if m := req.Message; m != nil {
+		info := models.NewInvitedUserMessageInfo()
+		if m.CustomizedMessageBody != "" {
+			info.SetCustomizedMessageBody(&m.CustomizedMessageBody)
+		}
+		if m.MessageLanguage != "" {
+			info.SetMessageLanguage(&m.MessageLanguage)
+		}
+		if len(m.CcRecipients) > 0 {
+			rs := make([]models.Recipientable, 0, len(m.CcRecipients))
+			for _, addr := range m.CcRecipients {
+				ea := models.NewEmailAddress()
+				ea.SetAddress(&addr)
+				r := models.NewRecipient()
+				r.SetEmailAddress(ea)
+				rs = append(rs, r)
+			}
+			info.SetCcRecipients(rs)
+		}
+		body.SetInvitedUserMessageInfo(info)
+	}
+	if req.ResetRedemption {
+		if req.InvitedUserID == "" {
+			return nil, errors.New("graph: resetting the redemption needs the existing user's ID")
+		}
+		reset := true
+		body.SetResetRedemption(&reset)
+		u := models.NewUser()
+		u.SetId(&req.InvitedUserID)
+		body.SetInvitedUser(u)
+	}
+
+	var out models.Invitationable
+	// A POST /invitations whose connection breaks is not repeated (see
+	// opInvite): Graph may have created the guest already, and the caller
+	// must look the email up (FindUsersByEmail) before inviting again.
+	err := c.call(ctx, opInvite, func(ctx context.Context) error {
+		var err error
+		out, err = c.sdk.Invitations().Post(ctx, body, nil)
+		return err
+	})
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && isTransportError(e) {
+			e.Message += " (the invitation may have been created before the connection failed: look the email up before inviting again)"
+		}
+		return nil, err
+	}
+	if out == nil {
+		return nil, &Error{Operation: opInvite.name, Message: "Graph returned no invitation"}
+	}
+	inv := &Invitation{
+		ID:              deref(out.GetId()),
+		InviteRedeemURL: deref(out.GetInviteRedeemUrl()),
+		Status:          deref(out.GetStatus()),
+	}
+	if u := out.GetInvitedUser(); u != nil {
+		inv.InvitedUserID = deref(u.GetId())
+	}
+	return inv, nil
+}
+
+func (c *client) getUser(ctx context.Context, id string) (*User, error) {
+	if err := checkID(opGetUser, id); err != nil {
+		return nil, err
+	}
+	cfg := &users.UserItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
+	}
+	var out models.Userable
+	err := c.call(ctx, opGetUser, func(ctx context.Context) error {
+		var err error
+		out, err = c.sdk.Users().ByUserId(id).Get(ctx, cfg)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return toUser(out), nil
+}
+
+func (c *client) updateUser(ctx context.Context, id string, upd UserUpdate) error {
+	if err := checkID(opUpdateUser, id); err != nil {
+		return err
+	}
+	if upd.IsEmpty() {
+		return nil
+	}
+	body, err := json.Marshal(patchBody(upd))
+	if err != nil {
+		return fmt.Errorf("graph: encoding the update: %w", err)
+	}
+	return c.call(ctx, opUpdateUser, func(ctx context.Context) error {
+		// The body is built here rather than from a models.User: the SDK's
+		// backing store serializes a fresh model's @odata.type and decides
+		// null-vs-absent from its change tracking, while Graph needs exactly
+		// the changed properties, null to clear a string and [] to empty a
+		// collection.
+		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.PATCH,
+			"{+baseurl}/users/{user%2Did}",
+			map[string]string{"baseurl": c.adapter.GetBaseUrl(), "user%2Did": id})
+		ri.Headers.TryAdd("Accept", "application/json")
+		ri.SetStreamContentAndContentType(body, "application/json")
+		return c.adapter.SendNoContent(ctx, ri, errorMapping)
+	})
+}
+
+// patchBody maps the set fields of upd to their Graph names.
+func patchBody(u UserUpdate) map[string]any {
+	m := map[string]any{}
+	str := func(name string, v *string) {
+		if v == nil {
+			return
+		}
+		if *v == "" {
+			m[name] = nil
+			return
+		}
+		m[name] = *v
+	}
+	list := func(name string, v *[]string) {
+		if v == nil {
+			return
+		}
+		if *v == nil {
+			m[name] = []string{}
+			return
+		}
+		m[name] = *v
+	}
+	str("displayName", u.DisplayName)
+	str("userType", u.UserType)
+	if u.AccountEnabled != nil {
+		m["accountEnabled"] = *u.AccountEnabled
+	}
+	str("givenName", u.GivenName)
+	str("surname", u.Surname)
+	str("jobTitle", u.JobTitle)
+	str("department", u.Department)
+	str("companyName", u.CompanyName)
+	str("officeLocation", u.OfficeLocation)
+	str("mobilePhone", u.MobilePhone)
+	str("usageLocation", u.UsageLocation)
+	str("employeeId", u.EmployeeID)
+	str("employeeType", u.EmployeeType)
+	str("city", u.City)
+	str("state", u.State)
+	str("country", u.Country)
+	str("streetAddress", u.StreetAddress)
+	str("postalCode", u.PostalCode)
+	str("preferredLanguage", u.PreferredLanguage)
+	str("faxNumber", u.FaxNumber)
+	list("businessPhones", u.BusinessPhones)
+	list("otherMails", u.OtherMails)
+	return m
+}
+
+func (c *client) deleteUser(ctx context.Context, id string) error {
+	if err := checkID(opDeleteUser, id); err != nil {
+		return err
+	}
+	return c.call(ctx, opDeleteUser, func(ctx context.Context) error {
+		return c.sdk.Users().ByUserId(id).Delete(ctx, nil)
+	})
+}
+
+func (c *client) getDeletedUser(ctx context.Context, id string) (*User, error) {
+	if err := checkID(opGetDeleted, id); err != nil {
+		return nil, err
+	}
+	item := c.sdk.Directory().DeletedItems().ByDirectoryObjectId(id)
+	var out models.Userable
+	err := c.call(ctx, opGetDeleted, func(ctx context.Context) error {
+		ri, err := item.ToGetRequestInformation(ctx, &directory.DeletedItemsDirectoryObjectItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &directory.DeletedItemsDirectoryObjectItemRequestBuilderGetQueryParameters{Select: userSelect},
+		})
+		if err != nil {
+			return err
+		}
+		out, err = c.sendForUser(ctx, ri)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIsUser(opGetDeleted, id, out); err != nil {
+		return nil, err
+	}
+	return toUser(out), nil
+}
+
+func (c *client) purgeDeletedUser(ctx context.Context, id string) error {
+	if err := checkID(opPurge, id); err != nil {
+		return err
+	}
+	return c.call(ctx, opPurge, func(ctx context.Context) error {
+		return c.sdk.Directory().DeletedItems().ByDirectoryObjectId(id).Delete(ctx, nil)
+	})
+}
+
+func (c *client) restoreDeletedUser(ctx context.Context, id string) (*User, error) {
+	if err := checkID(opRestore, id); err != nil {
+		return nil, err
+	}
+	restore := c.sdk.Directory().DeletedItems().ByDirectoryObjectId(id).Restore()
+	var out models.Userable
+	err := c.call(ctx, opRestore, func(ctx context.Context) error {
+		ri, err := restore.ToPostRequestInformation(ctx, nil)
+		if err != nil {
+			return err
+		}
+		out, err = c.sendForUser(ctx, ri)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIsUser(opRestore, id, out); err != nil {
+		return nil, err
+	}
+	return toUser(out), nil
+}
+
+// sendForUser parses the response as a user whatever its @odata.type says
+// (or does not say): the SDK's deletedItems builders return a generic
+// directoryObject, which would drop every user property.
+func (c *client) sendForUser(ctx context.Context, ri *abs.RequestInformation) (models.Userable, error) {
+	res, err := c.adapter.Send(ctx, ri, models.CreateUserFromDiscriminatorValue, errorMapping)
+	if err != nil {
+		return nil, err
+	}
+	u, _ := res.(models.Userable)
+	return u, nil
+}
+
+func checkIsUser(op operation, id string, u models.Userable) error {
+	if u == nil {
+		return &Error{Operation: op.name, Message: "Graph returned no object for " + id}
+	}
+	if t := deref(u.GetOdataType()); t != "" && t != "#microsoft.graph.user" {
+		return &Error{Kind: KindNotFound, StatusCode: 404, Code: "Request_ResourceNotFound", Operation: op.name,
+			Message: fmt.Sprintf("deleted item %s is a %s, not a user", id, strings.TrimPrefix(t, "#microsoft.graph."))}
+	}
+	return nil
+}
+
+// escapeOData quotes s for a single-quoted OData string literal.
+func escapeOData(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+func (c *client) findUsersByEmail(ctx context.Context, email string) ([]User, error) {
+	if strings.TrimSpace(email) == "" {
+		return nil, &Error{Kind: KindBadRequest, Operation: opListUsers.name, Message: "an email address is required"}
+	}
+	q := escapeOData(email)
+	// Graph compares mail and otherMails case-insensitively, and both
+	// filters are supported without ConsistencyLevel: eventual, which
+	// matters because the advanced-query index lags behind new invitations.
+	filter := fmt.Sprintf("mail eq '%s' or otherMails/any(m:m eq '%s')", q, q)
+	return c.listPages(ctx, filter, false, maxPageSize)
+}
+
+// guestFilter builds $filter for f; advanced reports whether it needs
+// Graph's advanced query mode (ConsistencyLevel: eventual and $count).
+func guestFilter(f GuestFilter) (filter string, advanced bool) {
+	var clauses []string
+	if f.UserType != "" {
+		clauses = append(clauses, fmt.Sprintf("userType eq '%s'", escapeOData(f.UserType)))
+	}
+	if f.ExternalUserState != "" {
+		clauses = append(clauses, fmt.Sprintf("externalUserState eq '%s'", escapeOData(f.ExternalUserState)))
+	}
+	if f.DisplayNamePrefix != "" {
+		clauses = append(clauses, fmt.Sprintf("startswith(displayName,'%s')", escapeOData(f.DisplayNamePrefix)))
+	}
+	if f.MailDomain != "" {
+		d := f.MailDomain
+		if !strings.HasPrefix(d, "@") {
+			d = "@" + d
+		}
+		clauses = append(clauses, fmt.Sprintf("endswith(mail,'%s')", escapeOData(d)))
+		advanced = true
+	}
+	// createdDateTime supports ge and le (not gt/lt) in $filter.
+	if f.CreatedAfter != nil {
+		clauses = append(clauses, "createdDateTime ge "+f.CreatedAfter.UTC().Format(time.RFC3339))
+	}
+	if f.CreatedBefore != nil {
+		clauses = append(clauses, "createdDateTime le "+f.CreatedBefore.UTC().Format(time.RFC3339))
+	}
+	return strings.Join(clauses, " and "), advanced
+}
+
+func (c *client) listUsers(ctx context.Context, f GuestFilter) ([]User, error) {
+	filter, advanced := guestFilter(f)
+	top := f.PageSize
+	switch {
+	case top <= 0:
+		top = defaultPageSize
+	case top > maxPageSize:
+		top = maxPageSize
+	}
+	return c.listPages(ctx, filter, advanced, int32(top))
+}
+
+// listPages follows @odata.nextLink until the last page. Each page is one
+// retried call, so throttling on page 7 does not restart from page 1.
+func (c *client) listPages(ctx context.Context, filter string, advanced bool, top int32) ([]User, error) {
+	headers := abs.NewRequestHeaders()
+	qp := &users.UsersRequestBuilderGetQueryParameters{Select: userSelect, Top: &top}
+	if filter != "" {
+		qp.Filter = &filter
+	}
+	if advanced {
+		// endswith on mail is an advanced query: Graph answers 400 without both.
+		headers.Add("ConsistencyLevel", "eventual")
+		count := true
+		qp.Count = &count
+	}
+
+	var result []User
+	seen := map[string]bool{}
+	var page models.UserCollectionResponseable
+	err := c.call(ctx, opListUsers, func(ctx context.Context) error {
+		var err error
+		page, err = c.sdk.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{Headers: headers, QueryParameters: qp})
+		return err
+	})
+	for {
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range page.GetValue() {
+			result = append(result, *toUser(u))
+		}
+		next := deref(page.GetOdataNextLink())
+		if next == "" {
+			return result, nil
+		}
+		if err := c.checkNextLink(next); err != nil {
+			return nil, err
+		}
+		if seen[next] {
+			return nil, &Error{Operation: opListUsers.name, Message: "Graph returned the same @odata.nextLink twice"}
+		}
+		seen[next] = true
+		err = c.call(ctx, opListUsers, func(ctx context.Context) error {
+			var err error
+			// The next link already carries $filter, $select, $top and the
+			// skip token; only the ConsistencyLevel header must be repeated.
+			page, err = users.NewUsersRequestBuilder(next, c.adapter).Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{Headers: headers})
+			return err
+		})
+	}
+}
+
+// checkNextLink refuses a next link to another host: following it would
+// send requests (though kiota would withhold the token) outside Graph.
+func (c *client) checkNextLink(next string) error {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != c.graphURL.Scheme || !strings.EqualFold(u.Host, c.graphURL.Host) {
+		return &Error{Operation: opListUsers.name, Message: "Graph returned an @odata.nextLink outside the configured Graph endpoint"}
+	}
+	return nil
+}
+
+func checkID(op operation, id string) error {
+	if strings.TrimSpace(id) == "" {
+		return &Error{Kind: KindBadRequest, Operation: op.name, Message: "an object ID is required"}
+	}
+	return nil
+}
+
+// toUser copies the SDK model into the package's plain type.
+func toUser(m models.Userable) *User {
+	if m == nil {
+		return nil
+	}
+	u := &User{
+		ID:                              deref(m.GetId()),
+		DisplayName:                     deref(m.GetDisplayName()),
+		UserPrincipalName:               deref(m.GetUserPrincipalName()),
+		Mail:                            deref(m.GetMail()),
+		UserType:                        deref(m.GetUserType()),
+		ExternalUserState:               deref(m.GetExternalUserState()),
+		ExternalUserStateChangeDateTime: utc(m.GetExternalUserStateChangeDateTime()),
+		CreationType:                    deref(m.GetCreationType()),
+		CreatedDateTime:                 utc(m.GetCreatedDateTime()),
+		AccountEnabled:                  m.GetAccountEnabled(),
+		GivenName:                       m.GetGivenName(),
+		Surname:                         m.GetSurname(),
+		JobTitle:                        m.GetJobTitle(),
+		Department:                      m.GetDepartment(),
+		CompanyName:                     m.GetCompanyName(),
+		OfficeLocation:                  m.GetOfficeLocation(),
+		MobilePhone:                     m.GetMobilePhone(),
+		UsageLocation:                   m.GetUsageLocation(),
+		EmployeeID:                      m.GetEmployeeId(),
+		EmployeeType:                    m.GetEmployeeType(),
+		City:                            m.GetCity(),
+		State:                           m.GetState(),
+		Country:                         m.GetCountry(),
+		StreetAddress:                   m.GetStreetAddress(),
+		PostalCode:                      m.GetPostalCode(),
+		PreferredLanguage:               m.GetPreferredLanguage(),
+		FaxNumber:                       m.GetFaxNumber(),
+		BusinessPhones:                  m.GetBusinessPhones(),
+		OtherMails:                      m.GetOtherMails(),
+	}
+	return u
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.UTC()
+	return &v
+}
