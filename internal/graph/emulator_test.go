@@ -1,0 +1,216 @@
+package graph_test
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+// These tests run the client against the in-process emulator: the real
+// azidentity token flow (OpenID discovery, client credentials) and the
+// emulator's Graph, over TLS on 127.0.0.1.
+
+func startEmulator(t *testing.T, opts emulator.Options) *emulator.Server {
+	t.Helper()
+	s, err := emulator.Start(opts)
+	if err != nil {
+		t.Fatalf("start emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func emulatorClient(t *testing.T, s *emulator.Server, app emulator.App) *graph.Client {
+	t.Helper()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CA().CertPool(), MinVersion: tls.VersionTLS12}}}
+	c, err := graph.New(graph.Config{
+		Auth: graph.AuthConfig{
+			Method:        graph.AuthClientSecret,
+			TenantID:      s.TenantID(),
+			ClientID:      app.ClientID,
+			ClientSecret:  app.Secret,
+			AuthorityHost: s.AuthorityHost(),
+		},
+		GraphEndpoint: s.GraphEndpoint(),
+		UserAgent:     "terraform-provider-b2b/test",
+		HTTPClient:    hc,
+	})
+	if err != nil {
+		t.Fatalf("graph.New: %v", err)
+	}
+	return c
+}
+
+func TestEmulatorGuestLifecycle(t *testing.T) {
+	s := startEmulator(t, emulator.Options{Apps: []emulator.App{{
+		ClientID: "00000000-0000-0000-0000-0000000000a1", Secret: "emulator-secret-1",
+		Permissions: []string{emulator.PermUserInviteAll, emulator.PermUserReadWriteAll, emulator.PermUserDeleteRestoreAll},
+	}}})
+	c := emulatorClient(t, s, s.DefaultApp())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	inv, err := c.Invite(ctx, graph.InvitationRequest{
+		InvitedUserEmailAddress: "Ann.OBrien@Fabrikam.example",
+		InvitedUserDisplayName:  "Ann O'Brien",
+		InviteRedirectURL:       "https://myapps.microsoft.com",
+	})
+	if err != nil {
+		t.Fatalf("Invite: %v", err)
+	}
+	if inv.InvitedUserID == "" || inv.Status != "PendingAcceptance" {
+		t.Fatalf("Invite = %+v", inv)
+	}
+
+	u, err := c.GetUser(ctx, inv.InvitedUserID)
+	if err != nil {
+		t.Fatalf("GetUser: %v", err)
+	}
+	if u.UserType != "Guest" || u.ExternalUserState != "PendingAcceptance" || u.CreationType != "Invitation" ||
+		u.DisplayName != "Ann O'Brien" || u.CreatedDateTime == nil {
+		t.Fatalf("GetUser = %+v", u)
+	}
+
+	dept, empty := "Purchasing", ""
+	if err := c.UpdateUser(ctx, u.ID, graph.UserUpdate{Department: &dept, JobTitle: &empty}); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	if u, err = c.GetUser(ctx, u.ID); err != nil || u.Department == nil || *u.Department != "Purchasing" || u.JobTitle != nil {
+		t.Fatalf("after update: %+v, %v", u, err)
+	}
+
+	// Graph compares mail case-insensitively.
+	found, err := c.FindUsersByEmail(ctx, "ann.obrien@fabrikam.example")
+	if err != nil || len(found) != 1 || found[0].ID != u.ID {
+		t.Fatalf("FindUsersByEmail = %+v, %v", found, err)
+	}
+	guests, err := c.ListUsers(ctx, graph.GuestFilter{UserType: "Guest", MailDomain: "fabrikam.example", PageSize: 1})
+	if err != nil || len(guests) != 1 || guests[0].ID != u.ID {
+		t.Fatalf("ListUsers = %+v, %v", guests, err)
+	}
+
+	if err := c.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatalf("DeleteUser: %v", err)
+	}
+	if _, err := c.GetUser(ctx, u.ID); !graph.IsNotFound(err) {
+		t.Fatalf("GetUser after delete: %v", err)
+	}
+	d, err := c.GetDeletedUser(ctx, u.ID)
+	if err != nil || d.ID != u.ID || d.Mail == "" {
+		t.Fatalf("GetDeletedUser = %+v, %v", d, err)
+	}
+	r, err := c.RestoreDeletedUser(ctx, u.ID)
+	if err != nil || r.ID != u.ID {
+		t.Fatalf("RestoreDeletedUser = %+v, %v", r, err)
+	}
+	if err := c.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatalf("DeleteUser again: %v", err)
+	}
+	if err := c.PurgeDeletedUser(ctx, u.ID); err != nil {
+		t.Fatalf("PurgeDeletedUser: %v", err)
+	}
+	if _, err := c.GetDeletedUser(ctx, u.ID); !graph.IsNotFound(err) {
+		t.Fatalf("GetDeletedUser after purge: %v", err)
+	}
+}
+
+func TestEmulatorListPagesThroughManyGuests(t *testing.T) {
+	s := startEmulator(t, emulator.Options{})
+	for i := 0; i < 7; i++ {
+		if _, err := s.SeedUser(emulator.SeedUser{Email: "g" + string(rune('a'+i)) + "@paging.example"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := emulatorClient(t, s, s.DefaultApp())
+	got, err := c.ListUsers(context.Background(), graph.GuestFilter{UserType: "Guest", PageSize: 2})
+	if err != nil {
+		t.Fatalf("ListUsers: %v", err)
+	}
+	ids := map[string]bool{}
+	for _, u := range got {
+		ids[u.ID] = true
+	}
+	if len(got) != 7 || len(ids) != 7 {
+		t.Fatalf("ListUsers returned %d users (%d distinct); want 7", len(got), len(ids))
+	}
+	if n := s.Counters()["GET /v1.0/users"]; n < 4 {
+		t.Fatalf("GET /v1.0/users counted %d; want 4 pages of 2", n)
+	}
+}
+
+func TestEmulatorWrongSecretAndMissingPermission(t *testing.T) {
+	s := startEmulator(t, emulator.Options{Apps: []emulator.App{
+		{ClientID: "00000000-0000-0000-0000-0000000000b1", Secret: "right-secret-value", Permissions: []string{emulator.PermUserReadAll}},
+	}})
+	app := s.DefaultApp()
+
+	bad := app
+	bad.Secret = "wrong-secret-value"
+	_, err := emulatorClient(t, s, bad).GetUser(context.Background(), "00000000-0000-0000-0000-000000000000")
+	if !graph.IsUnauthorized(err) {
+		t.Fatalf("wrong secret: %v; want unauthorized", err)
+	}
+	var ge *graph.Error
+	if !errors.As(err, &ge) || !strings.HasPrefix(ge.Code, "AADSTS") {
+		t.Fatalf("wrong secret: %+v; want an AADSTS code", ge)
+	}
+	if strings.Contains(err.Error(), "wrong-secret-value") {
+		t.Fatalf("error leaks the secret: %v", err)
+	}
+
+	_, err = emulatorClient(t, s, app).Invite(context.Background(), graph.InvitationRequest{
+		InvitedUserEmailAddress: "x@example.com", InviteRedirectURL: "https://myapps.microsoft.com",
+	})
+	if !graph.IsForbidden(err) || !strings.Contains(err.Error(), "User.Invite.All") {
+		t.Fatalf("invite without permission: %v; want forbidden naming User.Invite.All", err)
+	}
+}
+
+func TestEmulatorInvitationThrottleIsRetried(t *testing.T) {
+	s := startEmulator(t, emulator.Options{InvitationLimit: emulator.RateLimit{N: 1, Window: time.Second}})
+	c := emulatorClient(t, s, s.DefaultApp())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, email := range []string{"t1@throttle.example", "t2@throttle.example"} {
+		if _, err := c.Invite(ctx, graph.InvitationRequest{InvitedUserEmailAddress: email, InviteRedirectURL: "https://myapps.microsoft.com"}); err != nil {
+			t.Fatalf("Invite(%s): %v", email, err)
+		}
+	}
+	if s.Counters()["status:429"] == 0 {
+		t.Fatalf("the second invitation was not throttled; the test proves nothing: %v", s.Counters())
+	}
+	if n := len(s.Invitations()); n != 2 {
+		t.Fatalf("emulator recorded %d invitations; want 2", n)
+	}
+}
+
+func TestEmulatorDroppedInvitationIsNotRepeated(t *testing.T) {
+	s := startEmulator(t, emulator.Options{})
+	c := emulatorClient(t, s, s.DefaultApp())
+	ctx := context.Background()
+	// Fetch the token first so that only Graph sees the fault.
+	if _, err := c.ListUsers(ctx, graph.GuestFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	s.SetFaults(emulator.Faults{RateDrop: 1, DropAfterActing: true})
+	_, err := c.Invite(ctx, graph.InvitationRequest{InvitedUserEmailAddress: "drop@example.com", InviteRedirectURL: "https://myapps.microsoft.com"})
+	s.SetFaults(emulator.Faults{})
+	if err == nil {
+		t.Fatal("Invite succeeded over a dropped connection")
+	}
+	if n := s.Counters()["POST /v1.0/invitations"]; n != 1 {
+		t.Fatalf("POST /v1.0/invitations counted %d; want exactly 1 (no retry)", n)
+	}
+	// The caller's recovery path: the invitation exists and is found by email.
+	found, err := c.FindUsersByEmail(ctx, "drop@example.com")
+	if err != nil || len(found) != 1 {
+		t.Fatalf("FindUsersByEmail after drop = %+v, %v", found, err)
+	}
+}
