@@ -3,11 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
 
 // emailForbiddenChars are the characters Microsoft Graph rejects in
@@ -146,7 +147,7 @@ func httpsURLProblem(s string) string {
 	case "https":
 		return ""
 	case "http":
-		if isLoopbackHost(u.Hostname()) {
+		if graph.IsLoopbackHost(u.Hostname()) {
 			return ""
 		}
 		return fmt.Sprintf("http is only allowed for a loopback host, and %q is not one", u.Hostname())
@@ -155,14 +156,3 @@ func httpsURLProblem(s string) string {
 	}
 }
 
-// isLoopbackHost reports whether host (without port) is localhost or a
-// loopback IP literal. No name resolution: "localhost" is the only name
-// trusted, so a DNS answer can never turn an http URL into a remote target.
-func isLoopbackHost(host string) bool {
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}

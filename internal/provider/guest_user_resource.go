@@ -1,0 +1,322 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+var (
+	_ resource.Resource                   = (*guestUserResource)(nil)
+	_ resource.ResourceWithConfigure      = (*guestUserResource)(nil)
+	_ resource.ResourceWithImportState    = (*guestUserResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*guestUserResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*guestUserResource)(nil)
+	_ resource.ResourceWithIdentity       = (*guestUserResource)(nil)
+)
+
+// NewGuestUserResource returns the b2b_guest_user resource, which manages one
+// invited (B2B collaboration) user for its whole life.
+func NewGuestUserResource() resource.Resource { return &guestUserResource{} }
+
+type guestUserResource struct {
+	data *providerData
+}
+
+func (r *guestUserResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_guest_user"
+}
+
+func (r *guestUserResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
+		r.data = data
+	}
+}
+
+func (r *guestUserResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = guestUserSchemaV0(ctx)
+}
+
+func (r *guestUserResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"object_id": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       "The object ID (a GUID) of the user in Microsoft Entra ID.",
+			},
+		},
+	}
+}
+
+// guestUserIdentityModelV0 is the resource identity: the object ID alone
+// names a user in its tenant.
+type guestUserIdentityModelV0 struct {
+	ObjectID types.String `tfsdk:"object_id"`
+}
+
+// guestUserSchemaV0 is version 0 of the b2b_guest_user schema.
+func guestUserSchemaV0(ctx context.Context) schema.Schema {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The object ID of the user in Microsoft Entra ID (a GUID). It never changes: an email change or a re-invitation keeps the same object, its group memberships and app assignments.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"email": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "The email address the invitation is sent to. Compared case-insensitively: `Alice@Partner.example` and `alice@partner.example` are the same guest, and a change of case alone plans nothing. " +
+				"Changing it does **not** replace the guest: the new address is added to the user's `otherMails` and the invitation is re-sent to it with its redemption status reset (`resetRedemption`), so the object ID, group memberships and app access are kept and the guest redeems again with the new address. " +
+				"The value " + emailValidator().Description(ctx) + ".",
+			Validators:    []validator.String{emailValidator()},
+			PlanModifiers: []planmodifier.String{caseInsensitiveString()},
+		},
+		"redirect_url": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Where the guest lands after redeeming the invitation, e.g. `https://myapps.microsoft.com`. Required to create the guest (and to re-invite it) unless the provider block sets `default_redirect_url`. Graph does not store it, so it is not read back and an imported guest has none until you set it. " +
+				"The value " + httpsURLValidator().MarkdownDescription(ctx) + ".",
+			Validators: []validator.String{httpsURLValidator()},
+		},
+		"user_type": schema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             stringdefault.StaticString(userTypeGuest),
+			MarkdownDescription: "The user type: " + quotedList(userTypes) + ". Defaults to `" + userTypeGuest + "`. Changed in place (PATCH), without a new invitation.",
+			Validators:          []validator.String{stringvalidator.OneOf(userTypes...)},
+		},
+		"send_invitation_message": schema.BoolAttribute{
+			Optional: true,
+			MarkdownDescription: "Whether Microsoft sends the invitation email when the guest is invited or re-invited. When unset, the provider's `default_send_invitation_message` applies, and without that **no email is sent** (Graph's own default): the guest then redeems through `redeem_url` or any direct link to your apps. " +
+				"Only used when an invitation is sent; changing it alone does nothing in Entra.",
+		},
+		"reinvite_trigger": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Any string. When it changes to a new non-null value, the invitation is sent again for the same user with its redemption status reset (`resetRedemption`), keeping the object ID, groups and app access; the plan shows an in-place update. " +
+				"Removing it does nothing. Use for a guest who lost access to the original mailbox or identity provider.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"on_destroy": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  stringdefault.StaticString(onDestroyDelete),
+			MarkdownDescription: "What destroying this resource does in Entra: " + quotedList(onDestroyModes) + ". " +
+				"`delete` (default) soft-deletes the user, restorable from deleted items for 30 days; `purge` also removes it from deleted items (permanent); " +
+				"`disable` sets `accountEnabled = false` and keeps the user; `abandon` only removes it from the Terraform state. " +
+				"Each mode waits until Graph shows the change.",
+			Validators: []validator.String{stringvalidator.OneOf(onDestroyModes...)},
+		},
+		"adopt_existing": schema.BoolAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+			MarkdownDescription: "When the email already belongs to a user at create time, take that user under management instead of failing (no invitation is sent, no email goes out). " +
+				"Defaults to `false`: create then fails with the object ID and the `terraform import` command to use.",
+		},
+		"account_enabled": schema.BoolAttribute{
+			Optional:            true,
+			MarkdownDescription: "Whether the account can sign in. Unmanaged when unset. Removing it from the configuration stops managing it and leaves the account as it is.",
+		},
+		"business_phones": schema.ListAttribute{
+			Optional:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: "The business phone number, as a list of at most one element (Graph allows only one). Unmanaged when unset; removing it from the configuration clears it in Entra.",
+			Validators: []validator.List{
+				listvalidator.SizeAtMost(1),
+				listvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 64)),
+			},
+		},
+		"other_mails": schema.SetAttribute{
+			Optional:    true,
+			ElementType: types.StringType,
+			MarkdownDescription: "Additional email addresses of the user (Graph `otherMails`). Unmanaged when unset; removing it from the configuration clears it in Entra. " +
+				"When `email` changes, the provider adds the new address to `otherMails` as Graph requires for a re-invitation; that address is not reported here unless you list it, so it never causes a diff.",
+			Validators: []validator.Set{setvalidator.ValueStringsAre(emailValidator())},
+		},
+
+		"user_principal_name": computedString("The user principal name Entra assigned, e.g. `alice_partner.example#EXT#@contoso.onmicrosoft.com`."),
+		"mail":                computedString("The user's primary email address (Graph `mail`)."),
+		"invitation_state": computedString("The redemption state of the invitation (Graph `externalUserState`): `PendingAcceptance` until the guest redeems it, then `Accepted`. " +
+			"A redemption is not a configuration change and never causes a diff."),
+		"invitation_state_changed_at": computedString("When `invitation_state` last changed (RFC 3339)."),
+		"creation_type":               computedString("How the user was created (Graph `creationType`): `Invitation` for invited guests; null for a user that was not invited (e.g. adopted)."),
+		"created_at":                  computedString("When the user was created (RFC 3339)."),
+		"redeem_url": schema.StringAttribute{
+			Computed:  true,
+			Sensitive: true,
+			MarkdownDescription: "The invitation redemption URL. Only known right after the invitation is sent (create, email change or `reinvite_trigger` change); it is kept unchanged afterwards and is null for an imported or adopted guest. " +
+				"Treat it as a secret: whoever holds it can redeem the invitation.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+	}
+	for _, f := range profileStringFields {
+		attrs[f.attr] = schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: f.description + " Unmanaged when unset: Terraform neither reads nor changes it. " +
+				f.removal(),
+			Validators: f.validators,
+		}
+	}
+
+	return schema.Schema{
+		Version: 0,
+		MarkdownDescription: "Invites an external user to the tenant with Microsoft Entra B2B collaboration and manages the guest for its whole life: profile, user type, email changes and re-invitations in place, drift detection and import.\n\n" +
+			"Create first looks the email up (`mail` and `otherMails`): an existing user is an error naming its object ID and the import command, unless `adopt_existing = true`. " +
+			"It then sends the invitation, waits until the new user is readable (Graph replicates for a few seconds), sets the profile fields the invitation cannot carry, and reads the user back. " +
+			"With no profile fields set, only `User.Invite.All` and a read permission are needed; setting profile fields or changing anything later needs `User.ReadWrite.All`.\n\n" +
+			"**Unmanaged properties never diff**: an optional attribute you do not set is left null in the state and is never read from or written to Entra. Removing a string or list attribute from the configuration clears it in Entra (the plan shows it), after which it is unmanaged.",
+		Attributes: attrs,
+		Blocks: map[string]schema.Block{
+			"invitation_message": schema.SingleNestedBlock{
+				MarkdownDescription: "Customizes the invitation email (Graph `invitedUserMessageInfo`). Used only when an email is sent.",
+				Attributes: map[string]schema.Attribute{
+					"cc_recipient": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "One additional address to copy the invitation email to (Graph supports only one). The value " + emailValidator().Description(ctx) + ".",
+						Validators:          []validator.String{emailValidator()},
+					},
+					"body": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "A plain-text message added to the invitation email.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"language": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The language of the invitation email, one of " + quotedList(invitationLanguages) + " (a bare language may carry a two-letter region, e.g. `en-US`); Graph's default is `en-US`. " +
+							"Graph ignores it when `body` is set (the plan warns).",
+						Validators: []validator.String{invitationLanguageValidator()},
+					},
+				},
+			},
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func computedString(desc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: desc,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// profileStringField describes one optional string property of the user:
+// its attribute, how to read it from graph.User and how to write it into
+// graph.UserUpdate. One table drives the schema, Read and Update so a new
+// property is added in one place.
+type profileStringField struct {
+	attr        string
+	description string
+	validators  []validator.String
+	// viaInvitation: the invitation itself sets it, so create needs no PATCH for it.
+	viaInvitation bool
+	// notClearable: Graph refuses null for it, so removing it from the
+	// configuration stops managing it instead of clearing it.
+	notClearable bool
+	model        func(*guestUserResourceModelV0) *types.String
+	user         func(*graph.User) *string
+	update       func(*graph.UserUpdate) **string
+}
+
+func (f profileStringField) removal() string {
+	if f.notClearable {
+		return "Removing it from the configuration stops managing it and leaves Entra's value."
+	}
+	return "Removing it from the configuration clears it in Entra."
+}
+
+func lengths(min, max int) []validator.String {
+	return []validator.String{stringvalidator.LengthBetween(min, max)}
+}
+
+// profileStringFields are the writable string properties a guest commonly
+// needs. Maximum lengths are Graph's, from
+// https://learn.microsoft.com/graph/api/resources/user.
+var profileStringFields = []profileStringField{
+	{attr: "display_name", description: "The name shown in the directory and address lists. Sent with the invitation (Graph derives one from the address when unset) and changed in place.",
+		validators: lengths(1, 256), viaInvitation: true, notClearable: true,
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.DisplayName },
+		user:  func(u *graph.User) *string { return nonEmpty(u.DisplayName) }, update: func(u *graph.UserUpdate) **string { return &u.DisplayName }},
+	{attr: "given_name", description: "The first name.", validators: lengths(1, 64),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.GivenName },
+		user:  func(u *graph.User) *string { return u.GivenName }, update: func(u *graph.UserUpdate) **string { return &u.GivenName }},
+	{attr: "surname", description: "The last name.", validators: lengths(1, 64),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.Surname },
+		user:  func(u *graph.User) *string { return u.Surname }, update: func(u *graph.UserUpdate) **string { return &u.Surname }},
+	{attr: "job_title", description: "The job title.", validators: lengths(1, 128),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.JobTitle },
+		user:  func(u *graph.User) *string { return u.JobTitle }, update: func(u *graph.UserUpdate) **string { return &u.JobTitle }},
+	{attr: "department", description: "The department.", validators: lengths(1, 64),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.Department },
+		user:  func(u *graph.User) *string { return u.Department }, update: func(u *graph.UserUpdate) **string { return &u.Department }},
+	{attr: "company_name", description: "The company the guest works for.", validators: lengths(1, 64),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.CompanyName },
+		user:  func(u *graph.User) *string { return u.CompanyName }, update: func(u *graph.UserUpdate) **string { return &u.CompanyName }},
+	{attr: "office_location", description: "The office location.", validators: lengths(1, 128),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.OfficeLocation },
+		user:  func(u *graph.User) *string { return u.OfficeLocation }, update: func(u *graph.UserUpdate) **string { return &u.OfficeLocation }},
+	{attr: "mobile_phone", description: "The mobile phone number.", validators: lengths(1, 64),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.MobilePhone },
+		user:  func(u *graph.User) *string { return u.MobilePhone }, update: func(u *graph.UserUpdate) **string { return &u.MobilePhone }},
+	{attr: "fax_number", description: "The fax number.", validators: lengths(1, 64),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.FaxNumber },
+		user:  func(u *graph.User) *string { return u.FaxNumber }, update: func(u *graph.UserUpdate) **string { return &u.FaxNumber }},
+	{attr: "usage_location", description: "The country the guest uses services in, as an upper-case ISO 3166-1 alpha-2 code (e.g. `US`); needed before licenses can be assigned.",
+		validators: []validator.String{usageLocationValidator()},
+		model:      func(m *guestUserResourceModelV0) *types.String { return &m.UsageLocation },
+		user:       func(u *graph.User) *string { return u.UsageLocation }, update: func(u *graph.UserUpdate) **string { return &u.UsageLocation }},
+	{attr: "employee_id", description: "The employee identifier (at most 16 characters).", validators: lengths(1, 16),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.EmployeeID },
+		user:  func(u *graph.User) *string { return u.EmployeeID }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeID }},
+	{attr: "employee_type", description: "The employee type, e.g. `Contractor` or `Vendor`.", validators: lengths(1, 64),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.EmployeeType },
+		user:  func(u *graph.User) *string { return u.EmployeeType }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeType }},
+	{attr: "street_address", description: "The street address.", validators: lengths(1, 1024),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.StreetAddress },
+		user:  func(u *graph.User) *string { return u.StreetAddress }, update: func(u *graph.UserUpdate) **string { return &u.StreetAddress }},
+	{attr: "city", description: "The city.", validators: lengths(1, 128),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.City },
+		user:  func(u *graph.User) *string { return u.City }, update: func(u *graph.UserUpdate) **string { return &u.City }},
+	{attr: "state", description: "The state or province.", validators: lengths(1, 128),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.State },
+		user:  func(u *graph.User) *string { return u.State }, update: func(u *graph.UserUpdate) **string { return &u.State }},
+	{attr: "postal_code", description: "The postal code.", validators: lengths(1, 40),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.PostalCode },
+		user:  func(u *graph.User) *string { return u.PostalCode }, update: func(u *graph.UserUpdate) **string { return &u.PostalCode }},
+	{attr: "country", description: "The country or region (free text, e.g. `Germany`).", validators: lengths(1, 128),
+		model: func(m *guestUserResourceModelV0) *types.String { return &m.Country },
+		user:  func(u *graph.User) *string { return u.Country }, update: func(u *graph.UserUpdate) **string { return &u.Country }},
+	{attr: "preferred_language", description: "The preferred language as an ISO 639-1 code with an optional ISO 3166 region, e.g. `en-US`.",
+		validators: []validator.String{stringvalidator.RegexMatches(preferredLanguagePattern, "must be an ISO 639-1 language code with an optional upper-case region, e.g. en or en-US")},
+		model:      func(m *guestUserResourceModelV0) *types.String { return &m.PreferredLanguage },
+		user:       func(u *graph.User) *string { return u.PreferredLanguage }, update: func(u *graph.UserUpdate) **string { return &u.PreferredLanguage }},
+}
+
+// profileField finds a profile field by attribute name (tests and plan logic).
+func profileField(attr string) (profileStringField, bool) {
+	for _, f := range profileStringFields {
+		if f.attr == attr {
+			return f, true
+		}
+	}
+	return profileStringField{}, false
+}
+
+// attrPath is a small helper for diagnostics on top-level attributes.
+func attrPath(name string) path.Path { return path.Root(name) }

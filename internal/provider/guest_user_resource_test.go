@@ -1,0 +1,216 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+func TestGuestUserSchemaIsValid(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var resp resource.SchemaResponse
+	NewGuestUserResource().Schema(ctx, resource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("schema: %v", resp.Diagnostics)
+	}
+	if d := resp.Schema.ValidateImplementation(ctx); d.HasError() {
+		t.Fatalf("schema implementation: %v", d)
+	}
+	for name, a := range resp.Schema.Attributes {
+		if a.GetMarkdownDescription() == "" {
+			t.Errorf("attribute %s has no MarkdownDescription", name)
+		}
+	}
+	// Every profile field in the table is an attribute of the model: a typo
+	// in the table would otherwise surface only at apply time.
+	for _, f := range profileStringFields {
+		if _, ok := resp.Schema.Attributes[f.attr]; !ok {
+			t.Errorf("profile field %s is not in the schema", f.attr)
+		}
+	}
+}
+
+func ref[T any](v T) *T { return &v }
+
+func TestApplyUserLeavesUnmanagedPropertiesNull(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	changed := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	u := &graph.User{
+		ID: "11111111-2222-3333-4444-555555555555", DisplayName: "Alice", UserPrincipalName: "alice_partner.example#EXT#@contoso.onmicrosoft.com",
+		Mail: "alice@partner.example", UserType: "Member", ExternalUserState: "Accepted", ExternalUserStateChangeDateTime: &changed,
+		CreationType: "Invitation", AccountEnabled: ref(true),
+		JobTitle: ref("Engineer"), Department: ref("R&D"), City: nil,
+		BusinessPhones: []string{"+1 555"}, OtherMails: []string{"Alice@Partner.example", "a2@partner.example"},
+	}
+	prior := guestUserResourceModelV0{
+		Email:          types.StringValue("ALICE@partner.example"),
+		JobTitle:       types.StringValue("Old title"),
+		City:           types.StringValue("Paris"),
+		Department:     types.StringNull(),
+		AccountEnabled: types.BoolNull(),
+		BusinessPhones: types.ListNull(types.StringType),
+		OtherMails:     types.SetValueMust(types.StringType, nil),
+	}
+	m := prior
+	if d := m.applyUser(ctx, u, &prior); d.HasError() {
+		t.Fatal(d)
+	}
+	if m.JobTitle.ValueString() != "Engineer" {
+		t.Errorf("managed job_title = %v, want Graph's value so drift shows", m.JobTitle)
+	}
+	if !m.City.IsNull() {
+		t.Errorf("managed city cleared out of band = %v, want null so the plan re-sets it", m.City)
+	}
+	if !m.Department.IsNull() || !m.AccountEnabled.IsNull() || !m.BusinessPhones.IsNull() || !m.DisplayName.IsNull() {
+		t.Errorf("unmanaged properties were copied into state: %v %v %v %v", m.Department, m.AccountEnabled, m.BusinessPhones, m.DisplayName)
+	}
+	if m.Email.ValueString() != "ALICE@partner.example" {
+		t.Errorf("email = %v, want the configured spelling kept", m.Email)
+	}
+	var mails []string
+	m.OtherMails.ElementsAs(ctx, &mails, false)
+	if len(mails) != 1 || mails[0] != "a2@partner.example" {
+		t.Errorf("other_mails = %v, want the invited address hidden", mails)
+	}
+	if m.UserType.ValueString() != "Member" || m.InvitationState.ValueString() != "Accepted" ||
+		m.InvitationStateChangedAt.ValueString() != "2026-01-02T03:04:05Z" || m.ID.ValueString() != u.ID {
+		t.Errorf("computed values not copied: %+v", m)
+	}
+
+	// Import: email null -> filled from Graph's mail.
+	imp := guestUserResourceModelV0{Email: types.StringNull(), BusinessPhones: types.ListNull(types.StringType), OtherMails: types.SetNull(types.StringType)}
+	m2 := imp
+	m2.applyUser(ctx, u, &imp)
+	if m2.Email.ValueString() != "alice@partner.example" {
+		t.Errorf("imported email = %v", m2.Email)
+	}
+	if !m2.JobTitle.IsNull() || !m2.OtherMails.IsNull() {
+		t.Errorf("import must leave profile unmanaged: %v %v", m2.JobTitle, m2.OtherMails)
+	}
+}
+
+func TestProfileUpdateSendsOnlyChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	base := guestUserResourceModelV0{
+		Email: types.StringValue("a@b.example"), UserType: types.StringValue("Guest"),
+		DisplayName: types.StringValue("A"), JobTitle: types.StringValue("x"), City: types.StringValue("Paris"),
+		AccountEnabled: types.BoolNull(), BusinessPhones: types.ListNull(types.StringType), OtherMails: types.SetNull(types.StringType),
+	}
+	for _, f := range profileStringFields {
+		if p := f.model(&base); p.IsUnknown() || (*p == types.String{}) {
+			*p = types.StringNull()
+		}
+	}
+	// Create: everything configured except what the invitation carries.
+	upd, _ := profileUpdate(ctx, nil, &base, true)
+	if upd.DisplayName != nil || upd.UserType != nil {
+		t.Errorf("create PATCH carries display_name/user_type the invitation already set: %+v", upd)
+	}
+	if upd.JobTitle == nil || *upd.JobTitle != "x" || upd.City == nil || upd.Department != nil || upd.BusinessPhones != nil || upd.OtherMails != nil {
+		t.Errorf("create PATCH wrong: %+v", upd)
+	}
+	// Nothing configured: no PATCH at all (least privilege).
+	bare := base
+	for _, f := range profileStringFields {
+		*f.model(&bare) = types.StringNull()
+	}
+	if upd, _ := profileUpdate(ctx, nil, &bare, true); !upd.IsEmpty() {
+		t.Errorf("no profile configured must mean no PATCH, got %+v", upd)
+	}
+
+	// Update: job_title changed, city removed (cleared), display_name removed (not clearable), user_type changed.
+	to := base
+	to.JobTitle = types.StringValue("y")
+	to.City = types.StringNull()
+	to.DisplayName = types.StringNull()
+	to.UserType = types.StringValue("Member")
+	upd, _ = profileUpdate(ctx, &base, &to, false)
+	want := graph.UserUpdate{JobTitle: ref("y"), City: ref(""), UserType: ref("Member")}
+	if upd.JobTitle == nil || *upd.JobTitle != "y" || upd.City == nil || *upd.City != "" || upd.UserType == nil || *upd.UserType != "Member" || upd.DisplayName != nil {
+		t.Errorf("update PATCH = %+v, want %+v", upd, want)
+	}
+	upd.JobTitle, upd.City, upd.UserType = nil, nil, nil
+	if !upd.IsEmpty() {
+		t.Errorf("update PATCH has unchanged fields: %+v", upd)
+	}
+}
+
+func TestReinvitePlanned(t *testing.T) {
+	t.Parallel()
+	s := guestUserResourceModelV0{Email: types.StringValue("a@b.example"), ReinviteTrigger: types.StringValue("1")}
+	cases := []struct {
+		email, trigger types.String
+		want           bool
+	}{
+		{types.StringValue("A@B.example"), types.StringValue("1"), false},
+		{types.StringValue("c@b.example"), types.StringValue("1"), true},
+		{types.StringValue("a@b.example"), types.StringValue("2"), true},
+		{types.StringValue("a@b.example"), types.StringNull(), false},
+		{types.StringValue("a@b.example"), types.StringUnknown(), true},
+		{types.StringUnknown(), types.StringValue("1"), true},
+	}
+	for _, c := range cases {
+		p := s
+		p.Email, p.ReinviteTrigger = c.email, c.trigger
+		if got := reinvitePlanned(&s, &p); got != c.want {
+			t.Errorf("email %v trigger %v: got %v want %v", c.email, c.trigger, got, c.want)
+		}
+	}
+}
+
+func TestCaseInsensitiveEmailPlan(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		state, config, want string
+	}{
+		{"alice@x.example", "Alice@X.example", "alice@x.example"},
+		{"alice@x.example", "bob@x.example", "bob@x.example"},
+	} {
+		resp := planmodifier.StringResponse{PlanValue: types.StringValue(c.config)}
+		caseInsensitiveString().PlanModifyString(context.Background(), planmodifier.StringRequest{
+			StateValue: types.StringValue(c.state), ConfigValue: types.StringValue(c.config), PlanValue: types.StringValue(c.config),
+		}, &resp)
+		if resp.PlanValue.ValueString() != c.want {
+			t.Errorf("%s -> %s: planned %s, want %s", c.state, c.config, resp.PlanValue, c.want)
+		}
+	}
+}
+
+func TestUsageLocationAndLanguageValidators(t *testing.T) {
+	t.Parallel()
+	if n := len(isoCountryCodes); n != 249 {
+		t.Errorf("ISO 3166-1 has 249 alpha-2 codes, the list has %d", n)
+	}
+	for _, ok := range []string{"US", "DE", "GB", "ZW", "AX"} {
+		if r := runStringValidator(usageLocationValidator(), types.StringValue(ok)); r.Diagnostics.HasError() {
+			t.Errorf("%s rejected: %v", ok, r.Diagnostics)
+		}
+	}
+	for in, want := range map[string]string{"us": `Write it in upper case: "US"`, "XX": "not an ISO 3166-1", "USA": "not an ISO 3166-1", "UK": "not an ISO 3166-1"} {
+		r := runStringValidator(usageLocationValidator(), types.StringValue(in))
+		if !r.Diagnostics.HasError() || !strings.Contains(r.Diagnostics.Errors()[0].Detail(), want) {
+			t.Errorf("%s: want error containing %q, got %v", in, want, r.Diagnostics)
+		}
+	}
+	for _, ok := range []string{"en", "en-US", "de-DE", "pt-BR", "zh-Hans", "sr-Latn-RS", "FR"} {
+		if r := runStringValidator(invitationLanguageValidator(), types.StringValue(ok)); r.Diagnostics.HasError() {
+			t.Errorf("%s rejected: %v", ok, r.Diagnostics)
+		}
+	}
+	for _, bad := range []string{"english", "xx", "zh", "zh-CN", "en-USA", "en-1"} {
+		r := runStringValidator(invitationLanguageValidator(), types.StringValue(bad))
+		if !r.Diagnostics.HasError() || r.Diagnostics.Errors()[0].Summary() != "Unsupported Invitation Language" {
+			t.Errorf("%s: want Unsupported Invitation Language, got %v", bad, r.Diagnostics)
+		}
+	}
+}
