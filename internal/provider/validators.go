@@ -155,4 +155,3 @@ func httpsURLProblem(s string) string {
 		return fmt.Sprintf("the scheme %q is not https", u.Scheme)
 	}
 }
-
