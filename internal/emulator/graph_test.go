@@ -370,7 +370,17 @@ func TestPagingAndCount(t *testing.T) {
 		t.Errorf("%d pages, %d users", pages, len(seen))
 	}
 
-	r := graph(t, s, tok, "GET", "/users?$count=true", nil)
+	// Later pages of an advanced query work without the header: the
+	// skip token remembers that page one was validated.
+	r := graph(t, s, tok, "GET", "/users?$count=true&$top=4&$filter="+url.QueryEscape("endswith(mail,'.example')"), nil, "ConsistencyLevel", "eventual")
+	mustStatus(t, r, 200)
+	r = graph(t, s, tok, "GET", r.Body["@odata.nextLink"].(string), nil)
+	mustStatus(t, r, 200)
+	if len(values(r)) != 3 || r.Body["@odata.count"] != float64(7) {
+		t.Errorf("advanced page 2: %s", r.Raw)
+	}
+
+	r = graph(t, s, tok, "GET", "/users?$count=true", nil)
 	mustStatus(t, r, 400)
 	r = graph(t, s, tok, "GET", "/users?$count=true&$top=2", nil, "ConsistencyLevel", "eventual")
 	mustStatus(t, r, 200)

@@ -102,6 +102,20 @@ func (c *call) listUsers() {
 		return
 	}
 	hasLevel := strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual")
+	var after int64
+	tokenAdvanced := false
+	if tok := q.Get("$skiptoken"); tok != "" {
+		n, adv, err := decodeSkipToken(tok)
+		if err != nil {
+			c.badRequest("The specified page token value has expired and can no longer be included in your request.")
+			return
+		}
+		// The first page validated the query; the token carries that, so
+		// a page iterator that drops ConsistencyLevel on later pages (as
+		// msgraph-sdk-go-core's does) still gets them.
+		after, tokenAdvanced = n, adv
+		hasLevel = hasLevel || adv
+	}
 	count := false
 	if v := q.Get("$count"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -126,9 +140,10 @@ func (c *call) listUsers() {
 		}
 		top = n
 	}
+	advanced := (hasLevel && count) || tokenAdvanced
 	var match pred = func(*user) bool { return true }
 	if f := q.Get("$filter"); f != "" {
-		p, err := parseFilter(f, hasLevel, hasLevel && count)
+		p, err := parseFilter(f, hasLevel, advanced)
 		if err != nil {
 			var fe *filterError
 			if errors.As(err, &fe) {
@@ -147,15 +162,6 @@ func (c *call) listUsers() {
 	if _, ok := q["$search"]; ok {
 		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "$search is not supported by the emulator.")
 		return
-	}
-	var after int64
-	if tok := q.Get("$skiptoken"); tok != "" {
-		n, err := decodeSkipToken(tok)
-		if err != nil {
-			c.badRequest("The specified page token value has expired and can no longer be included in your request.")
-			return
-		}
-		after = n
 	}
 
 	c.s.mu.Lock()
@@ -192,27 +198,33 @@ func (c *call) listUsers() {
 		out["@odata.count"] = total
 	}
 	if more {
-		out["@odata.nextLink"] = c.s.url + "/v1.0/users?" + nextQuery(q, encodeSkipToken(last))
+		out["@odata.nextLink"] = c.s.url + "/v1.0/users?" + nextQuery(q, encodeSkipToken(last, advanced))
 	}
 	writeJSON(c.w, http.StatusOK, out)
 }
 
 // Skip tokens are opaque to clients; they carry the last sequence served
-// so pages stay stable while users are added or removed.
-func encodeSkipToken(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("b2bemu1:" + strconv.FormatInt(seq, 10)))
+// (so pages stay stable while users are added or removed) and whether the
+// query was an advanced one.
+func encodeSkipToken(seq int64, advanced bool) string {
+	a := "0"
+	if advanced {
+		a = "1"
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte("b2bemu1:" + strconv.FormatInt(seq, 10) + ":" + a))
 }
 
-func decodeSkipToken(t string) (int64, error) {
+func decodeSkipToken(t string) (int64, bool, error) {
 	b, err := base64.RawURLEncoding.DecodeString(t)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	s, ok := strings.CutPrefix(string(b), "b2bemu1:")
-	if !ok {
-		return 0, errors.New("bad token")
+	parts := strings.Split(string(b), ":")
+	if len(parts) != 3 || parts[0] != "b2bemu1" {
+		return 0, false, errors.New("bad token")
 	}
-	return strconv.ParseInt(s, 10, 64)
+	n, err := strconv.ParseInt(parts[1], 10, 64)
+	return n, parts[2] == "1", err
 }
 
 // readOnlyProps cannot be written with PATCH.
