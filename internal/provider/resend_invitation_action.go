@@ -1,0 +1,191 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/actionvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+var (
+	_ action.Action                     = (*resendInvitationAction)(nil)
+	_ action.ActionWithConfigure        = (*resendInvitationAction)(nil)
+	_ action.ActionWithConfigValidators = (*resendInvitationAction)(nil)
+)
+
+// NewResendInvitationAction returns the b2b_resend_invitation action, which
+// re-sends a guest's invitation on demand (terraform apply -invoke) or from
+// a lifecycle action_trigger, without touching any resource state.
+func NewResendInvitationAction() action.Action { return &resendInvitationAction{} }
+
+type resendInvitationAction struct {
+	data *providerData
+}
+
+// resendInvitationActionModelV0 is the action's configuration, version 0.
+type resendInvitationActionModelV0 struct {
+	ObjectID              types.String              `tfsdk:"object_id"`
+	Email                 types.String              `tfsdk:"email"`
+	RedirectURL           types.String              `tfsdk:"redirect_url"`
+	SendInvitationMessage types.Bool                `tfsdk:"send_invitation_message"`
+	InvitationMessage     *invitationMessageModelV0 `tfsdk:"invitation_message"`
+}
+
+func (a *resendInvitationAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_resend_invitation"
+}
+
+func (a *resendInvitationAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
+		a.data = data
+	}
+}
+
+func (a *resendInvitationAction) Schema(ctx context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = resendInvitationSchemaV0(ctx)
+}
+
+func resendInvitationSchemaV0(ctx context.Context) schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "Re-sends the B2B invitation of an existing guest with its redemption status reset (`resetRedemption`): the object ID, group memberships and app access are kept, and the guest redeems again. " +
+			"Identify the guest by `object_id` or by `email` (exactly one). Changes no Terraform state. Needs Terraform 1.14 or later and `User.Invite.All`.",
+		Attributes: map[string]schema.Attribute{
+			"object_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The object ID (GUID) of the guest, e.g. `b2b_guest_user.example.id`.",
+				Validators:          []validator.String{guidValidator("object ID of the guest user")},
+			},
+			"email": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The guest's email address; it must match exactly one user's mail or otherMails. The invitation is sent to this address. " +
+					"The value " + emailValidator().Description(ctx) + ".",
+				Validators: []validator.String{emailValidator()},
+			},
+			"redirect_url": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Where the guest lands after redeeming. Defaults to the provider's `default_redirect_url`; one of the two is required. The value " + httpsURLValidator().MarkdownDescription(ctx) + ".",
+				Validators:          []validator.String{httpsURLValidator()},
+			},
+			"send_invitation_message": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Whether Microsoft emails the invitation. Defaults to the provider's `default_send_invitation_message`, else `true`: re-sending an invitation without an email is rarely what is meant.",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"invitation_message": schema.SingleNestedBlock{
+				MarkdownDescription: "Customizes the invitation email, as in `b2b_guest_user`.",
+				Attributes: map[string]schema.Attribute{
+					"cc_recipient": schema.StringAttribute{Optional: true, MarkdownDescription: "One additional address to copy the email to.", Validators: []validator.String{emailValidator()}},
+					"body":         schema.StringAttribute{Optional: true, MarkdownDescription: "A plain-text message added to the email.", Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+					"language": schema.StringAttribute{Optional: true, MarkdownDescription: "The language of the email (ignored by Graph when `body` is set), one of " + quotedList(invitationLanguages) + ".",
+						Validators: []validator.String{invitationLanguageValidator()}},
+				},
+			},
+		},
+	}
+}
+
+func (a *resendInvitationAction) ConfigValidators(context.Context) []action.ConfigValidator {
+	return []action.ConfigValidator{
+		actionvalidator.ExactlyOneOf(path.MatchRoot("object_id"), path.MatchRoot("email")),
+	}
+}
+
+func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var cfg resendInvitationActionModelV0
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := a.data.requireClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	redirect := cfg.RedirectURL.ValueString()
+	if redirect == "" && a.data != nil {
+		redirect = a.data.DefaultRedirectURL
+	}
+	if redirect == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("redirect_url"), "Missing Redirect URL",
+			"Re-sending an invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
+				"Set redirect_url in the action's config block or default_redirect_url in the provider block.")
+		return
+	}
+	send := true
+	if !cfg.SendInvitationMessage.IsNull() {
+		send = cfg.SendInvitationMessage.ValueBool()
+	} else if a.data != nil && a.data.DefaultSendInvitationMessage != nil {
+		send = *a.data.DefaultSendInvitationMessage
+	}
+
+	var u *graph.User
+	var address string
+	if !cfg.ObjectID.IsNull() {
+		id := cfg.ObjectID.ValueString()
+		got, err := c.GetUser(ctx, id)
+		if err != nil {
+			resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("object_id"), "Error Reading Guest User",
+				fmt.Sprintf("Reading user %s to re-send its invitation failed; no invitation was sent.", id), err))
+			return
+		}
+		u, address = got, primaryAddress(got)
+		if address == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("object_id"), "Guest User Has No Email Address",
+				fmt.Sprintf("User %s has neither mail nor otherMails, so there is no address to re-send the invitation to. Use email instead of object_id.", id))
+			return
+		}
+	} else {
+		address = cfg.Email.ValueString()
+		users, err := c.FindUsersByEmail(ctx, address)
+		if err != nil {
+			resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("email"), "Error Looking Up Guest User",
+				fmt.Sprintf("Looking up %s (mail and otherMails) to re-send its invitation failed; no invitation was sent.", address), err))
+			return
+		}
+		if len(users) != 1 {
+			ids := make([]string, len(users))
+			for i := range users {
+				ids[i] = users[i].ID
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("email"), "Guest User Not Found Uniquely",
+				fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and it matches %d (%s). "+
+					"Use object_id to name the user.", address, len(users), strings.Join(ids, ", ")))
+			return
+		}
+		u = &users[0]
+	}
+
+	if resp.SendProgress != nil {
+		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Re-sending the invitation of user %s to %s", u.ID, address)})
+	}
+	_, err := c.Invite(ctx, graph.InvitationRequest{
+		InvitedUserEmailAddress: address,
+		InvitedUserDisplayName:  u.DisplayName,
+		InviteRedirectURL:       redirect,
+		InvitedUserType:         u.UserType,
+		SendInvitationMessage:   send,
+		Message:                 invitationMessageOf(cfg.InvitationMessage),
+		ResetRedemption:         true,
+		InvitedUserID:           u.ID,
+	})
+	if err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Re-Sending Invitation",
+			fmt.Sprintf("Re-sending the invitation of user %s to %s (POST /invitations with resetRedemption) failed.", u.ID, address), err))
+		return
+	}
+	tflog.Info(ctx, "re-sent invitation with redemption reset", map[string]any{"object_id": u.ID, "email_sent": send})
+}
