@@ -351,20 +351,19 @@ func (p *b2bProvider) handOut(resp *provider.ConfigureResponse, data *providerDa
 
 // Resources implements provider.Provider.
 func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{NewGuestUserResource}
 }
 
 // DataSources implements provider.Provider.
 func (p *b2bProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewGuestUserDataSource,
-		NewGuestUsersDataSource,
 	}
 }
 
 // Actions implements provider.ProviderWithActions.
 func (p *b2bProvider) Actions(context.Context) []func() action.Action {
-	return []func() action.Action{}
+	return []func() action.Action{NewResendInvitationAction}
 }
 
 // requireClient returns the shared client, or a diagnostic when the
