@@ -358,6 +358,7 @@ func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
 func (p *b2bProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewGuestUserDataSource,
+		NewGuestUsersDataSource,
 	}
 }
 
