@@ -21,6 +21,8 @@ const (
 	PermDirectoryReadWriteAll   = "Directory.ReadWrite.All"
 	PermGroupMemberReadWriteAll = "GroupMember.ReadWrite.All"
 	PermUserDeleteRestoreAll    = "User.DeleteRestore.All"
+	PermGroupMemberReadAll      = "GroupMember.Read.All"
+	PermGroupReadAll            = "Group.Read.All"
 )
 
 // App is an app registration (service principal) known to the emulator's

@@ -128,6 +128,34 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		writeJSON(w, http.StatusCreated, map[string]any{"id": id})
 		return nil
 	})
+	h("POST /_emulator/groups", func(w http.ResponseWriter, r *http.Request) error {
+		var v struct {
+			DisplayName string   `json:"displayName"`
+			Members     []string `json:"members"`
+		}
+		if err := decodeBody(r, &v); err != nil {
+			return err
+		}
+		id, err := s.SeedGroup(v.DisplayName, v.Members...)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+		return nil
+	})
+	h("POST /_emulator/groups/{id}/members", func(w http.ResponseWriter, r *http.Request) error {
+		var v struct {
+			ID string `json:"id"`
+		}
+		if err := decodeBody(r, &v); err != nil {
+			return err
+		}
+		if err := s.AddGroupMember(r.PathValue("id"), v.ID); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 	h("POST /_emulator/users/{id}/redeem", func(w http.ResponseWriter, r *http.Request) error {
 		if err := s.RedeemInvitation(r.PathValue("id")); err != nil {
 			return err

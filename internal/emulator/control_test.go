@@ -87,6 +87,18 @@ func TestControlAPI(t *testing.T) {
 		t.Errorf("federated token %v %v", err, jt)
 	}
 
+	r = ctl(t, s, "POST", "/groups", map[string]any{"displayName": "Partners", "members": []string{id}})
+	mustStatus(t, r, 201)
+	gid := r.Body["id"].(string)
+	other, _ := s.SeedUser(SeedUser{Email: "member2@partner.example"})
+	mustStatus(t, ctl(t, s, "POST", "/groups/"+gid+"/members", map[string]any{"id": other}), 204)
+	mustStatus(t, ctl(t, s, "POST", "/groups/"+gid+"/members", map[string]any{"id": newGUID()}), 404)
+	s.SetPermissions(s.DefaultApp().ClientID, []string{PermGroupMemberReadAll, PermUserReadAll})
+	g = graph(t, s, token(t, s, s.DefaultApp()), "GET", "/groups/"+gid+"/members/microsoft.graph.user", nil)
+	if len(values(g)) != 2 {
+		t.Errorf("group via control API: %s", g.Raw)
+	}
+
 	mustStatus(t, ctl(t, s, "DELETE", "/users/"+id, nil), 204)
 	if len(s.DeletedUsers()) != 1 {
 		t.Error("control delete is not a soft delete")

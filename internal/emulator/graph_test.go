@@ -605,10 +605,63 @@ func TestFaults(t *testing.T) {
 func TestUnknownPaths(t *testing.T) {
 	s := start(t, Options{})
 	tok := token(t, s, s.DefaultApp())
-	r := graph(t, s, tok, "GET", "/groups", nil)
+	r := graph(t, s, tok, "GET", "/applications", nil)
 	mustStatus(t, r, 400)
 	if r.errMessage() == "" {
 		t.Error("no message")
 	}
 	mustStatus(t, graph(t, s, tok, "PUT", "/users/x", map[string]any{}), 405)
+}
+
+func TestGroupMemberUsers(t *testing.T) {
+	full := App{ClientID: newGUID(), Secret: "s1", Permissions: []string{PermGroupMemberReadAll, PermUserReadAll}}
+	membersOnly := App{ClientID: newGUID(), Secret: "s2", Permissions: []string{PermGroupMemberReadAll}}
+	usersOnly := App{ClientID: newGUID(), Secret: "s3", Permissions: []string{PermUserReadAll}}
+	s := start(t, Options{Apps: []App{full, membersOnly, usersOnly}})
+	var ids []string
+	for i := range 5 {
+		id, _ := s.SeedUser(SeedUser{Email: fmt.Sprintf("g%d@partner.example", i)})
+		ids = append(ids, id)
+	}
+	outsider, _ := s.SeedUser(SeedUser{Email: "out@partner.example"})
+	gid, err := s.SeedGroup("Partners", ids[:4]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddGroupMember(gid, ids[4]); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.DeleteUser(ids[0])
+
+	tok := token(t, s, full)
+	seen := map[string]bool{}
+	next := "/groups/" + gid + "/members/microsoft.graph.user?$top=2&$select=id,mail"
+	for next != "" {
+		r := graph(t, s, tok, "GET", next, nil)
+		mustStatus(t, r, 200)
+		for _, v := range values(r) {
+			if v["mail"] == nil {
+				t.Errorf("member without mail: %v", v)
+			}
+			seen[v["id"].(string)] = true
+		}
+		next, _ = r.Body["@odata.nextLink"].(string)
+	}
+	if len(seen) != 4 || seen[ids[0]] || seen[outsider] {
+		t.Errorf("members %v", seen)
+	}
+
+	r := graph(t, s, token(t, s, membersOnly), "GET", "/groups/"+gid+"/members/microsoft.graph.user?$select=id,mail", nil)
+	mustStatus(t, r, 200)
+	if v := values(r); len(v) != 4 || v[0]["mail"] != nil || v[0]["id"] == nil {
+		t.Errorf("members without User.Read.All: %s", r.Raw)
+	}
+	mustStatus(t, graph(t, s, token(t, s, usersOnly), "GET", "/groups/"+gid+"/members/microsoft.graph.user", nil), 403)
+	mustStatus(t, graph(t, s, tok, "GET", "/groups/"+newGUID()+"/members/microsoft.graph.user", nil), 404)
+	r = graph(t, s, tok, "GET", "/groups/"+gid+"/members/microsoft.graph.user?$filter="+url.QueryEscape("userType eq 'Guest'"), nil)
+	mustStatus(t, r, 400)
+	r = graph(t, s, tok, "GET", "/groups/"+gid+"/members/microsoft.graph.user?$count=true&$filter="+url.QueryEscape("mail eq 'g1@partner.example'"), nil, "ConsistencyLevel", "eventual")
+	if v := values(r); len(v) != 1 || v[0]["id"] != ids[1] {
+		t.Errorf("filtered members: %s", r.Raw)
+	}
 }

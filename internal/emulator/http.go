@@ -19,6 +19,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(g, "GET /directory/deletedItems/{id}", readPerms, (*call).getDeleted)
 	s.handle(g, "DELETE /directory/deletedItems/{id}", deletePerms, (*call).purgeDeleted)
 	s.handle(g, "POST /directory/deletedItems/{id}/restore", deletePerms, (*call).restoreDeleted)
+	s.handle(g, "GET /groups/{id}/members/microsoft.graph.user", memberPerms, (*call).listGroupMemberUsers)
 	g.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.serveGraph(r.Method+" /v1.0/{unknown}", nil, (*call).unknownPath, w, r)
 	})
@@ -66,7 +67,7 @@ func (c *call) unknownPath() {
 	seg := strings.Trim(c.r.URL.Path, "/")
 	first, _, _ := strings.Cut(seg, "/")
 	switch first {
-	case "users", "invitations", "directory", "$batch":
+	case "users", "invitations", "directory", "groups", "$batch":
 		c.graphError(http.StatusMethodNotAllowed, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
 	default:
 		c.graphError(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+first+"'.")

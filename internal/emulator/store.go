@@ -26,10 +26,11 @@ type store struct {
 	Users       map[string]*user   `json:"users"`
 	Deleted     map[string]*user   `json:"deleted"`
 	Invitations []InvitationRecord `json:"invitations"`
+	Groups      map[string]*group  `json:"groups,omitempty"`
 }
 
 func newStore() store {
-	return store{Users: map[string]*user{}, Deleted: map[string]*user{}}
+	return store{Users: map[string]*user{}, Deleted: map[string]*user{}, Groups: map[string]*group{}}
 }
 
 // SeedUser describes a user created out of band with Server.SeedUser.
@@ -405,6 +406,9 @@ func (s *Server) loadState(path string) error {
 	}
 	if sf.Store.Deleted == nil {
 		sf.Store.Deleted = map[string]*user{}
+	}
+	if sf.Store.Groups == nil {
+		sf.Store.Groups = map[string]*group{}
 	}
 	s.st = sf.Store
 	// Explicit options win over the snapshot; otherwise the snapshot's

@@ -96,6 +96,30 @@ func (c *call) getUser() {
 }
 
 func (c *call) listUsers() {
+	c.pageUsers(userList{
+		nextPath: "/v1.0/users",
+		context:  "users",
+		// Everything under lock: candidates are read while c.s.mu is held.
+		candidates: func() []*user { return c.s.sortedUsersLocked() },
+	})
+}
+
+// userList describes one user collection endpoint for pageUsers.
+type userList struct {
+	nextPath   string
+	context    string
+	candidates func() []*user
+	// advancedFilterOnly: every $filter on this collection is an advanced
+	// query (as on group members).
+	advancedFilterOnly bool
+	// idOnly renders only id and @odata.type (callers without a user read
+	// permission listing group members).
+	idOnly bool
+}
+
+// pageUsers serves a user collection with $select, $filter, $top, $count
+// and $skiptoken paging.
+func (c *call) pageUsers(l userList) {
 	q := c.r.URL.Query()
 	sel, ok := c.parseSelect()
 	if !ok {
@@ -144,6 +168,9 @@ func (c *call) listUsers() {
 	var match pred = func(*user) bool { return true }
 	if f := q.Get("$filter"); f != "" {
 		p, err := parseFilter(f, hasLevel, advanced)
+		if err == nil && l.advancedFilterOnly && !advanced {
+			err = (&fparser{hasLevel: hasLevel}).needAdvanced("filter")
+		}
 		if err != nil {
 			var fe *filterError
 			if errors.As(err, &fe) {
@@ -169,7 +196,7 @@ func (c *call) listUsers() {
 	total := 0
 	var last int64
 	more := false
-	for _, u := range c.s.sortedUsersLocked() {
+	for _, u := range l.candidates() {
 		if !c.s.visibleLocked(u) || !match(u) {
 			continue
 		}
@@ -181,9 +208,12 @@ func (c *call) listUsers() {
 			more = true
 			continue
 		}
-		if sel == nil {
+		switch {
+		case l.idOnly:
+			page = append(page, map[string]any{"@odata.type": "#microsoft.graph.user", "id": u.Props["id"]})
+		case sel == nil:
 			page = append(page, userJSON(u, defaultUserProps))
-		} else {
+		default:
 			page = append(page, userJSON(u, sel))
 		}
 		last = u.Seq
@@ -193,12 +223,12 @@ func (c *call) listUsers() {
 	if page == nil {
 		page = []map[string]any{}
 	}
-	out := map[string]any{"@odata.context": c.s.contextURL("users", sel), "value": page}
+	out := map[string]any{"@odata.context": c.s.contextURL(l.context, sel), "value": page}
 	if count {
 		out["@odata.count"] = total
 	}
 	if more {
-		out["@odata.nextLink"] = c.s.url + "/v1.0/users?" + nextQuery(q, encodeSkipToken(last, advanced))
+		out["@odata.nextLink"] = c.s.url + l.nextPath + "?" + nextQuery(q, encodeSkipToken(last, advanced))
 	}
 	writeJSON(c.w, http.StatusOK, out)
 }
