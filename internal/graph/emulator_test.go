@@ -2,9 +2,17 @@ package graph_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,15 +37,20 @@ func startEmulator(t *testing.T, opts emulator.Options) *emulator.Server {
 
 func emulatorClient(t *testing.T, s *emulator.Server, app emulator.App) *graph.Client {
 	t.Helper()
+	return emulatorClientWith(t, s, graph.AuthConfig{
+		Method:       graph.AuthClientSecret,
+		TenantID:     s.TenantID(),
+		ClientID:     app.ClientID,
+		ClientSecret: app.Secret,
+	})
+}
+
+func emulatorClientWith(t *testing.T, s *emulator.Server, auth graph.AuthConfig) *graph.Client {
+	t.Helper()
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CA().CertPool(), MinVersion: tls.VersionTLS12}}}
+	auth.AuthorityHost = s.AuthorityHost()
 	c, err := graph.New(graph.Config{
-		Auth: graph.AuthConfig{
-			Method:        graph.AuthClientSecret,
-			TenantID:      s.TenantID(),
-			ClientID:      app.ClientID,
-			ClientSecret:  app.Secret,
-			AuthorityHost: s.AuthorityHost(),
-		},
+		Auth:          auth,
 		GraphEndpoint: s.GraphEndpoint(),
 		UserAgent:     "terraform-provider-b2b/test",
 		HTTPClient:    hc,
@@ -212,5 +225,62 @@ func TestEmulatorDroppedInvitationIsNotRepeated(t *testing.T) {
 	found, err := c.FindUsersByEmail(ctx, "drop@example.com")
 	if err != nil || len(found) != 1 {
 		t.Fatalf("FindUsersByEmail after drop = %+v, %v", found, err)
+	}
+}
+
+func TestEmulatorEveryAuthMethodItServes(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "b2b-graph-test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+
+	perms := []string{emulator.PermUserReadAll}
+	certApp := emulator.App{ClientID: "00000000-0000-0000-0000-0000000000c1", CertPEM: certPEM, Permissions: perms}
+	oidcApp := emulator.App{ClientID: "00000000-0000-0000-0000-0000000000c2", FederatedSubject: "repo:entra-b2b/test:ref:refs/heads/main", Permissions: perms}
+	msiApp := emulator.App{ClientID: "00000000-0000-0000-0000-0000000000c3", Permissions: perms}
+	s := startEmulator(t, emulator.Options{Apps: []emulator.App{certApp, oidcApp, msiApp}})
+
+	fedToken, err := s.IssueFederatedToken(oidcApp.FederatedSubject, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "oidc")
+	if err := os.WriteFile(tokenFile, []byte(fedToken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	endpoint, header := s.EnableManagedIdentity(msiApp.ClientID)
+	t.Setenv("IDENTITY_ENDPOINT", endpoint)
+	t.Setenv("IDENTITY_HEADER", header)
+
+	for name, auth := range map[string]graph.AuthConfig{
+		"certificate PEM":  {Method: graph.AuthClientCertificate, TenantID: s.TenantID(), ClientID: certApp.ClientID, CertificateData: append(certPEM, keyPEM...)},
+		"oidc inline":      {Method: graph.AuthOIDC, TenantID: s.TenantID(), ClientID: oidcApp.ClientID, OIDCToken: fedToken},
+		"oidc file":        {Method: graph.AuthOIDC, TenantID: s.TenantID(), ClientID: oidcApp.ClientID, OIDCTokenFilePath: tokenFile},
+		"managed identity": {Method: graph.AuthManagedIdentity},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := emulatorClientWith(t, s, auth)
+			if _, err := c.ListUsers(context.Background(), graph.GuestFilter{}); err != nil {
+				t.Fatalf("ListUsers with %s: %v", name, err)
+			}
+		})
+	}
+
+	// A certificate the app does not know is refused by the token endpoint.
+	otherKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	otherDER, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &otherKey.PublicKey, otherKey)
+	other := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: otherDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(otherKey)})...)
+	c := emulatorClientWith(t, s, graph.AuthConfig{Method: graph.AuthClientCertificate, TenantID: s.TenantID(), ClientID: certApp.ClientID, CertificateData: other})
+	if _, err := c.ListUsers(context.Background(), graph.GuestFilter{}); !graph.IsUnauthorized(err) {
+		t.Fatalf("unknown certificate: %v; want unauthorized", err)
 	}
 }
