@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -26,6 +27,7 @@ var (
 	_ provider.Provider                   = (*b2bProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*b2bProvider)(nil)
 	_ provider.ProviderWithActions        = (*b2bProvider)(nil)
+	_ provider.ProviderWithListResources  = (*b2bProvider)(nil)
 )
 
 // b2bProvider is the provider implementation; version goes into the User-Agent.
@@ -365,6 +367,11 @@ func (p *b2bProvider) DataSources(context.Context) []func() datasource.DataSourc
 // Actions implements provider.ProviderWithActions.
 func (p *b2bProvider) Actions(context.Context) []func() action.Action {
 	return []func() action.Action{NewResendInvitationAction}
+}
+
+// ListResources implements provider.ProviderWithListResources.
+func (p *b2bProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewGuestUserListResource}
 }
 
 // requireClient returns the shared client, or a diagnostic when the
