@@ -19,7 +19,7 @@ const (
 	testPEM    = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
 )
 
-func ptr[T any](v T) *T { return &v }
+func valuePtr[T any](v T) *T { return &v }
 
 func fakeEnv(vars map[string]string) envLookup {
 	return func(k string) string { return vars[k] }
@@ -45,7 +45,7 @@ func TestResolveConfigMethods(t *testing.T) {
 	}{
 		{
 			name: "client secret from the block",
-			s:    authSettings{TenantID: ptr(testTenant), ClientID: ptr(testClient), ClientSecret: ptr("s3cret")},
+			s:    authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientSecret: valuePtr("s3cret")},
 			check: func(t *testing.T, r *resolvedConfig) {
 				want := graph.AuthConfig{Method: graph.AuthClientSecret, TenantID: testTenant, ClientID: testClient, ClientSecret: "s3cret", AuthorityHost: graph.PublicAuthorityHost}
 				if r.Auth.Method != want.Method || r.Auth.TenantID != want.TenantID || r.Auth.ClientID != want.ClientID || r.Auth.ClientSecret != want.ClientSecret || r.Auth.AuthorityHost != want.AuthorityHost {
@@ -82,7 +82,7 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "block values win over env values",
-			s:    authSettings{TenantID: ptr(testTenant), ClientSecret: ptr("block")},
+			s:    authSettings{TenantID: valuePtr(testTenant), ClientSecret: valuePtr("block")},
 			env:  map[string]string{"ARM_TENANT_ID": "other.onmicrosoft.com", "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "env"},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if r.Auth.TenantID != testTenant || r.Auth.ClientSecret != "block" || r.Auth.ClientID != testClient {
@@ -92,7 +92,7 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "a method chosen in the block ignores a different method in env",
-			s:    authSettings{UseMSI: ptr(true)},
+			s:    authSettings{UseMSI: valuePtr(true)},
 			env:  map[string]string{"ARM_CLIENT_SECRET": "env", "ARM_USE_OIDC": "true"},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if r.Auth.Method != graph.AuthManagedIdentity || r.Auth.ClientSecret != "" {
@@ -102,7 +102,7 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "certificate as PEM text",
-			s:    authSettings{TenantID: ptr(testTenant), ClientID: ptr(testClient), ClientCertificate: ptr(testPEM), ClientCertificatePassword: ptr("pw")},
+			s:    authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientCertificate: valuePtr(testPEM), ClientCertificatePassword: valuePtr("pw")},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if r.Auth.Method != graph.AuthClientCertificate || string(r.Auth.CertificateData) != testPEM || r.Auth.CertificatePassword != "pw" {
 					t.Errorf("auth = %+v", r.Auth)
@@ -111,8 +111,8 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "certificate base64 with line breaks",
-			s: authSettings{TenantID: ptr(testTenant), ClientID: ptr(testClient),
-				ClientCertificate: ptr(wrap(base64.StdEncoding.EncodeToString([]byte("\x30\x82pkcs12-bytes")), 8))},
+			s: authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient),
+				ClientCertificate: valuePtr(wrap(base64.StdEncoding.EncodeToString([]byte("\x30\x82pkcs12-bytes")), 8))},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if string(r.Auth.CertificateData) != "\x30\x82pkcs12-bytes" {
 					t.Errorf("certificate = %q", r.Auth.CertificateData)
@@ -131,7 +131,7 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "OIDC with an inline token",
-			s:    authSettings{TenantID: ptr(testTenant), ClientID: ptr(testClient), UseOIDC: ptr(true), OIDCToken: ptr("jwt")},
+			s:    authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), UseOIDC: valuePtr(true), OIDCToken: valuePtr("jwt")},
 			env:  map[string]string{"AZURE_FEDERATED_TOKEN_FILE": "/ignored"},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if r.Auth.Method != graph.AuthOIDC || r.Auth.OIDCToken != "jwt" || r.Auth.OIDCTokenFilePath != "" {
@@ -150,7 +150,7 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "Azure CLI needs no tenant or client",
-			s:    authSettings{UseCLI: ptr(true)},
+			s:    authSettings{UseCLI: valuePtr(true)},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if r.Auth.Method != graph.AuthAzureCLI || r.Auth.TenantID != "" {
 					t.Errorf("auth = %+v", r.Auth)
@@ -168,7 +168,7 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "use_msi = false in the block silences ARM_USE_MSI",
-			s:    authSettings{UseMSI: ptr(false)},
+			s:    authSettings{UseMSI: valuePtr(false)},
 			env:  map[string]string{"ARM_USE_MSI": "true", "ARM_TENANT_ID": testTenant, "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "x"},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if r.Auth.Method != graph.AuthClientSecret {
@@ -178,7 +178,7 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "usgovernment picks its endpoints",
-			s:    authSettings{UseCLI: ptr(true), Environment: ptr("usgovernment")},
+			s:    authSettings{UseCLI: valuePtr(true), Environment: valuePtr("usgovernment")},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if r.GraphEndpoint != graph.USGovGraphEndpoint || r.Auth.AuthorityHost != graph.USGovAuthorityHost {
 					t.Errorf("endpoints = %q %q", r.GraphEndpoint, r.Auth.AuthorityHost)
@@ -187,7 +187,7 @@ func TestResolveConfigMethods(t *testing.T) {
 		},
 		{
 			name: "endpoint overrides from env are normalised",
-			s:    authSettings{UseCLI: ptr(true)},
+			s:    authSettings{UseCLI: valuePtr(true)},
 			env:  map[string]string{"ARM_ENVIRONMENT": "china", "B2B_GRAPH_ENDPOINT": "https://127.0.0.1:8443/", "B2B_AUTHORITY_HOST": "https://127.0.0.1:8443"},
 			check: func(t *testing.T, r *resolvedConfig) {
 				if r.GraphEndpoint != "https://127.0.0.1:8443" || r.Auth.AuthorityHost != "https://127.0.0.1:8443/" || r.Environment != "china" {
@@ -226,13 +226,13 @@ func TestResolveConfigErrors(t *testing.T) {
 		},
 		{
 			name:      "secret and certificate in the block conflict",
-			s:         authSettings{TenantID: ptr(testTenant), ClientID: ptr(testClient), ClientSecret: ptr("x"), ClientCertificate: ptr(testPEM)},
+			s:         authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientSecret: valuePtr("x"), ClientCertificate: valuePtr(testPEM)},
 			attribute: "client_certificate",
 			want:      []string{"Conflicting Authentication Methods", "client secret (selected by client_secret), client certificate (selected by client_certificate)"},
 		},
 		{
 			name:      "use_oidc and use_msi conflict",
-			s:         authSettings{UseOIDC: ptr(true), UseMSI: ptr(true)},
+			s:         authSettings{UseOIDC: valuePtr(true), UseMSI: valuePtr(true)},
 			attribute: "use_msi",
 			want:      []string{"Conflicting Authentication Methods", "(selected by use_oidc)", "(selected by use_msi)"},
 		},
@@ -243,23 +243,23 @@ func TestResolveConfigErrors(t *testing.T) {
 		},
 		{
 			name: "secret without tenant and client names both with their env vars",
-			s:    authSettings{ClientSecret: ptr("x")},
+			s:    authSettings{ClientSecret: valuePtr("x")},
 			want: []string{"Incomplete Authentication Settings", "client secret (selected by client_secret)", "tenant_id (or ARM_TENANT_ID / AZURE_TENANT_ID)", "client_id (or ARM_CLIENT_ID / AZURE_CLIENT_ID)"},
 		},
 		{
 			name: "OIDC without a token",
-			s:    authSettings{UseOIDC: ptr(true), TenantID: ptr(testTenant), ClientID: ptr(testClient)},
+			s:    authSettings{UseOIDC: valuePtr(true), TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient)},
 			want: []string{"Incomplete Authentication Settings", "oidc_token or oidc_token_file_path"},
 		},
 		{
 			name:      "oidc_token without use_oidc",
-			s:         authSettings{OIDCToken: ptr("jwt")},
+			s:         authSettings{OIDCToken: valuePtr("jwt")},
 			attribute: "oidc_token",
 			want:      []string{"OIDC Token Without use_oidc", "Set use_oidc = true"},
 		},
 		{
 			name:      "certificate inline and path conflict",
-			s:         authSettings{ClientCertificate: ptr(testPEM), ClientCertificatePath: ptr("/a.pfx")},
+			s:         authSettings{ClientCertificate: valuePtr(testPEM), ClientCertificatePath: valuePtr("/a.pfx")},
 			attribute: "client_certificate_path",
 			want:      []string{"Conflicting Certificate Settings"},
 		},
@@ -270,19 +270,19 @@ func TestResolveConfigErrors(t *testing.T) {
 		},
 		{
 			name:      "certificate file missing",
-			s:         authSettings{TenantID: ptr(testTenant), ClientID: ptr(testClient), ClientCertificatePath: ptr("/nope.pfx")},
+			s:         authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientCertificatePath: valuePtr("/nope.pfx")},
 			attribute: "client_certificate_path",
 			want:      []string{"Unable To Read Client Certificate", "/nope.pfx"},
 		},
 		{
 			name:      "certificate neither PEM nor base64",
-			s:         authSettings{TenantID: ptr(testTenant), ClientID: ptr(testClient), ClientCertificate: ptr("not base64!")},
+			s:         authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientCertificate: valuePtr("not base64!")},
 			attribute: "client_certificate",
 			want:      []string{"Invalid Client Certificate", "neither PEM text"},
 		},
 		{
 			name:      "password with a secret",
-			s:         authSettings{TenantID: ptr(testTenant), ClientID: ptr(testClient), ClientSecret: ptr("x"), ClientCertificatePassword: ptr("pw")},
+			s:         authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientSecret: valuePtr("x"), ClientCertificatePassword: valuePtr("pw")},
 			attribute: "client_certificate_password",
 			want:      []string{"Certificate Password Without Certificate"},
 		},
@@ -305,21 +305,21 @@ func TestResolveConfigErrors(t *testing.T) {
 		},
 		{
 			name:      "unknown ARM_ENVIRONMENT",
-			s:         authSettings{UseCLI: ptr(true)},
+			s:         authSettings{UseCLI: valuePtr(true)},
 			env:       map[string]string{"ARM_ENVIRONMENT": "germany"},
 			attribute: "environment",
 			want:      []string{"Invalid Environment", "environment (from ARM_ENVIRONMENT)", "public, usgovernment, china"},
 		},
 		{
 			name:      "http graph endpoint from env refused even on loopback",
-			s:         authSettings{UseCLI: ptr(true)},
+			s:         authSettings{UseCLI: valuePtr(true)},
 			env:       map[string]string{"B2B_GRAPH_ENDPOINT": "http://127.0.0.1:8080"},
 			attribute: "graph_endpoint",
 			want:      []string{"Invalid Graph Endpoint", "only https is accepted"},
 		},
 		{
 			name:      "authority host with a path",
-			s:         authSettings{UseCLI: ptr(true), AuthorityHost: ptr("https://login.example.com/tenant")},
+			s:         authSettings{UseCLI: valuePtr(true), AuthorityHost: valuePtr("https://login.example.com/tenant")},
 			attribute: "authority_host",
 			want:      []string{"Invalid Authority Host", `has the path "/tenant"`},
 		},
@@ -347,7 +347,7 @@ func TestResolveConfigErrors(t *testing.T) {
 func TestSecretsNeverInResolutionErrors(t *testing.T) {
 	t.Parallel()
 	// A bad setting next to a secret must not echo the secret back.
-	_, err := resolveConfig(authSettings{TenantID: ptr("bad tenant"), ClientID: ptr(testClient), ClientSecret: ptr("TOPSECRET")}, fakeEnv(nil), fakeFiles(nil))
+	_, err := resolveConfig(authSettings{TenantID: valuePtr("bad tenant"), ClientID: valuePtr(testClient), ClientSecret: valuePtr("TOPSECRET")}, fakeEnv(nil), fakeFiles(nil))
 	if err == nil {
 		t.Fatal("want an error")
 	}
