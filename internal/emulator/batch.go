@@ -114,6 +114,7 @@ func (c *call) runItem(inner http.Handler, it batchItem, status map[string]int) 
 	}
 	r.Header.Set("Authorization", c.r.Header.Get("Authorization"))
 	r.RemoteAddr = c.r.RemoteAddr
+	r.Host = c.r.Host
 	rec := httptest.NewRecorder()
 	inner.ServeHTTP(rec, r)
 	c.s.count(fmt.Sprintf("status:%d", rec.Code))

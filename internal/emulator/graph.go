@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -282,4 +283,32 @@ func (s *Server) countStatus(next http.Handler) http.Handler {
 
 func withBatchItem(ctx context.Context) context.Context {
 	return context.WithValue(ctx, batchItemKey, true)
+}
+
+// base is the URL the client used to reach the emulator (127.0.0.1,
+// localhost or [::1]), so links such as @odata.nextLink point back at the
+// host the client configured, as Graph's point at graph.microsoft.com.
+func (c *call) base() string {
+	if c.r.Host != "" && isLoopbackHostPort(c.r.Host, c.s.url) {
+		return "https://" + c.r.Host
+	}
+	return c.s.url
+}
+
+// isLoopbackHostPort reports whether hostport names a loopback host on
+// the emulator's port.
+func isLoopbackHostPort(hostport, serverURL string) bool {
+	h, p, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	_, sp, err := net.SplitHostPort(strings.TrimPrefix(serverURL, "https://"))
+	if err != nil || p != sp {
+		return false
+	}
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

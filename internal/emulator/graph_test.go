@@ -370,6 +370,13 @@ func TestPagingAndCount(t *testing.T) {
 		t.Errorf("%d pages, %d users", pages, len(seen))
 	}
 
+	// Links point back at the loopback name the client used.
+	local := strings.Replace(s.GraphEndpoint(), "127.0.0.1", "localhost", 1)
+	r0 := graph(t, s, tok, "GET", local+"/v1.0/users?$top=2", nil)
+	if nl, _ := r0.Body["@odata.nextLink"].(string); !strings.HasPrefix(nl, local+"/v1.0/users?") {
+		t.Errorf("nextLink via localhost: %q", nl)
+	}
+
 	// Later pages of an advanced query work without the header: the
 	// skip token remembers that page one was validated.
 	r := graph(t, s, tok, "GET", "/users?$count=true&$top=4&$filter="+url.QueryEscape("endswith(mail,'.example')"), nil, "ConsistencyLevel", "eventual")

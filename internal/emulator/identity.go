@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -217,7 +218,12 @@ func (s *Server) graphScope(scope string) bool {
 			return false
 		}
 		res = strings.TrimRight(res, "/")
-		if !strings.EqualFold(res, graphResource) && !strings.EqualFold(res, s.url) && res != graphAppID {
+		if strings.EqualFold(res, graphResource) || res == graphAppID {
+			continue
+		}
+		// The emulator's Graph endpoint under any loopback name.
+		u, err := url.Parse(res)
+		if err != nil || u.Scheme != "https" || u.Path != "" || !isLoopbackHostPort(u.Host, s.url) {
 			return false
 		}
 	}

@@ -98,6 +98,10 @@ func TestTokenWithSecret(t *testing.T) {
 	form = secretForm(app)
 	form.Set("scope", s.GraphEndpoint()+"/.default")
 	mustStatus(t, tokenForm(t, s, s.TenantDomain(), form), http.StatusOK)
+	form.Set("scope", strings.Replace(s.GraphEndpoint(), "127.0.0.1", "localhost", 1)+"/.default")
+	mustStatus(t, tokenForm(t, s, s.TenantID(), form), http.StatusOK)
+	form.Set("scope", "https://127.0.0.1:1/.default")
+	mustStatus(t, tokenForm(t, s, s.TenantID(), form), http.StatusBadRequest)
 }
 
 func TestTokenErrors(t *testing.T) {

@@ -154,20 +154,25 @@ func (s *Server) findUserLocked(key string) *user {
 	return nil
 }
 
+// findByEmailLocked returns the oldest user whose mail or otherMails is email.
 func (s *Server) findByEmailLocked(email string) *user {
-	for _, u := range s.sortedUsersLocked() {
-		if m, _ := u.Props["mail"].(string); strings.EqualFold(m, email) {
-			return u
+	var found *user
+	for _, u := range s.st.Users {
+		if found != nil && found.Seq < u.Seq {
+			continue
 		}
-		if others, ok := u.Props["otherMails"].([]any); ok {
-			for _, o := range others {
-				if os, _ := o.(string); strings.EqualFold(os, email) {
-					return u
-				}
+		if m, _ := u.Props["mail"].(string); strings.EqualFold(m, email) {
+			found = u
+			continue
+		}
+		for _, o := range stringValues(u.Props["otherMails"]) {
+			if strings.EqualFold(o, email) {
+				found = u
+				break
 			}
 		}
 	}
-	return nil
+	return found
 }
 
 func (s *Server) sortedUsersLocked() []*user {

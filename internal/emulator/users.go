@@ -228,7 +228,7 @@ func (c *call) pageUsers(l userList) {
 		out["@odata.count"] = total
 	}
 	if more {
-		out["@odata.nextLink"] = c.s.url + l.nextPath + "?" + nextQuery(q, encodeSkipToken(last, advanced))
+		out["@odata.nextLink"] = c.base() + l.nextPath + "?" + nextQuery(q, encodeSkipToken(last, advanced))
 	}
 	writeJSON(c.w, http.StatusOK, out)
 }
