@@ -31,6 +31,7 @@ trap 'rm -rf "$SCRATCH"' EXIT
 export TF_CLI_CONFIG_FILE="$SCRATCH/terraformrc" CHECKPOINT_DISABLE=1 TF_INPUT=0
 unset TF_LOG TF_WORKSPACE TF_DATA_DIR
 
+: >"$TF_CLI_CONFIG_FILE"
 failed=0
 
 echo "--- terraform fmt -check -recursive examples/"
