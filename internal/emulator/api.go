@@ -83,4 +83,7 @@ type Faults struct {
 // Counters counts requests by "METHOD /path-template", e.g.
 // "POST /v1.0/invitations", "GET /v1.0/users/{id}", "POST /v1.0/$batch",
 // and status codes by "429" etc. under the key "status:429".
+// Each $batch item is counted under its own template and status as well
+// as the batch itself. Identity requests count too, e.g.
+// "POST /{tenant}/oauth2/v2.0/token"; control API requests do not.
 type Counters map[string]int

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -276,5 +275,3 @@ func decodeBody(r *http.Request, v any) error {
 func ctlError(w http.ResponseWriter, status int, err error) {
 	writeJSON(w, status, map[string]any{"error": err.Error(), "status": strconv.Itoa(status)})
 }
-
-var _ = io.EOF

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"time"
 )
 
 // The emulator doubles as the OIDC issuer of a CI system (GitHub Actions,
@@ -26,7 +27,7 @@ func (s *Server) IssueFederatedToken(subject, audience string) (string, error) {
 		"aud": audience,
 		"iat": now.Unix(),
 		"nbf": now.Unix(),
-		"exp": now.Add(10 * 60 * 1e9).Unix(),
+		"exp": now.Add(10 * time.Minute).Unix(),
 		"jti": newGUID(),
 	})
 }

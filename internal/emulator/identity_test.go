@@ -76,6 +76,9 @@ func TestTokenWithSecret(t *testing.T) {
 	form.Set("claims", `{"access_token":{"xms_cc":{"values":["cp1"]}}}`)
 	r := tokenForm(t, s, s.TenantID(), form)
 	mustStatus(t, r, http.StatusOK)
+	if c := s.Counters(); c["POST /{tenant}/oauth2/v2.0/token"] != 1 || c["status:200"] != 1 {
+		t.Errorf("counters %v", c)
+	}
 	if r.Body["token_type"] != "Bearer" || r.Body["expires_in"].(float64) < 3000 {
 		t.Errorf("token response: %s", r.Raw)
 	}
