@@ -787,3 +787,44 @@ func TestParseRetryAfter(t *testing.T) {
 		t.Errorf("parseRetryAfter accepted garbage")
 	}
 }
+
+func TestNonJSONErrorBodyKeepsStatus(t *testing.T) {
+	f := newFake(t)
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		// Gateways in front of Graph answer with HTML, not the error envelope.
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Retry-After", "30")
+		w.Header().Set("request-id", "rid-html")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("<html><body>Service Unavailable</body></html>"))
+	})
+	c := f.client(f.config())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := c.GetUser(ctx, "u1")
+	var ge *Error
+	if !errors.As(err, &ge) || !IsThrottled(err) || ge.StatusCode != 503 || ge.RequestID != "rid-html" {
+		t.Fatalf("error = %#v (%v); want a throttled 503 with the request-id", ge, err)
+	}
+}
+
+func TestCancelDuringRetryWaitReportsLastAnswer(t *testing.T) {
+	f := newFake(t)
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		graphError(w, 429, "TooManyRequests", "slow down", "rid-cancel")
+	})
+	c := f.client(f.config())
+	// No deadline: kiota starts its 5 s wait, and the caller gives up during it.
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.GetUser(ctx, "u1")
+	if time.Since(start) > 3*time.Second {
+		t.Fatalf("cancellation not honoured: took %v", time.Since(start))
+	}
+	var ge *Error
+	if !errors.As(err, &ge) || !IsThrottled(err) || ge.StatusCode != 429 || ge.RequestID != "rid-cancel" {
+		t.Fatalf("error = %v; want the last 429 with its request-id, not a bare cancellation", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -110,6 +111,25 @@ func (c *client) toError(op operation, err error) *Error {
 
 	// Transport failure (connection refused or dropped, TLS, context).
 	return &Error{Operation: op.name, Message: c.redact(err.Error()), cause: err}
+}
+
+// errorFromResponse builds an error from the last HTTP answer of a call
+// whose SDK error carried no status, or returns nil if there was none.
+func (c *client) errorFromResponse(op operation, rec *lastResponse, cause error) *Error {
+	status, h := rec.get()
+	if status < 400 {
+		return nil
+	}
+	e := &Error{StatusCode: status, Operation: op.name, cause: cause,
+		Message: fmt.Sprintf("the last answer was HTTP %d, then: %s", status, c.redact(cause.Error()))}
+	rh := abs.NewResponseHeaders()
+	for k, vs := range h {
+		for _, v := range vs {
+			rh.Add(k, v)
+		}
+	}
+	c.finish(e, op, rh)
+	return e
 }
 
 func (c *client) finish(e *Error, op operation, h *abs.ResponseHeaders) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	khttp "github.com/microsoft/kiota-http-go"
@@ -51,6 +52,9 @@ func (m *loggingMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request
 		return resp, err
 	}
 	fields["status"] = resp.StatusCode
+	if rec, ok := req.Context().Value(lastResponseKey{}).(*lastResponse); ok {
+		rec.set(resp)
+	}
 	if id := resp.Header.Get("request-id"); id != "" {
 		fields["request_id"] = id
 	}
@@ -124,4 +128,30 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+// lastResponseKey carries a *lastResponse through one call.
+type lastResponseKey struct{}
+
+// lastResponse remembers the status line and headers of the last HTTP
+// answer of a call. kiota loses them when an error body is not JSON (a
+// gateway's HTML page) or when the context ends while its retry handler
+// waits; the call then still reports what Graph last said.
+type lastResponse struct {
+	mu     sync.Mutex
+	status int
+	header http.Header
+}
+
+func (l *lastResponse) set(resp *http.Response) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.status = resp.StatusCode
+	l.header = resp.Header.Clone()
+}
+
+func (l *lastResponse) get() (int, http.Header) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.status, l.header
 }

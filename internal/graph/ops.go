@@ -46,18 +46,26 @@ func (c *client) call(ctx context.Context, op operation, fn func(context.Context
 	}
 	var last *Error
 	for attempt := 1; ; attempt++ {
-		err := fn(ctx)
+		rec := &lastResponse{}
+		err := fn(context.WithValue(ctx, lastResponseKey{}, rec))
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil && last != nil {
-			return last
-		}
 		e := c.toError(op, err)
-		last = e
+		if e.StatusCode == 0 {
+			// No Graph error came back (non-JSON body, or the context ended
+			// during kiota's wait): fall back to the last HTTP answer.
+			if fromResp := c.errorFromResponse(op, rec, err); fromResp != nil {
+				e = fromResp
+			}
+		}
 		if ctx.Err() != nil {
+			if e.StatusCode == 0 && last != nil {
+				return last
+			}
 			return e
 		}
+		last = e
 		wait, retry := c.operationRetry(op, e, attempt)
 		if !retry {
 			return e
