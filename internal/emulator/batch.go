@@ -64,16 +64,16 @@ func (s *Server) batchHandler(inner http.Handler) graphHandler {
 		status := map[string]int{}
 		responses := make([]map[string]any, 0, len(req.Requests))
 		for _, it := range req.Requests {
-			res := c.runItem(inner, it, status)
-			status[it.ID] = res["status"].(int)
+			res, code := c.runItem(inner, it, status)
+			status[it.ID] = code
 			responses = append(responses, res)
 		}
 		writeJSON(c.w, http.StatusOK, map[string]any{"responses": responses})
 	}
 }
 
-func (c *call) runItem(inner http.Handler, it batchItem, status map[string]int) map[string]any {
-	itemErr := func(st int, code, msg string) map[string]any {
+func (c *call) runItem(inner http.Handler, it batchItem, status map[string]int) (map[string]any, int) {
+	itemErr := func(st int, code, msg string) (map[string]any, int) {
 		return map[string]any{
 			"id": it.ID, "status": st,
 			"headers": map[string]string{"Content-Type": "application/json"},
@@ -81,7 +81,7 @@ func (c *call) runItem(inner http.Handler, it batchItem, status map[string]int) 
 				"code": code, "message": msg,
 				"innerError": map[string]any{"date": formatTime(c.s.now()), "request-id": newGUID(), "client-request-id": c.reqID},
 			}},
-		}
+		}, st
 	}
 	for _, d := range it.DependsOn {
 		if status[d] >= 400 {
@@ -132,5 +132,5 @@ func (c *call) runItem(inner http.Handler, it batchItem, status map[string]int) 
 			out["body"] = string(b)
 		}
 	}
-	return out
+	return out, rec.Code
 }

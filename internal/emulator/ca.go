@@ -110,7 +110,7 @@ func LoadCA(certPEM, keyPEM []byte) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ca.cert.PublicKey.(*ecdsa.PublicKey).Equal(&ek.PublicKey) {
+	if pub, ok := ca.cert.PublicKey.(*ecdsa.PublicKey); !ok || !pub.Equal(&ek.PublicKey) {
 		return nil, errors.New("CA key does not match the certificate")
 	}
 	if time.Until(ca.cert.NotAfter) < time.Hour {

@@ -24,7 +24,7 @@ func TestControlAPI(t *testing.T) {
 
 	r := ctl(t, s, "POST", "/users", map[string]any{"email": "ctl@partner.example", "displayName": "Ctl", "props": map[string]any{"jobTitle": "Buyer"}})
 	mustStatus(t, r, 201)
-	id := r.Body["id"].(string)
+	id := str(r.Body["id"])
 	if u, ok := s.User(id); !ok || u["jobTitle"] != "Buyer" || u["externalUserState"] != "PendingAcceptance" {
 		t.Fatalf("seeded %v", u)
 	}
@@ -59,7 +59,7 @@ func TestControlAPI(t *testing.T) {
 
 	mustStatus(t, ctl(t, s, "PUT", "/replication-lag", map[string]any{"lag": "1m"}), 204)
 	inv := invite(t, s, tok, "lagged@partner.example")
-	mustStatus(t, graph(t, s, tok, "GET", "/users/"+inv.Body["invitedUser"].(map[string]any)["id"].(string), nil), 404)
+	mustStatus(t, graph(t, s, tok, "GET", "/users/"+str(obj(inv.Body["invitedUser"])["id"]), nil), 404)
 	mustStatus(t, ctl(t, s, "PUT", "/replication-lag", map[string]any{"lag": 0}), 204)
 
 	mustStatus(t, ctl(t, s, "PUT", "/apps/"+s.DefaultApp().ClientID+"/permissions", map[string]any{"permissions": []string{PermUserReadAll}}), 204)
@@ -82,14 +82,14 @@ func TestControlAPI(t *testing.T) {
 
 	r = ctl(t, s, "POST", "/federated-token", map[string]any{"subject": "system:serviceaccount:ci:runner"})
 	mustStatus(t, r, 200)
-	jt, err := parseJWT(r.Body["token"].(string))
+	jt, err := parseJWT(str(r.Body["token"]))
 	if err != nil || jt.claim("iss") != s.URL()+"/federation" || jt.claim("sub") != "system:serviceaccount:ci:runner" || jt.claim("aud") != "api://AzureADTokenExchange" {
 		t.Errorf("federated token %v %v", err, jt)
 	}
 
 	r = ctl(t, s, "POST", "/groups", map[string]any{"displayName": "Partners", "members": []string{id}})
 	mustStatus(t, r, 201)
-	gid := r.Body["id"].(string)
+	gid := str(r.Body["id"])
 	other, _ := s.SeedUser(SeedUser{Email: "member2@partner.example"})
 	mustStatus(t, ctl(t, s, "POST", "/groups/"+gid+"/members", map[string]any{"id": other}), 204)
 	mustStatus(t, ctl(t, s, "POST", "/groups/"+gid+"/members", map[string]any{"id": newGUID()}), 404)
@@ -111,7 +111,7 @@ func TestStateFileRoundTrip(t *testing.T) {
 	tok := token(t, s, s.DefaultApp())
 	inv := invite(t, s, tok, "keep@partner.example")
 	mustStatus(t, inv, 201)
-	id := inv.Body["invitedUser"].(map[string]any)["id"].(string)
+	id := str(obj(inv.Body["invitedUser"])["id"])
 	gone, _ := s.SeedUser(SeedUser{Email: "gone@partner.example"})
 	_ = s.DeleteUser(gone)
 	if err := s.RedeemInvitation(id); err != nil {
@@ -144,7 +144,7 @@ func TestStateFileRoundTrip(t *testing.T) {
 	if v := values(r); len(v) != 1 || v[0]["id"] != id {
 		t.Fatalf("page 1 after restart: %s", r.Raw)
 	}
-	r = graph(t, s2, tok2, "GET", r.Body["@odata.nextLink"].(string), nil)
+	r = graph(t, s2, tok2, "GET", str(r.Body["@odata.nextLink"]), nil)
 	if v := values(r); len(v) != 1 || v[0]["id"] != id2 {
 		t.Errorf("page 2 after restart: %s", r.Raw)
 	}

@@ -145,9 +145,9 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// graphError writes Graph's error envelope. message is always present:
+// graphError writes Graph's error envelope
+// (https://learn.microsoft.com/graph/errors). message is always present:
 // msgraph-sdk-go's ODataError.Error() panics without it.
-// https://learn.microsoft.com/graph/errors
 func (c *call) graphError(status int, code, message string) {
 	inner := map[string]any{
 		"date":       formatTime(c.s.now()),
@@ -170,9 +170,9 @@ func (c *call) notFound(id string) {
 
 func (c *call) badRequest(msg string) { c.graphError(http.StatusBadRequest, "Request_BadRequest", msg) }
 
-// authenticate validates the bearer token as Graph does: signature,
+// authenticate validates the bearer token as Graph does
+// (https://learn.microsoft.com/graph/resolve-auth-errors): signature,
 // audience, tenant and lifetime. 401 carries WWW-Authenticate.
-// https://learn.microsoft.com/graph/resolve-auth-errors
 func (c *call) authenticate() bool {
 	fail := func(msg string) bool {
 		c.w.Header().Set("WWW-Authenticate", fmt.Sprintf(

@@ -39,7 +39,7 @@ func TestGraphRejectsBadTokens(t *testing.T) {
 			if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer ") {
 				t.Errorf("WWW-Authenticate = %q", r.Header.Get("WWW-Authenticate"))
 			}
-			inner := r.Body["error"].(map[string]any)["innerError"].(map[string]any)
+			inner := obj(obj(r.Body["error"])["innerError"])
 			if inner["request-id"] != r.Header.Get("request-id") || inner["date"] == nil {
 				t.Errorf("innerError %v, request-id header %q", inner, r.Header.Get("request-id"))
 			}
@@ -118,7 +118,7 @@ func TestInvitationShapeAndUser(t *testing.T) {
 	if ru, _ := b["inviteRedeemUrl"].(string); !strings.HasPrefix(ru, s.URL()+"/redeem") || b["id"] == "" {
 		t.Errorf("redeem url %q", ru)
 	}
-	uid := b["invitedUser"].(map[string]any)["id"].(string)
+	uid := str(obj(b["invitedUser"])["id"])
 	if !isGUID(uid) {
 		t.Fatalf("invitedUser.id %q", uid)
 	}
@@ -152,7 +152,7 @@ func TestInvitationShapeAndUser(t *testing.T) {
 	// The same address again (any case) returns the same user.
 	again := invite(t, s, tok, "alice@partner.example")
 	mustStatus(t, again, http.StatusCreated)
-	if again.Body["invitedUser"].(map[string]any)["id"] != uid || len(s.Users()) != 1 {
+	if obj(again.Body["invitedUser"])["id"] != uid || len(s.Users()) != 1 {
 		t.Errorf("re-invite created another user: %s", again.Raw)
 	}
 	// Once redeemed, a plain invitation reports Completed; resetRedemption
@@ -169,7 +169,7 @@ func TestInvitationShapeAndUser(t *testing.T) {
 	})
 	mustStatus(t, r, http.StatusCreated)
 	u, _ = s.User(uid)
-	if r.Body["invitedUser"].(map[string]any)["id"] != uid || u["externalUserState"] != "PendingAcceptance" || u["mail"] != "alice@new.example" {
+	if obj(r.Body["invitedUser"])["id"] != uid || u["externalUserState"] != "PendingAcceptance" || u["mail"] != "alice@new.example" {
 		t.Errorf("reset redemption: %s / %v", r.Raw, u)
 	}
 	if recs := s.Invitations(); !recs[len(recs)-1].ResetRedemption {
@@ -200,7 +200,7 @@ func TestReplicationLag(t *testing.T) {
 	tok := token(t, s, s.DefaultApp())
 	r := invite(t, s, tok, "lag@partner.example")
 	mustStatus(t, r, http.StatusCreated)
-	id := r.Body["invitedUser"].(map[string]any)["id"].(string)
+	id := str(obj(r.Body["invitedUser"])["id"])
 
 	r = graph(t, s, tok, "GET", "/users/"+id, nil)
 	mustStatus(t, r, http.StatusNotFound)
@@ -246,7 +246,7 @@ func TestSelect(t *testing.T) {
 	}
 	// Lookup by userPrincipalName works too (the #EXT# part URL-encoded).
 	u, _ := s.User(id)
-	mustStatus(t, graph(t, s, tok, "GET", "/users/"+url.PathEscape(u["userPrincipalName"].(string)), nil), 200)
+	mustStatus(t, graph(t, s, tok, "GET", "/users/"+url.PathEscape(str(u["userPrincipalName"])), nil), 200)
 
 	r = graph(t, s, tok, "GET", "/users/"+id+"?$select=id,nosuch", nil)
 	mustStatus(t, r, 400)
@@ -259,7 +259,7 @@ func listIDs(t *testing.T, r resp) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
 	for _, v := range values(r) {
-		out[v["id"].(string)] = true
+		out[str(v["id"])] = true
 	}
 	return out
 }
@@ -352,7 +352,7 @@ func TestPagingAndCount(t *testing.T) {
 			if len(v) != 2 {
 				t.Errorf("$select lost on page %d: %v", pages, v)
 			}
-			id := v["id"].(string)
+			id := str(v["id"])
 			if seen[id] {
 				t.Errorf("user %s on two pages", id)
 			}
@@ -381,7 +381,7 @@ func TestPagingAndCount(t *testing.T) {
 	// skip token remembers that page one was validated.
 	r := graph(t, s, tok, "GET", "/users?$count=true&$top=4&$filter="+url.QueryEscape("endswith(mail,'.example')"), nil, "ConsistencyLevel", "eventual")
 	mustStatus(t, r, 200)
-	r = graph(t, s, tok, "GET", r.Body["@odata.nextLink"].(string), nil)
+	r = graph(t, s, tok, "GET", str(r.Body["@odata.nextLink"]), nil)
 	mustStatus(t, r, 200)
 	if len(values(r)) != 3 || r.Body["@odata.count"] != float64(7) {
 		t.Errorf("advanced page 2: %s", r.Raw)
@@ -409,7 +409,7 @@ func TestPatchUser(t *testing.T) {
 	})
 	mustStatus(t, r, http.StatusNoContent)
 	u, _ := s.User(id)
-	if u["jobTitle"] != nil || u["department"] != "Sales" || u["usageLocation"] != "DE" || len(u["otherMails"].([]any)) != 0 || len(u["businessPhones"].([]any)) != 1 {
+	if u["jobTitle"] != nil || u["department"] != "Sales" || u["usageLocation"] != "DE" || len(arr(u["otherMails"])) != 0 || len(arr(u["businessPhones"])) != 1 {
 		t.Errorf("after PATCH: %v", u)
 	}
 
@@ -493,12 +493,12 @@ func TestBatch(t *testing.T) {
 	))
 	mustStatus(t, r, 200)
 	byID := map[string]map[string]any{}
-	for _, it := range r.Body["responses"].([]any) {
-		m := it.(map[string]any)
-		byID[m["id"].(string)] = m
+	for _, it := range arr(r.Body["responses"]) {
+		m := obj(it)
+		byID[str(m["id"])] = m
 	}
-	st := func(id string) float64 { return byID[id]["status"].(float64) }
-	if st("get") != 200 || byID["get"]["body"].(map[string]any)["userType"] != "Guest" {
+	st := func(id string) float64 { return num(byID[id]["status"]) }
+	if st("get") != 200 || obj(byID["get"]["body"])["userType"] != "Guest" {
 		t.Errorf("get item: %v", byID["get"])
 	}
 	if st("missing") != 404 || st("inv1") != 201 || st("inv2") != 201 || st("after") != 424 {
@@ -508,7 +508,7 @@ func TestBatch(t *testing.T) {
 	if st("inv3") != 429 {
 		t.Fatalf("inv3: %v", byID["inv3"])
 	}
-	if ra := byID["inv3"]["headers"].(map[string]any)["Retry-After"]; ra == nil || ra == "0" {
+	if ra := obj(byID["inv3"]["headers"])["Retry-After"]; ra == nil || ra == "0" {
 		t.Errorf("inv3 Retry-After = %v", ra)
 	}
 	if u, _ := s.User(id); u["jobTitle"] != nil {
@@ -650,7 +650,7 @@ func TestGroupMemberUsers(t *testing.T) {
 			if v["mail"] == nil {
 				t.Errorf("member without mail: %v", v)
 			}
-			seen[v["id"].(string)] = true
+			seen[str(v["id"])] = true
 		}
 		next, _ = r.Body["@odata.nextLink"].(string)
 	}

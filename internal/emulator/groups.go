@@ -65,7 +65,7 @@ func (s *Server) addMemberLocked(g *group, userID string) error {
 	if u == nil {
 		return fmt.Errorf("%w: user %s", ErrNotFound, userID)
 	}
-	id := u.Props["id"].(string)
+	id := u.id()
 	for _, m := range g.Members {
 		if m == id {
 			return nil

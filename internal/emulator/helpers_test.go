@@ -133,7 +133,7 @@ func token(t *testing.T, s *Server, app App) string {
 	if r.Status != http.StatusOK {
 		t.Fatalf("token: %d %s", r.Status, r.Raw)
 	}
-	return r.Body["access_token"].(string)
+	return str(r.Body["access_token"])
 }
 
 // graph calls a Graph path (relative to /v1.0) with a bearer token.
@@ -181,8 +181,15 @@ func mustStatus(t *testing.T, r resp, want int) {
 
 func values(r resp) []map[string]any {
 	var out []map[string]any
-	for _, v := range r.Body["value"].([]any) {
-		out = append(out, v.(map[string]any))
+	for _, v := range arr(r.Body["value"]) {
+		out = append(out, obj(v))
 	}
 	return out
 }
+
+// Checked accessors for decoded JSON: a wrong shape yields the zero value
+// and fails the comparison that follows, instead of panicking the test.
+func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
+func str(v any) string         { s, _ := v.(string); return s }
+func num(v any) float64        { f, _ := v.(float64); return f }
+func arr(v any) []any          { a, _ := v.([]any); return a }

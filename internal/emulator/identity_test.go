@@ -30,7 +30,7 @@ func aadCode(t *testing.T, r resp) float64 {
 			t.Errorf("error response lacks %q: %s", k, r.Raw)
 		}
 	}
-	return codes[0].(float64)
+	return num(codes[0])
 }
 
 func TestDiscoveryDocument(t *testing.T) {
@@ -40,7 +40,7 @@ func TestDiscoveryDocument(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, s.AuthorityHost()+tenant+"/v2.0/.well-known/openid-configuration", nil)
 		r := send(t, c, req)
 		mustStatus(t, r, http.StatusOK)
-		iss, _ := url.Parse(r.Body["issuer"].(string))
+		iss, _ := url.Parse(str(r.Body["issuer"]))
 		if "https://"+iss.Host != s.URL() {
 			t.Errorf("issuer %s does not match authority host %s", iss, s.URL())
 		}
@@ -79,10 +79,10 @@ func TestTokenWithSecret(t *testing.T) {
 	if c := s.Counters(); c["POST /{tenant}/oauth2/v2.0/token"] != 1 || c["status:200"] != 1 {
 		t.Errorf("counters %v", c)
 	}
-	if r.Body["token_type"] != "Bearer" || r.Body["expires_in"].(float64) < 3000 {
+	if r.Body["token_type"] != "Bearer" || num(r.Body["expires_in"]) < 3000 {
 		t.Errorf("token response: %s", r.Raw)
 	}
-	jt, err := parseJWT(r.Body["access_token"].(string))
+	jt, err := parseJWT(str(r.Body["access_token"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestTokenErrors(t *testing.T) {
 			if got := aadCode(t, r); got != tc.code || r.Body["error"] != tc.err {
 				t.Errorf("got %v %v, want %v %v", r.Body["error"], got, tc.err, tc.code)
 			}
-			desc := r.Body["error_description"].(string)
+			desc := str(r.Body["error_description"])
 			if !strings.HasPrefix(desc, "AADSTS") || strings.Contains(desc, app.Secret) {
 				t.Errorf("error_description %q", desc)
 			}
@@ -224,7 +224,7 @@ func TestTokenWithCertificate(t *testing.T) {
 	for _, legacy := range []bool{false, true} {
 		r := tokenForm(t, s, s.TenantID(), assertionForm(app.ClientID, good.assertion(t, app.ClientID, aud, soon, legacy)))
 		mustStatus(t, r, http.StatusOK)
-		jt, _ := parseJWT(r.Body["access_token"].(string))
+		jt, _ := parseJWT(str(r.Body["access_token"]))
 		if jt.claim("appid") != app.ClientID {
 			t.Errorf("appid %q", jt.claim("appid"))
 		}
@@ -301,7 +301,7 @@ func TestManagedIdentityEndpoint(t *testing.T) {
 	}
 	r := get(header)
 	mustStatus(t, r, http.StatusOK)
-	tok := r.Body["access_token"].(string)
+	tok := str(r.Body["access_token"])
 	mustStatus(t, graph(t, s, tok, http.MethodGet, "/users", nil), http.StatusOK)
 	mustStatus(t, get("wrong"), http.StatusUnauthorized)
 }

@@ -196,7 +196,7 @@ func (c *call) postInvitation() {
 			u.VisibleAt = now.Add(s.lag)
 		}
 	}
-	userID := u.Props["id"].(string)
+	userID := u.id()
 	invID := newGUID()
 	s.st.Invitations = append(s.st.Invitations, InvitationRecord{
 		Email: email, UserID: userID, SendInvitationMessage: send, ResetRedemption: reset,

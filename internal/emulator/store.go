@@ -21,6 +21,12 @@ type user struct {
 	VisibleAt time.Time `json:"visibleAt"`
 }
 
+// id is the object ID, always set at creation.
+func (u *user) id() string {
+	id, _ := u.Props["id"].(string)
+	return id
+}
+
 type store struct {
 	Seq         int64              `json:"seq"`
 	Users       map[string]*user   `json:"users"`
@@ -228,7 +234,7 @@ func (s *Server) SeedUser(su SeedUser) (string, error) {
 		u.Props[name] = normalizeJSON(v)
 	}
 	s.saveLocked()
-	return u.Props["id"].(string), nil
+	return u.id(), nil
 }
 
 // RedeemInvitation marks a guest as having accepted its invitation.
@@ -285,7 +291,7 @@ func (s *Server) DeleteUser(id string) error {
 }
 
 func (s *Server) softDeleteLocked(u *user) {
-	id := u.Props["id"].(string)
+	id := u.id()
 	delete(s.st.Users, id)
 	u.Props["deletedDateTime"] = formatTime(s.now())
 	s.st.Deleted[id] = u

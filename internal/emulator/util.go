@@ -31,10 +31,10 @@ var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 
 func isGUID(s string) bool { return guidRE.MatchString(s) }
 
-// emailRE follows the invitation resource's rules for
-// invitedUserEmailAddress: no ~ ! # $ % ^ & * ( ) + = [ ] { } \ / | ; : " < > ? ,
-// in the local part; '.' and '-' not at its start or end.
-// https://learn.microsoft.com/graph/api/resources/invitation
+// emailRE follows the rules of
+// https://learn.microsoft.com/graph/api/resources/invitation for
+// invitedUserEmailAddress: none of ~ ! # $ % ^ & * ( ) + = [ ] { } \ / | ; : " < > ? ,
+// in the local part, and '.' or '-' not at its start or end.
 var emailRE = regexp.MustCompile(`^[A-Za-z0-9_'](?:[A-Za-z0-9_.'-]*[A-Za-z0-9_'])?@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
 
 func validEmail(s string) bool { return len(s) <= 256 && emailRE.MatchString(s) }
