@@ -301,6 +301,9 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if graph.IsNotFound(err) {
 		tflog.Warn(ctx, "guest user no longer exists in Entra ID; removing it from the state so the next plan re-creates it",
 			map[string]any{"object_id": id})
+		// The framework insists on an identity even for a removed resource
+		// (state written by Terraform < 1.12 has none).
+		r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
