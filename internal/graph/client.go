@@ -77,7 +77,10 @@ func New(cfg Config) (*Client, error) {
 	return &Client{impl: impl}, nil
 }
 
-// Invite sends POST /invitations.
+// Invite sends POST /invitations. Throttling (429/503/504) is retried, but
+// a connection that breaks after the request was sent is not: Graph may
+// have created the guest already, so the error is returned and the caller
+// looks the email up (FindUsersByEmail) before inviting again.
 func (c *Client) Invite(ctx context.Context, req InvitationRequest) (*Invitation, error) {
 	return c.impl.invite(ctx, req)
 }
@@ -119,6 +122,8 @@ func (c *Client) FindUsersByEmail(ctx context.Context, email string) ([]User, er
 }
 
 // ListUsers pages through GET /users with the filter, following @odata.nextLink.
+// A MailDomain filter makes it an advanced query (ConsistencyLevel: eventual),
+// whose index may lag a few seconds behind new invitations.
 func (c *Client) ListUsers(ctx context.Context, f GuestFilter) ([]User, error) {
 	return c.impl.listUsers(ctx, f)
 }
