@@ -37,7 +37,7 @@ func clientOptions(s *emulator.Server) azcore.ClientOptions {
 
 func getToken(t *testing.T, cred azcore.TokenCredential, cae bool) (azcore.AccessToken, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	return cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}, EnableCAE: cae})
 }

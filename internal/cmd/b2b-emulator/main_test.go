@@ -25,7 +25,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 // the env file it wrote.
 func startRun(t *testing.T, c config) (env map[string]string, stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	out := &syncBuf{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, c, out, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
@@ -107,7 +107,7 @@ func TestParseLimit(t *testing.T) {
 
 func TestRefusesNonLoopback(t *testing.T) {
 	dir := t.TempDir()
-	err := run(context.Background(), config{addr: "0.0.0.0:0", invitationLimit: "off", envFile: filepath.Join(dir, "env")}, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err := run(t.Context(), config{addr: "0.0.0.0:0", invitationLimit: "off", envFile: filepath.Join(dir, "env")}, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("err = %v", err)
 	}

@@ -65,7 +65,7 @@ func TestSDKAgainstEmulator(t *testing.T) {
 	}
 	defer s.Close()
 	c, adapter := sdkClient(t, s, s.DefaultApp())
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 
 	inv := models.NewInvitation()
