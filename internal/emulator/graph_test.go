@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -670,5 +671,65 @@ func TestGroupMemberUsers(t *testing.T) {
 	r = graph(t, s, tok, "GET", "/groups/"+gid+"/members/microsoft.graph.user?$count=true&$filter="+url.QueryEscape("mail eq 'g1@partner.example'"), nil, "ConsistencyLevel", "eventual")
 	if v := values(r); len(v) != 1 || v[0]["id"] != ids[1] {
 		t.Errorf("filtered members: %s", r.Raw)
+	}
+}
+
+// Parallel invitations for the same address end in one user, as the
+// directory serializes them; distinct addresses each get their own.
+func TestConcurrentInvitations(t *testing.T) {
+	s := start(t, Options{InvitationLimit: RateLimit{Disabled: true}})
+	tok := token(t, s, s.DefaultApp())
+	const n = 24
+	ids := make(chan string, n)
+	errs := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			email := "same@partner.example"
+			if i%2 == 1 {
+				email = fmt.Sprintf("own%d@partner.example", i)
+			}
+			b, _ := json.Marshal(map[string]any{"invitedUserEmailAddress": email, "inviteRedirectUrl": "https://x.example"})
+			req, _ := http.NewRequest("POST", s.GraphEndpoint()+"/v1.0/invitations", bytes.NewReader(b))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			res, err := httpClient(s).Do(req)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			defer res.Body.Close()
+			var body map[string]any
+			_ = json.NewDecoder(res.Body).Decode(&body)
+			if res.StatusCode != 201 {
+				errs <- fmt.Sprint(res.StatusCode, body)
+				return
+			}
+			if i%2 == 0 {
+				ids <- str(obj(body["invitedUser"])["id"])
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	first := ""
+	for id := range ids {
+		if first == "" {
+			first = id
+		}
+		if id != first {
+			t.Errorf("same address got two users: %s and %s", first, id)
+		}
+	}
+	if got := len(s.Users()); got != 1+n/2 {
+		t.Errorf("%d users, want %d", got, 1+n/2)
+	}
+	if got := len(s.Invitations()); got != n {
+		t.Errorf("%d invitation records, want %d", got, n)
 	}
 }
