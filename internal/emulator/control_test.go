@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -102,6 +103,17 @@ func TestControlAPI(t *testing.T) {
 	mustStatus(t, ctl(t, s, "DELETE", "/users/"+id, nil), 204)
 	if len(s.DeletedUsers()) != 1 {
 		t.Error("control delete is not a soft delete")
+	}
+	mustStatus(t, ctl(t, s, "GET", "/users/"+id, nil), 404)
+	mustStatus(t, ctl(t, s, "DELETE", "/users/"+id, nil), 404)
+
+	r = ctl(t, s, "GET", "/info", nil)
+	mustStatus(t, r, 200)
+	if r.Body["tenantId"] != s.TenantID() || r.Body["clientId"] != s.DefaultApp().ClientID || r.Body["authorityHost"] != s.AuthorityHost() {
+		t.Errorf("info: %s", r.Raw)
+	}
+	if strings.Contains(string(r.Raw), s.DefaultApp().Secret) {
+		t.Error("info leaks the client secret")
 	}
 }
 
