@@ -54,7 +54,9 @@ type Options struct {
 	Apps []App
 	// ReplicationLag: a newly invited user is not readable by GET for this long.
 	ReplicationLag time.Duration
-	// StateFile, when set, is loaded at start and written after each change.
+	// StateFile, when set, is loaded at start and written after each change
+	// (mode 0600). It also keeps the tenant and the apps, which are restored
+	// when TenantID or Apps are not set explicitly.
 	StateFile string
 	// TokenLifetime of issued access tokens; default 1h.
 	TokenLifetime time.Duration
