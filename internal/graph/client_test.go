@@ -132,7 +132,11 @@ func TestGetUserTokenReuseAuthSelectAndUserAgent(t *testing.T) {
 	// The scope asked for is the configured endpoint's, not graph.microsoft.com's.
 	f.mu.Lock()
 	scope := f.tokenForms[0].Get("scope")
+	tokenUA := f.tokenUA
 	f.mu.Unlock()
+	if !strings.HasPrefix(tokenUA, "terraform-provider-b2b/0.1.0-test ") || !strings.Contains(tokenUA, "azsdk-go-azidentity") {
+		t.Fatalf("token request User-Agent = %q; want the provider first, then azidentity's", tokenUA)
+	}
 	if !strings.Contains(scope, f.srv.URL+"/.default") {
 		t.Fatalf("token scope = %q; want %s/.default", scope, f.srv.URL)
 	}
@@ -736,8 +740,13 @@ func TestLoggerSeesRequestsButNoSecrets(t *testing.T) {
 	cfg := f.config()
 	cfg.Logger = log
 	c := f.client(cfg)
-	if _, err := c.GetUser(context.Background(), "u1"); err != nil {
-		t.Fatal(err)
+	for i := 0; i < 2; i++ {
+		if _, err := c.GetUser(context.Background(), "u1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := strings.Count(log.all(), "access token acquired"); n != 1 {
+		t.Fatalf("%d token acquisitions logged for one fetched token:\n%s", n, log.all())
 	}
 	var found bool
 	for _, it := range log.items {

@@ -39,6 +39,7 @@ type fake struct {
 	mu          sync.Mutex
 	tokenCalls  int
 	tokenForms  []url.Values
+	tokenUA     string
 	graphCalls  []recorded
 	tokenStatus int    // 0 = success
 	tokenBody   string // body when tokenStatus != 0
@@ -70,6 +71,7 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.tokenCalls++
 		f.tokenForms = append(f.tokenForms, form)
+		f.tokenUA = r.Header.Get("User-Agent")
 		status, errBody, exp := f.tokenStatus, f.tokenBody, f.expiresIn
 		f.mu.Unlock()
 		if status != 0 {

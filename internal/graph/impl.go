@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -77,7 +78,9 @@ func newClient(cfg Config) (*client, error) {
 		base = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
 
-	cred, err := c.newCredential(base)
+	tokenHTTP := *base
+	tokenHTTP.Transport = &userAgentTransport{base: base.Transport, product: cfg.UserAgent}
+	cred, err := c.newCredential(&tokenHTTP)
 	if err != nil {
 		return nil, err
 	}
@@ -301,6 +304,9 @@ func (c *client) redact(s string) string {
 type wrappedCredential struct {
 	inner azcore.TokenCredential
 	log   Logger
+
+	mu         sync.Mutex
+	lastExpiry time.Time
 }
 
 func (w *wrappedCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
@@ -309,13 +315,40 @@ func (w *wrappedCredential) GetToken(ctx context.Context, opts policy.TokenReque
 	if err != nil {
 		return tok, &tokenError{err: err}
 	}
-	// azidentity answers from its cache most of the time; only the
-	// duration tells a fetch from a cache hit, so it is logged.
-	w.log.Debug(ctx, "graph: access token ready", map[string]any{
-		"expires_on":  tok.ExpiresOn.UTC().Format(time.RFC3339),
-		"duration_ms": time.Since(start).Milliseconds(),
-	})
+	// kiota asks for a token on every request and azidentity answers from
+	// its cache; a new expiry time is what tells a real fetch apart.
+	w.mu.Lock()
+	fresh := !tok.ExpiresOn.Equal(w.lastExpiry)
+	w.lastExpiry = tok.ExpiresOn
+	w.mu.Unlock()
+	if fresh {
+		w.log.Debug(ctx, "graph: access token acquired", map[string]any{
+			"expires_on":  tok.ExpiresOn.UTC().Format(time.RFC3339),
+			"duration_ms": time.Since(start).Milliseconds(),
+		})
+	}
 	return tok, nil
+}
+
+// userAgentTransport names the provider on token requests too. azcore's
+// own knob (Telemetry.ApplicationID) truncates to 24 characters, which
+// would cut the version off "terraform-provider-b2b/1.2.3".
+type userAgentTransport struct {
+	base    http.RoundTripper
+	product string
+}
+
+func (t *userAgentTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if t.product == "" || strings.HasPrefix(req.Header.Get("User-Agent"), t.product) {
+		return base.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	req.Header.Set("User-Agent", strings.TrimSpace(t.product+" "+req.Header.Get("User-Agent")))
+	return base.RoundTrip(req)
 }
 
 // tokenError wraps a credential failure.
