@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
@@ -239,6 +241,10 @@ func TestEmulatorEveryAuthMethodItServes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 
@@ -260,8 +266,21 @@ func TestEmulatorEveryAuthMethodItServes(t *testing.T) {
 	t.Setenv("IDENTITY_ENDPOINT", endpoint)
 	t.Setenv("IDENTITY_HEADER", header)
 
+	// Modern is what OpenSSL 3 writes by default; Legacy what older tools do.
+	pfx, err := pkcs12.Modern.Encode(key, cert, nil, "pfx-password-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacyPFX, err := pkcs12.LegacyDES.Encode(key, cert, nil, "pfx-password-42")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, auth := range map[string]graph.AuthConfig{
-		"certificate PEM":  {Method: graph.AuthClientCertificate, TenantID: s.TenantID(), ClientID: certApp.ClientID, CertificateData: append(certPEM, keyPEM...)},
+		"certificate PEM": {Method: graph.AuthClientCertificate, TenantID: s.TenantID(), ClientID: certApp.ClientID, CertificateData: append(certPEM, keyPEM...)},
+		"certificate PKCS#12": {Method: graph.AuthClientCertificate, TenantID: s.TenantID(), ClientID: certApp.ClientID,
+			CertificateData: pfx, CertificatePassword: "pfx-password-42"},
+		"certificate legacy PKCS#12": {Method: graph.AuthClientCertificate, TenantID: s.TenantID(), ClientID: certApp.ClientID,
+			CertificateData: legacyPFX, CertificatePassword: "pfx-password-42"},
 		"oidc inline":      {Method: graph.AuthOIDC, TenantID: s.TenantID(), ClientID: oidcApp.ClientID, OIDCToken: fedToken},
 		"oidc file":        {Method: graph.AuthOIDC, TenantID: s.TenantID(), ClientID: oidcApp.ClientID, OIDCTokenFilePath: tokenFile},
 		"managed identity": {Method: graph.AuthManagedIdentity},
@@ -272,6 +291,15 @@ func TestEmulatorEveryAuthMethodItServes(t *testing.T) {
 				t.Fatalf("ListUsers with %s: %v", name, err)
 			}
 		})
+	}
+
+	// A wrong PKCS#12 password fails in New, without echoing the password.
+	_, err = graph.New(graph.Config{GraphEndpoint: s.GraphEndpoint(), Auth: graph.AuthConfig{
+		Method: graph.AuthClientCertificate, TenantID: s.TenantID(), ClientID: certApp.ClientID,
+		AuthorityHost: s.AuthorityHost(), CertificateData: pfx, CertificatePassword: "not-the-password",
+	}})
+	if err == nil || strings.Contains(err.Error(), "not-the-password") {
+		t.Fatalf("wrong PKCS#12 password: %v", err)
 	}
 
 	// A certificate the app does not know is refused by the token endpoint.

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,6 +21,7 @@ import (
 	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	msauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // defaultRetryBudget bounds throttling retries when the caller's context has
@@ -231,11 +234,7 @@ func (c *client) newCredential(httpClient *http.Client) (azcore.TokenCredential,
 		})
 		return cred, c.credErr(err)
 	case AuthClientCertificate:
-		var pw []byte
-		if a.CertificatePassword != "" {
-			pw = []byte(a.CertificatePassword)
-		}
-		certs, key, err := azidentity.ParseCertificates(a.CertificateData, pw)
+		certs, key, err := parseCertificates(a.CertificateData, a.CertificatePassword)
 		if err != nil {
 			// The parser's message can echo neither the key nor the password,
 			// but scrub it anyway: the rule is that no secret reaches an error.
@@ -282,6 +281,27 @@ func (c *client) newCredential(httpClient *http.Client) (azcore.TokenCredential,
 		return cred, c.credErr(err)
 	}
 	return nil, fmt.Errorf("graph: unknown authentication method %q", a.Method)
+}
+
+// parseCertificates reads PEM or PKCS#12. azidentity's parser handles PEM
+// and legacy PKCS#12 (3DES/RC2, SHA-1 MAC) only; OpenSSL 3 and current
+// Windows exports default to AES-256 with a SHA-256 MAC, which it refuses
+// ("unknown digest algorithm"), so those are decoded with go-pkcs12.
+func parseCertificates(data []byte, password string) ([]*x509.Certificate, crypto.PrivateKey, error) {
+	var pw []byte
+	if password != "" {
+		pw = []byte(password)
+	}
+	certs, key, err := azidentity.ParseCertificates(data, pw)
+	if err == nil {
+		return certs, key, nil
+	}
+	pk, cert, chain, p12err := pkcs12.DecodeChain(data, password)
+	if p12err != nil {
+		// Report azidentity's reason: it covers PEM, the likelier input.
+		return nil, nil, err
+	}
+	return append([]*x509.Certificate{cert}, chain...), pk, nil
 }
 
 func (c *client) credErr(err error) error {
