@@ -513,3 +513,38 @@ data "b2b_guest_user" "test" {
 		}},
 	})
 }
+
+// TestAccProvider_UnknownValuesWithKnownDataSource: Terraform reads a data
+// source whose own arguments are known during plan even when the provider
+// block is not, so there is no client yet; the error must say which
+// provider values were unknown and what to do, and nothing may be sent.
+func TestAccProvider_UnknownValuesWithKnownDataSource(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	config := fmt.Sprintf(`
+resource "terraform_data" "cred" {
+  input = %q
+}
+
+provider "b2b" {
+  graph_endpoint = %q
+  authority_host = %q
+  tenant_id      = %q
+  client_id      = %q
+  client_secret  = terraform_data.cred.output
+}
+`, env.App().Secret, srv.GraphEndpoint(), srv.AuthorityHost(), srv.TenantID(), env.App().ClientID) + dataSourceByID(acctest.NewGUID())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: errorRE("Provider Not Configured", "the provider block attributes client_secret depend on values known only after apply", "terraform apply -target"),
+		}},
+	})
+	for k, n := range srv.Counters() {
+		if n > 0 {
+			t.Errorf("an unconfigured provider made a network call: %s x%d", k, n)
+		}
+	}
+}

@@ -1,14 +1,17 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
@@ -438,4 +441,41 @@ func wrap(s string, n int) string {
 	}
 	b.WriteString(s)
 	return b.String()
+}
+
+func TestLoggerMasksSecrets(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	l := newTflogLogger("s3cret-value", "", "oidc-jwt")
+	l.Debug(ctx, "token request failed for s3cret-value", map[string]any{"body": "client_secret=s3cret-value&x=1", "status": 401})
+	l.Warn(ctx, "retrying", map[string]any{"assertion": "oidc-jwt"})
+	entries, err := tflogtest.MultilineJSONDecode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		t.Fatalf("got %d log entries, want 2", len(entries))
+	}
+	out := fmt.Sprint(entries)
+	for _, secret := range []string{"s3cret-value", "oidc-jwt"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("secret %q reached the log: %s", secret, out)
+		}
+	}
+	if entries[0]["component"] != "graph" || entries[0]["status"] != float64(401) {
+		t.Errorf("structured fields lost: %v", entries[0])
+	}
+}
+
+func TestRequireClientWithoutConfiguration(t *testing.T) {
+	t.Parallel()
+	_, diags := (&providerData{UnknownConfig: []string{"client_secret"}}).requireClient()
+	if !diags.HasError() || diags[0].Summary() != "Provider Not Configured" || !strings.Contains(diags[0].Detail(), "client_secret") {
+		t.Errorf("diags = %v", diags)
+	}
+	var nilData *providerData
+	if _, diags := nilData.requireClient(); !diags.HasError() {
+		t.Error("a nil providerData must not yield a client")
+	}
 }
