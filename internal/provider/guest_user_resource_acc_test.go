@@ -679,8 +679,8 @@ func TestAccGuestUser_badInputs(t *testing.T) {
 	var steps []resource.TestStep
 	for _, c := range cases {
 		steps = append(steps, resource.TestStep{
-			Config:      guestConfig(env, c.email, c.body),
-			PlanOnly:    true,
+			Config:   guestConfig(env, c.email, c.body),
+			PlanOnly: true,
 			// Terraform wraps diagnostics at any space.
 			ExpectError: regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`)),
 		})
