@@ -293,11 +293,18 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		data.DefaultSendInvitationMessage = &v
 	}
 
-	if len(unknown) > 0 {
+	data.UnknownConfig = unknown
+	authUnknown := false
+	for _, name := range unknown {
+		if !strings.HasPrefix(name, "default_") {
+			authUnknown = true
+		}
+	}
+	if authUnknown {
 		// Values computed during apply: resolving now could pick the wrong
 		// method from the environment, and failing would break the plan.
+		// Unknown invitation defaults alone do not stop the client.
 		tflog.Debug(ctx, "provider configuration has unknown values; Graph client deferred", map[string]any{"unknown": unknown})
-		data.UnknownConfig = unknown
 		if req.ClientCapabilities.DeferralAllowed {
 			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 		}
@@ -387,6 +394,21 @@ func (d *providerData) requireClient() (*graph.Client, diag.Diagnostics) {
 		return nil, diags
 	}
 	return d.Client, diags
+}
+
+// isUnknown reports whether the provider block attribute name was unknown
+// at Configure time, e.g. default_redirect_url computed during apply: a
+// plan must then not treat the default as absent.
+func (d *providerData) isUnknown(name string) bool {
+	if d == nil {
+		return false
+	}
+	for _, n := range d.UnknownConfig {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 // providerDataFrom extracts *providerData from a Configure request's

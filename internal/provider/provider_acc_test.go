@@ -134,10 +134,15 @@ func TestAccProvider_BadInputs(t *testing.T) {
 		{"certificate not base64", `tenant_id = "` + guid + `"` + "\n" + `client_id = "` + guid + `"` + "\n" + `client_certificate = "not base64!"`,
 			errorRE("Invalid Client Certificate", "neither PEM text", "filebase64")},
 	}
+	// In tenant mode ARM_* holds real credentials, which would complete these blocks.
+	needsEmptyEnv := map[string]bool{"no method at all": true, "secret without tenant and client": true}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := acctest.New(t)
+			if needsEmptyEnv[tc.name] {
+				env.RequireEmulator(t)
+			}
 			block := env.ProviderBlock(tc.body)
 			if strings.Contains(tc.body, "graph_endpoint") || strings.Contains(tc.body, "authority_host") {
 				// The case is about the endpoint itself: no emulator endpoints to clash with.

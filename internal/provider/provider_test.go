@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
@@ -478,4 +480,106 @@ func TestRequireClientWithoutConfiguration(t *testing.T) {
 	if _, diags := nilData.requireClient(); !diags.HasError() {
 		t.Error("a nil providerData must not yield a client")
 	}
+}
+
+// configure runs the provider's Configure on a block built from vals
+// (every other attribute null) with a fake environment.
+func configure(t *testing.T, vals map[string]tftypes.Value, env map[string]string, deferralAllowed bool) (*fwprovider.ConfigureResponse, *providerData) {
+	t.Helper()
+	ctx := context.Background()
+	s := providerSchemaV0()
+	typ := s.Type().TerraformType(ctx).(tftypes.Object)
+	all := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		if v, ok := vals[name]; ok {
+			all[name] = v
+		} else {
+			all[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	p := &b2bProvider{version: "test", env: fakeEnv(env), readFile: fakeFiles(nil)}
+	resp := &fwprovider.ConfigureResponse{}
+	p.Configure(ctx, fwprovider.ConfigureRequest{
+		Config:             tfsdk.Config{Schema: s, Raw: tftypes.NewValue(typ, all)},
+		TerraformVersion:   "1.9.8",
+		ClientCapabilities: fwprovider.ConfigureProviderClientCapabilities{DeferralAllowed: deferralAllowed},
+	}, resp)
+	data, _ := resp.DataSourceData.(*providerData)
+	return resp, data
+}
+
+func TestConfigure(t *testing.T) {
+	t.Parallel()
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	unknownStr := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	loopback := map[string]tftypes.Value{
+		"graph_endpoint": str("https://127.0.0.1:1"), "authority_host": str("https://127.0.0.1:1"),
+		"tenant_id": str(testTenant), "client_id": str(testClient),
+	}
+	with := func(extra map[string]tftypes.Value) map[string]tftypes.Value {
+		m := map[string]tftypes.Value{}
+		for k, v := range loopback {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+
+	t.Run("builds one client without a network call", func(t *testing.T) {
+		t.Parallel()
+		resp, data := configure(t, with(map[string]tftypes.Value{
+			"client_secret": str("x"), "default_redirect_url": str("https://myapps.microsoft.com"),
+			"default_send_invitation_message": tftypes.NewValue(tftypes.Bool, true),
+		}), nil, false)
+		if resp.Diagnostics.HasError() || data == nil || data.Client == nil {
+			t.Fatalf("diags = %v, data = %+v", resp.Diagnostics, data)
+		}
+		if data.DefaultRedirectURL != "https://myapps.microsoft.com" || data.DefaultSendInvitationMessage == nil || !*data.DefaultSendInvitationMessage {
+			t.Errorf("invitation defaults not handed over: %+v", data)
+		}
+		if resp.ResourceData != resp.DataSourceData || resp.ActionData != resp.DataSourceData || resp.ListResourceData != resp.DataSourceData {
+			t.Error("resources, data sources, actions and list resources must share one providerData")
+		}
+	})
+	t.Run("credentials from the environment", func(t *testing.T) {
+		t.Parallel()
+		resp, data := configure(t, map[string]tftypes.Value{"graph_endpoint": str("https://127.0.0.1:1"), "authority_host": str("https://127.0.0.1:1")},
+			map[string]string{"ARM_TENANT_ID": testTenant, "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "x"}, false)
+		if resp.Diagnostics.HasError() || data == nil || data.Client == nil {
+			t.Fatalf("diags = %v", resp.Diagnostics)
+		}
+	})
+	t.Run("unknown secret defers the client without an error", func(t *testing.T) {
+		t.Parallel()
+		resp, data := configure(t, with(map[string]tftypes.Value{"client_secret": unknownStr}), nil, false)
+		if resp.Diagnostics.HasError() || data == nil || data.Client != nil || resp.Deferred != nil {
+			t.Fatalf("diags = %v, data = %+v, deferred = %v", resp.Diagnostics, data, resp.Deferred)
+		}
+		if !data.isUnknown("client_secret") {
+			t.Errorf("UnknownConfig = %v", data.UnknownConfig)
+		}
+	})
+	t.Run("unknown secret asks Terraform to defer when it can", func(t *testing.T) {
+		t.Parallel()
+		resp, _ := configure(t, with(map[string]tftypes.Value{"client_secret": unknownStr}), nil, true)
+		if resp.Deferred == nil || resp.Deferred.Reason != fwprovider.DeferredReasonProviderConfigUnknown {
+			t.Fatalf("deferred = %v", resp.Deferred)
+		}
+	})
+	t.Run("unknown invitation default still builds the client", func(t *testing.T) {
+		t.Parallel()
+		resp, data := configure(t, with(map[string]tftypes.Value{"client_secret": str("x"), "default_redirect_url": unknownStr}), nil, false)
+		if resp.Diagnostics.HasError() || data == nil || data.Client == nil || !data.isUnknown("default_redirect_url") || data.DefaultRedirectURL != "" {
+			t.Fatalf("diags = %v, data = %+v", resp.Diagnostics, data)
+		}
+	})
+	t.Run("no method is an error", func(t *testing.T) {
+		t.Parallel()
+		resp, data := configure(t, loopback, nil, false)
+		if !resp.Diagnostics.HasError() || data != nil || resp.Diagnostics[0].Summary() != "No Authentication Method Configured" {
+			t.Fatalf("diags = %v", resp.Diagnostics)
+		}
+	})
 }
