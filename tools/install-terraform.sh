@@ -48,9 +48,30 @@ usage: tools/install-terraform.sh VERSION        build (once) and print the path
 EOF
 }
 
-# All work happens in main so that bash has parsed the whole script before
-# running any of it: editing or updating this file during a long build must
-# not change what the running build executes.
+# Set by main; cleanup (the EXIT trap) removes what they name.
+tmp_dir=""
+lock_dir=""
+have_lock=0
+
+# shellcheck disable=SC2317 # only ever invoked by the EXIT trap
+cleanup() {
+	if [[ -n $tmp_dir && -d $tmp_dir ]]; then
+		# The module cache copy keeps read-only directories; make them removable.
+		chmod -R u+w "$tmp_dir" 2>/dev/null || true
+		rm -rf "$tmp_dir"
+	fi
+	if ((have_lock)); then
+		rm -rf "$lock_dir"
+	fi
+}
+trap cleanup EXIT
+# Turn signals into an exit so the EXIT trap still cleans up.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# All work happens in main, called and followed by exit on the last line, so
+# bash has parsed everything it will run before running any of it: editing or
+# updating this file during a long build must not change what that build does.
 main() {
 	case "${1:-}" in
 	--print-default-versions)
@@ -104,22 +125,6 @@ main() {
 
 	mkdir -p "$tf_root"
 	lock_dir=$tf_root/.lock-$version
-	tmp_dir=""
-	have_lock=0
-
-	cleanup() {
-		if [[ -n $tmp_dir && -d $tmp_dir ]]; then
-			# The module cache copy keeps read-only directories; make them removable.
-			chmod -R u+w "$tmp_dir" 2>/dev/null || true
-			rm -rf "$tmp_dir"
-		fi
-		if ((have_lock)); then
-			rm -rf "$lock_dir"
-		fi
-	}
-	trap cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
 
 	# A mkdir lock works on every filesystem and needs no flock(1). The owner's
 	# pid is recorded so a lock left by a killed build does not block forever.
@@ -213,8 +218,11 @@ main() {
 		# registry would need its own patch; stop loudly rather than guess.
 		init_go=internal/backend/init/init.go
 		pattern=$(printf '%s\n' "${dropped[@]}" | sed 's/[.]/\\./g' | paste -sd'|' -)
-		importers=$(cd "$work" && grep -rlE --include='*.go' "\"($pattern)(/[^\"]*)?\"" . |
-			grep -v '_test\.go$' | sed 's|^\./||' | sort || true)
+		importers=$(
+			cd "$work" || exit 1
+			grep -rlE --include='*.go' "\"($pattern)(/[^\"]*)?\"" . |
+				grep -v '_test\.go$' | sed 's|^\./||' | sort || true
+		)
 		unexpected=$(printf '%s\n' "$importers" | grep -vxF -e "$init_go" -e '' || true)
 		[[ -z $unexpected ]] || die "files other than $init_go import dropped modules; teach this script about: $unexpected"
 
@@ -257,4 +265,4 @@ main() {
 	echo "$bin"
 }
 
-main "$@"
+main "$@"; exit
