@@ -837,3 +837,37 @@ func TestCancelDuringRetryWaitReportsLastAnswer(t *testing.T) {
 		t.Fatalf("error = %v; want the last 429 with its request-id, not a bare cancellation", err)
 	}
 }
+
+func TestConcurrentUseSharesOneToken(t *testing.T) {
+	f := newFake(t)
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, userJSON(strings.TrimPrefix(r.URL.Path, "/v1.0/users/"), "a@example.com"))
+	})
+	c := f.client(f.config())
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		go func(i int) {
+			// Clients built meanwhile (several provider aliases) must not disturb it.
+			if i%4 == 0 {
+				if _, err := New(f.config()); err != nil {
+					errs <- err
+					return
+				}
+			}
+			id := "u" + string(rune('a'+i))
+			u, err := c.GetUser(context.Background(), id)
+			if err == nil && u.ID != id {
+				err = errors.New("got user " + u.ID + " for " + id)
+			}
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < 16; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.tokens(); n != 1 {
+		t.Fatalf("token endpoint called %d times by one shared client; want 1", n)
+	}
+}
