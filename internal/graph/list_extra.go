@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
@@ -69,15 +71,20 @@ func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f Gue
 	case top > maxPageSize:
 		top = maxPageSize
 	}
-	qp := &groups.ItemMembersGraphUserRequestBuilderGetQueryParameters{Select: userSelect, Top: &top}
+	// The SDK's builder addresses the cast by its alias (members/graph.user);
+	// the documented form is members/microsoft.graph.user, which every
+	// Graph deployment accepts, so the first page is built from it.
+	q := url.Values{}
+	q.Set("$select", strings.Join(userSelect, ","))
+	q.Set("$top", strconv.Itoa(int(top)))
+	first := c.graphURL.String() + "/v1.0/groups/" + url.PathEscape(groupID) + "/members/microsoft.graph.user?" + q.Encode()
 
 	var result []User
 	seen := map[string]bool{}
 	var page models.UserCollectionResponseable
 	err := c.call(ctx, opListGroupMemberUsers, func(ctx context.Context) error {
 		var err error
-		page, err = c.sdk.Groups().ByGroupId(groupID).Members().GraphUser().Get(ctx,
-			&groups.ItemMembersGraphUserRequestBuilderGetRequestConfiguration{QueryParameters: qp})
+		page, err = groups.NewItemMembersGraphUserRequestBuilder(first, c.adapter).Get(ctx, nil)
 		return err
 	})
 	for {

@@ -23,7 +23,7 @@ func TestListGroupMemberUsersPagesAndFilters(t *testing.T) {
 		return u
 	}
 	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1.0/groups/"+group+"/members/graph.user" && r.URL.Path != "/v1.0/groups/"+group+"/members/microsoft.graph.user" {
+		if r.URL.Path != "/v1.0/groups/"+group+"/members/microsoft.graph.user" {
 			graphError(w, 404, "Request_ResourceNotFound", "Resource '"+strings.TrimPrefix(r.URL.Path, "/v1.0/groups/")+"' does not exist.", "req-1")
 			return
 		}

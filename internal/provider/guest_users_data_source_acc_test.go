@@ -266,3 +266,68 @@ func TestAccGuestUsersDataSource_ForbiddenNamesPermission(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccGuestUsersDataSource_MemberOfGroup lists a group's guests,
+// combined with another filter, and names the group or the permission
+// when the listing cannot be done.
+func TestAccGuestUsersDataSource_MemberOfGroup(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserReadWriteAll, emulator.PermGroupMemberReadAll))
+	srv := env.RequireEmulator(t)
+	a := env.SeedUser(t, emulator.SeedUser{Email: "ann@group.example", DisplayName: "Ann"})
+	b := env.SeedUser(t, emulator.SeedUser{Email: "bob@group.example", DisplayName: "Bob", ExternalUserState: "Accepted"})
+	m := env.SeedUser(t, emulator.SeedUser{Email: "max@group.example", DisplayName: "Max", UserType: "Member"})
+	env.SeedUser(t, emulator.SeedUser{Email: "out@group.example", DisplayName: "Outsider"})
+	group, err := srv.SeedGroup("Project X", a, b, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const unknownGroup = "00000000-1111-2222-3333-444444444444"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: env.ProviderConfig() + fmt.Sprintf(`
+data "b2b_guest_users" "group" {
+  member_of_group_id = %[1]q
+}
+
+data "b2b_guest_users" "group_accepted" {
+  member_of_group_id = %[1]q
+  invitation_state   = "Accepted"
+}
+
+data "b2b_guest_users" "group_members" {
+  member_of_group_id = %[1]q
+  user_type          = "Member"
+}
+`, group),
+				ConfigStateChecks: append(append(guestsAre("group", a, b), guestsAre("group_accepted", b)...), guestsAre("group_members", m)...),
+			},
+			{
+				Config:      env.ProviderConfig() + fmt.Sprintf("data \"b2b_guest_users\" \"x\" {\n  member_of_group_id = %q\n}\n", unknownGroup),
+				ExpectError: regexp.MustCompile(`(?s)Group Not Found.*` + unknownGroup),
+			},
+		},
+	})
+}
+
+// TestAccGuestUsersDataSource_MemberOfGroupForbidden: without a group read
+// permission the error names the one to grant.
+func TestAccGuestUsersDataSource_MemberOfGroupForbidden(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserReadWriteAll))
+	srv := env.RequireEmulator(t)
+	group, err := srv.SeedGroup("Project Y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      env.ProviderConfig() + fmt.Sprintf("data \"b2b_guest_users\" \"x\" {\n  member_of_group_id = %q\n}\n", group),
+			ExpectError: regexp.MustCompile(`(?s)Error Listing Guest Users.*GroupMember\.Read\.All`),
+		}},
+	})
+}
