@@ -269,7 +269,20 @@ func (s *Server) mintAccessToken(app App, cae bool) (string, time.Time, error) {
 		claims["xms_cc"] = []string{"CP1"}
 	}
 	tok, err := signJWT(s.tokenKey, map[string]any{"kid": keyID(&s.tokenKey.PublicKey)}, claims)
+	if err == nil {
+		s.mu.Lock()
+		s.issued = append(s.issued, tok)
+		s.mu.Unlock()
+	}
 	return tok, exp, err
+}
+
+// IssuedTokens returns every access token the emulator has minted, so
+// secret-leak tests can search logs and state for the exact strings.
+func (s *Server) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
 }
 
 // checkAssertion validates a client assertion: either a certificate

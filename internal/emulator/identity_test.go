@@ -305,3 +305,15 @@ func TestManagedIdentityEndpoint(t *testing.T) {
 	mustStatus(t, graph(t, s, tok, http.MethodGet, "/users", nil), http.StatusOK)
 	mustStatus(t, get("wrong"), http.StatusUnauthorized)
 }
+
+func TestIssuedTokensRecordsEveryMintedToken(t *testing.T) {
+	s := start(t, Options{})
+	if got := s.IssuedTokens(); len(got) != 0 {
+		t.Fatalf("a fresh emulator reports %d issued tokens", len(got))
+	}
+	first, second := token(t, s, s.DefaultApp()), token(t, s, s.DefaultApp())
+	got := s.IssuedTokens()
+	if len(got) != 2 || got[0] != first || got[1] != second {
+		t.Fatalf("IssuedTokens() = %d tokens, want exactly the two minted ones in order", len(got))
+	}
+}

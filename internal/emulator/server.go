@@ -43,6 +43,8 @@ type Server struct {
 	invLimit RateLimit
 	invTimes []time.Time
 	counters Counters
+	// issued holds every minted access token (IssuedTokens).
+	issued []string
 
 	tenantExplicit bool
 	appsExplicit   bool
