@@ -322,6 +322,26 @@ func TestAccGuestUser_emailChangeWithoutReplacement(t *testing.T) {
 						return fmt.Errorf("otherMails %v lacks the new address %s", mails, newEmail)
 					}),
 			},
+			{
+				// Managing other_mails afterwards neither diffs on the invited
+				// address nor drops it from the directory.
+				Config: guestConfig(env, newEmail, `other_mails = ["alias@partner.example"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("other_mails"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("alias@partner.example")})),
+				},
+				Check: func(*terraform.State) error {
+					mails, _ := userProp(t, srv, id, "otherMails").([]any)
+					all := strings.ToLower(fmt.Sprint(mails, " ", userProp(t, srv, id, "mail")))
+					if !strings.Contains(all, "alias@partner.example") || !strings.Contains(all, strings.ToLower(newEmail)) {
+						return fmt.Errorf("mail and otherMails = %s, want the alias and %s", all, newEmail)
+					}
+					return nil
+				},
+			},
 		},
 	})
 }

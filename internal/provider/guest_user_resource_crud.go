@@ -369,6 +369,14 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 			return
 		}
 		upd.OtherMails = &mails
+	} else if upd.OtherMails != nil && !strings.EqualFold(state.Mail.ValueString(), plan.Email.ValueString()) {
+		// The invited address lives in otherMails since an earlier email
+		// change (other_mails does not report it): rewriting other_mails
+		// must not drop it, or the guest loses the address it redeems with.
+		mails, err := r.otherMailsWith(ctx, c, id, &plan, upd.OtherMails)
+		if err == nil {
+			upd.OtherMails = &mails
+		}
 	}
 	if !upd.IsEmpty() {
 		if err := c.UpdateUser(ctx, id, upd); err != nil {

@@ -6,9 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
@@ -211,6 +215,53 @@ func TestUsageLocationAndLanguageValidators(t *testing.T) {
 		r := runStringValidator(invitationLanguageValidator(), types.StringValue(bad))
 		if !r.Diagnostics.HasError() || r.Diagnostics.Errors()[0].Summary() != "Unsupported Invitation Language" {
 			t.Errorf("%s: want Unsupported Invitation Language, got %v", bad, r.Diagnostics)
+		}
+	}
+}
+
+// configOf renders a model as a configuration of the resource's schema.
+func configOf(t *testing.T, m guestUserResourceModelV0) tfsdk.Config {
+	t.Helper()
+	ctx := context.Background()
+	s := guestUserSchemaV0(ctx)
+	st := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}
+	if d := st.Set(ctx, &m); d.HasError() {
+		t.Fatalf("building config: %v", d)
+	}
+	return tfsdk.Config{Schema: s, Raw: st.Raw}
+}
+
+func nullModel() guestUserResourceModelV0 {
+	m := guestUserResourceModelV0{
+		BusinessPhones: types.ListNull(types.StringType),
+		OtherMails:     types.SetNull(types.StringType),
+		Timeouts:       timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType})},
+	}
+	return m
+}
+
+// Graph ignores messageLanguage when a body is given: the plan says so.
+func TestGuestUserValidateConfigWarnsLanguageWithBody(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		msg  *invitationMessageModelV0
+		warn bool
+	}{
+		{&invitationMessageModelV0{Body: types.StringValue("Hi"), Language: types.StringValue("de"), CcRecipient: types.StringNull()}, true},
+		{&invitationMessageModelV0{Body: types.StringNull(), Language: types.StringValue("de"), CcRecipient: types.StringNull()}, false},
+		{&invitationMessageModelV0{Body: types.StringValue("Hi"), Language: types.StringNull(), CcRecipient: types.StringNull()}, false},
+		{nil, false},
+	} {
+		m := nullModel()
+		m.InvitationMessage = c.msg
+		var resp resource.ValidateConfigResponse
+		(&guestUserResource{}).ValidateConfig(context.Background(), resource.ValidateConfigRequest{Config: configOf(t, m)}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("unexpected error: %v", resp.Diagnostics)
+		}
+		got := resp.Diagnostics.WarningsCount() == 1 && resp.Diagnostics.Warnings()[0].Summary() == "Invitation Language Ignored"
+		if got != c.warn {
+			t.Errorf("message %+v: warning %v, want %v (%v)", c.msg, got, c.warn, resp.Diagnostics)
 		}
 	}
 }
