@@ -88,4 +88,10 @@ type Faults struct {
 // Each $batch item is counted under its own template and status as well
 // as the batch itself. Identity requests count too, e.g.
 // "POST /{tenant}/oauth2/v2.0/token"; control API requests do not.
+// A $batch item is also counted under BatchItemCounterPrefix + its
+// template, so the requests that crossed the wire are the difference.
 type Counters map[string]int
+
+// BatchItemCounterPrefix marks the Counters keys that count $batch items
+// only, e.g. "batch-item:GET /v1.0/users/{id}".
+const BatchItemCounterPrefix = "batch-item:"

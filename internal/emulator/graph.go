@@ -57,6 +57,11 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 	f := s.faults
 	s.mu.Unlock()
 	item := isBatchItem(r)
+	if item {
+		// Lets a reader tell requests that crossed the wire from batch items:
+		// wire = key - BatchItemCounterPrefix+key.
+		s.count(BatchItemCounterPrefix + key)
+	}
 
 	if !item && f.Latency > 0 {
 		select {
