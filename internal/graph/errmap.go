@@ -37,16 +37,18 @@ type operation struct {
 }
 
 var (
-	opInvite      = operation{name: "POST /invitations", permission: permInvite, noRetryOnTransportError: true}
-	opGetUser     = operation{name: "GET /users/{id}", permission: permRead}
-	opUpdateUser  = operation{name: "PATCH /users/{id}", permission: permWrite}
-	opDeleteUser  = operation{name: "DELETE /users/{id}", permission: permWrite}
-	opGetDeleted  = operation{name: "GET /directory/deletedItems/{id}", permission: permRead}
-	opPurge       = operation{name: "DELETE /directory/deletedItems/{id}", permission: permDeleteRestore}
-	opRestore     = operation{name: "POST /directory/deletedItems/{id}/restore", permission: permDeleteRestore, noRetryOnTransportError: true}
-	opListUsers   = operation{name: "GET /users", permission: permRead}
-	opTokenPrefix = "token request"
+	opInvite     = operation{name: "POST /invitations", permission: permInvite, noRetryOnTransportError: true}
+	opGetUser    = operation{name: "GET /users/{id}", permission: permRead}
+	opUpdateUser = operation{name: "PATCH /users/{id}", permission: permWrite}
+	opDeleteUser = operation{name: "DELETE /users/{id}", permission: permWrite}
+	opGetDeleted = operation{name: "GET /directory/deletedItems/{id}", permission: permRead}
+	opPurge      = operation{name: "DELETE /directory/deletedItems/{id}", permission: permDeleteRestore}
+	opRestore    = operation{name: "POST /directory/deletedItems/{id}/restore", permission: permDeleteRestore, noRetryOnTransportError: true}
+	opListUsers  = operation{name: "GET /users", permission: permRead}
 )
+
+// opTokenPrefix names token endpoint failures in Error.Operation.
+const opTokenPrefix = "token request"
 
 // errorMapping makes kiota parse every 4XX/5XX body as Graph's error envelope.
 var errorMapping = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
