@@ -103,8 +103,10 @@ say "Terraform: $TERRAFORM ($(tf_version_of "$TERRAFORM"))"
 
 step "Building the provider and the emulator"
 # Built binaries rather than `go run`, so the emulator's PID is the process to stop.
-go build -trimpath -ldflags "-X main.version=demo" -o "$BIN/terraform-provider-b2b" .
-go build -trimpath -o "$BIN/b2b-emulator" ./internal/cmd/b2b-emulator
+# No -trimpath: it changes every build cache key, and a cold build of the Graph
+# SDK takes minutes; the tests and `go run` share this cache.
+go build -ldflags "-X main.version=demo" -o "$BIN/terraform-provider-b2b" .
+go build -o "$BIN/b2b-emulator" ./internal/cmd/b2b-emulator
 say "provider: $BIN/terraform-provider-b2b"
 
 step "Starting the Microsoft Graph emulator on 127.0.0.1"
