@@ -1,0 +1,111 @@
+package provider_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/acctest"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+)
+
+// TestAccCSVMigrationModule runs examples/modules/csv-guests on a CSV of
+// 50 rows, 30 of whom already exist in the tenant: the first apply adopts
+// the 30 (no email) and invites the 20 others, and the next plan is empty.
+func TestAccCSVMigrationModule(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	cli := newTFCLI(t, "1.5.0")
+
+	// The module as users get it, copied so Terraform writes nothing into examples/.
+	src := filepath.Join("..", "..", "examples", "modules", "csv-guests")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(cli.dir, "csv-guests"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		cli.write(filepath.Join("csv-guests", e.Name()), string(b))
+	}
+
+	existing := map[string]string{} // lower-cased address -> seeded object ID
+	var csv strings.Builder
+	csv.WriteString("email,display_name,company_name,job_title,user_type\n")
+	for i := 0; i < 50; i++ {
+		email := fmt.Sprintf("guest%02d@migrate.example", i)
+		name := fmt.Sprintf("Guest %02d", i)
+		job := ""
+		if i%3 == 0 {
+			job = "Buyer"
+		}
+		if i < 30 {
+			props := map[string]any{"companyName": "Partner Ltd"}
+			if job != "" {
+				props["jobTitle"] = job
+			}
+			existing[email] = env.SeedUser(t, emulator.SeedUser{Email: email, DisplayName: name, Props: props})
+		}
+		row := email
+		if i%5 == 0 {
+			row = strings.ToUpper(email[:1]) + email[1:] // the CSV's case must not matter
+		}
+		fmt.Fprintf(&csv, "%s,%s,Partner Ltd,%s,\n", row, name, job)
+	}
+	cli.write("guests.csv", csv.String())
+	cli.write("main.tf", requiredProviders+env.ProviderConfigWith(`default_redirect_url = "https://myapps.microsoft.com"`)+`
+module "guests" {
+  source                  = "./csv-guests"
+  csv                     = file("${path.module}/guests.csv")
+  send_invitation_message = true
+}
+
+output "object_ids" {
+  value = module.guests.object_ids
+}
+`)
+
+	cli.must("init", "-input=false", "-no-color")
+	srv.ResetCounters()
+	out := cli.must("apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=10")
+	if !strings.Contains(out, "50 added, 0 changed, 0 destroyed") {
+		t.Fatalf("first apply:\n%s", out)
+	}
+
+	invited := map[string]bool{}
+	for _, inv := range srv.Invitations() {
+		invited[strings.ToLower(inv.Email)] = true
+		if _, ok := existing[strings.ToLower(inv.Email)]; ok {
+			t.Errorf("%s already existed but was invited (a second email)", inv.Email)
+		}
+	}
+	if len(invited) != 20 || len(srv.Invitations()) != 20 {
+		t.Errorf("%d invitations to %d addresses; want 20 (the rows that did not exist)", len(srv.Invitations()), len(invited))
+	}
+
+	var ids map[string]string
+	if err := json.Unmarshal([]byte(cli.must("output", "-json", "object_ids")), &ids); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 50 {
+		t.Fatalf("module manages %d guests; want 50", len(ids))
+	}
+	for email, id := range existing {
+		if ids[email] != id {
+			t.Errorf("%s: module holds %q; want the existing user %s adopted", email, ids[email], id)
+		}
+	}
+
+	if out, code, stderr := cli.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("second plan is not empty (exit %d):\n%s\n%s", code, out, stderr)
+	}
+}
