@@ -94,6 +94,10 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 			graphError(w, 404, "Request_ResourceNotFound", "no handler", "")
 			return
 		}
+		if r.Method == http.MethodPost && r.URL.Path == "/v1.0/$batch" {
+			serveBatch(w, r, body, h)
+			return
+		}
 		h(w, r)
 	default:
 		http.NotFound(w, r)
@@ -206,4 +210,35 @@ func (l *memLogger) all() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return strings.Join(l.lines, "\n")
+}
+
+// serveBatch answers a JSON batch by running each item through h, as Graph
+// does, so tests written for single requests also see the client's batches.
+func serveBatch(w http.ResponseWriter, r *http.Request, body []byte, h http.HandlerFunc) {
+	var req struct {
+		Requests []struct {
+			ID     string `json:"id"`
+			Method string `json:"method"`
+			URL    string `json:"url"`
+		} `json:"requests"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		graphError(w, 400, "BadRequest", "Invalid batch payload format.", "")
+		return
+	}
+	var out []map[string]any
+	for _, it := range req.Requests {
+		ir := httptest.NewRequest(it.Method, "/v1.0"+it.URL, nil).WithContext(r.Context())
+		ir.Header = r.Header.Clone()
+		rec := httptest.NewRecorder()
+		h(rec, ir)
+		hdr := map[string]string{}
+		for k := range rec.Header() {
+			hdr[k] = rec.Header().Get(k)
+		}
+		var b any
+		_ = json.Unmarshal(rec.Body.Bytes(), &b)
+		out = append(out, map[string]any{"id": it.ID, "status": rec.Code, "headers": hdr, "body": b})
+	}
+	writeJSON(w, 200, map[string]any{"responses": out})
 }

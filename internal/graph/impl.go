@@ -21,6 +21,7 @@ import (
 	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	msauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
+	"golang.org/x/time/rate"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -42,6 +43,10 @@ type client struct {
 	// baseRetryDelay is the delay before a retry when Graph sends no
 	// Retry-After; a variable so tests need not sleep for seconds.
 	baseRetryDelay time.Duration
+	// invitePacer keeps POST /invitations under Graph's per-tenant limit
+	// (pacer.go); batcher coalesces concurrent user reads (batch.go).
+	invitePacer *rate.Limiter
+	batcher     *userBatcher
 }
 
 func newClient(cfg Config) (*client, error) {
@@ -118,6 +123,8 @@ func newClient(cfg Config) (*client, error) {
 	adapter.SetBaseUrl(graphURL.String() + "/v1.0")
 	c.adapter = adapter
 	c.sdk = msgraph.NewGraphServiceClient(adapter)
+	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
+	c.batcher = newUserBatcher(c, batchWindow, maxBatchItems)
 	return c, nil
 }
 

@@ -171,6 +171,9 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 	// opInvite): Graph may have created the guest already, and the caller
 	// must look the email up (FindUsersByEmail) before inviting again.
 	err := c.call(ctx, opInvite, func(ctx context.Context) error {
+		if err := c.paceInvitation(ctx); err != nil {
+			return err
+		}
 		var err error
 		out, err = c.sdk.Invitations().Post(ctx, body, nil)
 		return err
@@ -200,6 +203,22 @@ func (c *client) getUser(ctx context.Context, id string) (*User, error) {
 	if err := checkID(opGetUser, id); err != nil {
 		return nil, err
 	}
+	if c.batcher == nil {
+		return c.getUserDirect(ctx, id)
+	}
+	// Each attempt joins a batch; an item throttled inside its batch comes
+	// back as a 429 *Error with Retry-After, which call waits out.
+	var out *User
+	err := c.call(ctx, opGetUser, func(ctx context.Context) error {
+		var err error
+		out, err = c.batcher.get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// getUserDirect is GetUser as one GET, for reads that found no company.
+func (c *client) getUserDirect(ctx context.Context, id string) (*User, error) {
 	cfg := &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
 	}
