@@ -97,10 +97,10 @@ func (r *guestUserListResource) List(ctx context.Context, req list.ListRequest, 
 		return
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, guestUserListTimeout)
+	listCtx, cancel := context.WithTimeout(ctx, guestUserListTimeout)
 	// Graph is asked before the stream starts, so a failed query is one
 	// error rather than a partial list followed by an error.
-	users, d := f.listGuests(ctx, client, 0)
+	users, d := f.listGuests(listCtx, client, 0)
 	cancel()
 	diags.Append(d...)
 	if diags.HasError() {
