@@ -151,7 +151,6 @@ tf plan -out=demo.tfplan
 
 step "terraform apply: one invitation per guest, then the profile fields, then a read-back"
 tf apply demo.tfplan
-tf output guests
 
 alice_id="$(tf output -raw alice_id)"
 bob_id="$(tf output -raw bob_id)"
@@ -180,7 +179,8 @@ case $plan_rc in
 *) fail "terraform plan failed (exit code $plan_rc)" ;;
 esac
 
-step "What the emulator saw"
+step "What the emulator saw (requests by method and path)"
+say "one POST /v1.0/invitations per guest and no second one; refresh reads travel in \$batch requests"
 counters="$(control GET /counters)"
 if command -v jq >/dev/null; then
 	jq . <<<"$counters"
@@ -189,6 +189,7 @@ else
 fi
 
 step "${GREEN}Done${RESET}${BOLD}"
-say "State and logs are in .demo/ (the emulator is stopped now)."
-say "Try it yourself: make emulator (in one terminal), then source .demo/emulator.env and"
-say "TF_CLI_CONFIG_FILE=.demo/terraformrc terraform -chdir=.demo/work apply (in another)."
+say "The emulator is stopped; its directory and Terraform's state are kept in .demo/."
+say "To carry on by hand: run 'make emulator' in one terminal (it reloads .demo/emulator-state.json),"
+say "then in another: source .demo/emulator.env && export TF_CLI_CONFIG_FILE=.demo/terraformrc"
+say "                 terraform -chdir=.demo/work apply"
