@@ -105,6 +105,12 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			plan.RedeemURL = types.StringUnknown()
 			plan.Mail = types.StringUnknown()
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+			if !plan.Email.IsUnknown() && !strings.EqualFold(plan.Email.ValueString(), state.Email.ValueString()) {
+				resp.Diagnostics.AddAttributeWarning(path.Root("email"), "Guest User Will Be Re-Invited",
+					"Changing email keeps user "+state.ID.ValueString()+" (object ID, groups and app access) and does not replace it: "+
+						plan.Email.ValueString()+" is added to its otherMails and the invitation is re-sent to it with the redemption "+
+						"status reset, so the guest must redeem again with the new address.")
+			}
 		}
 	}
 
