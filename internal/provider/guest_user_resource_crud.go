@@ -141,7 +141,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	inv, err := c.Invite(ctx, graph.InvitationRequest{
+	inv, err := inviteOnce(ctx, c, graph.InvitationRequest{
 		InvitedUserEmailAddress: email,
 		InvitedUserDisplayName:  plan.DisplayName.ValueString(),
 		InviteRedirectURL:       redirect,
@@ -151,7 +151,8 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	})
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Inviting Guest User",
-			fmt.Sprintf("Sending the invitation (POST /invitations) to %s failed; no user was created.", email), err))
+			fmt.Sprintf("Sending the invitation (POST /invitations) to %s failed; no user was created unless the error says the answer was lost, "+
+				"in which case the next apply looks the address up before inviting again.", email), err))
 		return
 	}
 	id := inv.InvitedUserID

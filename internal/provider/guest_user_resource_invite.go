@@ -1,0 +1,93 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+// inviteLookupWindow is how long Create keeps looking an address up after
+// an invitation whose answer was lost before it concludes that Graph never
+// acted. It must outlast Graph's replication of new users, which hides a
+// fresh guest from $filter for seconds and occasionally tens of seconds.
+// A variable so tests can shorten it.
+var inviteLookupWindow = 60 * time.Second
+
+// maxInviteAttempts bounds how often one Create sends POST /invitations.
+const maxInviteAttempts = 3
+
+// inviteOnce sends the invitation so that the guest is invited at most
+// once. The graph client never repeats a POST /invitations whose
+// connection broke, because Graph may have created the guest before the
+// answer was lost; here the address is looked up until replication could
+// have shown it, a user that appears is taken as the invitation's result,
+// and only when none appears is the invitation sent again.
+func inviteOnce(ctx context.Context, c *graph.Client, req graph.InvitationRequest) (*graph.Invitation, error) {
+	for attempt := 1; ; attempt++ {
+		inv, err := c.Invite(ctx, req)
+		if err == nil || !answerLost(ctx, err) || attempt == maxInviteAttempts {
+			return inv, err
+		}
+		tflog.Warn(ctx, "the answer to the invitation was lost; looking the address up before inviting again",
+			map[string]any{"attempt": attempt, "lookup_window": inviteLookupWindow.String()})
+		id, lookupErr := findAfterLostInvitation(ctx, c, req.InvitedUserEmailAddress)
+		switch {
+		case lookupErr != nil:
+			return nil, fmt.Errorf("%w; looking the address up afterwards also failed: %w", err, lookupErr)
+		case id != "":
+			tflog.Info(ctx, "the lost invitation had created the guest user", map[string]any{"object_id": id})
+			// Graph's answer, and with it the redeem URL, is gone: the
+			// guest still redeems through the email or any app link.
+			return &graph.Invitation{InvitedUserID: id}, nil
+		case ctx.Err() != nil:
+			return nil, err
+		}
+	}
+}
+
+// answerLost reports a call that got no HTTP answer at all (connection
+// dropped or reset), as opposed to an error Graph sent or a credential
+// failure, while the operation still has time left.
+func answerLost(ctx context.Context, err error) bool {
+	var ge *graph.Error
+	return ctx.Err() == nil && errors.As(err, &ge) && ge.StatusCode == 0 && ge.Code == "" &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// findAfterLostInvitation polls the address for up to inviteLookupWindow
+// and returns the user's ID, or "" if none appeared in that time.
+func findAfterLostInvitation(ctx context.Context, c *graph.Client, email string) (string, error) {
+	lookupCtx, cancel := context.WithTimeout(ctx, inviteLookupWindow)
+	defer cancel()
+	var found []graph.User
+	err := waitUntil(lookupCtx, "the invited address appears in the directory", func(ctx context.Context) (bool, error, error) {
+		users, err := c.FindUsersByEmail(ctx, email)
+		switch {
+		case err == nil && len(users) > 0:
+			found = users
+			return true, nil, nil
+		case err == nil:
+			return false, errors.New("no user has the address yet"), nil
+		case graph.IsForbidden(err) || graph.IsUnauthorized(err) || graph.IsBadRequest(err):
+			return false, nil, err
+		default:
+			return false, err, nil
+		}
+	})
+	switch {
+	case err == nil && len(found) > 1:
+		return "", fmt.Errorf("after the lost invitation %d users have the address %s; import the right one", len(found), email)
+	case err == nil:
+		return found[0].ID, nil
+	case lookupCtx.Err() != nil:
+		// The window passed (or the operation's timeout): nothing appeared.
+		return "", nil
+	default:
+		return "", err
+	}
+}

@@ -1,0 +1,97 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/acctest"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+)
+
+// TestAccGuestUser_lostInvitationAnswerInvitesOnce: Graph creates the
+// guest but the connection drops before its answer arrives. The create
+// must look the address up (through replication lag) and carry on with
+// that user, not invite a second time and not fail leaving an orphan.
+func TestAccGuestUser_lostInvitationAnswerInvitesOnce(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithReplicationLag(3*time.Second))
+	srv := env.RequireEmulator(t)
+	email := env.Email(t, t.Name())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dropped := make(chan struct{})
+	go func() {
+		// The pre-invitation lookup is held by the latency, long enough to
+		// arm the drop for the POST /invitations that follows it.
+		for srv.Counters()["GET /v1.0/users"] == 0 {
+			if sleepOrDone(ctx) {
+				return
+			}
+		}
+		srv.SetFaults(emulator.Faults{RateDrop: 1, DropAfterActing: true})
+		for len(srv.Invitations()) == 0 {
+			if sleepOrDone(ctx) {
+				return
+			}
+		}
+		srv.SetFaults(emulator.Faults{})
+		close(dropped)
+	}()
+	srv.SetFaults(emulator.Faults{Latency: 500 * time.Millisecond})
+
+	var id string
+	config := guestConfig(env, email, `job_title = "Analyst"`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[guestAddr].Primary.ID
+					if got := userProp(t, srv, id, "jobTitle"); got != "Analyst" {
+						return fmt.Errorf("jobTitle in the directory = %v, want Analyst", got)
+					}
+					return nil
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Analyst")),
+					// Graph's answer, with the redeem URL, was lost.
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("redeem_url"), knownvalue.Null()),
+				},
+			},
+			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+
+	select {
+	case <-dropped:
+	default:
+		t.Fatal("the invitation's answer was never dropped: the test did not exercise the lost answer")
+	}
+	invs := srv.Invitations()
+	if len(invs) != 1 {
+		t.Fatalf("%d invitations were sent, want exactly 1", len(invs))
+	}
+	if invs[0].UserID != id {
+		t.Fatalf("the state holds %s but the invitation created %s", id, invs[0].UserID)
+	}
+}
+
+func sleepOrDone(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	case <-time.After(5 * time.Millisecond):
+		return false
+	}
+}
