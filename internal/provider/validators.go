@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -56,8 +57,12 @@ func emailProblem(s string) string {
 	switch {
 	case s == "":
 		return "it is empty"
-	case strings.IndexFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }) >= 0:
+	case strings.IndexFunc(s, unicode.IsSpace) >= 0:
+		// All of Unicode's spaces: a vertical tab or a no-break space
+		// pasted from a spreadsheet is as invalid to Graph as a blank.
 		return "it contains whitespace"
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "it contains a control character"
 	}
 	if i := strings.IndexAny(s, emailForbiddenChars); i >= 0 {
 		return fmt.Sprintf("it contains the character %q", s[i])
