@@ -247,6 +247,13 @@ func (c *client) newCredential(httpClient *http.Client) (azcore.TokenCredential,
 			// but scrub it anyway: the rule is that no secret reaches an error.
 			return nil, fmt.Errorf("graph: reading the client certificate (PKCS#12 or PEM with its private key; check the password): %s", c.redact(err.Error()))
 		}
+		if leaf := certs[0]; time.Now().After(leaf.NotAfter) {
+			// Entra ID refuses assertions signed with an expired certificate
+			// (AADSTS700027); saying so here fails the plan with the date
+			// instead of a token error on the first Graph call.
+			return nil, fmt.Errorf("graph: the client certificate %q expired on %s: upload a new certificate to the app registration and configure it here",
+				leaf.Subject.CommonName, leaf.NotAfter.UTC().Format(time.RFC3339))
+		}
 		cred, err := azidentity.NewClientCertificateCredential(a.TenantID, a.ClientID, certs, key, &azidentity.ClientCertificateCredentialOptions{
 			ClientOptions: co, DisableInstanceDiscovery: disableDiscovery,
 			// Sending x5c lets subject name/issuer (SNI) auth work, and costs nothing otherwise.
