@@ -1,0 +1,126 @@
+// Command b2b-bench measures the provider at tenant scale: it starts the
+// Graph emulator in-process (30 ms latency per request, Graph's invitation
+// limit on), points the real Terraform CLI at a local provider build with
+// dev_overrides, and times apply, a no-change plan, a plan after 5 % drift
+// and destroy over N guests. It prints a table and writes JSON and a PNG
+// chart to -out, so a change can be compared before and after.
+//
+//	go run ./internal/cmd/b2b-bench -n 100,1000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	sizes       []int
+	latency     time.Duration
+	parallelism int
+	drift       float64
+	terraform   string
+	tfVersion   string
+	provider    string
+	out         string
+	noLimit     bool
+	probes      int
+}
+
+func main() {
+	var o options
+	var sizes string
+	flag.StringVar(&sizes, "n", "100,1000", "comma-separated numbers of guests; each is a separate run")
+	flag.DurationVar(&o.latency, "latency", 30*time.Millisecond, "latency the emulator adds to every Graph request")
+	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism (10 is Terraform's default)")
+	flag.Float64Var(&o.drift, "drift", 0.05, "share of guests changed out of band before the drift plan")
+	flag.StringVar(&o.terraform, "terraform", "", "Terraform CLI; default: tools/install-terraform.sh <-tf-version>")
+	flag.StringVar(&o.tfVersion, "tf-version", "1.14.9", "Terraform version to build when -terraform is empty")
+	flag.StringVar(&o.provider, "provider", "", "provider binary to measure; default: build the repository's release flavour into <out>/bin")
+	flag.StringVar(&o.out, "out", ".bench", "directory for the results, the chart and the scratch Terraform work directories")
+	flag.BoolVar(&o.noLimit, "no-invitation-limit", false, "switch the emulator's invitation limit off (to see what pacing costs)")
+	flag.IntVar(&o.probes, "startup-probes", 5, "provider starts timed for the start-up figure (the median is reported)")
+	flag.Parse()
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fatalf("-n: %q is not a positive number", s)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fatalf("%v", err)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "b2b-bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func run(ctx context.Context, o options) error {
+	out, err := filepath.Abs(o.out)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if o.terraform == "" {
+		logf("finding Terraform %s (tools/install-terraform.sh builds it once, then caches it)", o.tfVersion)
+		b, err := exec.CommandContext(ctx, "tools/install-terraform.sh", o.tfVersion).Output()
+		if err != nil {
+			return fmt.Errorf("tools/install-terraform.sh %s (run from the repository root): %w", o.tfVersion, err)
+		}
+		o.terraform = strings.TrimSpace(string(b))
+	}
+	if o.provider == "" {
+		o.provider = filepath.Join(out, "bin", "terraform-provider-b2b")
+		logf("building the provider (release flags: -trimpath -ldflags '-s -w') into %s", o.provider)
+		// The release build's flags (GNUmakefile, goreleaser), so size and
+		// start-up are what users get.
+		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=bench", "-o", o.provider, ".")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("building the provider: %w", err)
+		}
+	}
+
+	rep := report{Machine: describeMachine(o.terraform), Latency: o.latency.String(), Parallelism: o.parallelism, InvitationLimit: !o.noLimit}
+	rep.Binary, err = measureBinary(ctx, o.provider, o.probes)
+	if err != nil {
+		return err
+	}
+	logf("provider binary %.1f MB, start-up %s (median of %d), RSS when serving %.1f MB",
+		float64(rep.Binary.SizeBytes)/1e6, ms(rep.Binary.StartupMedianMS), o.probes, rep.Binary.IdleRSSMB)
+
+	for _, n := range o.sizes {
+		r, err := runSize(ctx, o, out, n)
+		if r != nil {
+			rep.Runs = append(rep.Runs, *r)
+		}
+		if err != nil {
+			_ = rep.write(out) // keep what was measured
+			return fmt.Errorf("N=%d: %w", n, err)
+		}
+	}
+	rep.print(os.Stdout)
+	return rep.write(out)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%s] "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func ms(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + " ms" }

@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+)
+
+// The phases, in the order they run.
+const (
+	phaseCreate  = "apply (create)"
+	phaseRefresh = "plan (no changes)"
+	phaseDrift   = "plan (5% drift)"
+	phaseDestroy = "destroy"
+)
+
+func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error) {
+	dir := filepath.Join(out, fmt.Sprintf("n%d", n))
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	lim := emulator.RateLimit{} // zero: Graph's 150 per 5 s
+	if o.noLimit {
+		lim.Disabled = true
+	}
+	srv, err := emulator.Start(emulator.Options{TenantDomain: "bench.onmicrosoft.com", InvitationLimit: lim})
+	if err != nil {
+		return nil, fmt.Errorf("starting the emulator: %w", err)
+	}
+	defer func() { _ = srv.Close() }()
+	srv.SetFaults(emulator.Faults{Latency: o.latency})
+
+	caFile := filepath.Join(dir, "emulator-ca.pem")
+	if err := srv.CA().WriteCertFile(caFile); err != nil {
+		return nil, err
+	}
+	rc := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/entra-b2b/b2b" = %q
+  }
+  direct {}
+}
+`, filepath.Dir(o.provider))), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n)), 0o644); err != nil {
+		return nil, err
+	}
+	app := srv.DefaultApp()
+	env := append(cleanEnv(),
+		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0",
+		"SSL_CERT_FILE="+caFile,
+		"ARM_TENANT_ID="+srv.TenantID(), "ARM_CLIENT_ID="+app.ClientID, "ARM_CLIENT_SECRET="+app.Secret,
+		"B2B_GRAPH_ENDPOINT="+srv.GraphEndpoint(), "B2B_AUTHORITY_HOST="+srv.AuthorityHost(),
+	)
+	tf := func(name string, wantExit int, args ...string) (phase, error) {
+		args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", o.parallelism))
+		srv.ResetCounters()
+		logf("N=%d: %s: terraform %s", n, name, strings.Join(args, " "))
+		p, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, slug(name)+".log"), wantExit, args...)
+		p.Name = name
+		p.fill(srv.Counters(), n)
+		logf("N=%d: %s: %.1f s, %.3f Graph requests per guest, %d answered 429, provider peak RSS %.1f MB",
+			n, name, p.WallSeconds, p.RequestsPerGuest, p.Status429, p.ProviderPeakRSSMB)
+		return p, err
+	}
+
+	r := &sizeRun{N: n}
+	steps := []struct {
+		name string
+		exit int
+		args []string
+		pre  func() error
+	}{
+		{phaseCreate, 0, []string{"apply", "-auto-approve"}, nil},
+		{phaseRefresh, 0, []string{"plan", "-detailed-exitcode"}, nil},
+		{phaseDrift, 2, []string{"plan", "-detailed-exitcode"}, func() error { return drift(srv, n, o.drift) }},
+		{phaseDestroy, 0, []string{"destroy", "-auto-approve"}, nil},
+	}
+	for _, s := range steps {
+		if s.pre != nil {
+			if err := s.pre(); err != nil {
+				return r, err
+			}
+		}
+		p, err := tf(s.name, s.exit, s.args...)
+		r.Phases = append(r.Phases, p)
+		if err != nil {
+			return r, err
+		}
+	}
+	if left := len(srv.Users()); left != 0 {
+		return r, fmt.Errorf("destroy left %d users in the directory", left)
+	}
+	return r, nil
+}
+
+// configFor writes N guests the way a team keeps them: one resource per
+// row of a map, with only the invitation's own fields (no profile PATCH).
+func configFor(n int) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    b2b = { source = "entra-b2b/b2b" }
+  }
+}
+
+provider "b2b" {
+  default_redirect_url            = "https://myapps.microsoft.com"
+  default_send_invitation_message = false
+}
+
+locals {
+  guests = { for i in range(%d) : format("guest%%05d", i) => format("guest%%05d@partner.example", i) }
+}
+
+resource "b2b_guest_user" "g" {
+  for_each     = local.guests
+  email        = each.value
+  display_name = "Guest ${each.key}"
+}
+`, n)
+}
+
+// drift renames a share of the guests out of band, as a portal edit would.
+func drift(srv *emulator.Server, n int, share float64) error {
+	users := srv.Users()
+	sort.Slice(users, func(i, j int) bool { return fmt.Sprint(users[i]["mail"]) < fmt.Sprint(users[j]["mail"]) })
+	k := max(1, int(float64(n)*share+0.5))
+	if len(users) < k {
+		return fmt.Errorf("only %d users to drift, want %d", len(users), k)
+	}
+	step := len(users) / k
+	for i := 0; i < k; i++ {
+		id, _ := users[i*step]["id"].(string)
+		if err := srv.PatchUser(id, map[string]any{"displayName": "Renamed in the portal"}); err != nil {
+			return fmt.Errorf("drifting %s: %w", id, err)
+		}
+	}
+	logf("N=%d: renamed %d guests out of band", n, k)
+	return nil
+}
+
+// cleanEnv drops settings that would change what is measured.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "ARM_") || strings.HasPrefix(k, "AZURE_") || strings.HasPrefix(k, "B2B_") || k == "SSL_CERT_FILE" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// runTerraform runs one command and samples its provider processes' peak RSS.
+func runTerraform(ctx context.Context, tfPath, dir string, env []string, logPath string, wantExit int, args ...string) (phase, error) {
+	var p phase
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return p, err
+	}
+	defer logFile.Close()
+	cmd := exec.CommandContext(ctx, tfPath, args...)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, logFile, logFile
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return p, err
+	}
+	mon := newRSSMonitor(cmd.Process.Pid)
+	mon.wg.Add(1)
+	go mon.run()
+	err = cmd.Wait()
+	p.WallSeconds = time.Since(start).Seconds()
+	mon.stop()
+	p.ProviderPeakRSSMB, p.ProviderStarts = mon.result()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		return p, err
+	}
+	if code != wantExit {
+		return p, fmt.Errorf("terraform %s exited %d, want %d (log: %s)", args[0], code, wantExit, logPath)
+	}
+	return p, nil
+}
+
+// rssMonitor polls /proc for the provider processes Terraform starts and
+// keeps the largest VmHWM (the kernel's own peak RSS) seen in any of them.
+type rssMonitor struct {
+	parent int
+	done   chan struct{}
+	wg     sync.WaitGroup
+
+	mu   sync.Mutex
+	peak map[int]int64 // pid -> VmHWM in kB
+}
+
+func newRSSMonitor(parent int) *rssMonitor {
+	return &rssMonitor{parent: parent, done: make(chan struct{}), peak: map[int]int64{}}
+}
+
+func (m *rssMonitor) run() {
+	defer m.wg.Done()
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		m.sample()
+		select {
+		case <-m.done:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (m *rssMonitor) sample() {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		ppid, comm := procParent(pid)
+		// The kernel cuts comm at 15 bytes: "terraform-provi".
+		if ppid != m.parent || !strings.HasPrefix("terraform-provider-b2b", comm) || comm == "" {
+			continue
+		}
+		if kb := procHWM(pid); kb > 0 {
+			m.mu.Lock()
+			if kb > m.peak[pid] {
+				m.peak[pid] = kb
+			}
+			m.mu.Unlock()
+		}
+	}
+}
+
+func (m *rssMonitor) stop() { close(m.done); m.wg.Wait() }
+
+func (m *rssMonitor) result() (peakMB float64, starts int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var top int64
+	for _, kb := range m.peak {
+		top = max(top, kb)
+	}
+	return float64(top) / 1024, len(m.peak)
+}
+
+func procParent(pid int) (int, string) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, ""
+	}
+	// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+	s := string(b)
+	open, closeIdx := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || closeIdx < open {
+		return 0, ""
+	}
+	f := strings.Fields(s[closeIdx+1:])
+	if len(f) < 2 {
+		return 0, ""
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid, s[open+1 : closeIdx]
+}
+
+func procHWM(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
+
+// measureBinary times start-up as go-plugin sees it: from exec to the
+// handshake line on stdout, which the provider prints once its gRPC server
+// listens. Terraform sets the same magic cookie when it starts a provider.
+func measureBinary(ctx context.Context, path string, probes int) (binaryStats, error) {
+	st := binaryStats{}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return st, err
+	}
+	st.SizeBytes = fi.Size()
+	var times []float64
+	for range max(probes, 1) {
+		d, rssKB, err := startOnce(ctx, path)
+		if err != nil {
+			return st, err
+		}
+		times = append(times, float64(d.Microseconds())/1000)
+		st.IdleRSSMB = max(st.IdleRSSMB, float64(rssKB)/1024)
+	}
+	sort.Float64s(times)
+	st.StartupMedianMS = times[len(times)/2]
+	st.StartupMinMS = times[0]
+	st.StartupMaxMS = times[len(times)-1]
+	return st, nil
+}
+
+func startOnce(ctx context.Context, path string) (time.Duration, int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path)
+	cmd.Env = append(cleanEnv(),
+		"TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+		"PLUGIN_PROTOCOL_VERSIONS=6")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	took := time.Since(start)
+	if err != nil {
+		return 0, 0, fmt.Errorf("the provider printed no handshake line: %w", err)
+	}
+	if !strings.HasPrefix(line, "1|6|") {
+		return 0, 0, fmt.Errorf("unexpected handshake line %q", strings.TrimSpace(line))
+	}
+	return took, procHWM(cmd.Process.Pid), nil
+}
+
+func describeMachine(tfPath string) machine {
+	m := machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+				kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+				m.MemoryGB = float64(kb) / 1024 / 1024
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		m.LoadAvgAtStart = strings.Join(strings.Fields(string(b))[:3], " ")
+	}
+	if b, err := exec.Command(tfPath, "version").Output(); err == nil {
+		m.Terraform = strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
+	}
+	return m
+}
