@@ -871,3 +871,25 @@ func TestConcurrentUseSharesOneToken(t *testing.T) {
 		t.Fatalf("token endpoint called %d times by one shared client; want 1", n)
 	}
 }
+
+func TestInviteDroppedAfterA429IsNotRepeated(t *testing.T) {
+	f := newFake(t)
+	f.srv.EnableHTTP2 = false
+	var n atomic.Int64
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			graphError(w, 429, "TooManyRequests", "slow down", "rid-first")
+			return
+		}
+		dropConn(t, w)
+	})
+	c := f.client(f.config())
+	err := invite(c)
+	if err == nil || !strings.Contains(err.Error(), "look the email up") || IsThrottled(err) {
+		t.Fatalf("error = %v; want the broken connection reported, not the earlier 429", err)
+	}
+	if got := n.Load(); got != 2 {
+		t.Fatalf("POST /invitations sent %d times; want the 429, its retry, and nothing after the drop", got)
+	}
+}

@@ -52,9 +52,13 @@ func (c *client) call(ctx context.Context, op operation, fn func(context.Context
 			return nil
 		}
 		e := c.toError(op, err)
-		if e.StatusCode == 0 {
+		var ue *url.Error
+		if e.StatusCode == 0 && (ctx.Err() != nil || !errors.As(err, &ue)) {
 			// No Graph error came back (non-JSON body, or the context ended
-			// during kiota's wait): fall back to the last HTTP answer.
+			// during kiota's wait): fall back to the last HTTP answer. Not
+			// for a broken connection, though: a 429 before it must not turn
+			// it into a retriable error (POST /invitations is never repeated
+			// after one).
 			if fromResp := c.errorFromResponse(op, rec, err); fromResp != nil {
 				e = fromResp
 			}
