@@ -124,7 +124,7 @@ func newClient(cfg Config) (*client, error) {
 	c.adapter = adapter
 	c.sdk = msgraph.NewGraphServiceClient(adapter)
 	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
-	c.batcher = newUserBatcher(c, batchWindow, maxBatchItems)
+	c.batcher = newUserBatcher(c, batchIdle, batchMaxWait, maxBatchItems)
 	return c, nil
 }
 
