@@ -122,7 +122,11 @@ func newClient(cfg Config) (*client, error) {
 	}
 	adapter.SetBaseUrl(graphURL.String() + "/v1.0")
 	c.adapter = adapter
-	c.sdk = msgraph.NewGraphServiceClient(adapter)
+	// NewGraphServiceClient would pass the SDK's global backing-store
+	// factory back into EnableBackingStore, which assigns that global: a
+	// data race when two provider instances configure at once while others
+	// parse responses. A nil factory keeps the same default without the write.
+	c.sdk = &msgraph.GraphServiceClient{GraphBaseServiceClient: *msgraph.NewGraphBaseServiceClient(adapter, nil)}
 	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
 	c.batcher = newUserBatcher(c, batchIdle, batchMaxWait, maxBatchItems)
 	return c, nil
