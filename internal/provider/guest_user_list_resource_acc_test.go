@@ -70,7 +70,9 @@ func TestAccGuestUserListResource_Query(t *testing.T) {
 			},
 			{
 				Query: true,
-				Config: env.ProviderConfig() + `
+				// The provider block comes from the previous step's
+				// configuration, which stays in the working directory.
+				Config: `
 list "b2b_guest_user" "flow" {
   provider         = b2b
   include_resource = true
@@ -117,7 +119,9 @@ func TestAccGuestUserListResource_BadFilter(t *testing.T) {
 			{Config: env.ProviderConfig() + "data \"b2b_guest_users\" \"any\" {}\n"},
 			{
 				Query: true,
-				Config: env.ProviderConfig() + `
+				// The provider block comes from the previous step's
+				// configuration, which stays in the working directory.
+				Config: `
 list "b2b_guest_user" "bad" {
   provider = b2b
   config {
