@@ -11,8 +11,6 @@ import (
 	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
 // Terraform refreshes every resource with its own Read call, up to its
@@ -243,19 +241,11 @@ func (c *client) splitUserBatch(raw []byte, reads []*batchRead) ([]batchAnswer, 
 
 func (c *client) batchItemAnswer(item *batchResponseItem) batchAnswer {
 	if item.Status >= 200 && item.Status < 300 {
-		node, err := jsonserialization.NewJsonParseNode(item.Body)
+		u, err := decodeUserJSON(item.Body)
 		if err != nil {
 			return batchAnswer{err: &Error{Operation: opGetUser.name, Message: "reading the user in Graph's batch response: " + err.Error(), cause: err}}
 		}
-		v, err := node.GetObjectValue(models.CreateUserFromDiscriminatorValue)
-		if err != nil {
-			return batchAnswer{err: &Error{Operation: opGetUser.name, Message: "reading the user in Graph's batch response: " + err.Error(), cause: err}}
-		}
-		u, _ := v.(models.Userable)
-		if u == nil {
-			return batchAnswer{err: &Error{Operation: opGetUser.name, Message: "Graph's batch response carried no user"}}
-		}
-		return batchAnswer{user: toUser(u)}
+		return batchAnswer{user: u}
 	}
 	return batchAnswer{err: c.batchItemError(item)}
 }
