@@ -388,7 +388,8 @@ func (s *soak) killMidApply(ctx context.Context, added int) error {
 					return fmt.Errorf("SIGKILL: %w", err)
 				}
 				<-done
-				fmt.Fprintf(s.out, "  SIGKILLed terraform and the provider after %d of %d new invitations\n", n-before, added)
+				fmt.Fprintf(s.out, "  SIGKILLed terraform and the provider after %d of %d new invitations; the state file then held %s\n",
+					n-before, added, s.stateSummary())
 				return nil
 			}
 		}
@@ -549,6 +550,27 @@ func (s *soak) check(ctx context.Context) result {
 		r.problems = append(r.problems, fmt.Sprintf("the follow-up plan failed (%v):\n%s", err, indent(errorLines(buf.String()), "    ")))
 	}
 	return r
+}
+
+// stateSummary counts the guests in terraform.tfstate as a killed run left
+// it: the local backend rewrites the file after every resource, so a kill
+// during a write can leave it truncated.
+func (s *soak) stateSummary() string {
+	raw, err := os.ReadFile(filepath.Join(s.dir, "terraform.tfstate"))
+	if err != nil {
+		return "nothing (" + err.Error() + ")"
+	}
+	var st stateFile
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fmt.Sprintf("%d bytes that are not a valid state (%v)", len(raw), err)
+	}
+	n := 0
+	for _, r := range st.Resources {
+		if r.Type == "b2b_guest_user" {
+			n += len(r.Instances)
+		}
+	}
+	return fmt.Sprintf("%d guests", n)
 }
 
 func str(v any) string { s, _ := v.(string); return s }
