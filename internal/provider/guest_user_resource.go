@@ -89,7 +89,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 		},
 		"redirect_url": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "Where the guest lands after redeeming the invitation, e.g. `https://myapps.microsoft.com`. Required to create the guest (and to re-invite it) unless the provider block sets `default_redirect_url`. Graph does not store it, so it is not read back and an imported guest has none until you set it. " +
+			MarkdownDescription: "Where the guest lands after redeeming the invitation, e.g. `https://myapps.microsoft.com`. Required to create the guest (and to re-invite it) unless the provider block sets `default_redirect_url`. Graph does not store it, so it is not read back: an imported guest has none, and setting it afterwards only updates the state. Rely on the provider's `default_redirect_url` for an import block to plan as a no-op. " +
 				"The value " + httpsURLValidator().MarkdownDescription(ctx) + ".",
 			Validators: []validator.String{httpsURLValidator()},
 		},

@@ -754,12 +754,20 @@ func TestAccGuestUser_importByIdentity(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	email := env.Email(t, t.Name())
-	cfg := guestConfig(env, email, "")
+	// A plannable import must be a no-op; redirect_url is not stored by
+	// Graph, so it comes from the provider default here.
+	cfg := env.ProviderConfigWith(`default_redirect_url = "https://myapps.microsoft.com"`) + fmt.Sprintf(`
+resource "b2b_guest_user" "test" {
+  email = %q
+}
+`, email)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
-			{Config: cfg},
+			{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectIdentityValueMatchesStateAtPath(guestAddr, tfjsonpath.New("object_id"), tfjsonpath.New("id")),
+			}},
 			{ResourceName: guestAddr, Config: cfg, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
 		},
 	})
