@@ -22,12 +22,12 @@ const (
 	maxBatchItems = 20
 	// batchIdle is how long a batch waits for one more read; each arrival
 	// restarts it, up to batchMaxWait after the first. Terraform's parallel
-	// reads reach the provider a few milliseconds apart, more on a busy
-	// machine: a fixed window cut them into many small batches (measured:
-	// 20 reads in 10 requests at load 25 on 2 cores). A lone read waits
-	// batchIdle at most, a fraction of one Graph round trip.
-	batchIdle    = 5 * time.Millisecond
-	batchMaxWait = 25 * time.Millisecond
+	// reads reach the provider milliseconds apart, tens of them on a busy
+	// machine (BENCHMARKS.md: with 5 ms/25 ms, 42 % of refresh reads found
+	// no company at load 25). A lone read waits batchIdle at most, a third
+	// of one Graph round trip.
+	batchIdle    = 10 * time.Millisecond
+	batchMaxWait = 50 * time.Millisecond
 )
 
 var opBatch = operation{name: "POST /$batch", permission: permRead}
