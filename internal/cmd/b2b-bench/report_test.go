@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+)
+
+func TestFillCountsOnlyWireRequests(t *testing.T) {
+	var p phase
+	p.fill(emulator.Counters{
+		"GET /v1.0/users/{id}": 30,
+		emulator.BatchItemCounterPrefix + "GET /v1.0/users/{id}": 20,
+		"POST /v1.0/$batch":                2,
+		"POST /v1.0/invitations":           10,
+		"POST /{tenant}/oauth2/v2.0/token": 1,
+		"status:200":                       41,
+		"status:429":                       1,
+	}, 10)
+	if p.Requests != 22 || p.ByMethod["GET"] != 10 || p.ByMethod["POST"] != 12 || p.BatchedItems != 20 || p.TokenRequests != 1 {
+		t.Errorf("fill = %+v; want 10 wire GETs, 12 POSTs, 20 batched items, 1 token request", p)
+	}
+	if p.RequestsPerGuest != 2.2 || p.Status429 != 1 {
+		t.Errorf("per guest %.2f, 429s %d; want 2.2 and 1", p.RequestsPerGuest, p.Status429)
+	}
+}
+
+func TestProcParentAndPeakOfThisProcess(t *testing.T) {
+	ppid, comm := procParent(os.Getpid())
+	if ppid != os.Getppid() || comm == "" {
+		t.Errorf("procParent = %d %q; want %d and a name", ppid, comm, os.Getppid())
+	}
+	if kb := procHWM(os.Getpid()); kb <= 0 {
+		t.Errorf("VmHWM of this process = %d kB", kb)
+	}
+}
+
+func TestConfigForDeclaresNGuests(t *testing.T) {
+	c := configFor(7)
+	if !strings.Contains(c, "range(7)") || !strings.Contains(c, `source = "entra-b2b/b2b"`) {
+		t.Errorf("config:\n%s", c)
+	}
+	if got := slug("plan (5% drift)"); got != "plan-5-drift" {
+		t.Errorf("slug = %q", got)
+	}
+}
