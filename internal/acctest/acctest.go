@@ -216,8 +216,8 @@ func findTerraform(getenv func(string) string, lookPath func(string) (string, er
 		v, err := versionOf(p)
 		if err == nil {
 			have, err1 := goversion.NewVersion(v)
-			min := goversion.Must(goversion.NewVersion(MinTerraformVersion))
-			if err1 == nil && !have.LessThan(min) {
+			oldest := goversion.Must(goversion.NewVersion(MinTerraformVersion))
+			if err1 == nil && !have.LessThan(oldest) {
 				return p, nil
 			}
 			return "", fmt.Errorf("terraform on PATH (%s) is version %s, older than %s: %w", p, v, MinTerraformVersion, errNoTerraform)

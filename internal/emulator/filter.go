@@ -72,13 +72,13 @@ func lexFilter(src string) ([]ftok, error) {
 	var out []ftok
 	for i := 0; i < len(src); {
 		c := src[i]
-		switch {
-		case c == ' ' || c == '\t':
+		switch c {
+		case ' ', '\t':
 			i++
-		case c == '(' || c == ')' || c == ',' || c == ':' || c == '/':
+		case '(', ')', ',', ':', '/':
 			out = append(out, ftok{'p', string(c), i})
 			i++
-		case c == '\'':
+		case '\'':
 			j := i + 1
 			var sb strings.Builder
 			for {

@@ -327,7 +327,7 @@ func (s *Server) checkCertAssertion(app App, t *jwt, tenant string) (int, string
 	}
 	s1 := sha1.Sum(cert.Raw) //nolint:gosec
 	s256 := sha256.Sum256(cert.Raw)
-	if !(x5t != "" && sameB64(x5t, s1[:])) && !(x5t256 != "" && sameB64(x5t256, s256[:])) {
+	if (x5t == "" || !sameB64(x5t, s1[:])) && (x5t256 == "" || !sameB64(x5t256, s256[:])) {
 		return http.StatusUnauthorized, "invalid_client", 700027, fmt.Sprintf(
 			"The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '%s', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '%s'.]", thumbprintHint(x5t, x5t256), app.ClientID)
 	}

@@ -60,8 +60,8 @@ type batchAnswer struct {
 	alone bool
 }
 
-func newUserBatcher(c *client, idle, maxWait time.Duration, max int) *userBatcher {
-	return &userBatcher{c: c, idle: idle, maxWait: maxWait, max: max}
+func newUserBatcher(c *client, idle, maxWait time.Duration, maxReads int) *userBatcher {
+	return &userBatcher{c: c, idle: idle, maxWait: maxWait, max: maxReads}
 }
 
 // get queues a read and waits for its answer. A read that gets no company

@@ -35,7 +35,11 @@ func TestBatchDecodeMatchesSDK(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := toUser(v.(models.Userable))
+			u, ok := v.(models.Userable)
+			if !ok {
+				t.Fatalf("the SDK parsed a %T, not a user", v)
+			}
+			want := toUser(u)
 			if !reflect.DeepEqual(got, want) {
 				gj, _ := json.Marshal(got)
 				wj, _ := json.Marshal(want)

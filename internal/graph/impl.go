@@ -82,8 +82,14 @@ func newClient(cfg Config) (*client, error) {
 	base := cfg.HTTPClient
 	if base == nil {
 		// A clone of the default transport trusts the system store, and Go
-		// reads SSL_CERT_FILE/SSL_CERT_DIR when it loads that store.
-		base = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		// reads SSL_CERT_FILE/SSL_CERT_DIR when it loads that store. A
+		// program that swapped DefaultTransport for its own RoundTripper
+		// gets that one, unshared state and all.
+		rt := http.DefaultTransport
+		if t, ok := rt.(*http.Transport); ok {
+			rt = t.Clone()
+		}
+		base = &http.Client{Transport: rt}
 	}
 
 	tokenHTTP := *base

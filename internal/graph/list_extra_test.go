@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -75,7 +76,11 @@ func TestListGroupMemberUsersPagesAndFilters(t *testing.T) {
 	if !IsNotFound(err) {
 		t.Fatalf("unknown group: err = %v; want a not-found error", err)
 	}
-	if ge := err.(*Error); ge.Operation != "GET /groups/{id}/members/microsoft.graph.user" {
+	var ge *Error
+	if !errors.As(err, &ge) {
+		t.Fatalf("err = %T; want a *graph.Error", err)
+	}
+	if ge.Operation != "GET /groups/{id}/members/microsoft.graph.user" {
 		t.Errorf("Operation = %q", ge.Operation)
 	}
 }

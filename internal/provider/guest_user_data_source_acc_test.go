@@ -19,6 +19,17 @@ func dataSourceByEmail(email string) string {
 	return fmt.Sprintf("data \"b2b_guest_user\" \"test\" {\n  email = %q\n}\n", email)
 }
 
+// userString returns a string property of an emulator user, failing the
+// test when the emulator holds something else there.
+func userString(t *testing.T, u map[string]any, prop string) string {
+	t.Helper()
+	s, ok := u[prop].(string)
+	if !ok {
+		t.Fatalf("emulator user: %s is %#v, not a string", prop, u[prop])
+	}
+	return s
+}
+
 // expectUser checks every exported attribute against the emulator's copy
 // of the user, so the test follows whatever the emulator holds.
 func expectUser(t *testing.T, srv *emulator.Server, id string) []statecheck.StateCheck {
@@ -39,7 +50,11 @@ func expectUser(t *testing.T, srv *emulator.Server, id string) []statecheck.Stat
 		raw, _ := u[prop].([]any)
 		checks := make([]knownvalue.Check, len(raw))
 		for i, v := range raw {
-			checks[i] = knownvalue.StringExact(v.(string))
+			s, ok := v.(string)
+			if !ok {
+				t.Fatalf("emulator user %s: %s[%d] is a %T, not a string", id, prop, i, v)
+			}
+			checks[i] = knownvalue.StringExact(s)
 		}
 		return statecheck.ExpectKnownValue("data.b2b_guest_user.test", tfjsonpath.New(attr), knownvalue.ListExact(checks))
 	}

@@ -55,7 +55,10 @@ func TestAccGuestUserListResource_Protocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	server, ok := ps.(tfprotov6.ProviderServerWithListResource)
+	server, ok := ps.(interface {
+		tfprotov6.ProviderServer
+		tfprotov6.ListResourceServer
+	})
 	if !ok {
 		t.Fatal("the provider server does not implement the list resource RPCs")
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -241,8 +240,11 @@ func (f profileStringField) removal() string {
 	return "Removing it from the configuration clears it in Entra."
 }
 
-func lengths(min, max int) []validator.String {
-	return []validator.String{stringvalidator.LengthBetween(min, max)}
+// lengthUpTo bounds a profile string by Graph's maximum. The empty string
+// is refused too: a property is cleared by removing the attribute, not by
+// setting it to "".
+func lengthUpTo(longest int) []validator.String {
+	return []validator.String{stringvalidator.LengthBetween(1, longest)}
 }
 
 // profileStringFields are the writable string properties a guest commonly
@@ -250,56 +252,56 @@ func lengths(min, max int) []validator.String {
 // https://learn.microsoft.com/graph/api/resources/user.
 var profileStringFields = []profileStringField{
 	{attr: "display_name", description: "The name shown in the directory and address lists. Sent with the invitation (Graph derives one from the address when unset) and changed in place.",
-		validators: lengths(1, 256), viaInvitation: true, notClearable: true,
+		validators: lengthUpTo(256), viaInvitation: true, notClearable: true,
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.DisplayName },
 		user:  func(u *graph.User) *string { return nonEmpty(u.DisplayName) }, update: func(u *graph.UserUpdate) **string { return &u.DisplayName }},
-	{attr: "given_name", description: "The first name.", validators: lengths(1, 64),
+	{attr: "given_name", description: "The first name.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.GivenName },
 		user:  func(u *graph.User) *string { return u.GivenName }, update: func(u *graph.UserUpdate) **string { return &u.GivenName }},
-	{attr: "surname", description: "The last name.", validators: lengths(1, 64),
+	{attr: "surname", description: "The last name.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.Surname },
 		user:  func(u *graph.User) *string { return u.Surname }, update: func(u *graph.UserUpdate) **string { return &u.Surname }},
-	{attr: "job_title", description: "The job title.", validators: lengths(1, 128),
+	{attr: "job_title", description: "The job title.", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.JobTitle },
 		user:  func(u *graph.User) *string { return u.JobTitle }, update: func(u *graph.UserUpdate) **string { return &u.JobTitle }},
-	{attr: "department", description: "The department.", validators: lengths(1, 64),
+	{attr: "department", description: "The department.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.Department },
 		user:  func(u *graph.User) *string { return u.Department }, update: func(u *graph.UserUpdate) **string { return &u.Department }},
-	{attr: "company_name", description: "The company the guest works for.", validators: lengths(1, 64),
+	{attr: "company_name", description: "The company the guest works for.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.CompanyName },
 		user:  func(u *graph.User) *string { return u.CompanyName }, update: func(u *graph.UserUpdate) **string { return &u.CompanyName }},
-	{attr: "office_location", description: "The office location.", validators: lengths(1, 128),
+	{attr: "office_location", description: "The office location.", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.OfficeLocation },
 		user:  func(u *graph.User) *string { return u.OfficeLocation }, update: func(u *graph.UserUpdate) **string { return &u.OfficeLocation }},
-	{attr: "mobile_phone", description: "The mobile phone number.", validators: lengths(1, 64),
+	{attr: "mobile_phone", description: "The mobile phone number.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.MobilePhone },
 		user:  func(u *graph.User) *string { return u.MobilePhone }, update: func(u *graph.UserUpdate) **string { return &u.MobilePhone }},
-	{attr: "fax_number", description: "The fax number.", validators: lengths(1, 64),
+	{attr: "fax_number", description: "The fax number.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.FaxNumber },
 		user:  func(u *graph.User) *string { return u.FaxNumber }, update: func(u *graph.UserUpdate) **string { return &u.FaxNumber }},
 	{attr: "usage_location", description: "The country the guest uses services in, as an upper-case ISO 3166-1 alpha-2 code (e.g. `US`); needed before licenses can be assigned.",
 		validators: []validator.String{usageLocationValidator()},
 		model:      func(m *guestUserResourceModelV0) *types.String { return &m.UsageLocation },
 		user:       func(u *graph.User) *string { return u.UsageLocation }, update: func(u *graph.UserUpdate) **string { return &u.UsageLocation }},
-	{attr: "employee_id", description: "The employee identifier (at most 16 characters).", validators: lengths(1, 16),
+	{attr: "employee_id", description: "The employee identifier (at most 16 characters).", validators: lengthUpTo(16),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.EmployeeID },
 		user:  func(u *graph.User) *string { return u.EmployeeID }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeID }},
-	{attr: "employee_type", description: "The employee type, e.g. `Contractor` or `Vendor`.", validators: lengths(1, 64),
+	{attr: "employee_type", description: "The employee type, e.g. `Contractor` or `Vendor`.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.EmployeeType },
 		user:  func(u *graph.User) *string { return u.EmployeeType }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeType }},
-	{attr: "street_address", description: "The street address.", validators: lengths(1, 1024),
+	{attr: "street_address", description: "The street address.", validators: lengthUpTo(1024),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.StreetAddress },
 		user:  func(u *graph.User) *string { return u.StreetAddress }, update: func(u *graph.UserUpdate) **string { return &u.StreetAddress }},
-	{attr: "city", description: "The city.", validators: lengths(1, 128),
+	{attr: "city", description: "The city.", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.City },
 		user:  func(u *graph.User) *string { return u.City }, update: func(u *graph.UserUpdate) **string { return &u.City }},
-	{attr: "state", description: "The state or province.", validators: lengths(1, 128),
+	{attr: "state", description: "The state or province.", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.State },
 		user:  func(u *graph.User) *string { return u.State }, update: func(u *graph.UserUpdate) **string { return &u.State }},
-	{attr: "postal_code", description: "The postal code.", validators: lengths(1, 40),
+	{attr: "postal_code", description: "The postal code.", validators: lengthUpTo(40),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.PostalCode },
 		user:  func(u *graph.User) *string { return u.PostalCode }, update: func(u *graph.UserUpdate) **string { return &u.PostalCode }},
-	{attr: "country", description: "The country or region (free text, e.g. `Germany`).", validators: lengths(1, 128),
+	{attr: "country", description: "The country or region (free text, e.g. `Germany`).", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.Country },
 		user:  func(u *graph.User) *string { return u.Country }, update: func(u *graph.UserUpdate) **string { return &u.Country }},
 	{attr: "preferred_language", description: "The preferred language as an ISO 639-1 code with an optional ISO 3166 region, e.g. `en-US`.",
@@ -307,16 +309,3 @@ var profileStringFields = []profileStringField{
 		model:      func(m *guestUserResourceModelV0) *types.String { return &m.PreferredLanguage },
 		user:       func(u *graph.User) *string { return u.PreferredLanguage }, update: func(u *graph.UserUpdate) **string { return &u.PreferredLanguage }},
 }
-
-// profileField finds a profile field by attribute name (tests and plan logic).
-func profileField(attr string) (profileStringField, bool) {
-	for _, f := range profileStringFields {
-		if f.attr == attr {
-			return f, true
-		}
-	}
-	return profileStringField{}, false
-}
-
-// attrPath is a small helper for diagnostics on top-level attributes.
-func attrPath(name string) path.Path { return path.Root(name) }

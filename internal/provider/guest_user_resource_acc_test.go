@@ -62,7 +62,7 @@ func stateID(id *string) resource.TestCheckFunc {
 
 // expectUserProps checks properties of the user in the emulator (the
 // source of truth), not only what the provider wrote to state.
-func expectUserProps(t *testing.T, srv *emulator.Server, id *string, want map[string]any) resource.TestCheckFunc {
+func expectUserProps(srv *emulator.Server, id *string, want map[string]any) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		u, ok := srv.User(*id)
 		if !ok {
@@ -196,7 +196,7 @@ func TestAccGuestUser_profileCreateUpdateInPlace(t *testing.T) {
 			{
 				Config: guestConfig(env, email, profileBody("1")),
 				Check: resource.ComposeAggregateTestCheckFunc(stateID(&id), stateID(&firstID),
-					expectUserProps(t, srv, &id, profileGraph("1"))),
+					expectUserProps(srv, &id, profileGraph("1"))),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Buyer 1")),
 					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("business_phones"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("+1 555 0101 1")})),
@@ -216,7 +216,7 @@ func TestAccGuestUser_profileCreateUpdateInPlace(t *testing.T) {
 						}
 						return nil
 					},
-					expectUserProps(t, srv, &id, profileGraph("2")),
+					expectUserProps(srv, &id, profileGraph("2")),
 					func(*terraform.State) error {
 						if n := len(invitationsFor(srv, id)); n != 1 {
 							return fmt.Errorf("a profile update sent an invitation: %d invitations", n)
@@ -229,7 +229,7 @@ func TestAccGuestUser_profileCreateUpdateInPlace(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: expectUserProps(t, srv, &id, map[string]any{
+				Check: expectUserProps(srv, &id, map[string]any{
 					"jobTitle": nil, "city": nil, "businessPhones": []any{}, "otherMails": []any{},
 					// account_enabled is not cleared when unmanaged: null is not a state of an account.
 					"accountEnabled": false, "displayName": "Alice 2",
@@ -260,7 +260,7 @@ func TestAccGuestUser_userTypeChange(t *testing.T) {
 					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectUserProps(t, srv, &id, map[string]any{"userType": "Member"}),
+					expectUserProps(srv, &id, map[string]any{"userType": "Member"}),
 					resource.TestCheckResourceAttrPtr(guestAddr, "id", &id),
 					func(*terraform.State) error {
 						if n := len(invitationsFor(srv, id)); n != 1 {
@@ -586,7 +586,7 @@ func TestAccGuestUser_existingEmail(t *testing.T) {
 						}
 						return nil
 					},
-					expectUserProps(t, srv, &id, map[string]any{"jobTitle": "Adopted"}),
+					expectUserProps(srv, &id, map[string]any{"jobTitle": "Adopted"}),
 				),
 			},
 		},
@@ -605,7 +605,7 @@ func TestAccGuestUser_replicationLag(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: guestConfig(env, email, `job_title = "Lagging"`),
 			Check: resource.ComposeAggregateTestCheckFunc(stateID(&id),
-				expectUserProps(t, srv, &id, map[string]any{"jobTitle": "Lagging"}),
+				expectUserProps(srv, &id, map[string]any{"jobTitle": "Lagging"}),
 				func(*terraform.State) error {
 					if c := srv.Counters()["status:404"]; c == 0 {
 						return fmt.Errorf("no 404 was observed: the lag was not exercised")

@@ -76,15 +76,13 @@ func guestUsersDataSourceSchemaV0(ctx context.Context) schema.Schema {
 	attrs := map[string]schema.Attribute{}
 	for name, f := range guestFilterAttributes() {
 		attrs[name] = schema.StringAttribute{
-			Optional:            true,
+			Optional: true,
+			// user_type is computed too, so the state shows the default that was applied.
+			Computed:            name == "user_type",
 			MarkdownDescription: f.description,
 			Validators:          f.validators,
 		}
 	}
-	// Computed too, so the state shows the default that was applied.
-	ut := attrs["user_type"].(schema.StringAttribute)
-	ut.Computed = true
-	attrs["user_type"] = ut
 
 	nested := map[string]schema.Attribute{}
 	for name, desc := range guestSummaryAttrs {

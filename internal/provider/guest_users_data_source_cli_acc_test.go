@@ -37,8 +37,8 @@ type tfCLI struct {
 }
 
 // newTFCLI serves the provider for the test's lifetime and returns a CLI
-// runner in a fresh directory. It skips when the CLI is older than min.
-func newTFCLI(t *testing.T, min string) *tfCLI {
+// runner in a fresh directory. It skips when the CLI is older than oldest.
+func newTFCLI(t *testing.T, oldest string) *tfCLI {
 	t.Helper()
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
@@ -54,8 +54,8 @@ func newTFCLI(t *testing.T, min string) *tfCLI {
 	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatalf("terraform version -json: %v", err)
 	}
-	if goversion.Must(goversion.NewVersion(v.Version)).LessThan(goversion.Must(goversion.NewVersion(min))) {
-		t.Skipf("needs Terraform >= %s; the CLI is %s", min, v.Version)
+	if goversion.Must(goversion.NewVersion(v.Version)).LessThan(goversion.Must(goversion.NewVersion(oldest))) {
+		t.Skipf("needs Terraform >= %s; the CLI is %s", oldest, v.Version)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -74,8 +74,8 @@ func readsGuest(t *testing.T, env *acctest.Env, providerBlock, id string) resour
 		Config: providerBlock + dataSourceByID(id),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("data.b2b_guest_user.test", tfjsonpath.New("id"), knownvalue.StringExact(id)),
-			statecheck.ExpectKnownValue("data.b2b_guest_user.test", tfjsonpath.New("display_name"), knownvalue.StringExact(u["displayName"].(string))),
-			statecheck.ExpectKnownValue("data.b2b_guest_user.test", tfjsonpath.New("mail"), knownvalue.StringExact(u["mail"].(string))),
+			statecheck.ExpectKnownValue("data.b2b_guest_user.test", tfjsonpath.New("display_name"), knownvalue.StringExact(userString(t, u, "displayName"))),
+			statecheck.ExpectKnownValue("data.b2b_guest_user.test", tfjsonpath.New("mail"), knownvalue.StringExact(userString(t, u, "mail"))),
 			statecheck.ExpectKnownValue("data.b2b_guest_user.test", tfjsonpath.New("job_title"), knownvalue.StringExact("Analyst")),
 		},
 	}

@@ -488,7 +488,10 @@ func configure(t *testing.T, vals map[string]tftypes.Value, env map[string]strin
 	t.Helper()
 	ctx := context.Background()
 	s := providerSchemaV0()
-	typ := s.Type().TerraformType(ctx).(tftypes.Object)
+	typ, ok := s.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("the provider schema's type is %T, not an object", s.Type().TerraformType(ctx))
+	}
 	all := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		if v, ok := vals[name]; ok {

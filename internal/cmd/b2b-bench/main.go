@@ -112,7 +112,7 @@ func run(ctx context.Context, o options) error {
 		}
 		if err != nil {
 			_ = rep.write(out) // keep what was measured
-			return fmt.Errorf("N=%d: %w", n, err)
+			return fmt.Errorf("run with %d guests: %w", n, err)
 		}
 	}
 	rep.print(os.Stdout)

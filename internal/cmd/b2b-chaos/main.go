@@ -387,9 +387,11 @@ func (s *soak) killMidApply(ctx context.Context, added int) error {
 				if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
 					return fmt.Errorf("SIGKILL: %w", err)
 				}
-				<-done
-				fmt.Fprintf(s.out, "  SIGKILLed terraform and the provider after %d of %d new invitations; the state file then held %s\n",
-					n-before, added, s.stateSummary())
+				// Reap the process group leader so the state file is final;
+				// its exit status is the expected "signal: killed".
+				werr := <-done
+				fmt.Fprintf(s.out, "  SIGKILLed terraform and the provider (%v) after %d of %d new invitations; the state file then held %s\n",
+					werr, n-before, added, s.stateSummary())
 				return nil
 			}
 		}
