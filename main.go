@@ -16,6 +16,11 @@ import (
 // "dev" marks a local build in the User-Agent and in support requests.
 var version = "dev"
 
+// commit is the source revision of a release build (goreleaser: -X main.commit=...).
+// It is kept out of the provider's version string, which Terraform and the
+// User-Agent show as a plain semantic version; it only labels a start-up failure.
+var commit = "none"
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
@@ -28,6 +33,6 @@ func main() {
 	})
 	if err != nil {
 		// Terraform is not attached yet, so tflog has no sink: stderr is all there is.
-		log.Fatal(err.Error())
+		log.Fatalf("terraform-provider-b2b %s (commit %s): %v", version, commit, err)
 	}
 }
