@@ -139,6 +139,11 @@ func (c *client) finish(e *Error, op operation, h *abs.ResponseHeaders) {
 	if e.Code == "" {
 		e.Code = http.StatusText(e.StatusCode)
 	}
+	if e.Code == "" {
+		// A status Go has no name for (a gateway's 5xx, say): Graph's own
+		// catch-all code, so callers and messages always have a code.
+		e.Code = "UnknownError"
+	}
 	if e.Message == "" {
 		e.Message = "(Graph sent no error message)"
 	}
