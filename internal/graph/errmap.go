@@ -216,10 +216,15 @@ func (c *client) tokenFailure(err error) *Error {
 		e.Code = aadstsRe.FindString(desc)
 		desc = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(desc, e.Code), ":"))
 		if e.Code == "" {
-			e.Code = body.Error
+			// The OAuth error code is a single token (invalid_client ...);
+			// anything else in it is not worth echoing into a diagnostic.
+			e.Code = firstLine(body.Error)
+		}
+		if e.Code == "" {
+			e.Code = "invalid_request"
 		}
 		if desc == "" {
-			desc = "the identity platform refused the token request (" + body.Error + ")"
+			desc = "the identity platform refused the token request (" + e.Code + ")"
 		}
 		e.Message = desc + ". " + tokenHint(c.cfg.Auth.Method, e.Code)
 	} else {

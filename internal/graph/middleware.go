@@ -106,6 +106,9 @@ func kiotaRetryDelay(resp *http.Response, attempt int) time.Duration {
 	return time.Duration(3*(1<<(attempt-1)))*time.Second + time.Second
 }
 
+// maxRetryAfter bounds a parsed Retry-After.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads Retry-After as delta-seconds or an HTTP date
 // (RFC 9110 section 10.2.3).
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
@@ -116,6 +119,11 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if secs, err := strconv.ParseFloat(v, 64); err == nil {
 		if secs < 0 {
 			secs = 0
+		}
+		// Larger values would overflow time.Duration; any wait this long
+		// is past every deadline, so the clamp changes no decision.
+		if secs > maxRetryAfter.Seconds() {
+			return maxRetryAfter, true
 		}
 		// kiota truncates fractions the same way.
 		return time.Duration(secs) * time.Second, true
