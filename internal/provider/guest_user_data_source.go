@@ -184,9 +184,23 @@ func (d *guestUserDataSource) Read(ctx context.Context, req datasource.ReadReque
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	var id string
+	// The email lookup selects the same properties as GetUser, so a single
+	// match is used as it is rather than read again by ID.
+	var u *graph.User
 	if !m.ObjectID.IsNull() {
-		id = m.ObjectID.ValueString()
+		id := m.ObjectID.ValueString()
+		got, err := client.GetUser(ctx, id)
+		if err != nil {
+			if graph.IsNotFound(err) {
+				resp.Diagnostics.AddAttributeError(path.Root("object_id"), "User Not Found",
+					errorDetail(fmt.Sprintf("Read the user with object ID %q: the directory has no such user.", id),
+						"Check the object ID; a deleted user is in the directory's deleted items and cannot be read here.", err))
+				return
+			}
+			resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading User", fmt.Sprintf("Reading the user with object ID %q failed.", id), err))
+			return
+		}
+		u = got
 	} else {
 		email := m.Email.ValueString()
 		tflog.Debug(ctx, "looking up user by email", map[string]any{"email": email})
@@ -203,31 +217,13 @@ func (d *guestUserDataSource) Read(ctx context.Context, req datasource.ReadReque
 					"Check the address. A guest invited moments ago may take a few seconds to become visible; look it up by object_id to avoid that.", nil))
 			return
 		case 1:
-			id = users[0].ID
+			u = &users[0]
 		default:
-			ids := make([]string, len(users))
-			for i, u := range users {
-				ids[i] = u.ID
-			}
 			resp.Diagnostics.AddAttributeError(path.Root("email"), "More Than One User Found",
-				errorDetail(fmt.Sprintf("Searched the directory for a user whose mail or otherMails is %q; %d users matched: %s.", email, len(users), strings.Join(ids, ", ")),
+				errorDetail(fmt.Sprintf("Searched the directory for a user whose mail or otherMails is %q; %d users matched: %s.", email, len(users), userIDs(users)),
 					"Look the user up by object_id instead.", nil))
 			return
 		}
-	}
-
-	// GetUser selects every property the data source exports; list results
-	// may carry fewer, so the user is read by ID in both cases.
-	u, err := client.GetUser(ctx, id)
-	if err != nil {
-		if graph.IsNotFound(err) {
-			resp.Diagnostics.AddAttributeError(path.Root("object_id"), "User Not Found",
-				errorDetail(fmt.Sprintf("Read the user with object ID %q: the directory has no such user.", id),
-					"Check the object ID; a deleted user is in the directory's deleted items and cannot be read here.", err))
-			return
-		}
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading User", fmt.Sprintf("Reading the user with object ID %q failed.", id), err))
-		return
 	}
 
 	resp.Diagnostics.Append(m.fromUser(ctx, u)...)
@@ -235,4 +231,14 @@ func (d *guestUserDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// userIDs lists the object IDs of users for a diagnostic that has to say
+// which users an ambiguous email address matched.
+func userIDs(users []graph.User) string {
+	ids := make([]string, len(users))
+	for i := range users {
+		ids[i] = users[i].ID
+	}
+	return strings.Join(ids, ", ")
 }

@@ -225,15 +225,11 @@ func waitReadable(ctx context.Context, c *graph.Client, id string) (*graph.User,
 // adopt handles create when the address already belongs to a user.
 func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *guestUserResourceModelV0, existing []graph.User, resp *resource.CreateResponse) {
 	email := plan.Email.ValueString()
-	ids := make([]string, len(existing))
-	for i, u := range existing {
-		ids[i] = u.ID
-	}
 	if len(existing) > 1 {
 		resp.Diagnostics.AddAttributeError(path.Root("email"), "Email Address Matches Several Users",
 			fmt.Sprintf("The address %s is already the mail or one of the otherMails of %d users: %s. The provider cannot tell which one this resource "+
 				"should manage, so it neither invites nor adopts. Remove the address from the users that should not have it, or import one explicitly: "+
-				"terraform import b2b_guest_user.<resource name> <object ID>.", email, len(existing), strings.Join(ids, ", ")))
+				"terraform import b2b_guest_user.<resource name> <object ID>.", email, len(existing), userIDs(existing)))
 		return
 	}
 	id := existing[0].ID
@@ -633,12 +629,8 @@ func (r *guestUserResource) ImportState(ctx context.Context, req resource.Import
 			return
 		case 1:
 		default:
-			ids := make([]string, len(users))
-			for i, u := range users {
-				ids[i] = u.ID
-			}
 			resp.Diagnostics.AddError("Email Address Matches Several Users",
-				fmt.Sprintf("%s is the mail or one of the otherMails of %d users (%s). Import the one you mean by its object ID.", id, len(users), strings.Join(ids, ", ")))
+				fmt.Sprintf("%s is the mail or one of the otherMails of %d users (%s). Import the one you mean by its object ID.", id, len(users), userIDs(users)))
 			return
 		}
 		email = types.StringValue(id)

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/actionvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -157,13 +156,9 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 			return
 		}
 		if len(users) != 1 {
-			ids := make([]string, len(users))
-			for i := range users {
-				ids[i] = users[i].ID
-			}
 			resp.Diagnostics.AddAttributeError(path.Root("email"), "Guest User Not Found Uniquely",
 				fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and it matches %d (%s). "+
-					"Use object_id to name the user.", address, len(users), strings.Join(ids, ", ")))
+					"Use object_id to name the user.", address, len(users), userIDs(users)))
 			return
 		}
 		u = &users[0]
