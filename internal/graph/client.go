@@ -127,3 +127,48 @@ func (c *Client) FindUsersByEmail(ctx context.Context, email string) ([]User, er
 func (c *Client) ListUsers(ctx context.Context, f GuestFilter) ([]User, error) {
 	return c.impl.listUsers(ctx, f)
 }
+
+// GetGroup reads GET /groups/{id} with $select=id,displayName. A missing
+// group is an *Error of KindNotFound.
+func (c *Client) GetGroup(ctx context.Context, id string) (*Group, error) {
+	return c.impl.getGroup(ctx, id)
+}
+
+// AddGroupMember sends POST /groups/{groupID}/members/$ref. A member that is
+// already there is not an error. A 404 is returned as KindNotFound: it means
+// either the group is missing or the member has not replicated yet, and the
+// caller tells them apart (GetGroup).
+func (c *Client) AddGroupMember(ctx context.Context, groupID, memberID string) error {
+	return c.impl.addGroupMember(ctx, groupID, memberID)
+}
+
+// RemoveGroupMember sends DELETE /groups/{groupID}/members/{memberID}/$ref.
+// A 404 (not a member, or the group is gone) is not an error.
+func (c *Client) RemoveGroupMember(ctx context.Context, groupID, memberID string) error {
+	return c.impl.removeGroupMember(ctx, groupID, memberID)
+}
+
+// ListUserGroupIDs returns the IDs, lower-cased, of the groups the user is a
+// direct member of (GET /users/{id}/memberOf/microsoft.graph.group), every page.
+func (c *Client) ListUserGroupIDs(ctx context.Context, userID string) ([]string, error) {
+	return c.impl.listUserGroupIDs(ctx, userID)
+}
+
+// ListSponsorIDs returns the IDs, lower-cased, of the user's sponsors (users
+// or groups; GET /users/{id}/sponsors), every page.
+func (c *Client) ListSponsorIDs(ctx context.Context, userID string) ([]string, error) {
+	return c.impl.listSponsorIDs(ctx, userID)
+}
+
+// AddSponsor sends POST /users/{userID}/sponsors/$ref. A sponsor that is
+// already there is not an error; a 404 (unknown or not yet replicated user
+// or sponsor) is returned as KindNotFound.
+func (c *Client) AddSponsor(ctx context.Context, userID, sponsorID string) error {
+	return c.impl.addSponsor(ctx, userID, sponsorID)
+}
+
+// RemoveSponsor sends DELETE /users/{userID}/sponsors/{sponsorID}/$ref.
+// A 404 (not a sponsor, or gone) is not an error.
+func (c *Client) RemoveSponsor(ctx context.Context, userID, sponsorID string) error {
+	return c.impl.removeSponsor(ctx, userID, sponsorID)
+}

@@ -128,3 +128,9 @@ type GuestFilter struct {
 	CreatedBefore     *time.Time
 	PageSize          int // $top; 0 means the client default
 }
+
+// Group is a directory group as the provider sees it.
+type Group struct {
+	ID          string
+	DisplayName string
+}
