@@ -1,31 +1,254 @@
 package graph
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+)
+
+// Group memberships and sponsors. Each permission is the least privileged
+// application permission in the "Permissions" table of the API's v1.0 page:
+//   - https://learn.microsoft.com/graph/api/group-get (GroupMember.Read.All)
+//   - https://learn.microsoft.com/graph/api/group-post-members and
+//     https://learn.microsoft.com/graph/api/group-delete-members (GroupMember.ReadWrite.All;
+//     role-assignable groups also need RoleManagement.ReadWrite.Directory)
+//   - https://learn.microsoft.com/graph/api/user-list-memberof, "another user's direct
+//     memberships" (Directory.Read.All: the page names no narrower application permission)
+//   - https://learn.microsoft.com/graph/api/user-list-sponsors (User.Read.All)
+//   - https://learn.microsoft.com/graph/api/user-post-sponsors and
+//     https://learn.microsoft.com/graph/api/user-delete-sponsors (User.ReadWrite.All)
+var (
+	opGetGroup          = operation{name: "GET /groups/{id}", permission: "GroupMember.Read.All"}
+	opAddGroupMember    = operation{name: "POST /groups/{id}/members/$ref", permission: "GroupMember.ReadWrite.All"}
+	opRemoveGroupMember = operation{name: "DELETE /groups/{id}/members/{memberId}/$ref", permission: "GroupMember.ReadWrite.All"}
+	opListUserGroups    = operation{name: "GET /users/{id}/memberOf/microsoft.graph.group", permission: "Directory.Read.All"}
+	opListSponsors      = operation{name: "GET /users/{id}/sponsors", permission: "User.Read.All"}
+	opAddSponsor        = operation{name: "POST /users/{id}/sponsors/$ref", permission: "User.ReadWrite.All"}
+	opRemoveSponsor     = operation{name: "DELETE /users/{id}/sponsors/{sponsorId}/$ref", permission: "User.ReadWrite.All"}
+)
+
+// memberOfPageSize is $top for memberOf: only IDs are selected, so the
+// largest page Graph allows keeps a user in many groups to one request.
+const memberOfPageSize = maxPageSize
 
 func (c *client) getGroup(ctx context.Context, id string) (*Group, error) {
-	return nil, ErrNotImplemented
+	if err := checkID(opGetGroup, id); err != nil {
+		return nil, err
+	}
+	cfg := &groups.GroupItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}},
+	}
+	var out models.Groupable
+	err := c.call(ctx, opGetGroup, func(ctx context.Context) error {
+		var err error
+		out, err = c.sdk.Groups().ByGroupId(id).Get(ctx, cfg)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return nil, &Error{Operation: opGetGroup.name, Message: "Graph returned no group for " + id}
+	}
+	return &Group{ID: strings.ToLower(deref(out.GetId())), DisplayName: deref(out.GetDisplayName())}, nil
+}
+
+// directoryObjectURL is the @odata.id of a reference to any directory
+// object. Pointing at directoryObjects rather than users or groups lets the
+// caller pass either kind without knowing which it is.
+func (c *client) directoryObjectURL(id string) string {
+	return c.graphURL.String() + "/v1.0/directoryObjects/" + url.PathEscape(id)
+}
+
+// newReference builds a fresh body for each attempt: the SDK's backing
+// store tracks which values changed since the model was last serialized,
+// so a body reused for a retry could go out without its @odata.id.
+func (c *client) newReference(id string) models.ReferenceCreateable {
+	ref := models.NewReferenceCreate()
+	u := c.directoryObjectURL(id)
+	ref.SetOdataId(&u)
+	return ref
+}
+
+// isAlreadyReferenced reports Graph's answer to adding a reference that is
+// already there: 400 "One or more added object references already exist
+// for the following modified properties: 'members'." (or 'sponsors').
+// The message is the only thing that tells it apart from a malformed
+// request; both carry the code Request_BadRequest.
+func isAlreadyReferenced(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == KindBadRequest &&
+		strings.Contains(strings.ToLower(e.Message), "object references already exist")
 }
 
 func (c *client) addGroupMember(ctx context.Context, groupID, memberID string) error {
-	return ErrNotImplemented
+	if err := checkIDs(opAddGroupMember, groupID, memberID); err != nil {
+		return err
+	}
+	// A POST whose connection broke is safe to repeat: if the first one
+	// took effect, the repeat is answered "already exist", which is success.
+	err := c.call(ctx, opAddGroupMember, func(ctx context.Context) error {
+		return c.sdk.Groups().ByGroupId(groupID).Members().Ref().Post(ctx, c.newReference(memberID), nil)
+	})
+	if isAlreadyReferenced(err) {
+		return nil
+	}
+	return err
 }
 
 func (c *client) removeGroupMember(ctx context.Context, groupID, memberID string) error {
-	return ErrNotImplemented
+	if err := checkIDs(opRemoveGroupMember, groupID, memberID); err != nil {
+		return err
+	}
+	err := c.call(ctx, opRemoveGroupMember, func(ctx context.Context) error {
+		return c.sdk.Groups().ByGroupId(groupID).Members().ByDirectoryObjectId(memberID).Ref().Delete(ctx, nil)
+	})
+	if IsNotFound(err) {
+		// Not a member any more, or the group is gone: either way the
+		// membership the caller wants removed does not exist.
+		return nil
+	}
+	return err
 }
 
 func (c *client) listUserGroupIDs(ctx context.Context, userID string) ([]string, error) {
-	return nil, ErrNotImplemented
+	if err := checkID(opListUserGroups, userID); err != nil {
+		return nil, err
+	}
+	// The SDK's builder addresses the cast by its alias (memberOf/graph.group);
+	// the first page is built from the documented form instead, as for
+	// ListGroupMemberUsers. Next links come back from Graph ready to follow.
+	q := url.Values{}
+	q.Set("$select", "id")
+	q.Set("$top", strconv.Itoa(memberOfPageSize))
+	first := c.graphURL.String() + "/v1.0/users/" + url.PathEscape(userID) + "/memberOf/microsoft.graph.group?" + q.Encode()
+	return c.pagedIDs(ctx, opListUserGroups, userID, first, func(ctx context.Context, link string) ([]string, string, error) {
+		page, err := users.NewItemMemberOfGraphGroupRequestBuilder(link, c.adapter).Get(ctx, nil)
+		if err != nil {
+			return nil, "", err
+		}
+		ids := make([]string, 0, len(page.GetValue()))
+		for _, g := range page.GetValue() {
+			ids = append(ids, deref(g.GetId()))
+		}
+		return ids, deref(page.GetOdataNextLink()), nil
+	})
 }
 
 func (c *client) listSponsorIDs(ctx context.Context, userID string) ([]string, error) {
-	return nil, ErrNotImplemented
+	if err := checkID(opListSponsors, userID); err != nil {
+		return nil, err
+	}
+	first := c.graphURL.String() + "/v1.0/users/" + url.PathEscape(userID) + "/sponsors?" + url.Values{"$select": {"id"}}.Encode()
+	return c.pagedIDs(ctx, opListSponsors, userID, first, func(ctx context.Context, link string) ([]string, string, error) {
+		page, err := users.NewItemSponsorsRequestBuilder(link, c.adapter).Get(ctx, nil)
+		if err != nil {
+			return nil, "", err
+		}
+		ids := make([]string, 0, len(page.GetValue()))
+		for _, o := range page.GetValue() {
+			ids = append(ids, deref(o.GetId()))
+		}
+		return ids, deref(page.GetOdataNextLink()), nil
+	})
+}
+
+// pagedIDs fetches first and follows @odata.nextLink to the last page,
+// each page one retried call, and returns the IDs lower-cased (Graph's
+// GUIDs compare case-insensitively; state keeps one spelling).
+func (c *client) pagedIDs(ctx context.Context, op operation, userID, first string,
+	get func(ctx context.Context, link string) (ids []string, next string, err error)) ([]string, error) {
+	result := []string{}
+	seen := map[string]bool{}
+	link := first
+	for {
+		var ids []string
+		var next string
+		err := c.call(ctx, op, func(ctx context.Context) error {
+			var err error
+			ids, next, err = get(ctx, link)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if id != "" {
+				result = append(result, strings.ToLower(id))
+			}
+		}
+		if next == "" {
+			return result, nil
+		}
+		if err := c.checkNextLink(next); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				e.Operation = op.name
+			}
+			return nil, err
+		}
+		if seen[next] {
+			return nil, &Error{Operation: op.name, Message: fmt.Sprintf("Graph returned the same @odata.nextLink twice for user %s", userID)}
+		}
+		seen[next] = true
+		link = next
+	}
 }
 
 func (c *client) addSponsor(ctx context.Context, userID, sponsorID string) error {
-	return ErrNotImplemented
+	if err := checkIDs(opAddSponsor, userID, sponsorID); err != nil {
+		return err
+	}
+	// msgraph-sdk-go has no builder for sponsors/$ref, so the request is
+	// built from the documented path.
+	err := c.call(ctx, opAddSponsor, func(ctx context.Context) error {
+		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.POST,
+			"{+baseurl}/users/{user%2Did}/sponsors/$ref",
+			map[string]string{"baseurl": c.adapter.GetBaseUrl(), "user%2Did": userID})
+		ri.Headers.TryAdd("Accept", "application/json")
+		if err := ri.SetContentFromParsable(ctx, c.adapter, "application/json", c.newReference(sponsorID)); err != nil {
+			return err
+		}
+		return c.adapter.SendNoContent(ctx, ri, errorMapping)
+	})
+	if isAlreadyReferenced(err) {
+		return nil
+	}
+	return err
 }
 
 func (c *client) removeSponsor(ctx context.Context, userID, sponsorID string) error {
-	return ErrNotImplemented
+	if err := checkIDs(opRemoveSponsor, userID, sponsorID); err != nil {
+		return err
+	}
+	err := c.call(ctx, opRemoveSponsor, func(ctx context.Context) error {
+		// The /$ref suffix matters: without it Graph deletes the sponsor's
+		// own directory object when the app may delete objects of its type.
+		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.DELETE,
+			"{+baseurl}/users/{user%2Did}/sponsors/{directoryObject%2Did}/$ref",
+			map[string]string{"baseurl": c.adapter.GetBaseUrl(), "user%2Did": userID, "directoryObject%2Did": sponsorID})
+		ri.Headers.TryAdd("Accept", "application/json")
+		return c.adapter.SendNoContent(ctx, ri, errorMapping)
+	})
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func checkIDs(op operation, ids ...string) error {
+	for _, id := range ids {
+		if err := checkID(op, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
