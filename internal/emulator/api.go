@@ -23,6 +23,7 @@ const (
 	PermUserDeleteRestoreAll    = "User.DeleteRestore.All"
 	PermGroupMemberReadAll      = "GroupMember.Read.All"
 	PermGroupReadAll            = "Group.Read.All"
+	PermGroupReadWriteAll       = "Group.ReadWrite.All"
 )
 
 // App is an app registration (service principal) known to the emulator's

@@ -155,6 +155,57 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})
+	h("POST /_emulator/groups/{id}/members/{uid}", func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.AddGroupMember(r.PathValue("id"), r.PathValue("uid")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+	h("GET /_emulator/groups/{id}/members", func(w http.ResponseWriter, r *http.Request) error {
+		ids, err := s.GroupMemberIDs(r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, ids)
+		return nil
+	})
+	h("DELETE /_emulator/groups/{id}/members/{uid}", func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.RemoveGroupMember(r.PathValue("id"), r.PathValue("uid")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+	h("DELETE /_emulator/groups/{id}", func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.DeleteGroup(r.PathValue("id")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+	h("GET /_emulator/users/{id}/sponsors", func(w http.ResponseWriter, r *http.Request) error {
+		ids, err := s.SponsorIDs(r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, ids)
+		return nil
+	})
+	h("POST /_emulator/users/{id}/sponsors/{sid}", func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.AddSponsor(r.PathValue("id"), r.PathValue("sid")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+	h("DELETE /_emulator/users/{id}/sponsors/{sid}", func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.RemoveSponsor(r.PathValue("id"), r.PathValue("sid")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 	h("POST /_emulator/users/{id}/redeem", func(w http.ResponseWriter, r *http.Request) error {
 		if err := s.RedeemInvitation(r.PathValue("id")); err != nil {
 			return err

@@ -1,20 +1,31 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 )
 
-// Groups, modelled only as far as the provider reads them: listing a
-// group's user members, GET /groups/{id}/members/microsoft.graph.user
-// (https://learn.microsoft.com/graph/api/group-list-members). Groups are
-// created out of band (SeedGroup or POST /_emulator/groups).
+// Groups, modelled as far as the provider uses them: reading a group
+// (https://learn.microsoft.com/graph/api/group-get), listing its user
+// members (https://learn.microsoft.com/graph/api/group-list-members),
+// adding and removing members by reference
+// (https://learn.microsoft.com/graph/api/group-post-members,
+// https://learn.microsoft.com/graph/api/group-delete-members) and a user's
+// direct memberships (https://learn.microsoft.com/graph/api/user-list-memberof).
+// Groups are assigned security groups created out of band (SeedGroup or
+// POST /_emulator/groups); their members are users only (no nesting).
 
 type group struct {
 	ID          string   `json:"id"`
 	DisplayName string   `json:"displayName"`
 	Members     []string `json:"members"`
+	// Seq orders groups in memberOf pages, as user Seq orders user pages.
+	Seq     int64  `json:"seq,omitempty"`
+	Created string `json:"createdDateTime,omitempty"`
 }
 
 // Group membership read permissions. Listing members needs one of
@@ -25,12 +36,93 @@ var memberPerms = []string{
 	PermDirectoryReadAll, PermDirectoryReadWriteAll,
 }
 
+// groupReadPerms authorize GET /groups/{id}: group-get's application row
+// lists GroupMember.Read.All, Group.ReadWrite.All, Directory.Read.All,
+// Directory.ReadWrite.All and Group.Read.All
+// (https://learn.microsoft.com/graph/api/group-get#permissions).
+// GroupMember.ReadWrite.All is accepted too: its own description grants
+// "list groups, read basic properties" and the shared contract lists it.
+var groupReadPerms = []string{
+	PermGroupMemberReadAll, PermGroupReadAll, PermGroupMemberReadWriteAll,
+	PermGroupReadWriteAll, PermDirectoryReadAll, PermDirectoryReadWriteAll,
+}
+
+// memberWritePerms authorize POST/DELETE on members/$ref: least privileged
+// GroupMember.ReadWrite.All, higher Directory.ReadWrite.All and
+// Group.ReadWrite.All (https://learn.microsoft.com/graph/api/group-post-members#permissions,
+// https://learn.microsoft.com/graph/api/group-delete-members#permissions).
+var memberWritePerms = []string{PermGroupMemberReadWriteAll, PermGroupReadWriteAll, PermDirectoryReadWriteAll}
+
+// memberOfPerms authorize GET /users/{id}/memberOf. For another user's
+// direct memberships the application row lists only Directory.Read.All
+// (least) and Directory.ReadWrite.All
+// (https://learn.microsoft.com/graph/api/user-list-memberof#permissions),
+// so the emulator refuses User.Read.All or GroupMember.Read.All alone.
+var memberOfPerms = []string{PermDirectoryReadAll, PermDirectoryReadWriteAll}
+
+// groupProps are the group properties the emulator models, selectable
+// with $select and returned by default.
+var groupProps = []string{"id", "createdDateTime", "description", "displayName", "groupTypes", "mailEnabled", "securityEnabled"}
+
+// groupJSON renders a group; sel nil means every modelled property.
+func groupJSON(g *group, sel []string) map[string]any {
+	all := map[string]any{
+		"id": g.ID, "createdDateTime": nilIfEmpty(g.Created), "description": nil,
+		"displayName": g.DisplayName, "groupTypes": []any{}, "mailEnabled": false, "securityEnabled": true,
+	}
+	if sel == nil {
+		return all
+	}
+	out := map[string]any{}
+	for _, k := range sel {
+		out[k] = all[k]
+	}
+	return out
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// parseGroupSelect maps $select names to Graph's spelling for group
+// properties; nil means the default set.
+func (c *call) parseGroupSelect() ([]string, bool) {
+	raw := c.r.URL.Query().Get("$select")
+	if raw == "" {
+		return nil, true
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range strings.Split(raw, ",") {
+		f = strings.TrimSpace(f)
+		name := ""
+		for _, p := range groupProps {
+			if strings.EqualFold(p, f) {
+				name = p
+			}
+		}
+		if name == "" {
+			c.badRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.group'.", f))
+			return nil, false
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, true
+}
+
 // SeedGroup creates a security group with the given user members and
 // returns its object ID.
 func (s *Server) SeedGroup(displayName string, memberIDs ...string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := &group{ID: newGUID(), DisplayName: displayName}
+	s.st.Seq++
+	g := &group{ID: newGUID(), DisplayName: displayName, Seq: s.st.Seq, Created: formatTime(s.now())}
 	if s.st.Groups == nil {
 		s.st.Groups = map[string]*group{}
 	}
@@ -45,7 +137,8 @@ func (s *Server) SeedGroup(displayName string, memberIDs ...string) (string, err
 	return g.ID, nil
 }
 
-// AddGroupMember adds a user to a group (no-op if already a member).
+// AddGroupMember adds a user to a group out of band (no-op if already a
+// member; replication lag does not apply).
 func (s *Server) AddGroupMember(groupID, userID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,19 +153,113 @@ func (s *Server) AddGroupMember(groupID, userID string) error {
 	return nil
 }
 
+// RemoveGroupMember removes a member from a group out of band; ErrNotFound
+// when the group is unknown or the object is not a member.
+func (s *Server) RemoveGroupMember(groupID, memberID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.st.Groups[strings.ToLower(groupID)]
+	if g == nil {
+		return fmt.Errorf("%w: group %s", ErrNotFound, groupID)
+	}
+	if !removeID(&g.Members, strings.ToLower(memberID)) {
+		return fmt.Errorf("%w: %s is not a member of group %s", ErrNotFound, memberID, groupID)
+	}
+	s.saveLocked()
+	return nil
+}
+
+// GroupMemberIDs returns the object IDs of a group's members in the order
+// they were added.
+func (s *Server) GroupMemberIDs(groupID string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.st.Groups[strings.ToLower(groupID)]
+	if g == nil {
+		return nil, fmt.Errorf("%w: group %s", ErrNotFound, groupID)
+	}
+	return append([]string{}, g.Members...), nil
+}
+
+// DeleteGroup removes a group for good (security groups cannot be
+// restored, https://learn.microsoft.com/graph/api/directory-deleteditems-restore),
+// including from every sponsor list it was on.
+func (s *Server) DeleteGroup(groupID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := strings.ToLower(groupID)
+	if s.st.Groups[id] == nil {
+		return fmt.Errorf("%w: group %s", ErrNotFound, groupID)
+	}
+	delete(s.st.Groups, id)
+	s.dropReferencesLocked(id)
+	s.saveLocked()
+	return nil
+}
+
+// dropReferencesLocked removes a deleted object from every member and
+// sponsor list, as Entra does when the object goes to deleted items.
+func (s *Server) dropReferencesLocked(id string) {
+	for _, g := range s.st.Groups {
+		removeID(&g.Members, id)
+	}
+	for _, m := range []map[string]*user{s.st.Users, s.st.Deleted} {
+		for _, u := range m {
+			removeID(&u.Sponsors, id)
+		}
+	}
+}
+
+func removeID(list *[]string, id string) bool {
+	for i, m := range *list {
+		if m == id {
+			*list = append((*list)[:i:i], (*list)[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+func containsID(list []string, id string) bool {
+	for _, m := range list {
+		if m == id {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Server) addMemberLocked(g *group, userID string) error {
 	u := s.findUserLocked(userID)
 	if u == nil {
 		return fmt.Errorf("%w: user %s", ErrNotFound, userID)
 	}
 	id := u.id()
-	for _, m := range g.Members {
-		if m == id {
-			return nil
-		}
+	if !containsID(g.Members, id) {
+		g.Members = append(g.Members, id)
 	}
-	g.Members = append(g.Members, id)
 	return nil
+}
+
+func (c *call) getGroup() {
+	sel, ok := c.parseGroupSelect()
+	if !ok {
+		return
+	}
+	gid := c.r.PathValue("id")
+	c.s.mu.Lock()
+	g := c.s.st.Groups[strings.ToLower(gid)]
+	var out map[string]any
+	if g != nil {
+		out = groupJSON(g, sel)
+	}
+	c.s.mu.Unlock()
+	if g == nil {
+		c.notFound(gid)
+		return
+	}
+	out["@odata.context"] = c.s.contextURL("groups", sel) + "/$entity"
+	writeJSON(c.w, http.StatusOK, out)
 }
 
 func (c *call) listGroupMemberUsers() {
@@ -94,7 +281,6 @@ func (c *call) listGroupMemberUsers() {
 		candidates: func() []*user {
 			var out []*user
 			for _, m := range g.Members {
-				// Deleted users drop out of the member list.
 				if u, ok := c.s.st.Users[m]; ok {
 					out = append(out, u)
 				}
@@ -105,4 +291,213 @@ func (c *call) listGroupMemberUsers() {
 		advancedFilterOnly: true,
 		idOnly:             !canReadUsers,
 	})
+}
+
+// refTarget is the object an @odata.id in a $ref body names.
+type refTarget struct {
+	set string // "users", "groups" or "directoryObjects"
+	id  string // lower-case object ID
+}
+
+// parseRef reads {"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}.
+// Graph takes the read URL of the object
+// (https://learn.microsoft.com/graph/api/group-post-members#request-body);
+// the host is not checked because clients build it from their endpoint.
+func (c *call) parseRef() (refTarget, bool) {
+	var body map[string]any
+	if err := json.Unmarshal(c.body, &body); err != nil || body == nil {
+		c.graphError(http.StatusBadRequest, "BadRequest", "Empty Payload. JSON content expected.")
+		return refTarget{}, false
+	}
+	raw, _ := body["@odata.id"].(string)
+	if raw == "" {
+		c.badRequest("The request body must contain an @odata.id with the URL of the object to add.")
+		return refTarget{}, false
+	}
+	p := raw
+	if u, err := url.Parse(raw); err == nil && u.Path != "" {
+		p = u.Path
+	}
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	for len(segs) > 0 && segs[0] != "v1.0" {
+		segs = segs[1:]
+	}
+	if len(segs) != 3 || !isGUID(segs[2]) {
+		c.badRequest(fmt.Sprintf("Invalid object identifier '%s'.", raw))
+		return refTarget{}, false
+	}
+	switch segs[1] {
+	case "users", "groups", "directoryObjects":
+	default:
+		c.badRequest(fmt.Sprintf("Invalid object identifier '%s'.", raw))
+		return refTarget{}, false
+	}
+	return refTarget{set: segs[1], id: strings.ToLower(segs[2])}, true
+}
+
+// alreadyExists is Graph's answer to adding a reference that is already
+// there (group-post-members: "400 Bad Request ... when the object is
+// already a member of the group").
+func (c *call) alreadyExists(property string) {
+	c.badRequest(fmt.Sprintf("One or more added object references already exist for the following modified properties: '%s'.", property))
+}
+
+func (c *call) addGroupMember() {
+	gid := c.r.PathValue("id")
+	ref, ok := c.parseRef()
+	if !ok {
+		return
+	}
+	s := c.s
+	s.mu.Lock()
+	g := s.st.Groups[strings.ToLower(gid)]
+	if g == nil {
+		s.mu.Unlock()
+		c.notFound(gid)
+		return
+	}
+	if ref.set != "users" && s.st.Groups[ref.id] != nil {
+		s.mu.Unlock()
+		c.badRequest("The emulator does not model nested groups: only users can be added as members.")
+		return
+	}
+	// An object replication has not yet made visible is "missing": this is
+	// the 404 the provider retries after an invitation.
+	u := (*user)(nil)
+	if ref.set != "groups" {
+		u = s.getVisibleLocked(ref.id)
+	}
+	if u == nil {
+		s.mu.Unlock()
+		c.notFound(ref.id)
+		return
+	}
+	if containsID(g.Members, u.id()) {
+		s.mu.Unlock()
+		c.alreadyExists("members")
+		return
+	}
+	g.Members = append(g.Members, u.id())
+	s.saveLocked()
+	s.mu.Unlock()
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *call) removeGroupMember() {
+	gid, mid := c.r.PathValue("id"), strings.ToLower(c.r.PathValue("memberId"))
+	s := c.s
+	s.mu.Lock()
+	g := s.st.Groups[strings.ToLower(gid)]
+	removed := g != nil && removeID(&g.Members, mid)
+	if removed {
+		s.saveLocked()
+	}
+	s.mu.Unlock()
+	if !removed {
+		// Observed Graph names the group, not the member, when the link is
+		// absent (microsoftgraph/microsoft-graph-docs-contrib#4847).
+		c.notFound(gid)
+		return
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// memberOfCast is the path suffix of the OData cast to groups.
+const memberOfCast = "/microsoft.graph.group"
+
+// listMemberOf serves GET /users/{id}/memberOf and its cast to groups:
+// direct memberships only, as a directoryObject collection paged like
+// every Graph collection (https://learn.microsoft.com/graph/paging).
+func (c *call) listMemberOf() {
+	cast := strings.HasSuffix(c.r.URL.Path, memberOfCast)
+	sel, ok := c.parseGroupSelect()
+	if !ok {
+		return
+	}
+	q := c.r.URL.Query()
+	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
+		if _, ok := q[p]; ok {
+			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on memberOf is not supported by the emulator.")
+			return
+		}
+	}
+	top, after, ok := c.pageParams()
+	if !ok {
+		return
+	}
+	uid := c.r.PathValue("id")
+	s := c.s
+	s.mu.Lock()
+	u := s.getVisibleLocked(uid)
+	if u == nil {
+		s.mu.Unlock()
+		c.notFound(uid)
+		return
+	}
+	id := u.id()
+	var groups []*group
+	for _, g := range s.st.Groups {
+		if containsID(g.Members, id) {
+			groups = append(groups, g)
+		}
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].Seq < groups[j].Seq })
+	page := []map[string]any{}
+	more := false
+	var last int64
+	for _, g := range groups {
+		if g.Seq <= after {
+			continue
+		}
+		if len(page) == top {
+			more = true
+			break
+		}
+		item := groupJSON(g, sel)
+		item["@odata.type"] = "#microsoft.graph.group"
+		page = append(page, item)
+		last = g.Seq
+	}
+	s.mu.Unlock()
+
+	entity, path := "directoryObjects", "/v1.0/users/"+id+"/memberOf"
+	if cast {
+		entity, path = "groups", path+memberOfCast
+	}
+	out := map[string]any{"@odata.context": s.contextURL(entity, sel), "value": page}
+	if more {
+		out["@odata.nextLink"] = c.base() + path + "?" + nextQuery(q, encodeSkipToken(last, false))
+	}
+	writeJSON(c.w, http.StatusOK, out)
+}
+
+// pageParams reads $top (1..999, default 100) and $skiptoken.
+func (c *call) pageParams() (top int, after int64, ok bool) {
+	q := c.r.URL.Query()
+	top = defaultPageSize
+	if v := q.Get("$top"); v != "" {
+		n, err := parseTop(v)
+		if err != nil {
+			c.badRequest(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and 999 inclusive.", v))
+			return 0, 0, false
+		}
+		top = n
+	}
+	if tok := q.Get("$skiptoken"); tok != "" {
+		n, _, err := decodeSkipToken(tok)
+		if err != nil {
+			c.badRequest("The specified page token value has expired and can no longer be included in your request.")
+			return 0, 0, false
+		}
+		after = n
+	}
+	return top, after, true
+}
+
+func parseTop(v string) (int, error) {
+	var n int
+	if _, err := fmt.Sscanf(v, "%d", &n); err != nil || fmt.Sprint(n) != v || n < 1 || n > maxPageSize {
+		return 0, fmt.Errorf("bad $top %q", v)
+	}
+	return n, nil
 }

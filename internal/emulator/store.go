@@ -19,6 +19,9 @@ type user struct {
 	Props map[string]any `json:"props"`
 	// VisibleAt models directory replication: reads before it get 404.
 	VisibleAt time.Time `json:"visibleAt"`
+	// Sponsors are the object IDs (users or groups) of the user's
+	// sponsors, in the order they were added.
+	Sponsors []string `json:"sponsors,omitempty"`
 }
 
 // id is the object ID, always set at creation.
@@ -290,11 +293,16 @@ func (s *Server) DeleteUser(id string) error {
 	return nil
 }
 
+// softDeleteLocked moves a user to deleted items. Like Entra it leaves
+// every group member list and every other user's sponsor list; a restore
+// does not bring those links back (Graph documents no such thing, see
+// https://learn.microsoft.com/graph/api/directory-deleteditems-restore).
 func (s *Server) softDeleteLocked(u *user) {
 	id := u.id()
 	delete(s.st.Users, id)
 	u.Props["deletedDateTime"] = formatTime(s.now())
 	s.st.Deleted[id] = u
+	s.dropReferencesLocked(id)
 }
 
 // User returns every modelled property of a live user (lag ignored).
@@ -420,6 +428,19 @@ func (s *Server) loadState(path string) error {
 	}
 	if sf.Store.Groups == nil {
 		sf.Store.Groups = map[string]*group{}
+	}
+	// Snapshots written before groups had a sequence number get one, in a
+	// stable order, so memberOf paging works on them.
+	var unseq []*group
+	for _, g := range sf.Store.Groups {
+		if g.Seq == 0 {
+			unseq = append(unseq, g)
+		}
+	}
+	sort.Slice(unseq, func(i, j int) bool { return unseq[i].ID < unseq[j].ID })
+	for _, g := range unseq {
+		sf.Store.Seq++
+		g.Seq = sf.Store.Seq
 	}
 	s.st = sf.Store
 	// Explicit options win over the snapshot; otherwise the snapshot's

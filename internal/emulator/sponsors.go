@@ -1,0 +1,280 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Sponsors of a user: https://learn.microsoft.com/graph/api/user-list-sponsors,
+// user-post-sponsors and user-delete-sponsors. A sponsor is a user or a
+// group.
+
+// maxSponsors is Entra's documented limit: "You can assign a maximum of
+// five sponsors to a single guest user"
+// (https://learn.microsoft.com/entra/external-id/b2b-sponsors).
+const maxSponsors = 5
+
+var (
+	// sponsorReadPerms: application User.Read.All (least) and
+	// User.ReadWrite.All (https://learn.microsoft.com/graph/api/user-list-sponsors#permissions).
+	// Directory.* are not listed there, so the emulator refuses them alone.
+	sponsorReadPerms = []string{PermUserReadAll, PermUserReadWriteAll}
+	// sponsorWritePerms: application User.ReadWrite.All (least) and
+	// Directory.ReadWrite.All (https://learn.microsoft.com/graph/api/user-post-sponsors#permissions,
+	// https://learn.microsoft.com/graph/api/user-delete-sponsors#permissions).
+	sponsorWritePerms = []string{PermUserReadWriteAll, PermDirectoryReadWriteAll}
+)
+
+// AddSponsor makes sponsorID (a user or a group) a sponsor of userID out
+// of band; no-op if it already is one. Replication lag does not apply.
+func (s *Server) AddSponsor(userID, sponsorID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.findUserLocked(userID)
+	if u == nil {
+		return fmt.Errorf("%w: user %s", ErrNotFound, userID)
+	}
+	sid := strings.ToLower(sponsorID)
+	if s.st.Users[sid] == nil && s.st.Groups[sid] == nil {
+		return fmt.Errorf("%w: sponsor %s is neither a user nor a group", ErrNotFound, sponsorID)
+	}
+	if containsID(u.Sponsors, sid) {
+		return nil
+	}
+	if len(u.Sponsors) >= maxSponsors {
+		return fmt.Errorf("emulator: user %s already has %d sponsors, the maximum", userID, maxSponsors)
+	}
+	u.Sponsors = append(u.Sponsors, sid)
+	s.saveLocked()
+	return nil
+}
+
+// RemoveSponsor removes a sponsor out of band; ErrNotFound when the user
+// is unknown or sponsorID is not one of its sponsors.
+func (s *Server) RemoveSponsor(userID, sponsorID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.findUserLocked(userID)
+	if u == nil {
+		return fmt.Errorf("%w: user %s", ErrNotFound, userID)
+	}
+	if !removeID(&u.Sponsors, strings.ToLower(sponsorID)) {
+		return fmt.Errorf("%w: %s is not a sponsor of user %s", ErrNotFound, sponsorID, userID)
+	}
+	s.saveLocked()
+	return nil
+}
+
+// SponsorIDs returns the object IDs of a live user's sponsors in the order
+// they were added.
+func (s *Server) SponsorIDs(userID string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.findUserLocked(userID)
+	if u == nil {
+		return nil, fmt.Errorf("%w: user %s", ErrNotFound, userID)
+	}
+	return append([]string{}, u.Sponsors...), nil
+}
+
+// parseDirectoryObjectSelect accepts user and group property names, as
+// $select on a directoryObject collection does.
+func (c *call) parseDirectoryObjectSelect() ([]string, bool) {
+	raw := c.r.URL.Query().Get("$select")
+	if raw == "" {
+		return nil, true
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range strings.Split(raw, ",") {
+		f = strings.TrimSpace(f)
+		name, ok := knownProp(f)
+		if !ok {
+			for _, p := range groupProps {
+				if strings.EqualFold(p, f) {
+					name, ok = p, true
+				}
+			}
+		}
+		if !ok {
+			c.badRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.directoryObject'.", f))
+			return nil, false
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, true
+}
+
+func (c *call) listSponsors() {
+	sel, ok := c.parseDirectoryObjectSelect()
+	if !ok {
+		return
+	}
+	q := c.r.URL.Query()
+	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
+		if _, ok := q[p]; ok {
+			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on sponsors is not supported by the emulator.")
+			return
+		}
+	}
+	top, after, ok := c.pageParams()
+	if !ok {
+		return
+	}
+	// Without a group read permission, group sponsors come back with id
+	// and @odata.type only ("limited information" on user-list-sponsors).
+	canReadGroups := false
+	for _, p := range groupReadPerms {
+		canReadGroups = canReadGroups || c.roles[p]
+	}
+	uid := c.r.PathValue("id")
+	s := c.s
+	s.mu.Lock()
+	u := s.getVisibleLocked(uid)
+	if u == nil {
+		s.mu.Unlock()
+		c.notFound(uid)
+		return
+	}
+	page := []map[string]any{}
+	more := false
+	var last int64
+	// Positions (1-based) in the sponsor list serve as skip-token sequence.
+	for i, sid := range u.Sponsors {
+		pos := int64(i + 1)
+		if pos <= after {
+			continue
+		}
+		var item map[string]any
+		if su := s.st.Users[sid]; su != nil {
+			item = sponsorUserJSON(su, sel)
+		} else if g := s.st.Groups[sid]; g != nil {
+			item = sponsorGroupJSON(g, sel, canReadGroups)
+		} else {
+			continue
+		}
+		if len(page) == top {
+			more = true
+			break
+		}
+		page = append(page, item)
+		last = pos
+	}
+	id := u.id()
+	s.mu.Unlock()
+	out := map[string]any{"@odata.context": s.contextURL("directoryObjects", sel), "value": page}
+	if more {
+		out["@odata.nextLink"] = c.base() + "/v1.0/users/" + id + "/sponsors?" + nextQuery(q, encodeSkipToken(last, false))
+	}
+	writeJSON(c.w, http.StatusOK, out)
+}
+
+func sponsorUserJSON(u *user, sel []string) map[string]any {
+	var props []string
+	if sel == nil {
+		props = defaultUserProps
+	} else {
+		for _, p := range sel {
+			if _, ok := knownProp(p); ok {
+				props = append(props, p)
+			}
+		}
+	}
+	out := userJSON(u, props)
+	out["id"] = u.id()
+	out["@odata.type"] = "#microsoft.graph.user"
+	return out
+}
+
+func sponsorGroupJSON(g *group, sel []string, full bool) map[string]any {
+	var props []string
+	if sel != nil {
+		for _, p := range sel {
+			for _, gp := range groupProps {
+				if p == gp {
+					props = append(props, p)
+				}
+			}
+		}
+	}
+	out := groupJSON(g, props)
+	if sel != nil && len(props) == 0 {
+		out = map[string]any{}
+	}
+	if !full {
+		for k := range out {
+			out[k] = nil
+		}
+	}
+	out["id"] = g.ID
+	out["@odata.type"] = "#microsoft.graph.group"
+	return out
+}
+
+func (c *call) addSponsor() {
+	uid := c.r.PathValue("id")
+	ref, ok := c.parseRef()
+	if !ok {
+		return
+	}
+	s := c.s
+	s.mu.Lock()
+	u := s.getVisibleLocked(uid)
+	if u == nil {
+		s.mu.Unlock()
+		c.notFound(uid)
+		return
+	}
+	// The sponsor must be a user or a group that replication has made
+	// visible; the URL's entity set narrows which.
+	found := false
+	if ref.set != "groups" {
+		found = s.getVisibleLocked(ref.id) != nil
+	}
+	if !found && ref.set != "users" {
+		found = s.st.Groups[ref.id] != nil
+	}
+	switch {
+	case !found:
+		s.mu.Unlock()
+		c.notFound(ref.id)
+	case containsID(u.Sponsors, ref.id):
+		s.mu.Unlock()
+		c.alreadyExists("sponsors")
+	case len(u.Sponsors) >= maxSponsors:
+		s.mu.Unlock()
+		// Graph's exact wording for this case is not documented.
+		c.badRequest(fmt.Sprintf("A user can have at most %d sponsors.", maxSponsors))
+	default:
+		u.Sponsors = append(u.Sponsors, ref.id)
+		s.saveLocked()
+		s.mu.Unlock()
+		c.w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (c *call) removeSponsor() {
+	uid, sid := c.r.PathValue("id"), strings.ToLower(c.r.PathValue("sponsorId"))
+	s := c.s
+	s.mu.Lock()
+	u := s.getVisibleLocked(uid)
+	if u == nil {
+		s.mu.Unlock()
+		c.notFound(uid)
+		return
+	}
+	removed := removeID(&u.Sponsors, sid)
+	if removed {
+		s.saveLocked()
+	}
+	s.mu.Unlock()
+	if !removed {
+		c.notFound(sid)
+		return
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+}
