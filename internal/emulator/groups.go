@@ -409,7 +409,7 @@ const memberOfCast = "/microsoft.graph.group"
 // direct memberships only, as a directoryObject collection paged like
 // every Graph collection (https://learn.microsoft.com/graph/paging).
 func (c *call) listMemberOf() {
-	cast := strings.HasSuffix(c.r.URL.Path, memberOfCast)
+	cast := strings.HasSuffix(c.r.URL.Path, memberOfCast) || strings.HasSuffix(c.r.URL.Path, "/graph.group")
 	sel, ok := c.parseGroupSelect()
 	if !ok {
 		return

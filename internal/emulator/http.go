@@ -25,6 +25,11 @@ func (s *Server) routes() http.Handler {
 	s.handle(g, "DELETE /groups/{id}/members/{memberId}/$ref", memberWritePerms, (*call).removeGroupMember)
 	s.handle(g, "GET /users/{id}/memberOf", memberOfPerms, (*call).listMemberOf)
 	s.handle(g, "GET /users/{id}/memberOf/microsoft.graph.group", memberOfPerms, (*call).listMemberOf)
+	// msgraph-sdk-go's request builder addresses the cast by its alias;
+	// Graph serves both, and both count as the documented form.
+	g.HandleFunc("GET /users/{id}/memberOf/graph.group", func(w http.ResponseWriter, r *http.Request) {
+		s.serveGraph("GET /v1.0/users/{id}/memberOf/microsoft.graph.group", memberOfPerms, (*call).listMemberOf, w, r)
+	})
 	s.handle(g, "GET /users/{id}/sponsors", sponsorReadPerms, (*call).listSponsors)
 	s.handle(g, "POST /users/{id}/sponsors/$ref", sponsorWritePerms, (*call).addSponsor)
 	s.handle(g, "DELETE /users/{id}/sponsors/{sponsorId}/$ref", sponsorWritePerms, (*call).removeSponsor)
