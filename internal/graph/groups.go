@@ -68,9 +68,7 @@ func (c *client) directoryObjectURL(id string) string {
 	return c.graphURL.String() + "/v1.0/directoryObjects/" + url.PathEscape(id)
 }
 
-// newReference builds a fresh body for each attempt: the SDK's backing
-// store tracks which values changed since the model was last serialized,
-// so a body reused for a retry could go out without its @odata.id.
+// newReference is the body of POST .../$ref for object id.
 func (c *client) newReference(id string) models.ReferenceCreateable {
 	ref := models.NewReferenceCreate()
 	u := c.directoryObjectURL(id)
