@@ -163,6 +163,9 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 	}
+	for name, a := range accessAttributes() {
+		attrs[name] = a
+	}
 	for _, f := range profileStringFields {
 		attrs[f.attr] = schema.StringAttribute{
 			Optional: true,

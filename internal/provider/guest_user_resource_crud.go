@@ -194,6 +194,15 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 		}
 	}
 
+	var failed *accessChange
+	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, &guestUserResourceModelV0{
+		GroupIDs: types.SetNull(types.StringType), SponsorIDs: types.SetNull(types.StringType),
+	}, &plan)
+	if failed != nil {
+		fail(accessDiagnostic(id, failed, fmt.Sprintf("The invitation to %s created user %s, but", email, id)))
+		return
+	}
+
 	prior := plan
 	resp.Diagnostics.Append(plan.applyUser(ctx, u, &prior)...)
 	plan.Email = prior.Email
@@ -264,6 +273,16 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 			return
 		}
 	}
+	var failed *accessChange
+	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, &guestUserResourceModelV0{
+		GroupIDs: types.SetNull(types.StringType), SponsorIDs: types.SetNull(types.StringType),
+	}, plan)
+	if failed != nil {
+		// The user existed before: nothing was invited, so nothing is
+		// saved; the memberships made so far are idempotent to redo.
+		resp.Diagnostics.Append(accessDiagnostic(id, failed, fmt.Sprintf("adopt_existing is set and %s belongs to user %s; its profile was set, but", email, id)))
+		return
+	}
 	u, err := c.GetUser(ctx, id)
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading adopted user %s failed.", id), err))
@@ -310,6 +329,10 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	prior := state
 	resp.Diagnostics.Append(state.applyUser(ctx, u, &prior)...)
+	if err := readAccess(ctx, c, id, &state); err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User Access", "Reading the guest's group memberships or sponsors failed.", err))
+		return
+	}
 	// Graph does not echo these inputs; keep what was configured or
 	// defaulted (import leaves them null, ImportState fills the defaults).
 	if state.OnDestroy.IsNull() {
@@ -412,6 +435,15 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 		plan.RedeemURL = stringOrNull(inv.InviteRedeemURL)
 	}
 
+	var failed *accessChange
+	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, &state, &plan)
+	if failed != nil {
+		partial := plan
+		partial.nullUnknowns()
+		keep(partial, accessDiagnostic(id, failed, "After the other changes were applied"))
+		return
+	}
+
 	u, err := c.GetUser(ctx, id)
 	if err != nil {
 		partial := plan
@@ -433,6 +465,8 @@ func (r *guestUserResource) withoutReinvite(plan, state guestUserResourceModelV0
 	m := plan
 	m.Email, m.ReinviteTrigger = state.Email, state.ReinviteTrigger
 	m.InvitationState, m.InvitationStateChangedAt, m.RedeemURL, m.Mail = state.InvitationState, state.InvitationStateChangedAt, state.RedeemURL, state.Mail
+	// Memberships and sponsors are changed after the invitation, so none of them happened yet.
+	m.GroupIDs, m.SponsorIDs = state.GroupIDs, state.SponsorIDs
 	m.nullUnknowns()
 	return m
 }

@@ -49,6 +49,9 @@ type guestUserResourceModelV0 struct {
 	BusinessPhones    types.List   `tfsdk:"business_phones"`
 	OtherMails        types.Set    `tfsdk:"other_mails"`
 
+	GroupIDs   types.Set `tfsdk:"group_ids"`
+	SponsorIDs types.Set `tfsdk:"sponsor_ids"`
+
 	UserPrincipalName        types.String `tfsdk:"user_principal_name"`
 	Mail                     types.String `tfsdk:"mail"`
 	InvitationState          types.String `tfsdk:"invitation_state"`

@@ -37,6 +37,13 @@ func (caseInsensitiveModifier) PlanModifyString(_ context.Context, req planmodif
 
 // ValidateConfig catches combinations the per-attribute validators cannot see.
 func (r *guestUserResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var access struct {
+		groups, sponsors types.Set
+	}
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("group_ids"), &access.groups)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("sponsor_ids"), &access.sponsors)...)
+	validateAccessConfig(ctx, &guestUserResourceModelV0{GroupIDs: access.groups, SponsorIDs: access.sponsors}, &resp.Diagnostics)
+
 	var msg *invitationMessageModelV0
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("invitation_message"), &msg)...)
 	if resp.Diagnostics.HasError() || msg == nil {
@@ -91,12 +98,19 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 
 	creating := req.State.Raw.IsNull()
 	invites := creating
+	var prior *guestUserResourceModelV0
+	defer func() {
+		if !resp.Diagnostics.HasError() {
+			r.checkAccessTargets(ctx, prior, &plan, &resp.Diagnostics)
+		}
+	}()
 	if !creating {
 		var state guestUserResourceModelV0
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		prior = &state
 		if reinvitePlanned(&state, &plan) {
 			invites = true
 			// A new invitation resets redemption and issues a new redeem URL.
