@@ -2,13 +2,18 @@ package graph
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
 )
 
 const (
@@ -365,5 +370,327 @@ func TestSponsorsRequests(t *testing.T) {
 	}
 	if err := c.AddSponsor(ctx, testUserID, ""); !IsBadRequest(err) {
 		t.Fatalf("empty sponsor ID: %v", err)
+	}
+}
+
+// The tests below run against the in-process emulator (real token flow,
+// TLS on 127.0.0.1), which keeps membership and sponsor state.
+
+var groupsAppPerms = []string{
+	emulator.PermUserInviteAll, emulator.PermUserReadWriteAll,
+	emulator.PermGroupMemberReadWriteAll, emulator.PermDirectoryReadAll,
+}
+
+func groupsEmulator(t *testing.T, perms ...[]string) (*emulator.Server, []*Client) {
+	t.Helper()
+	var apps []emulator.App
+	for i, p := range perms {
+		apps = append(apps, emulator.App{ClientID: fmt.Sprintf("00000000-0000-0000-0000-0000000000b%d", i), Secret: fmt.Sprintf("secret-%d", i), Permissions: p})
+	}
+	s, err := emulator.Start(emulator.Options{Apps: apps})
+	if err != nil {
+		t.Fatalf("start emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	var clients []*Client
+	for _, a := range apps {
+		c, err := New(Config{
+			Auth: AuthConfig{Method: AuthClientSecret, TenantID: s.TenantID(), ClientID: a.ClientID, ClientSecret: a.Secret,
+				AuthorityHost: s.AuthorityHost()},
+			GraphEndpoint: s.GraphEndpoint(),
+			UserAgent:     "terraform-provider-b2b/test",
+			HTTPClient:    &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CA().CertPool(), MinVersion: tls.VersionTLS12}}},
+		})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		c.impl.baseRetryDelay = 50 * time.Millisecond
+		clients = append(clients, c)
+	}
+	return s, clients
+}
+
+func seedGuest(t *testing.T, s *emulator.Server, email string) string {
+	t.Helper()
+	id, err := s.SeedUser(emulator.SeedUser{Email: email, DisplayName: email})
+	if err != nil {
+		t.Fatalf("SeedUser: %v", err)
+	}
+	return id
+}
+
+func seedGroup(t *testing.T, s *emulator.Server, name string, members ...string) string {
+	t.Helper()
+	id, err := s.SeedGroup(name, members...)
+	if err != nil {
+		t.Fatalf("SeedGroup: %v", err)
+	}
+	return id
+}
+
+func sameIDs(got, want []string) bool {
+	g, w := slices.Clone(got), slices.Clone(want)
+	for i := range w {
+		w[i] = strings.ToLower(w[i])
+	}
+	slices.Sort(g)
+	slices.Sort(w)
+	return slices.Equal(g, w)
+}
+
+func TestEmulatorGroupMembership(t *testing.T) {
+	s, cs := groupsEmulator(t, groupsAppPerms)
+	c, ctx := cs[0], groupsCtx(t)
+	uid := seedGuest(t, s, "ada@fabrikam.example")
+	other := seedGroup(t, s, "Already", uid)
+	gid := seedGroup(t, s, "Partners")
+
+	g, err := c.GetGroup(ctx, gid)
+	if err != nil || g.ID != strings.ToLower(gid) || g.DisplayName != "Partners" {
+		t.Fatalf("GetGroup = %+v, %v", g, err)
+	}
+	if err := c.AddGroupMember(ctx, gid, uid); err != nil {
+		t.Fatalf("AddGroupMember: %v", err)
+	}
+	if m, _ := s.GroupMemberIDs(gid); !sameIDs(m, []string{uid}) {
+		t.Fatalf("members after add = %v", m)
+	}
+	// Adding again is answered 400 "already exist", which is success.
+	s.ResetCounters()
+	if err := c.AddGroupMember(ctx, gid, uid); err != nil {
+		t.Fatalf("second AddGroupMember: %v", err)
+	}
+	if n := s.Counters()["status:400"]; n != 1 {
+		t.Fatalf("the second add saw %d 400s, want the emulator's one", n)
+	}
+	ids, err := c.ListUserGroupIDs(ctx, uid)
+	if err != nil || !sameIDs(ids, []string{gid, other}) {
+		t.Fatalf("ListUserGroupIDs = %v, %v", ids, err)
+	}
+
+	if err := c.RemoveGroupMember(ctx, gid, uid); err != nil {
+		t.Fatalf("RemoveGroupMember: %v", err)
+	}
+	if m, _ := s.GroupMemberIDs(gid); len(m) != 0 {
+		t.Fatalf("members after remove = %v", m)
+	}
+	if err := c.RemoveGroupMember(ctx, gid, uid); err != nil {
+		t.Fatalf("removing a non-member: %v", err)
+	}
+	if ids, err := c.ListUserGroupIDs(ctx, uid); err != nil || !sameIDs(ids, []string{other}) {
+		t.Fatalf("ListUserGroupIDs after remove = %v, %v", ids, err)
+	}
+}
+
+func TestEmulatorGroupNotFoundKinds(t *testing.T) {
+	s, cs := groupsEmulator(t, groupsAppPerms)
+	c, ctx := cs[0], groupsCtx(t)
+	uid := seedGuest(t, s, "bo@fabrikam.example")
+	gid := seedGroup(t, s, "Partners")
+	const missing = "12345678-aaaa-bbbb-cccc-1234567890ab"
+
+	if _, err := c.GetGroup(ctx, missing); !IsNotFound(err) {
+		t.Fatalf("GetGroup(missing) = %v", err)
+	}
+	err := c.AddGroupMember(ctx, missing, uid)
+	if !IsNotFound(err) || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("AddGroupMember to a missing group = %v", err)
+	}
+	if err := c.AddGroupMember(ctx, gid, missing); !IsNotFound(err) {
+		t.Fatalf("AddGroupMember of a missing user = %v", err)
+	}
+	if err := c.RemoveGroupMember(ctx, missing, uid); err != nil {
+		t.Fatalf("RemoveGroupMember from a missing group = %v", err)
+	}
+	if _, err := c.ListUserGroupIDs(ctx, missing); !IsNotFound(err) {
+		t.Fatalf("ListUserGroupIDs(missing user) = %v", err)
+	}
+}
+
+// Right after an invitation the user is not yet visible: the add is a
+// KindNotFound while GetGroup still finds the group, which is how the
+// provider tells replication from a missing group.
+func TestEmulatorAddMemberBeforeReplication(t *testing.T) {
+	s, cs := groupsEmulator(t, groupsAppPerms)
+	c, ctx := cs[0], groupsCtx(t)
+	gid := seedGroup(t, s, "Partners")
+	s.SetReplicationLag(700 * time.Millisecond)
+	inv, err := c.Invite(ctx, InvitationRequest{InvitedUserEmailAddress: "new@fabrikam.example", InviteRedirectURL: "https://myapps.microsoft.com"})
+	if err != nil {
+		t.Fatalf("Invite: %v", err)
+	}
+	if err := c.AddGroupMember(ctx, gid, inv.InvitedUserID); !IsNotFound(err) {
+		t.Fatalf("AddGroupMember before replication = %v", err)
+	}
+	if _, err := c.GetGroup(ctx, gid); err != nil {
+		t.Fatalf("GetGroup: %v", err)
+	}
+	time.Sleep(800 * time.Millisecond)
+	if err := c.AddGroupMember(ctx, gid, inv.InvitedUserID); err != nil {
+		t.Fatalf("AddGroupMember after replication: %v", err)
+	}
+}
+
+func TestEmulatorMemberOfPaging(t *testing.T) {
+	s, cs := groupsEmulator(t, groupsAppPerms)
+	c, ctx := cs[0], groupsCtx(t)
+	uid := seedGuest(t, s, "many@fabrikam.example")
+	// One more group than a page of memberOfPageSize holds.
+	want := make([]string, 0, memberOfPageSize+2)
+	for i := range memberOfPageSize + 2 {
+		want = append(want, seedGroup(t, s, fmt.Sprintf("g%04d", i), uid))
+	}
+	seedGroup(t, s, "not a member")
+	s.ResetCounters()
+	got, err := c.ListUserGroupIDs(ctx, uid)
+	if err != nil {
+		t.Fatalf("ListUserGroupIDs: %v", err)
+	}
+	if !sameIDs(got, want) {
+		t.Fatalf("got %d IDs, want the %d seeded groups", len(got), len(want))
+	}
+	for _, id := range got {
+		if id != strings.ToLower(id) {
+			t.Fatalf("ID %q is not lower-case", id)
+		}
+	}
+	if n := s.Counters()["GET /v1.0/users/{id}/memberOf/microsoft.graph.group"]; n != 2 {
+		t.Fatalf("%d memberOf requests, want 2 pages", n)
+	}
+}
+
+func TestEmulatorSponsors(t *testing.T) {
+	s, cs := groupsEmulator(t, groupsAppPerms)
+	c, ctx := cs[0], groupsCtx(t)
+	uid := seedGuest(t, s, "guest@fabrikam.example")
+	boss, err := s.SeedUser(emulator.SeedUser{Email: "boss@contoso.example", UserType: "Member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := seedGroup(t, s, "Sponsors")
+
+	if ids, err := c.ListSponsorIDs(ctx, uid); err != nil || len(ids) != 0 {
+		t.Fatalf("ListSponsorIDs before = %v, %v", ids, err)
+	}
+	for _, sp := range []string{boss, team, boss} {
+		if err := c.AddSponsor(ctx, uid, sp); err != nil {
+			t.Fatalf("AddSponsor(%s): %v", sp, err)
+		}
+	}
+	if got, _ := s.SponsorIDs(uid); !sameIDs(got, []string{boss, team}) {
+		t.Fatalf("emulator sponsors = %v", got)
+	}
+	ids, err := c.ListSponsorIDs(ctx, uid)
+	if err != nil || !sameIDs(ids, []string{boss, team}) {
+		t.Fatalf("ListSponsorIDs = %v, %v", ids, err)
+	}
+	if err := c.RemoveSponsor(ctx, uid, boss); err != nil {
+		t.Fatalf("RemoveSponsor: %v", err)
+	}
+	if err := c.RemoveSponsor(ctx, uid, boss); err != nil {
+		t.Fatalf("removing a non-sponsor: %v", err)
+	}
+	if got, _ := s.SponsorIDs(uid); !sameIDs(got, []string{team}) {
+		t.Fatalf("sponsors after remove = %v", got)
+	}
+	// The boss object itself must survive (DELETE without /$ref would delete it).
+	if _, ok := s.User(boss); !ok {
+		t.Fatal("RemoveSponsor deleted the sponsor's user object")
+	}
+	if err := c.AddSponsor(ctx, uid, "12345678-aaaa-bbbb-cccc-1234567890ab"); !IsNotFound(err) {
+		t.Fatalf("AddSponsor of an unknown object = %v", err)
+	}
+
+	// Graph's limit on sponsors is a 400 that must not pass for "already exists".
+	for i := range 4 {
+		sp, err := s.SeedUser(emulator.SeedUser{Email: fmt.Sprintf("s%d@contoso.example", i), UserType: "Member"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddSponsor(ctx, uid, sp); err != nil {
+			t.Fatalf("AddSponsor %d: %v", i, err)
+		}
+	}
+	if err := c.AddSponsor(ctx, uid, boss); !IsBadRequest(err) {
+		t.Fatalf("sixth sponsor = %v, want a 400", err)
+	}
+}
+
+func TestEmulatorGroupsForbiddenNamesPermission(t *testing.T) {
+	s, cs := groupsEmulator(t, []string{emulator.PermUserInviteAll})
+	c, ctx := cs[0], groupsCtx(t)
+	uid := seedGuest(t, s, "x@fabrikam.example")
+	gid := seedGroup(t, s, "Partners")
+	checks := []struct {
+		name string
+		err  error
+		perm string
+	}{
+		{"GetGroup", func() error { _, err := c.GetGroup(ctx, gid); return err }(), "GroupMember.Read.All"},
+		{"AddGroupMember", c.AddGroupMember(ctx, gid, uid), "GroupMember.ReadWrite.All"},
+		{"RemoveGroupMember", c.RemoveGroupMember(ctx, gid, uid), "GroupMember.ReadWrite.All"},
+		{"ListUserGroupIDs", func() error { _, err := c.ListUserGroupIDs(ctx, uid); return err }(), "Directory.Read.All"},
+		{"ListSponsorIDs", func() error { _, err := c.ListSponsorIDs(ctx, uid); return err }(), "User.Read.All"},
+		{"AddSponsor", c.AddSponsor(ctx, uid, gid), "User.ReadWrite.All"},
+		{"RemoveSponsor", c.RemoveSponsor(ctx, uid, gid), "User.ReadWrite.All"},
+	}
+	for _, ch := range checks {
+		var e *Error
+		if !IsForbidden(ch.err) || !errors.As(ch.err, &e) || e.RequiredPermission != ch.perm {
+			t.Errorf("%s: %v, want Forbidden naming %s", ch.name, ch.err, ch.perm)
+		}
+	}
+}
+
+// Throttled membership writes are retried after Retry-After: the emulator
+// answers 429 until the test lifts the fault, and the add still lands.
+func TestEmulatorGroupsRetryThrottling(t *testing.T) {
+	s, cs := groupsEmulator(t, groupsAppPerms)
+	c, ctx := cs[0], groupsCtx(t)
+	uid := seedGuest(t, s, "t@fabrikam.example")
+	gid := seedGroup(t, s, "Partners")
+	s.SetFaults(emulator.Faults{Rate429: 1})
+	go func() {
+		for s.Counters()["status:429"] < 2 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		s.SetFaults(emulator.Faults{})
+	}()
+	if err := c.AddGroupMember(ctx, gid, uid); err != nil {
+		t.Fatalf("AddGroupMember under throttling: %v", err)
+	}
+	if n := s.Counters()["status:429"]; n < 2 {
+		t.Fatalf("%d throttled answers, want at least 2", n)
+	}
+	if m, _ := s.GroupMemberIDs(gid); !sameIDs(m, []string{uid}) {
+		t.Fatalf("members = %v", m)
+	}
+}
+
+// A POST $ref whose answer is lost after Graph acted is repeated, and the
+// repeat's "already exist" counts as success.
+func TestEmulatorAddMemberRepeatedAfterDroppedConnection(t *testing.T) {
+	s, cs := groupsEmulator(t, groupsAppPerms)
+	c, ctx := cs[0], groupsCtx(t)
+	c.impl.baseRetryDelay = 300 * time.Millisecond
+	uid := seedGuest(t, s, "d@fabrikam.example")
+	gid := seedGroup(t, s, "Partners")
+	const key = "POST /v1.0/groups/{id}/members/$ref"
+	s.ResetCounters()
+	s.SetFaults(emulator.Faults{RateDrop: 1, DropAfterActing: true})
+	go func() {
+		for s.Counters()[key] < 1 {
+			time.Sleep(2 * time.Millisecond)
+		}
+		s.SetFaults(emulator.Faults{})
+	}()
+	if err := c.AddGroupMember(ctx, gid, uid); err != nil {
+		t.Fatalf("AddGroupMember: %v", err)
+	}
+	if n := s.Counters()[key]; n != 2 {
+		t.Fatalf("%d POSTs, want the dropped one and its repeat", n)
+	}
+	if m, _ := s.GroupMemberIDs(gid); !sameIDs(m, []string{uid}) {
+		t.Fatalf("members = %v", m)
 	}
 }
