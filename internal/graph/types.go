@@ -131,6 +131,6 @@ type GuestFilter struct {
 
 // Group is a directory group as the provider sees it.
 type Group struct {
-	ID          string
+	ID          string // lower-cased, like every ID the group calls return
 	DisplayName string
 }
