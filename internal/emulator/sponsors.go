@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -192,13 +193,9 @@ func sponsorUserJSON(u *user, sel []string) map[string]any {
 
 func sponsorGroupJSON(g *group, sel []string, full bool) map[string]any {
 	var props []string
-	if sel != nil {
-		for _, p := range sel {
-			for _, gp := range groupProps {
-				if p == gp {
-					props = append(props, p)
-				}
-			}
+	for _, p := range sel {
+		if slices.Contains(groupProps, p) {
+			props = append(props, p)
 		}
 	}
 	out := groupJSON(g, props)
