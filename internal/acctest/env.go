@@ -29,6 +29,7 @@ type Option func(*options)
 
 type options struct {
 	lag             time.Duration
+	linkLag         time.Duration
 	apps            []emulator.App
 	permissions     []string
 	setPermissions  bool
@@ -38,6 +39,10 @@ type options struct {
 // WithReplicationLag makes newly invited users unreadable for d, like
 // Entra's eventual consistency.
 func WithReplicationLag(d time.Duration) Option { return func(o *options) { o.lag = d } }
+
+// WithLinkReplicationLag makes newly invited users, once readable, refuse
+// group-member and sponsor additions for d more (emulator.Options.LinkReplicationLag).
+func WithLinkReplicationLag(d time.Duration) Option { return func(o *options) { o.linkLag = d } }
 
 // WithApps registers extra app registrations (other credentials or permissions).
 func WithApps(apps ...emulator.App) Option {
@@ -101,8 +106,9 @@ func New(t *testing.T, opts ...Option) *Env {
 	}
 
 	eo := emulator.Options{
-		CA:             harness.ca,
-		ReplicationLag: o.lag,
+		CA:                 harness.ca,
+		ReplicationLag:     o.lag,
+		LinkReplicationLag: o.linkLag,
 	}
 	if o.invitationLimit != nil {
 		eo.InvitationLimit = *o.invitationLimit

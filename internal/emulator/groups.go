@@ -365,7 +365,7 @@ func (c *call) addGroupMember() {
 	// the 404 the provider retries after an invitation.
 	u := (*user)(nil)
 	if ref.set != "groups" {
-		u = s.getVisibleLocked(ref.id)
+		u = s.getLinkableLocked(ref.id)
 	}
 	if u == nil {
 		s.mu.Unlock()

@@ -150,6 +150,27 @@ func TestGroupsReplicationLag(t *testing.T) {
 	}
 }
 
+// A user readable by GET can still be unknown to the replica serving $ref
+// writes for LinkReplicationLag; reads of it work meanwhile.
+func TestLinkReplicationLag(t *testing.T) {
+	f := newGroupFixture(t, Options{LinkReplicationLag: 5 * time.Second})
+	s, tok := f.s, f.tok
+	r := invite(t, s, tok, "new@partner.example")
+	mustStatus(t, r, 201)
+	uid := str(obj(r.Body["invitedUser"])["id"])
+
+	mustStatus(t, graph(t, s, tok, "GET", "/users/"+uid, nil), 200)
+	mustStatus(t, graph(t, s, tok, "GET", "/users/"+uid+"/memberOf/microsoft.graph.group", nil), 200)
+	mustError(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", uid)), 404, "Request_ResourceNotFound", notFoundMsg(uid))
+	mustError(t, graph(t, s, tok, "POST", "/users/"+uid+"/sponsors/$ref", f.ref("users", f.guest)), 404, "Request_ResourceNotFound", notFoundMsg(uid))
+	// Seeded (not invited) users are not affected.
+	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", f.guest)), 204)
+
+	s.advance(6 * time.Second)
+	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", uid)), 204)
+	mustStatus(t, graph(t, s, tok, "POST", "/users/"+uid+"/sponsors/$ref", f.ref("users", f.guest)), 204)
+}
+
 func TestMemberOf(t *testing.T) {
 	f := newGroupFixture(t, Options{})
 	s, tok := f.s, f.tok

@@ -194,6 +194,7 @@ func (c *call) postInvitation() {
 			}
 			u = s.newUserLocked(email, displayName, userType, "PendingAcceptance", now)
 			u.VisibleAt = now.Add(s.lag)
+			u.LinkableAt = u.VisibleAt.Add(s.linkLag)
 		}
 	}
 	userID := u.id()

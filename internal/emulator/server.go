@@ -40,6 +40,7 @@ type Server struct {
 
 	faults   Faults
 	lag      time.Duration
+	linkLag  time.Duration
 	invLimit RateLimit
 	invTimes []time.Time
 	counters Counters
@@ -92,6 +93,7 @@ func Start(opts Options) (*Server, error) {
 		domain:   strings.ToLower(opts.TenantDomain),
 		appIndex: map[string]int{},
 		lag:      opts.ReplicationLag,
+		linkLag:  opts.LinkReplicationLag,
 		invLimit: opts.InvitationLimit,
 		counters: Counters{},
 		st:       newStore(),
@@ -265,6 +267,14 @@ func (s *Server) SetReplicationLag(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lag = d
+}
+
+// SetLinkReplicationLag sets how long, after becoming readable, a newly
+// invited user still cannot be added to a group or given a sponsor.
+func (s *Server) SetLinkReplicationLag(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.linkLag = d
 }
 
 // SetInvitationLimit replaces the invitation throttle and forgets past invitations.

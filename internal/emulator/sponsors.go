@@ -220,7 +220,7 @@ func (c *call) addSponsor() {
 	}
 	s := c.s
 	s.mu.Lock()
-	u := s.getVisibleLocked(uid)
+	u := s.getLinkableLocked(uid)
 	if u == nil {
 		s.mu.Unlock()
 		c.notFound(uid)

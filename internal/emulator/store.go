@@ -19,6 +19,11 @@ type user struct {
 	Props map[string]any `json:"props"`
 	// VisibleAt models directory replication: reads before it get 404.
 	VisibleAt time.Time `json:"visibleAt"`
+	// LinkableAt is when the user can be referenced by a $ref write (added
+	// as a group member or given a sponsor). Writes and reads reach
+	// different replicas, so a user can be readable and still unknown to
+	// the replica that serves the write.
+	LinkableAt time.Time `json:"linkableAt,omitempty"`
 	// Sponsors are the object IDs (users or groups) of the user's
 	// sponsors, in the order they were added.
 	Sponsors []string `json:"sponsors,omitempty"`

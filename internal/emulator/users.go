@@ -54,6 +54,15 @@ func (c *call) parseSelect() ([]string, bool) {
 
 func (s *Server) visibleLocked(u *user) bool { return !s.now().Before(u.VisibleAt) }
 
+// getLinkableLocked finds a live user that $ref writes can reference.
+func (s *Server) getLinkableLocked(key string) *user {
+	u := s.getVisibleLocked(key)
+	if u == nil || s.now().Before(u.LinkableAt) {
+		return nil
+	}
+	return u
+}
+
 // getVisibleLocked finds a live user that replication has made readable.
 func (s *Server) getVisibleLocked(key string) *user {
 	u := s.findUserLocked(key)
