@@ -14,10 +14,12 @@ import (
 
 // TestAccCSVMigrationModule runs examples/modules/csv-guests on a CSV of
 // 50 rows, 30 of whom already exist in the tenant: the first apply adopts
-// the 30 (no email) and invites the 20 others, and the next plan is empty.
+// the 30 (no email), invites the 20 others and puts the rows with a groups
+// cell into those groups, and the next plan is empty.
 func TestAccCSVMigrationModule(t *testing.T) {
 	t.Parallel()
-	env := acctest.New(t)
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadWriteAll,
+		emulator.PermGroupMemberReadWriteAll, emulator.PermDirectoryReadAll))
 	srv := env.RequireEmulator(t)
 	cli := newTFCLI(t, "1.5.0")
 
@@ -38,9 +40,11 @@ func TestAccCSVMigrationModule(t *testing.T) {
 		cli.write(filepath.Join("csv-guests", e.Name()), string(b))
 	}
 
-	existing := map[string]string{} // lower-cased address -> seeded object ID
+	partners, buyers := env.Group(t, "partners"), env.Group(t, "buyers")
+	wantGroups := map[string][]string{} // lower-cased address -> groups its row lists
+	existing := map[string]string{}     // lower-cased address -> seeded object ID
 	var csv strings.Builder
-	csv.WriteString("email,display_name,company_name,job_title,user_type\n")
+	csv.WriteString("email,display_name,company_name,job_title,user_type,groups\n")
 	for i := 0; i < 50; i++ {
 		email := fmt.Sprintf("guest%02d@migrate.example", i)
 		name := fmt.Sprintf("Guest %02d", i)
@@ -59,7 +63,15 @@ func TestAccCSVMigrationModule(t *testing.T) {
 		if i%5 == 0 {
 			row = strings.ToUpper(email[:1]) + email[1:] // the CSV's case must not matter
 		}
-		fmt.Fprintf(&csv, "%s,%s,Partner Ltd,%s,\n", row, name, job)
+		groups := ""
+		switch i % 4 {
+		case 0:
+			groups, wantGroups[email] = "partners", []string{partners}
+		case 1:
+			// A name from the groups map and a raw object ID, with stray spaces.
+			groups, wantGroups[email] = "partners; "+buyers, []string{partners, buyers}
+		}
+		fmt.Fprintf(&csv, "%s,%s,Partner Ltd,%s,,%s\n", row, name, job, groups)
 	}
 	cli.write("guests.csv", csv.String())
 	cli.write("main.tf", requiredProviders+env.ProviderConfigWith(`default_redirect_url = "https://myapps.microsoft.com"`)+`
@@ -67,6 +79,7 @@ module "guests" {
   source                  = "./csv-guests"
   csv                     = file("${path.module}/guests.csv")
   send_invitation_message = true
+  groups                  = { partners = "`+partners+`", buyers = "`+buyers+`" }
 }
 
 output "object_ids" {
@@ -102,6 +115,24 @@ output "object_ids" {
 	for email, id := range existing {
 		if ids[email] != id {
 			t.Errorf("%s: module holds %q; want the existing user %s adopted", email, ids[email], id)
+		}
+	}
+
+	members := map[string]map[string]bool{partners: {}, buyers: {}}
+	for g := range members {
+		for _, m := range env.GroupMembers(t, g) {
+			members[g][strings.ToLower(m)] = true
+		}
+	}
+	for email, id := range ids {
+		for _, g := range []string{partners, buyers} {
+			want := false
+			for _, w := range wantGroups[email] {
+				want = want || w == g
+			}
+			if got := members[g][strings.ToLower(id)]; got != want {
+				t.Errorf("%s (%s): member of group %s = %t, want %t", email, id, g, got, want)
+			}
 		}
 	}
 

@@ -17,6 +17,12 @@ locals {
     for key, row in local.rows : key => merge(
       { email = trimspace(row.email) },
       { for c in local.columns : c => try(trimspace(row[c]), "") != "" ? trimspace(row[c]) : null },
+      {
+        # "partners;buyers": names from var.groups, or object IDs as they are.
+        group_ids = try(trimspace(row.groups), "") == "" ? null : [
+          for g in split(";", trimspace(row.groups)) : lookup(var.groups, trimspace(g), trimspace(g)) if trimspace(g) != ""
+        ]
+      },
     )
   }
 }
@@ -33,4 +39,6 @@ resource "b2b_guest_user" "this" {
   redirect_url            = var.redirect_url
   send_invitation_message = var.send_invitation_message
   adopt_existing          = var.adopt_existing
+  group_ids               = each.value.group_ids
+  sponsor_ids             = var.sponsor_ids
 }
