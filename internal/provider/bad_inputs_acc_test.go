@@ -68,6 +68,10 @@ func TestAccBadInputs_ExpiredCertificate(t *testing.T) {
 
 // TestAccBadInputs_GuestUserMore: invalid values found by the fuzz tests
 // and URL forms the resource catalogue does not list.
+// sixGUIDs is one more sponsor than Entra allows.
+const sixGUIDs = `"00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000003", ` +
+	`"00000000-0000-0000-0000-000000000004", "00000000-0000-0000-0000-000000000005", "00000000-0000-0000-0000-000000000006"`
+
 func TestAccBadInputs_GuestUserMore(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
@@ -87,6 +91,15 @@ func TestAccBadInputs_GuestUserMore(t *testing.T) {
 			[]string{"Invalid URL", "redirect_url", "it has leading or trailing whitespace"}},
 		{"redirect_url without a host", "a@partner.example", `redirect_url = "https:///welcome"`,
 			[]string{"Invalid URL", "redirect_url", "it has no host"}},
+		{"group_ids with a group name", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `group_ids = ["Partners"]`,
+			[]string{"Invalid Attribute Value", `"Partners" is not a GUID: expected the object ID of a group in the form 00000000-0000-0000-0000-000000000000`}},
+		{"sponsor_ids with an email address", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `sponsor_ids = ["bob@contoso.com"]`,
+			[]string{"Invalid Attribute Value", `"bob@contoso.com" is not a GUID: expected the object ID of a user or group`}},
+		{"six sponsors", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `sponsor_ids = [` + sixGUIDs + `]`,
+			[]string{"sponsor_ids", "set must contain at most 5 elements, got: 6"}},
+		{"group listed twice in different case", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" +
+			`group_ids = ["aaaaaaaa-0000-0000-0000-00000000000a", "AAAAAAAA-0000-0000-0000-00000000000A"]`,
+			[]string{"Duplicate Object ID", "group_ids lists the same object twice, in different case", "list each once"}},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {

@@ -163,3 +163,55 @@ func TestAccPermissions_ReinviteNeedsUserInviteAll(t *testing.T) {
 		},
 	})
 }
+
+// group_ids: changing memberships needs GroupMember.ReadWrite.All. The
+// plan-time look-up of the group passes (Directory.Read.All reads groups),
+// the invitation goes out once, and the membership write is refused.
+func TestAccPermissions_GroupIDsNeedGroupMemberReadWriteAll(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadWriteAll, emulator.PermDirectoryReadAll))
+	srv := env.RequireEmulator(t)
+	g := env.Group(t, "b2b-acc-perm-group")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      guestWith(env, env.Email(t, t.Name()), fmt.Sprintf("  group_ids = [%q]", g)),
+			ExpectError: missingPermission("Error Updating Guest User Group Memberships", "GroupMember.ReadWrite.All"),
+		}},
+	})
+	if n := len(srv.Invitations()); n != 1 {
+		t.Fatalf("%d invitations, want exactly 1", n)
+	}
+}
+
+// group_ids: reading memberships back (memberOf of another user) needs
+// Directory.Read.All, the only application permission Graph documents for
+// it; the refresh after create says so.
+func TestAccPermissions_GroupIDsReadNeedsDirectoryReadAll(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadWriteAll, emulator.PermGroupMemberReadWriteAll))
+	g := env.Group(t, "b2b-acc-perm-read-group")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      guestWith(env, env.Email(t, t.Name()), fmt.Sprintf("  group_ids = [%q]", g)),
+			ExpectError: missingPermission("Error Reading Guest User Access", "Directory.Read.All"),
+		}},
+	})
+}
+
+// sponsor_ids: adding sponsors needs User.ReadWrite.All (User.Read.All
+// reads them).
+func TestAccPermissions_SponsorIDsNeedUserReadWriteAll(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadAll))
+	s := env.SponsorUser(t, "b2b-acc-perm-sponsor")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			// abandon: deleting needs User.ReadWrite.All, which this app lacks on purpose.
+			Config:      guestWith(env, env.Email(t, t.Name()), fmt.Sprintf("  sponsor_ids = [%q]\n  on_destroy = \"abandon\"", s)),
+			ExpectError: missingPermission("Error Updating Guest User Sponsors", "User.ReadWrite.All"),
+		}},
+	})
+}
