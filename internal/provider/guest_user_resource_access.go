@@ -38,8 +38,8 @@ func accessAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Object IDs of the groups the guest is a direct member of, among the groups listed here. " +
 				"Only listed groups are managed: the provider adds the guest to each (`POST /groups/{id}/members/$ref`), removes it from a group dropped from the set " +
 				"(`DELETE /groups/{id}/members/{user-id}/$ref`), and on refresh reads the guest's `memberOf` so that a membership removed out of band shows as drift. " +
-				"Memberships in groups that are not listed are never read or touched. " +
-				"Unmanaged when unset: removing the attribute stops managing memberships and leaves them as they are; set `[]` to remove the guest from every group it lists. " +
+				"Memberships in groups that are not listed are never changed and never reported. " +
+				"Unmanaged when unset: removing the attribute stops managing memberships and leaves them as they are; set `[]` to remove the guest from the groups listed before. " +
 				"A group that does not exist is reported at plan time. Changing memberships needs `GroupMember.ReadWrite.All`; reading them back needs `Directory.Read.All`, " +
 				"the only application permission Graph documents for another user's `memberOf`. Each element must be a GUID.",
 			Validators: []validator.Set{
@@ -52,7 +52,7 @@ func accessAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Object IDs of the guest's sponsors: users or groups responsible for the guest's access (Graph `sponsors`). " +
 				"Authoritative when set: the guest's sponsors are exactly these, and a sponsor added or removed out of band shows as drift. " +
 				"Unmanaged when unset: removing the attribute leaves the sponsors as they are; set `[]` to remove them all. " +
-				fmt.Sprintf("At most %d (Graph's limit). A sponsor that does not exist is reported at plan time. Needs `User.ReadWrite.All` (`User.Read.All` to read them). Each element must be a GUID.", maxSponsors),
+				fmt.Sprintf("At most %d (Entra's limit). A sponsor that does not exist is reported at plan time. Needs `User.ReadWrite.All` (`User.Read.All` to read them). Each element must be a GUID.", maxSponsors),
 			Validators: []validator.Set{
 				setvalidator.SizeAtMost(maxSponsors),
 				setvalidator.ValueStringsAre(guidValidator("object ID of a user or group")),
