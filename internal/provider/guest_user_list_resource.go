@@ -162,6 +162,8 @@ func importedGuestUserModel(ctx context.Context, u *graph.User) (guestUserResour
 		AccountEnabled: types.BoolNull(),
 		BusinessPhones: types.ListNull(types.StringType),
 		OtherMails:     types.SetNull(types.StringType),
+		GroupIDs:       types.SetNull(types.StringType),
+		SponsorIDs:     types.SetNull(types.StringType),
 		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
 			"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
 		})},

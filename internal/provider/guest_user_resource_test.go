@@ -206,15 +206,15 @@ func TestUsageLocationAndLanguageValidators(t *testing.T) {
 			t.Errorf("%s: want error containing %q, got %v", in, want, r.Diagnostics)
 		}
 	}
-	for _, ok := range []string{"en", "en-US", "de-DE", "pt-BR", "zh-Hans", "sr-Latn-RS", "FR"} {
+	for _, ok := range []string{"en", "en-US", "de-DE", "pt-BR", "zh-Hans", "zh-CN", "sr-Latn-RS", "FR", "fil", "es-419"} {
 		if r := runStringValidator(invitationLanguageValidator(), types.StringValue(ok)); r.Diagnostics.HasError() {
 			t.Errorf("%s rejected: %v", ok, r.Diagnostics)
 		}
 	}
-	for _, bad := range []string{"english", "xx", "zh", "zh-CN", "en-USA", "en-1"} {
+	for _, bad := range []string{"english", "e", "en-USA", "en-1", "en_US", "en-", " en", "zh-Hans-"} {
 		r := runStringValidator(invitationLanguageValidator(), types.StringValue(bad))
-		if !r.Diagnostics.HasError() || r.Diagnostics.Errors()[0].Summary() != "Unsupported Invitation Language" {
-			t.Errorf("%s: want Unsupported Invitation Language, got %v", bad, r.Diagnostics)
+		if !r.Diagnostics.HasError() || r.Diagnostics.Errors()[0].Summary() != "Invalid Invitation Language" {
+			t.Errorf("%s: want Invalid Invitation Language, got %v", bad, r.Diagnostics)
 		}
 	}
 }
@@ -235,6 +235,8 @@ func nullModel() guestUserResourceModelV0 {
 	m := guestUserResourceModelV0{
 		BusinessPhones: types.ListNull(types.StringType),
 		OtherMails:     types.SetNull(types.StringType),
+		GroupIDs:       types.SetNull(types.StringType),
+		SponsorIDs:     types.SetNull(types.StringType),
 		Timeouts:       timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType})},
 	}
 	return m
