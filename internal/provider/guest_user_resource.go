@@ -199,7 +199,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 					},
 					"language": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "The language of the invitation email, one of " + quotedList(invitationLanguages) + " (a bare language may carry a two-letter region, e.g. `en-US`); Graph's default is `en-US`. " +
+						MarkdownDescription: "The language of the invitation email: an ISO 639 language code, optionally with a script and region, e.g. `de`, `en-US`, `pt-BR` or `zh-Hans`; Graph's default is `en-US`. " +
 							"Graph ignores it when `body` is set (the plan warns).",
 						Validators: []validator.String{invitationLanguageValidator()},
 					},

@@ -693,7 +693,7 @@ func TestAccGuestUser_badInputs(t *testing.T) {
 		{"display_name too long", "a@partner.example", `display_name = "` + strings.Repeat("x", 257) + `"`, `(?s)display_name.*string length must be between 1 and 256, got: 257`},
 		{"preferred_language", "a@partner.example", `preferred_language = "english"`, `(?s)preferred_language.*must be an ISO 639-1 language code`},
 		{"cc_recipient", "a@partner.example", "invitation_message {\n  cc_recipient = \"boss\"\n}", `(?s)Invalid Email Address.*cc_recipient.*"boss".*it has no @`},
-		{"language", "a@partner.example", "invitation_message {\n  language = \"klingon\"\n}", `(?s)Unsupported Invitation Language.*language.*"klingon" is not a language the invitation email is available in.*Accepted:.*de, el`},
+		{"language", "a@partner.example", "invitation_message {\n  language = \"klingon\"\n}", `(?s)Invalid Invitation Language.*language.*"klingon" is not an ISO 639 language code.*Accepted:.*en-US`},
 		{"reinvite_trigger empty", "a@partner.example", `reinvite_trigger = ""`, `(?s)reinvite_trigger.*string length must be at least 1, got: 0`},
 	}
 	var steps []resource.TestStep

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -28,17 +29,15 @@ const (
 	onDestroyAbandon = "abandon"
 )
 
-// invitationLanguages are the locale codes of the languages the B2B
-// invitation email is localized into, i.e. the values of
-// invitedUserMessageInfo.messageLanguage that change the email. Source:
-// https://learn.microsoft.com/entra/external-id/invitation-email-elements
-// ("Supported languages"); the default is en-US per
-// https://learn.microsoft.com/graph/api/resources/invitedusermessageinfo.
-var invitationLanguages = []string{
-	"ar", "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "he", "hr", "hu", "id", "it",
-	"ja", "kk", "ko", "lt", "lv", "nb", "nl", "pl", "pt-br", "pt-pt", "ro", "ru", "sk", "sl",
-	"sr-latn-rs", "sv", "th", "tr", "uk", "zh-hans", "zh-hant",
-}
+// invitationLanguagePattern is the shape of invitedUserMessageInfo.messageLanguage:
+// "The language format should be in ISO 639. The default is en-US."
+// (https://learn.microsoft.com/graph/api/resources/invitedusermessageinfo).
+// Microsoft publishes no list of the languages the email is localized into
+// (https://learn.microsoft.com/entra/external-id/invitation-email-elements
+// only gives the precedence of the language settings), so the provider
+// checks the form, a language with an optional script and region
+// (en, en-US, zh-Hans, sr-Latn-RS), and leaves the choice to Graph.
+var invitationLanguagePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?$`)
 
 // isoCountryCodes are the ISO 3166-1 alpha-2 codes, which is what Graph
 // accepts for usageLocation
@@ -108,16 +107,13 @@ func (usageLocationStringValidator) ValidateString(_ context.Context, req valida
 			"letters naming a country, e.g. US, GB, DE or FR.", s, hint))
 }
 
-// invitationLanguageValidator accepts a supported invitation language code
-// (case-insensitive, as Graph treats it), also with a two-letter region
-// such as en-US or de-DE when the bare language is supported.
+// invitationLanguageValidator accepts an ISO 639 language tag.
 func invitationLanguageValidator() validator.String { return invitationLanguageStringValidator{} }
 
 type invitationLanguageStringValidator struct{}
 
 func (invitationLanguageStringValidator) Description(context.Context) string {
-	return "must be one of the invitation email languages: " + strings.Join(invitationLanguages, ", ") +
-		" (a bare language may carry a two-letter region, e.g. en-US)"
+	return "must be an ISO 639 language code, optionally with a script and a region, e.g. `de`, `en-US`, `pt-BR` or `zh-Hans`"
 }
 
 func (v invitationLanguageStringValidator) MarkdownDescription(ctx context.Context) string {
@@ -131,22 +127,10 @@ func (invitationLanguageStringValidator) ValidateString(_ context.Context, req v
 	if isInvitationLanguage(req.ConfigValue.ValueString()) {
 		return
 	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Unsupported Invitation Language",
-		fmt.Sprintf("The value %q is not a language the invitation email is available in. Accepted: %s; "+
-			"a bare language may carry a two-letter region, e.g. en-US or de-DE.",
-			req.ConfigValue.ValueString(), strings.Join(invitationLanguages, ", ")))
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Invitation Language",
+		fmt.Sprintf("The value %q is not an ISO 639 language code, the format Graph expects for the invitation's messageLanguage. "+
+			"Accepted: a two- or three-letter language, optionally followed by a four-letter script and a two-letter region, "+
+			"e.g. de, en-US, pt-BR, zh-Hans or sr-Latn-RS.", req.ConfigValue.ValueString()))
 }
 
-func isInvitationLanguage(s string) bool {
-	s = strings.ToLower(s)
-	lang, region, hasRegion := strings.Cut(s, "-")
-	for _, l := range invitationLanguages {
-		if s == l {
-			return true
-		}
-		if hasRegion && lang == l && len(region) == 2 && region[0] >= 'a' && region[0] <= 'z' && region[1] >= 'a' && region[1] <= 'z' {
-			return true
-		}
-	}
-	return false
-}
+func isInvitationLanguage(s string) bool { return invitationLanguagePattern.MatchString(s) }

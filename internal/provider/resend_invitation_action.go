@@ -88,7 +88,7 @@ func resendInvitationSchemaV0(ctx context.Context) schema.Schema {
 				Attributes: map[string]schema.Attribute{
 					"cc_recipient": schema.StringAttribute{Optional: true, MarkdownDescription: "One additional address to copy the email to.", Validators: []validator.String{emailValidator()}},
 					"body":         schema.StringAttribute{Optional: true, MarkdownDescription: "A plain-text message added to the email.", Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-					"language": schema.StringAttribute{Optional: true, MarkdownDescription: "The language of the email (ignored by Graph when `body` is set), one of " + quotedList(invitationLanguages) + ".",
+					"language": schema.StringAttribute{Optional: true, MarkdownDescription: "The language of the email (ignored by Graph when `body` is set): an ISO 639 language code, optionally with a script and region, e.g. `de`, `en-US` or `zh-Hans`. Graph's default is `en-US`.",
 						Validators: []validator.String{invitationLanguageValidator()}},
 				},
 			},
