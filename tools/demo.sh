@@ -127,7 +127,20 @@ done
 source "$DEMO/emulator.env"
 export B2B_EMULATOR_URL ARM_TENANT_ID ARM_CLIENT_ID ARM_CLIENT_SECRET B2B_GRAPH_ENDPOINT B2B_AUTHORITY_HOST SSL_CERT_FILE
 say "Graph and sign-in endpoint: $B2B_EMULATOR_URL (TLS, CA in $SSL_CERT_FILE)"
-say "tenant $ARM_TENANT_ID, app $ARM_CLIENT_ID with User.Invite.All and User.ReadWrite.All"
+# The demo also manages group memberships and sponsors, so the app gets the
+# permissions those need, as an administrator would grant them.
+control PUT "/apps/$ARM_CLIENT_ID/permissions" \
+	'{"permissions":["User.Invite.All","User.ReadWrite.All","GroupMember.ReadWrite.All","Directory.Read.All"]}' >/dev/null
+say "tenant $ARM_TENANT_ID, app $ARM_CLIENT_ID with User.Invite.All, User.ReadWrite.All,"
+say "GroupMember.ReadWrite.All (memberships) and Directory.Read.All (reading them back)"
+# An existing group and an employee who sponsors the suppliers, as in any tenant.
+group_json="$(control POST /groups '{"displayName":"Supplier portal users"}')"
+TF_VAR_suppliers_group_id="$(sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' <<<"$group_json")"
+sponsor_json="$(control POST /users '{"email":"maria.lopez@contoso.example","displayName":"Maria Lopez","userType":"Member"}')"
+TF_VAR_supplier_sponsor_id="$(sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' <<<"$sponsor_json")"
+[[ -n "$TF_VAR_suppliers_group_id" && -n "$TF_VAR_supplier_sponsor_id" ]] || fail "could not create the demo group and sponsor"
+export TF_VAR_suppliers_group_id TF_VAR_supplier_sponsor_id
+say "group 'Supplier portal users' ($TF_VAR_suppliers_group_id) and sponsor Maria Lopez ($TF_VAR_supplier_sponsor_id) exist already"
 say "the provider finds them in ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, B2B_GRAPH_ENDPOINT, B2B_AUTHORITY_HOST"
 
 step "Pointing Terraform at the local build (dev_overrides, no registry, no init)"
@@ -146,10 +159,10 @@ cp "$ROOT"/examples/demo/*.tf "$WORK/"
 say "CLI config: $TF_CLI_CONFIG_FILE; working copy of examples/demo: $WORK"
 say "(Terraform warns below that provider development overrides are in effect: that is expected.)"
 
-step "terraform plan: five guests (two described one by one, three from a list), none exists yet"
+step "terraform plan: five guests (two described one by one, three suppliers from a list, each in a group with a sponsor), none exists yet"
 tf plan -out=demo.tfplan
 
-step "terraform apply: one invitation per guest, then the profile fields, then a read-back"
+step "terraform apply: one invitation per guest, then the profile fields, the group and the sponsor, then a read-back"
 tf apply demo.tfplan
 
 alice_id="$(tf output -raw alice_id)"
@@ -163,6 +176,9 @@ control PATCH "/users/$bob_id" '{"jobTitle":"Head of Sales","department":"Key Ac
 say "a helpdesk agent changed Bob's job title and department in the portal"
 control DELETE "/users/$dana_id" >/dev/null
 say "someone deleted Dana's guest account"
+erik_id="$(tf output -raw erik_id)"
+control DELETE "/groups/$TF_VAR_suppliers_group_id/members/$erik_id" >/dev/null
+say "a group owner removed Erik from 'Supplier portal users'"
 
 step "terraform plan -detailed-exitcode: what changed, and what Terraform would do about it"
 set +e
@@ -172,7 +188,8 @@ set -e
 case $plan_rc in
 2)
 	say "exit code 2: changes are pending. Alice's acceptance is only recorded (no action);"
-	say "Bob's profile is put back in place (an update, not a re-invitation); Dana is invited again."
+	say "Bob's profile is put back in place (an update, not a re-invitation); Erik goes back into"
+	say "the group; Dana is invited again."
 	say "A scheduled CI job running this plan would have flagged all of it."
 	;;
 0) fail "the plan found no drift, but three guests were changed out of band" ;;

@@ -50,6 +50,19 @@ resource "b2b_guest_user" "carol" {
   usage_location = "ES"
 }
 
+# The group that gives suppliers access to the portal, and the employee who
+# answers for them, both already in the tenant (make demo creates them in the
+# emulator and passes their object IDs as TF_VAR_...).
+variable "suppliers_group_id" {
+  description = "Object ID of the group the supplier contacts join."
+  type        = string
+}
+
+variable "supplier_sponsor_id" {
+  description = "Object ID of the user (or group) who sponsors the supplier contacts."
+  type        = string
+}
+
 # Supplier contacts, the kind of list an ERP keeps: one resource per row.
 locals {
   supplier_contacts = {
@@ -90,6 +103,10 @@ resource "b2b_guest_user" "supplier" {
   company_name    = each.value.company
   business_phones = [each.value.phone]
   usage_location  = each.value.country
+
+  # Only this group is managed: memberships in other groups are left alone.
+  group_ids   = [var.suppliers_group_id]
+  sponsor_ids = [var.supplier_sponsor_id]
 }
 
 output "guests" {
@@ -115,4 +132,8 @@ output "bob_id" {
 
 output "dana_id" {
   value = b2b_guest_user.supplier["dana.novak@logistics.example"].id
+}
+
+output "erik_id" {
+  value = b2b_guest_user.supplier["erik.larsen@fjord-parts.example"].id
 }
