@@ -20,29 +20,50 @@ import (
 // batch) it costs about a tenth of that, and each batch is one round trip.
 const (
 	maxBatchItems = 20
-	// batchIdle is how long a batch waits for one more read; each arrival
-	// restarts it, up to batchMaxWait after the first. Terraform's parallel
-	// reads reach the provider milliseconds apart, tens of them on a busy
-	// machine (BENCHMARKS.md: with 5 ms/25 ms, 42 % of refresh reads found
-	// no company at load 25). A lone read waits batchIdle at most, a third
-	// of one Graph round trip.
-	batchIdle    = 10 * time.Millisecond
+	// batchMaxWait bounds how long a read waits for company. Within it, a
+	// batch goes as soon as as many reads are queued as callers were
+	// recently reading at once (userBatcher.want), so a full batch never
+	// waits; only a batch whose company does not come waits this long.
+	// BENCHMARKS.md: a fixed idle gap (5 or 10 ms) split Terraform's ten
+	// parallel reads into batches of 2.7 on a busy machine, because the
+	// reads of one round arrive tens of milliseconds apart.
 	batchMaxWait = 50 * time.Millisecond
+	// concurrencyMemory is how many past batches the learnt concurrency
+	// covers: a drop in callers costs one batchMaxWait per batch for at
+	// most this many batches.
+	concurrencyMemory = 4
 )
 
 var opBatch = operation{name: "POST /$batch", permission: permRead}
 
 // userBatcher coalesces concurrent GetUser calls into POST /$batch requests.
+//
+// Terraform refreshes with a fixed number of workers (-parallelism, 10 by
+// default), each of which reads one resource and then waits for Terraform
+// to plan it before the next read. The reads of one round therefore come
+// back together and the next round arrives as a burst of about as many
+// reads, spread over however long Terraform takes to plan the previous
+// ones. The batcher learns that number (the most callers it held at once
+// during each of the last few batches) and sends a batch as soon as that
+// many reads are queued, or when the first queued read has waited maxWait.
 type userBatcher struct {
-	c             *client
-	idle, maxWait time.Duration
-	max           int
+	c       *client
+	maxWait time.Duration
+	max     int
+	// send answers every read it is given; b.send unless a test replaces it.
+	send func([]*batchRead)
 
 	mu      sync.Mutex
 	pending []*batchRead
-	first   time.Time   // when the oldest pending read arrived
-	timer   *time.Timer // flushes pending when no read arrives for idle
+	timer   *time.Timer // flushes pending after maxWait
 	gen     int         // bumped whenever pending is taken, so a stale timer does nothing
+	// inside counts callers between queueing a read and getting its answer,
+	// peak is the most seen since the last batch went, peaks the same for
+	// the last concurrencyMemory batches.
+	inside int
+	peak   int
+	peaks  [concurrencyMemory]int
+	next   int
 }
 
 type batchRead struct {
@@ -60,32 +81,52 @@ type batchAnswer struct {
 	alone bool
 }
 
-func newUserBatcher(c *client, idle, maxWait time.Duration, maxReads int) *userBatcher {
-	return &userBatcher{c: c, idle: idle, maxWait: maxWait, max: maxReads}
+func newUserBatcher(c *client, maxWait time.Duration, maxReads int) *userBatcher {
+	b := &userBatcher{c: c, maxWait: maxWait, max: maxReads}
+	b.send = b.sendReads
+	return b
+}
+
+// want is how many queued reads make a batch worth sending now: the most
+// callers seen at once recently, the current gathering included. A caller
+// waiting for an earlier batch's answer counts, because under Terraform
+// it is about to read again.
+func (b *userBatcher) wantLocked() int {
+	w := b.peak
+	for _, p := range b.peaks {
+		w = max(w, p)
+	}
+	return min(max(w, 1), b.max)
 }
 
 // get queues a read and waits for its answer. A read that gets no company
 // within the window goes out as a plain GET.
 func (b *userBatcher) get(ctx context.Context, id string) (*User, error) {
-	r := &batchRead{ctx: ctx, id: id, done: make(chan batchAnswer, 1)}
+	return b.getRead(&batchRead{ctx: ctx, id: id, done: make(chan batchAnswer, 1)})
+}
+
+func (b *userBatcher) getRead(r *batchRead) (*User, error) {
+	ctx, id := r.ctx, r.id
 	b.mu.Lock()
+	b.inside++
+	b.peak = max(b.peak, b.inside)
 	b.pending = append(b.pending, r)
-	if len(b.pending) >= b.max {
+	if len(b.pending) >= b.wantLocked() {
 		reads := b.takeLocked()
 		b.mu.Unlock()
 		go b.send(reads)
 	} else {
-		now := time.Now()
 		if len(b.pending) == 1 {
-			b.first = now
+			gen := b.gen
+			b.timer = time.AfterFunc(b.maxWait, func() { b.flush(gen) })
 		}
-		if b.timer != nil {
-			b.timer.Stop()
-		}
-		gen := b.gen
-		b.timer = time.AfterFunc(min(b.idle, b.maxWait-now.Sub(b.first)), func() { b.flush(gen) })
 		b.mu.Unlock()
 	}
+	defer func() {
+		b.mu.Lock()
+		b.inside--
+		b.mu.Unlock()
+	}()
 	select {
 	case a := <-r.done:
 		if a.alone {
@@ -105,6 +146,12 @@ func (b *userBatcher) takeLocked() []*batchRead {
 		b.timer.Stop()
 		b.timer = nil
 	}
+	b.peaks[b.next] = b.peak
+	b.next = (b.next + 1) % len(b.peaks)
+	// The reads just taken are still inside until answered: they count
+	// towards the next batch's company, as the round they belong to will
+	// come back as the next burst.
+	b.peak = b.inside
 	return reads
 }
 
@@ -119,8 +166,8 @@ func (b *userBatcher) flush(gen int) {
 	b.send(reads)
 }
 
-// send answers every read in reads, with one request whatever their number.
-func (b *userBatcher) send(reads []*batchRead) {
+// sendReads answers every read in reads, with one request whatever their number.
+func (b *userBatcher) sendReads(reads []*batchRead) {
 	live := reads[:0]
 	for _, r := range reads {
 		if r.ctx.Err() == nil {

@@ -134,7 +134,7 @@ func newClient(cfg Config) (*client, error) {
 	// parse responses. A nil factory keeps the same default without the write.
 	c.sdk = &msgraph.GraphServiceClient{GraphBaseServiceClient: *msgraph.NewGraphBaseServiceClient(adapter, nil)}
 	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
-	c.batcher = newUserBatcher(c, batchIdle, batchMaxWait, maxBatchItems)
+	c.batcher = newUserBatcher(c, batchMaxWait, maxBatchItems)
 	return c, nil
 }
 
