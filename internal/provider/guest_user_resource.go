@@ -179,7 +179,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 		Version: 0,
 		MarkdownDescription: "Invites an external user to the tenant with Microsoft Entra B2B collaboration and manages the guest for its whole life: profile, user type, email changes and re-invitations in place, drift detection and import.\n\n" +
 			"Create first looks the email up (`mail` and `otherMails`): an existing user is an error naming its object ID and the import command, unless `adopt_existing = true`. " +
-			"It then sends the invitation, waits until the new user is readable (Graph replicates for a few seconds), sets the profile fields the invitation cannot carry, and reads the user back. " +
+			"It then sends the invitation, waits until the new user is readable (Graph replicates for a few seconds), sets the profile fields the invitation cannot carry, adds the group memberships and sponsors (`group_ids`, `sponsor_ids`; retried while Graph does not yet accept the new user), and reads the user back. " +
 			"With no profile fields set, only `User.Invite.All` and a read permission are needed; setting profile fields or changing anything later needs `User.ReadWrite.All`.\n\n" +
 			"**Unmanaged properties never diff**: an optional attribute you do not set is left null in the state and is never read from or written to Entra. Removing a string or list attribute from the configuration clears it in Entra (the plan shows it), after which it is unmanaged.",
 		Attributes: attrs,
