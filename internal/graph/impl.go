@@ -17,10 +17,19 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoft/kiota-abstractions-go/serialization"
 	khttp "github.com/microsoft/kiota-http-go"
-	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
+	kform "github.com/microsoft/kiota-serialization-form-go"
+	kjson "github.com/microsoft/kiota-serialization-json-go"
+	kmultipart "github.com/microsoft/kiota-serialization-multipart-go"
+	ktext "github.com/microsoft/kiota-serialization-text-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	msauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
+	"github.com/microsoftgraph/msgraph-sdk-go/directory"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/invitations"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
 	"golang.org/x/time/rate"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -35,8 +44,8 @@ type client struct {
 	cfg         Config
 	graphURL    *url.URL // scheme://host[:port] of Graph
 	authority   string   // authority host with a trailing slash
-	sdk         *msgraph.GraphServiceClient
-	adapter     *msgraph.GraphRequestAdapter
+	sdk         *graphSDK
+	adapter     *msgraphcore.GraphRequestAdapterBase
 	log         Logger
 	secrets     []string // values scrubbed from every error message
 	retryBudget time.Duration
@@ -122,20 +131,76 @@ func newClient(cfg Config) (*client, error) {
 		// caller's context bounds each call instead.
 		Jar: base.Jar,
 	}
-	adapter, err := msgraph.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, httpClient)
+	registerSerializers()
+	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
+		auth, sdkClientOptions, nil, nil, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("graph: building the request adapter: %w", err)
 	}
 	adapter.SetBaseUrl(graphURL.String() + "/v1.0")
+	// As GraphServiceClient does, with a nil factory: a non-nil one would be
+	// assigned to kiota's global, a data race when two provider instances
+	// configure at once while others parse responses.
+	adapter.EnableBackingStore(nil)
 	c.adapter = adapter
-	// NewGraphServiceClient would pass the SDK's global backing-store
-	// factory back into EnableBackingStore, which assigns that global: a
-	// data race when two provider instances configure at once while others
-	// parse responses. A nil factory keeps the same default without the write.
-	c.sdk = &msgraph.GraphServiceClient{GraphBaseServiceClient: *msgraph.NewGraphBaseServiceClient(adapter, nil)}
+	c.sdk = &graphSDK{adapter: adapter, pathParameters: map[string]string{"baseurl": adapter.GetBaseUrl()}}
 	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
 	c.batcher = newUserBatcher(c, batchMaxWait, maxBatchItems)
 	return c, nil
+}
+
+// graphSDK stands in for msgraph-sdk-go's GraphServiceClient, offering the
+// four request builders the client uses. Importing the SDK's root package
+// for GraphServiceClient links the request builders of the whole Graph API
+// (84 packages): BENCHMARKS.md has the binary size, start-up and RSS that
+// cost. Each method builds what GraphServiceClient's method of the same
+// name builds.
+type graphSDK struct {
+	adapter        abs.RequestAdapter
+	pathParameters map[string]string // {"baseurl": ...}; the builders copy it
+}
+
+func (s *graphSDK) Users() *users.UsersRequestBuilder {
+	return users.NewUsersRequestBuilderInternal(s.pathParameters, s.adapter)
+}
+
+func (s *graphSDK) Invitations() *invitations.InvitationsRequestBuilder {
+	return invitations.NewInvitationsRequestBuilderInternal(s.pathParameters, s.adapter)
+}
+
+func (s *graphSDK) Directory() *directory.DirectoryRequestBuilder {
+	return directory.NewDirectoryRequestBuilderInternal(s.pathParameters, s.adapter)
+}
+
+func (s *graphSDK) Groups() *groups.GroupsRequestBuilder {
+	return groups.NewGroupsRequestBuilderInternal(s.pathParameters, s.adapter)
+}
+
+// sdkClientOptions names the SDK in Graph's telemetry header (SdkVersion),
+// as the SDK's own request adapter does.
+var sdkClientOptions = msgraphcore.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion}
+
+// sdkVersion is the msgraph-sdk-go release in go.mod; TestSDKVersionMatchesGoMod
+// keeps the two in step.
+const sdkVersion = "1.89.0"
+
+var registerOnce sync.Once
+
+// registerSerializers fills kiota's default serializer registries as
+// GraphServiceClient's constructor does, once: the constructor writes them
+// on every call, which races with requests parsing in other clients.
+func registerSerializers() {
+	registerOnce.Do(func() {
+		abs.RegisterDefaultSerializer(func() serialization.SerializationWriterFactory { return kjson.NewJsonSerializationWriterFactory() })
+		abs.RegisterDefaultSerializer(func() serialization.SerializationWriterFactory { return ktext.NewTextSerializationWriterFactory() })
+		abs.RegisterDefaultSerializer(func() serialization.SerializationWriterFactory { return kform.NewFormSerializationWriterFactory() })
+		abs.RegisterDefaultSerializer(func() serialization.SerializationWriterFactory {
+			return kmultipart.NewMultipartSerializationWriterFactory()
+		})
+		abs.RegisterDefaultDeserializer(func() serialization.ParseNodeFactory { return kjson.NewJsonParseNodeFactory() })
+		abs.RegisterDefaultDeserializer(func() serialization.ParseNodeFactory { return ktext.NewTextParseNodeFactory() })
+		abs.RegisterDefaultDeserializer(func() serialization.ParseNodeFactory { return kform.NewFormParseNodeFactory() })
+	})
 }
 
 // middlewares builds the kiota pipeline by hand. The SDK's default list
@@ -143,7 +208,7 @@ func newClient(cfg Config) (*client, error) {
 // 429, retries with a body it already consumed (kiota-http-go#183), so it is
 // left out on purpose.
 func (c *client) middlewares() []khttp.Middleware {
-	opts := msgraph.GetDefaultClientOptions()
+	opts := sdkClientOptions
 	return []khttp.Middleware{
 		&userAgentMiddleware{product: c.cfg.UserAgent},
 		msgraphcore.NewGraphTelemetryHandler(&opts),
