@@ -33,6 +33,7 @@ type options struct {
 	out         string
 	noLimit     bool
 	probes      int
+	tfLog       string
 }
 
 func main() {
@@ -47,6 +48,7 @@ func main() {
 	flag.StringVar(&o.provider, "provider", "", "provider binary to measure; default: build the repository's release flavour into <out>/bin")
 	flag.StringVar(&o.out, "out", ".bench", "directory for the results, the chart and the scratch Terraform work directories")
 	flag.BoolVar(&o.noLimit, "no-invitation-limit", false, "switch the emulator's invitation limit off (to see what pacing costs)")
+	flag.StringVar(&o.tfLog, "tf-log", "", "TF_LOG level for every Terraform command, written to <out>/n<N>/<phase>.tf.log (to see where time goes; the logging itself slows the run)")
 	flag.IntVar(&o.probes, "startup-probes", 5, "provider starts timed for the start-up figure (the median is reported)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {

@@ -58,6 +58,11 @@ type phase struct {
 	ProviderPeakRSSMB float64        `json:"provider_peak_rss_mb"`
 	ProviderStarts    int            `json:"provider_processes"`
 	LoadAvgAfter      string         `json:"load_average_after"`
+	// FirstInviteSeconds and LastInviteSeconds place the invitations in the
+	// phase's wall time (sampled every 100 ms), so that the time Terraform
+	// spends planning before and after them shows apart from the paced part.
+	FirstInviteSeconds float64 `json:"first_invitation_seconds,omitempty"`
+	LastInviteSeconds  float64 `json:"last_invitation_seconds,omitempty"`
 }
 
 // fill turns the emulator's counters into wire requests: a key counts every

@@ -73,11 +73,20 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", o.parallelism))
 		srv.ResetCounters()
 		logf("N=%d: %s: terraform %s", n, name, strings.Join(args, " "))
+		env := env
+		if o.tfLog != "" {
+			env = append(env[:len(env):len(env)], "TF_LOG="+o.tfLog, "TF_LOG_PATH="+filepath.Join(dir, slug(name)+".tf.log"))
+		}
+		stopInvites := watchInvitations(srv)
 		p, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, slug(name)+".log"), wantExit, args...)
+		p.FirstInviteSeconds, p.LastInviteSeconds = stopInvites()
 		p.Name = name
 		p.fill(srv.Counters(), n)
 		logf("N=%d: %s: %.1f s, %.3f Graph requests per guest, %d answered 429, provider peak RSS %.1f MB",
 			n, name, p.WallSeconds, p.RequestsPerGuest, p.Status429, p.ProviderPeakRSSMB)
+		if p.LastInviteSeconds > 0 {
+			logf("N=%d: %s: invitations from %.1f s to %.1f s", n, name, p.FirstInviteSeconds, p.LastInviteSeconds)
+		}
 		return p, err
 	}
 
@@ -135,6 +144,42 @@ resource "b2b_guest_user" "g" {
   display_name = "Guest ${each.key}"
 }
 `, n)
+}
+
+// watchInvitations samples the emulator's invitation counter until the
+// returned function is called, which reports when the first and the last
+// invitation of the phase were seen, in seconds from now.
+func watchInvitations(srv *emulator.Server) func() (first, last float64) {
+	start := time.Now()
+	done := make(chan struct{})
+	var first, last float64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		seen := 0
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if n := srv.Counters()["POST /v1.0/invitations"]; n > seen {
+				at := time.Since(start).Seconds()
+				if seen == 0 {
+					first = at
+				}
+				seen, last = n, at
+			}
+		}
+	}()
+	return func() (float64, float64) {
+		close(done)
+		wg.Wait()
+		return first, last
+	}
 }
 
 // drift renames a share of the guests out of band, as a portal edit would.
