@@ -32,6 +32,12 @@ const (
 	// covers: a drop in callers costs one batchMaxWait per batch for at
 	// most this many batches.
 	concurrencyMemory = 4
+	// minHeldBatch is the smallest learnt concurrency for which a read waits
+	// for company. Below it a batch would save one or two requests for up
+	// to batchMaxWait of the first read's time: the case of creates, whose
+	// reads (one per new user) arrive one by one between paced invitations,
+	// and for which that wait lengthened every create (BENCHMARKS.md).
+	minHeldBatch = 4
 )
 
 var opBatch = operation{name: "POST /$batch", permission: permRead}
@@ -111,7 +117,7 @@ func (b *userBatcher) getRead(r *batchRead) (*User, error) {
 	b.inside++
 	b.peak = max(b.peak, b.inside)
 	b.pending = append(b.pending, r)
-	if len(b.pending) >= b.wantLocked() {
+	if want := b.wantLocked(); len(b.pending) >= want || want < minHeldBatch {
 		reads := b.takeLocked()
 		b.mu.Unlock()
 		go b.send(reads)

@@ -167,3 +167,16 @@ func BenchmarkBatcherRound(b *testing.B) {
 	})
 	b.ReportMetric(float64(batches.Load())/float64(b.N), "batches/read")
 }
+
+// Two or three callers reading now and then (creates waiting for their new
+// users) gain too little from a batch to hold a read for maxWait.
+func TestBatcherDoesNotHoldFewReaders(t *testing.T) {
+	b := newUserBatcher(nil, 200*time.Millisecond, maxBatchItems)
+	f := &fakeRound{rtt: 10 * time.Millisecond}
+	refresh(t, b, f, 3, 30, 20*time.Millisecond)
+	for i, w := range f.waits {
+		if w > 50*time.Millisecond {
+			t.Fatalf("with 3 callers, batch %d (of %d reads) waited %s for company (sizes %v)", i, f.sizes[i], w, f.sizes)
+		}
+	}
+}
