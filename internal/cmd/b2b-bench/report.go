@@ -61,8 +61,12 @@ type phase struct {
 	// FirstInviteSeconds and LastInviteSeconds place the invitations in the
 	// phase's wall time (sampled every 100 ms), so that the time Terraform
 	// spends planning before and after them shows apart from the paced part.
-	FirstInviteSeconds float64 `json:"first_invitation_seconds,omitempty"`
-	LastInviteSeconds  float64 `json:"last_invitation_seconds,omitempty"`
+	// ProviderCPUSeconds and TerraformCPUSeconds split the phase's CPU time
+	// between the provider processes and Terraform itself.
+	ProviderCPUSeconds  float64 `json:"provider_cpu_seconds"`
+	TerraformCPUSeconds float64 `json:"terraform_cpu_seconds"`
+	FirstInviteSeconds  float64 `json:"first_invitation_seconds,omitempty"`
+	LastInviteSeconds   float64 `json:"last_invitation_seconds,omitempty"`
 }
 
 // fill turns the emulator's counters into wire requests: a key counts every

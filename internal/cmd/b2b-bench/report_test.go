@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
 )
@@ -44,5 +45,19 @@ func TestConfigForDeclaresNGuests(t *testing.T) {
 	}
 	if got := slug("plan (5% drift)"); got != "plan-5-drift" {
 		t.Errorf("slug = %q", got)
+	}
+}
+
+func TestProcCPUTicksOfThisProcess(t *testing.T) {
+	before := procCPUTicks(os.Getpid())
+	// Burn about 300 ms of CPU; /proc counts in 10 ms ticks.
+	deadline := time.Now().Add(300 * time.Millisecond)
+	x := 0
+	for time.Now().Before(deadline) {
+		x++
+	}
+	after := procCPUTicks(os.Getpid())
+	if after-before < 10 {
+		t.Fatalf("CPU ticks went from %d to %d over 300 ms of busy loop (%d iterations)", before, after, x)
 	}
 }

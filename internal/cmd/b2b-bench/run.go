@@ -82,8 +82,8 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		p.FirstInviteSeconds, p.LastInviteSeconds = stopInvites()
 		p.Name = name
 		p.fill(srv.Counters(), n)
-		logf("N=%d: %s: %.1f s, %.3f Graph requests per guest, %d answered 429, provider peak RSS %.1f MB",
-			n, name, p.WallSeconds, p.RequestsPerGuest, p.Status429, p.ProviderPeakRSSMB)
+		logf("N=%d: %s: %.1f s, %.3f Graph requests per guest, %d answered 429, provider peak RSS %.1f MB, CPU s provider %.1f terraform %.1f",
+			n, name, p.WallSeconds, p.RequestsPerGuest, p.Status429, p.ProviderPeakRSSMB, p.ProviderCPUSeconds, p.TerraformCPUSeconds)
 		if p.LastInviteSeconds > 0 {
 			logf("N=%d: %s: invitations from %.1f s to %.1f s", n, name, p.FirstInviteSeconds, p.LastInviteSeconds)
 		}
@@ -235,6 +235,12 @@ func runTerraform(ctx context.Context, tfPath, dir string, env []string, logPath
 	p.WallSeconds = time.Since(start).Seconds()
 	mon.stop()
 	p.ProviderPeakRSSMB, p.ProviderStarts = mon.result()
+	p.ProviderCPUSeconds = mon.cpuSeconds()
+	if st := cmd.ProcessState; st != nil {
+		// wait4 reports the child's usage with that of the children it
+		// reaped: terraform's own CPU plus its providers'.
+		p.TerraformCPUSeconds = (st.UserTime() + st.SystemTime()).Seconds() - p.ProviderCPUSeconds
+	}
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -257,10 +263,11 @@ type rssMonitor struct {
 
 	mu   sync.Mutex
 	peak map[int]int64 // pid -> VmHWM in kB
+	cpu  map[int]int64 // pid -> utime+stime in clock ticks, last seen
 }
 
 func newRSSMonitor(parent int) *rssMonitor {
-	return &rssMonitor{parent: parent, done: make(chan struct{}), peak: map[int]int64{}}
+	return &rssMonitor{parent: parent, done: make(chan struct{}), peak: map[int]int64{}, cpu: map[int]int64{}}
 }
 
 func (m *rssMonitor) run() {
@@ -297,6 +304,9 @@ func (m *rssMonitor) sample() {
 			if kb > m.peak[pid] {
 				m.peak[pid] = kb
 			}
+			if t := procCPUTicks(pid); t > 0 {
+				m.cpu[pid] = t
+			}
 			m.mu.Unlock()
 		}
 	}
@@ -331,6 +341,43 @@ func procParent(pid int) (int, string) {
 	}
 	ppid, _ := strconv.Atoi(f[1])
 	return ppid, s[open+1 : closeIdx]
+}
+
+// cpuSeconds is the CPU time of every provider process seen, as of its
+// last sample (up to 20 ms short of the truth per process).
+func (m *rssMonitor) cpuSeconds() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ticks int64
+	for _, t := range m.cpu {
+		ticks += t
+	}
+	return float64(ticks) / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on every
+// Linux architecture Go supports.
+const clockTicks = 100
+
+// procCPUTicks is utime+stime of pid from /proc/<pid>/stat.
+func procCPUTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	// After "pid (comm)": state is field 3, utime 14 and stime 15.
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
 }
 
 func procHWM(pid int) int64 {
