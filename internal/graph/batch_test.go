@@ -75,8 +75,11 @@ func TestConcurrentReadsShareBatches(t *testing.T) {
 	cnt := s.Counters()
 	wire := cnt[getUserKey] - cnt[emulator.BatchItemCounterPrefix+getUserKey]
 	batches := cnt["POST /v1.0/$batch"]
-	// 41 reads need at least 3 requests (20+20+1); a slow scheduler may split some.
-	if batches < 2 || batches+wire > 6 || cnt[emulator.BatchItemCounterPrefix+getUserKey]+wire != len(ids) {
+	// 41 reads need at least 3 requests (20+20+1). Reads go alone until the
+	// batcher has seen 4 callers at once, and the goroutines start one after
+	// another, so the first few are single GETs; a slow scheduler may split
+	// a batch too.
+	if batches < 2 || wire > 6 || batches+wire > 9 || cnt[emulator.BatchItemCounterPrefix+getUserKey]+wire != len(ids) {
 		t.Errorf("41 concurrent reads took %d batches and %d single GETs: %v", batches, wire, cnt)
 	}
 }
