@@ -76,10 +76,16 @@ type batchRead struct {
 	ctx  context.Context
 	id   string
 	done chan batchAnswer // buffered: the sender never blocks on a caller that left
+	// path, when set, makes this a read of another resource than the user
+	// (e.g. the first page of its memberOf): the item's URL relative to the
+	// version root, answered with the raw body; op names it in errors.
+	path string
+	op   operation
 }
 
 type batchAnswer struct {
 	user *User
+	body json.RawMessage // the answer to a read with a path
 	err  error
 	// alone: no other read came within the window, so the caller sends a
 	// plain GET itself, under its own context (its cancellation then
@@ -112,7 +118,47 @@ func (b *userBatcher) get(ctx context.Context, id string) (*User, error) {
 }
 
 func (b *userBatcher) getRead(r *batchRead) (*User, error) {
-	ctx, id := r.ctx, r.id
+	defer b.leave()
+	a, err := b.wait(r)
+	switch {
+	case err != nil:
+		return nil, err
+	case a.alone:
+		return b.c.getUserDirect(r.ctx, r.id)
+	}
+	return a.user, a.err
+}
+
+// getBody queues a GET of path (relative to the version root, e.g. a
+// user's memberOf) to travel in the next batch with the user reads, and
+// returns the item's body. alone reports that no batch formed: the caller
+// then sends the request itself.
+//
+// The caller counts as reading (for the concurrency the batcher learns)
+// until it calls done, after its own request when alone.
+func (b *userBatcher) getBody(ctx context.Context, op operation, path string) (body []byte, alone bool, done func(), err error) {
+	a, err := b.wait(&batchRead{ctx: ctx, path: path, op: op, done: make(chan batchAnswer, 1)})
+	switch {
+	case err != nil:
+		return nil, false, b.leave, err
+	case a.alone:
+		return nil, true, b.leave, nil
+	}
+	return a.body, false, b.leave, a.err
+}
+
+// leave ends a caller's read: it no longer counts among those reading at once.
+func (b *userBatcher) leave() {
+	b.mu.Lock()
+	b.inside--
+	b.mu.Unlock()
+}
+
+// wait queues r and waits for its batch's answer. The caller counts as
+// reading until it calls leave, which it does after its own GET when the
+// answer says alone: callers reading directly are company too.
+func (b *userBatcher) wait(r *batchRead) (batchAnswer, error) {
+	ctx := r.ctx
 	b.mu.Lock()
 	b.inside++
 	b.peak = max(b.peak, b.inside)
@@ -128,19 +174,11 @@ func (b *userBatcher) getRead(r *batchRead) (*User, error) {
 		}
 		b.mu.Unlock()
 	}
-	defer func() {
-		b.mu.Lock()
-		b.inside--
-		b.mu.Unlock()
-	}()
 	select {
 	case a := <-r.done:
-		if a.alone {
-			return b.c.getUserDirect(ctx, id)
-		}
-		return a.user, a.err
+		return a, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return batchAnswer{}, ctx.Err()
 	}
 }
 
@@ -242,7 +280,11 @@ func userItemURL(id string) string {
 func (c *client) sendUserBatch(ctx context.Context, reads []*batchRead) ([]batchAnswer, error) {
 	items := make([]batchRequestItem, len(reads))
 	for i, r := range reads {
-		items[i] = batchRequestItem{ID: strconv.Itoa(i + 1), Method: "GET", URL: userItemURL(r.id)}
+		u := r.path
+		if u == "" {
+			u = userItemURL(r.id)
+		}
+		items[i] = batchRequestItem{ID: strconv.Itoa(i + 1), Method: "GET", URL: u}
 	}
 	body, err := json.Marshal(map[string]any{"requests": items})
 	if err != nil {
@@ -284,15 +326,33 @@ func (c *client) splitUserBatch(raw []byte, reads []*batchRead) ([]batchAnswer, 
 	for i, r := range reads {
 		item, ok := byID[strconv.Itoa(i+1)]
 		if !ok {
-			answers[i] = batchAnswer{err: &Error{Operation: opGetUser.name, Message: "Graph's batch response has no answer for user " + r.id}}
+			what := "user " + r.id
+			if r.path != "" {
+				what = r.path
+			}
+			answers[i] = batchAnswer{err: &Error{Operation: r.operation().name, Message: "Graph's batch response has no answer for " + what}}
 			continue
 		}
-		answers[i] = c.batchItemAnswer(item)
+		answers[i] = c.batchItemAnswer(item, r)
 	}
 	return answers, nil
 }
 
-func (c *client) batchItemAnswer(item *batchResponseItem) batchAnswer {
+// operation is what the read does, for errors.
+func (r *batchRead) operation() operation {
+	if r.path != "" {
+		return r.op
+	}
+	return opGetUser
+}
+
+func (c *client) batchItemAnswer(item *batchResponseItem, r *batchRead) batchAnswer {
+	if r.path != "" {
+		if item.Status >= 200 && item.Status < 300 {
+			return batchAnswer{body: item.Body}
+		}
+		return batchAnswer{err: c.batchItemError(item, r.op)}
+	}
 	if item.Status >= 200 && item.Status < 300 {
 		u, err := decodeUserJSON(item.Body)
 		if err != nil {
@@ -300,12 +360,12 @@ func (c *client) batchItemAnswer(item *batchResponseItem) batchAnswer {
 		}
 		return batchAnswer{user: u}
 	}
-	return batchAnswer{err: c.batchItemError(item)}
+	return batchAnswer{err: c.batchItemError(item, opGetUser)}
 }
 
 // batchItemError turns a failed item into the same *Error a direct GET would
 // have produced, Retry-After included, so callers retry and branch alike.
-func (c *client) batchItemError(item *batchResponseItem) *Error {
+func (c *client) batchItemError(item *batchResponseItem, op operation) *Error {
 	var env struct {
 		Error struct {
 			Code       string `json:"code"`
@@ -323,12 +383,12 @@ func (c *client) batchItemError(item *batchResponseItem) *Error {
 		Message:    env.Error.Message,
 		RequestID:  env.Error.InnerError.RequestID,
 		Date:       env.Error.InnerError.Date,
-		Operation:  opGetUser.name,
+		Operation:  op.name,
 	}
 	h := abs.NewResponseHeaders()
 	for k, v := range item.Headers {
 		h.Add(k, v)
 	}
-	c.finish(e, opGetUser, h)
+	c.finish(e, op, h)
 	return e
 }

@@ -59,9 +59,10 @@ func BenchmarkBatchItemNotFound(b *testing.B) {
 	c := &client{log: nopLogger{}}
 	item := &batchResponseItem{ID: "1", Status: 404, Headers: map[string]string{"request-id": "r"},
 		Body: json.RawMessage(`{"error":{"code":"Request_ResourceNotFound","message":"gone","innerError":{"request-id":"r","date":"2026-01-02T03:04:05"}}}`)}
+	r := &batchRead{id: "u1"}
 	b.ReportAllocs()
 	for b.Loop() {
-		if a := c.batchItemAnswer(item); !IsNotFound(a.err) {
+		if a := c.batchItemAnswer(item, r); !IsNotFound(a.err) {
 			b.Fatal(a.err)
 		}
 	}

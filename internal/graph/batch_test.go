@@ -125,3 +125,78 @@ func TestThrottledBatchItemsAreRetried(t *testing.T) {
 		t.Errorf("all reads done in %s despite %d answers of 429 with Retry-After: 1", took, cnt["status:429"])
 	}
 }
+
+// A refresh of guests with managed groups and sponsors reads the user, then
+// its memberOf and sponsors: those first pages join the same batches as
+// other guests' user reads instead of costing a request each, and each
+// caller still gets its own IDs. A third of the items are throttled inside
+// their batch and retried.
+func TestRelationshipReadsShareBatches(t *testing.T) {
+	s := startEmulator(t, emulator.Options{Apps: []emulator.App{{ClientID: "6f1d6b8e-0000-4000-8000-00000000a991", Secret: "s",
+		Permissions: []string{emulator.PermUserReadAll, emulator.PermDirectoryReadAll}}}})
+	c := emulatorClient(t, s, s.DefaultApp())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ids := seedGuests(t, s, 30)
+	groups := map[string]string{}   // guest -> its group
+	sponsors := map[string]string{} // guest -> its sponsor
+	for i, id := range ids {
+		g, err := s.SeedGroup(fmt.Sprintf("G%02d", i), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups[id] = g
+		sp := ids[(i+1)%len(ids)]
+		if err := s.AddSponsor(id, sp); err != nil {
+			t.Fatal(err)
+		}
+		sponsors[id] = sp
+	}
+	if _, err := c.GetUser(ctx, ids[0]); err != nil { // token first
+		t.Fatal(err)
+	}
+	s.ResetCounters()
+	s.SetFaults(emulator.Faults{Rate429: 0.3, RetryAfter: time.Second})
+
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ids))
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.GetUser(ctx, id); err != nil {
+				errs <- fmt.Errorf("user %s: %w", id, err)
+				return
+			}
+			gs, err := c.ListUserGroupIDs(ctx, id)
+			if err != nil || len(gs) != 1 || gs[0] != groups[id] {
+				errs <- fmt.Errorf("groups of %s = %v, %v; want [%s]", id, gs, err, groups[id])
+				return
+			}
+			sp, err := c.ListSponsorIDs(ctx, id)
+			if err != nil || len(sp) != 1 || sp[0] != sponsors[id] {
+				errs <- fmt.Errorf("sponsors of %s = %v, %v; want [%s]", id, sp, err, sponsors[id])
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	s.SetFaults(emulator.Faults{})
+	cnt := s.Counters()
+	memberOf, sponsorsKey := "GET /v1.0/users/{id}/memberOf/microsoft.graph.group", "GET /v1.0/users/{id}/sponsors"
+	if cnt[emulator.BatchItemCounterPrefix+memberOf] == 0 || cnt[emulator.BatchItemCounterPrefix+sponsorsKey] == 0 {
+		t.Errorf("no memberOf or sponsors read travelled in a batch: %v", cnt)
+	}
+	wire := 0
+	for _, k := range []string{getUserKey, memberOf, sponsorsKey} {
+		wire += cnt[k] - cnt[emulator.BatchItemCounterPrefix+k]
+	}
+	// 90 reads (plus retries of throttled items) sent one by one would be
+	// 90+ requests; batched they must be far fewer.
+	if total := wire + cnt["POST /v1.0/$batch"]; total > 45 {
+		t.Errorf("90 reads took %d requests (%d batches, %d single GETs): %v", total, cnt["POST /v1.0/$batch"], wire, cnt)
+	}
+}
