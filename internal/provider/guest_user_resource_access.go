@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -146,29 +147,42 @@ func validateAccessConfig(ctx context.Context, m *guestUserResourceModelV0, diag
 
 // readAccess refreshes group_ids and sponsor_ids from Graph. group_ids keeps
 // only the groups it lists that the user is still a member of; sponsor_ids
-// becomes the user's sponsors. Null (unmanaged) attributes cost no request.
+// becomes the user's sponsors. Null (unmanaged) attributes cost no request,
+// and the two reads run together (each joins a read batch).
 func readAccess(ctx context.Context, c *graph.Client, id string, m *guestUserResourceModelV0) error {
+	listed := idList(ctx, m.GroupIDs)
+	readGroups := !m.GroupIDs.IsNull() && !m.GroupIDs.IsUnknown() && len(listed) > 0
+	readSponsors := !m.SponsorIDs.IsNull() && !m.SponsorIDs.IsUnknown()
+	var groups, sponsors []string
+	var groupsErr, sponsorsErr error
+	var wg sync.WaitGroup
+	if readGroups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			groups, groupsErr = c.ListUserGroupIDs(ctx, id)
+		}()
+	}
+	if readSponsors {
+		sponsors, sponsorsErr = c.ListSponsorIDs(ctx, id)
+	}
+	wg.Wait()
+	if groupsErr != nil {
+		return fmt.Errorf("reading the groups of user %s (GET /users/%s/memberOf): %w", id, id, groupsErr)
+	}
+	if sponsorsErr != nil {
+		return fmt.Errorf("reading the sponsors of user %s (GET /users/%s/sponsors): %w", id, id, sponsorsErr)
+	}
 	if !m.GroupIDs.IsNull() && !m.GroupIDs.IsUnknown() {
-		listed := idList(ctx, m.GroupIDs)
 		var member []string
-		if len(listed) > 0 {
-			groups, err := c.ListUserGroupIDs(ctx, id)
-			if err != nil {
-				return fmt.Errorf("reading the groups of user %s (GET /users/%s/memberOf): %w", id, id, err)
-			}
-			for _, g := range listed {
-				if containsID(groups, g) {
-					member = append(member, g)
-				}
+		for _, g := range listed {
+			if containsID(groups, g) {
+				member = append(member, g)
 			}
 		}
 		m.GroupIDs = idSet(member)
 	}
-	if !m.SponsorIDs.IsNull() && !m.SponsorIDs.IsUnknown() {
-		sponsors, err := c.ListSponsorIDs(ctx, id)
-		if err != nil {
-			return fmt.Errorf("reading the sponsors of user %s (GET /users/%s/sponsors): %w", id, id, err)
-		}
+	if readSponsors {
 		m.SponsorIDs = idSet(spelledAs(sponsors, idList(ctx, m.SponsorIDs)))
 	}
 	return nil
