@@ -34,6 +34,7 @@ type options struct {
 	noLimit     bool
 	probes      int
 	tfLog       string
+	access      bool
 }
 
 func main() {
@@ -49,6 +50,7 @@ func main() {
 	flag.StringVar(&o.out, "out", ".bench", "directory for the results, the chart and the scratch Terraform work directories")
 	flag.BoolVar(&o.noLimit, "no-invitation-limit", false, "switch the emulator's invitation limit off (to see what pacing costs)")
 	flag.StringVar(&o.tfLog, "tf-log", "", "TF_LOG level for every Terraform command, written to <out>/n<N>/<phase>.tf.log (to see where time goes; the logging itself slows the run)")
+	flag.BoolVar(&o.access, "access", false, "give every guest one group (group_ids) and one sponsor (sponsor_ids), to measure what managing them costs")
 	flag.IntVar(&o.probes, "startup-probes", 5, "provider starts timed for the start-up figure (the median is reported)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {

@@ -40,7 +40,9 @@ type binaryStats struct {
 }
 
 type sizeRun struct {
-	N      int     `json:"n"`
+	N int `json:"n"`
+	// Access: every guest also had one group in group_ids and one sponsor.
+	Access bool    `json:"access,omitempty"`
 	Phases []phase `json:"phases"`
 }
 

@@ -59,10 +59,16 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 `, filepath.Dir(o.provider))), 0o644); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n)), 0o644); err != nil {
+	app := srv.DefaultApp()
+	var access *accessIDs
+	if o.access {
+		if access, err = seedAccess(srv, app.ClientID); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n, access)), 0o644); err != nil {
 		return nil, err
 	}
-	app := srv.DefaultApp()
 	env := append(cleanEnv(),
 		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0",
 		"SSL_CERT_FILE="+caFile,
@@ -90,7 +96,7 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		return p, err
 	}
 
-	r := &sizeRun{N: n}
+	r := &sizeRun{N: n, Access: o.access}
 	steps := []struct {
 		name string
 		exit int
@@ -114,15 +120,43 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 			return r, err
 		}
 	}
-	if left := len(srv.Users()); left != 0 {
-		return r, fmt.Errorf("destroy left %d users in the directory", left)
+	want := 0
+	if access != nil {
+		want = 1 // the sponsor, who is not a guest of this configuration
+	}
+	if left := len(srv.Users()); left != want {
+		return r, fmt.Errorf("destroy left %d users in the directory, want %d", left, want)
 	}
 	return r, nil
 }
 
+// accessIDs are the group and the sponsor every guest gets with -access.
+type accessIDs struct{ group, sponsor string }
+
+// seedAccess creates the group and the sponsor the guests of an -access run
+// refer to, and grants the app what group_ids and sponsor_ids need.
+func seedAccess(srv *emulator.Server, clientID string) (*accessIDs, error) {
+	srv.SetPermissions(clientID, []string{emulator.PermUserInviteAll, emulator.PermUserReadWriteAll,
+		emulator.PermGroupMemberReadWriteAll, emulator.PermDirectoryReadAll})
+	g, err := srv.SeedGroup("Bench partners")
+	if err != nil {
+		return nil, fmt.Errorf("seeding the group: %w", err)
+	}
+	sp, err := srv.SeedUser(emulator.SeedUser{Email: "sponsor@bench.example", DisplayName: "Sponsor", UserType: "Member"})
+	if err != nil {
+		return nil, fmt.Errorf("seeding the sponsor: %w", err)
+	}
+	return &accessIDs{group: g, sponsor: sp}, nil
+}
+
 // configFor writes N guests the way a team keeps them: one resource per
-// row of a map, with only the invitation's own fields (no profile PATCH).
-func configFor(n int) string {
+// row of a map, with only the invitation's own fields (no profile PATCH),
+// and with access, a group membership and a sponsor each.
+func configFor(n int, access *accessIDs) string {
+	extra := ""
+	if access != nil {
+		extra = fmt.Sprintf("  group_ids    = [%q]\n  sponsor_ids  = [%q]\n", access.group, access.sponsor)
+	}
 	return fmt.Sprintf(`terraform {
   required_providers {
     b2b = { source = "entra-b2b/b2b" }
@@ -142,8 +176,8 @@ resource "b2b_guest_user" "g" {
   for_each     = local.guests
   email        = each.value
   display_name = "Guest ${each.key}"
-}
-`, n)
+%s}
+`, n, extra)
 }
 
 // watchInvitations samples the emulator's invitation counter until the
