@@ -351,3 +351,39 @@ func (c expectPriorGroupIDs) CheckPlan(_ context.Context, req plancheck.CheckPla
 	}
 	resp.Error = fmt.Errorf("%s not in the plan", guestAddr)
 }
+
+// Many guests in one group cost one plan-time look-up of the group per
+// Terraform command, not one per guest.
+func TestAccGuestUser_sharedGroupLookedUpOncePerRun(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, withAccessPermissions())
+	srv := env.RequireEmulator(t)
+	g := env.Group(t, "b2b-acc-shared")
+	cfg := env.ProviderConfig() + fmt.Sprintf(`
+resource "b2b_guest_user" "many" {
+  count        = 5
+  email        = "b2b-acc-shared-${count.index}@%s"
+  redirect_url = "https://myapps.microsoft.com"
+  group_ids    = [%q]
+}
+`, strings.SplitN(env.Email(t, "x"), "@", 2)[1], g)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			PreConfig: srv.ResetCounters,
+			Config:    cfg,
+			Check: func(*terraform.State) error {
+				members := env.GroupMembers(t, g)
+				if len(members) != 5 {
+					return fmt.Errorf("group has %d members, want 5", len(members))
+				}
+				// terraform plan, then apply (which plans again): at most
+				// one look-up each, whatever the number of guests.
+				if n := srv.Counters()["GET /v1.0/groups/{id}"]; n > 3 {
+					return fmt.Errorf("GET /groups/{id} sent %d times for 5 guests in one group", n)
+				}
+				return nil
+			},
+		}},
+	})
+}

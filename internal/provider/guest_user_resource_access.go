@@ -340,9 +340,15 @@ func (r *guestUserResource) checkAccessTargets(ctx context.Context, state, plan 
 			fmt.Sprintf("The provider checks at plan time that each new entry exists, and this lookup failed: %v. Apply checks again.", err))
 	}
 	for _, g := range newGroups {
-		_, err := c.GetGroup(ctx, g)
+		exists, err := r.data.checkObject("group:"+strings.ToLower(g), func() (bool, error) {
+			_, err := c.GetGroup(ctx, g)
+			if graph.IsNotFound(err) {
+				return false, nil
+			}
+			return err == nil, err
+		})
 		switch {
-		case graph.IsNotFound(err):
+		case err == nil && !exists:
 			diags.AddAttributeError(path.Root("group_ids"), "Group Not Found",
 				fmt.Sprintf("group_ids lists %s, but no group with that object ID exists in the tenant (GET /groups/%s answered 404). "+
 					"Use the group's Object ID from the Entra admin center or from the azuread_group resource's object_id.", g, g))
@@ -351,7 +357,11 @@ func (r *guestUserResource) checkAccessTargets(ctx context.Context, state, plan 
 		}
 	}
 	for _, s := range newSponsors {
-		missing, err := sponsorMissing(ctx, c, s)
+		exists, err := r.data.checkObject("sponsor:"+strings.ToLower(s), func() (bool, error) {
+			missing, err := sponsorMissing(ctx, c, s)
+			return err == nil && !missing, err
+		})
+		missing := err == nil && !exists
 		switch {
 		case err != nil:
 			unverified(path.Root("sponsor_ids"), "Sponsor", err)

@@ -1,6 +1,10 @@
 package provider
 
-import "github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+import (
+	"sync"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
 
 // providerData is what Configure hands to every resource, data source,
 // list resource and action: one shared Graph client plus the provider
@@ -17,4 +21,37 @@ type providerData struct {
 	// at Configure time (values computed during apply). Client is nil then:
 	// call requireClient before using it, so plans still work.
 	UnknownConfig []string
+
+	// checks holds the plan-time existence checks of groups and sponsors
+	// (*objectCheck by kind and lower-cased ID), so that a thousand guests
+	// in one group cost one look-up per Terraform command, not one per
+	// guest, even when Terraform plans them all at once. Only "exists" is
+	// kept after a check ends: a missing object or a failed look-up is
+	// looked up again next time.
+	checks sync.Map
+}
+
+// objectCheck is one existence check, shared by the callers that asked
+// while it ran.
+type objectCheck struct {
+	done   chan struct{}
+	exists bool
+	err    error
+}
+
+// checkObject runs look once for key among concurrent callers and
+// remembers a positive answer for the life of the provider process.
+func (d *providerData) checkObject(key string, look func() (bool, error)) (bool, error) {
+	c := &objectCheck{done: make(chan struct{})}
+	if prev, loaded := d.checks.LoadOrStore(key, c); loaded {
+		p := prev.(*objectCheck)
+		<-p.done
+		return p.exists, p.err
+	}
+	c.exists, c.err = look()
+	if !c.exists || c.err != nil {
+		d.checks.Delete(key)
+	}
+	close(c.done)
+	return c.exists, c.err
 }
