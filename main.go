@@ -74,10 +74,14 @@ func quietUnreadLogs(lookup func(string) (string, bool), set func(string, string
 }
 
 // frameworkServer is every RPC surface the framework's server implements.
+//
+// The three interfaces are deprecated only in favour of ProviderServer,
+// which will absorb their methods in a later terraform-plugin-go; until
+// then they are the way to name what the framework serves.
 type frameworkServer interface {
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithActions
-	tfprotov6.ProviderServerWithStateStores
+	tfprotov6.ProviderServerWithListResource //nolint:staticcheck // see above
+	tfprotov6.ProviderServerWithActions      //nolint:staticcheck // see above
+	tfprotov6.ProviderServerWithStateStores  //nolint:staticcheck // see above
 }
 
 // detachingServer works around terraform-plugin-framework (v1.19.0)

@@ -93,8 +93,8 @@ type batchAnswer struct {
 	alone bool
 }
 
-func newUserBatcher(c *client, maxWait time.Duration, maxReads int) *userBatcher {
-	b := &userBatcher{c: c, maxWait: maxWait, max: maxReads}
+func newUserBatcher(c *client, maxWait time.Duration) *userBatcher {
+	b := &userBatcher{c: c, maxWait: maxWait, max: maxBatchItems}
 	b.send = b.sendReads
 	return b
 }

@@ -91,7 +91,7 @@ func meanSize(sizes []int) float64 {
 // a fixed idle gap of 10 ms split such rounds into batches of 2-3
 // (BENCHMARKS.md); the learnt concurrency keeps them whole.
 func TestBatcherWaitsForTheWholeRound(t *testing.T) {
-	b := newUserBatcher(nil, 80*time.Millisecond, maxBatchItems)
+	b := newUserBatcher(nil, 80*time.Millisecond)
 	f := &fakeRound{rtt: 5 * time.Millisecond}
 	refresh(t, b, f, 10, 300, 25*time.Millisecond)
 	steady := f.sizes[min(len(f.sizes), 5):]
@@ -103,7 +103,7 @@ func TestBatcherWaitsForTheWholeRound(t *testing.T) {
 // One caller reading alone (a create waiting for its user) must not wait
 // for company that never comes.
 func TestBatcherDoesNotHoldALoneReader(t *testing.T) {
-	b := newUserBatcher(nil, 200*time.Millisecond, maxBatchItems)
+	b := newUserBatcher(nil, 200*time.Millisecond)
 	f := &fakeRound{rtt: time.Millisecond}
 	refresh(t, b, f, 1, 20, 0)
 	var total time.Duration
@@ -121,7 +121,7 @@ func TestBatcherDoesNotHoldALoneReader(t *testing.T) {
 // When callers drop from ten to three, the batcher waits maxWait for the
 // missing ones only for a few batches, then sends threes at once.
 func TestBatcherForgetsLostConcurrency(t *testing.T) {
-	b := newUserBatcher(nil, 100*time.Millisecond, maxBatchItems)
+	b := newUserBatcher(nil, 100*time.Millisecond)
 	f := &fakeRound{rtt: 2 * time.Millisecond}
 	refresh(t, b, f, 10, 100, 5*time.Millisecond)
 	learnt := len(f.sizes)
@@ -148,7 +148,7 @@ func TestBatcherForgetsLostConcurrency(t *testing.T) {
 // BenchmarkBatcherRound measures the coalescer's own cost per read: ten
 // workers reading back to back, answered at once.
 func BenchmarkBatcherRound(b *testing.B) {
-	ub := newUserBatcher(nil, 50*time.Millisecond, maxBatchItems)
+	ub := newUserBatcher(nil, 50*time.Millisecond)
 	var batches atomic.Int64
 	ub.send = func(reads []*batchRead) {
 		batches.Add(1)
@@ -171,7 +171,7 @@ func BenchmarkBatcherRound(b *testing.B) {
 // Two or three callers reading now and then (creates waiting for their new
 // users) gain too little from a batch to hold a read for maxWait.
 func TestBatcherDoesNotHoldFewReaders(t *testing.T) {
-	b := newUserBatcher(nil, 200*time.Millisecond, maxBatchItems)
+	b := newUserBatcher(nil, 200*time.Millisecond)
 	f := &fakeRound{rtt: 10 * time.Millisecond}
 	refresh(t, b, f, 3, 30, 20*time.Millisecond)
 	for i, w := range f.waits {

@@ -79,7 +79,7 @@ func TestAddGroupMemberRequestAndOutcomes(t *testing.T) {
 				if kindOf(err) != tc.wantKind {
 					t.Fatalf("kind = %v, want %v (%v)", kindOf(err), tc.wantKind, err)
 				}
-				e := err.(*Error)
+				e := asGraphError(t, err)
 				if e.RequiredPermission != tc.wantPerm {
 					t.Fatalf("RequiredPermission = %q, want %q", e.RequiredPermission, tc.wantPerm)
 				}
@@ -162,8 +162,8 @@ func TestRemoveGroupMemberRequestAndOutcomes(t *testing.T) {
 			if tc.wantErr && kindOf(err) != tc.wantKind {
 				t.Fatalf("kind = %v, want %v", kindOf(err), tc.wantKind)
 			}
-			if tc.wantKind == KindForbidden && err.(*Error).RequiredPermission != "GroupMember.ReadWrite.All" {
-				t.Fatalf("RequiredPermission = %q", err.(*Error).RequiredPermission)
+			if tc.wantKind == KindForbidden && asGraphError(t, err).RequiredPermission != "GroupMember.ReadWrite.All" {
+				t.Fatalf("RequiredPermission = %q", asGraphError(t, err).RequiredPermission)
 			}
 			calls := f.calls()
 			if len(calls) != 1 || calls[0].Method != "DELETE" || calls[0].Path != "/v1.0/groups/"+testGroupID+"/members/"+testUserID+"/$ref" {
@@ -194,7 +194,7 @@ func TestGetGroup(t *testing.T) {
 		t.Fatalf("$select = %q", sel)
 	}
 	_, err = c.GetGroup(groupsCtx(t), "3a3a3a3a-0000-0000-0000-000000000000")
-	if !IsNotFound(err) || err.(*Error).Operation != "GET /groups/{id}" {
+	if !IsNotFound(err) || asGraphError(t, err).Operation != "GET /groups/{id}" {
 		t.Fatalf("missing group: %v", err)
 	}
 	if _, err := c.GetGroup(groupsCtx(t), " "); !IsBadRequest(err) {
@@ -275,7 +275,7 @@ func TestListUserGroupIDsRefusesForeignNextLinkAndLoops(t *testing.T) {
 			writeJSON(w, 200, map[string]any{"value": []any{map[string]any{"id": testGroupID}}, "@odata.nextLink": link})
 		})
 		_, err := f.client(f.config()).ListUserGroupIDs(groupsCtx(t), testUserID)
-		if err == nil || err.(*Error).Operation != "GET /users/{id}/memberOf/microsoft.graph.group" {
+		if err == nil || asGraphError(t, err).Operation != "GET /users/{id}/memberOf/microsoft.graph.group" {
 			t.Fatalf("next %q: err = %v", next, err)
 		}
 		if !self && len(f.calls()) != 1 {
@@ -290,7 +290,7 @@ func TestListUserGroupIDsForbiddenNamesPermission(t *testing.T) {
 		graphError(w, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", "")
 	})
 	_, err := f.client(f.config()).ListUserGroupIDs(groupsCtx(t), testUserID)
-	if !IsForbidden(err) || err.(*Error).RequiredPermission != "Directory.Read.All" {
+	if !IsForbidden(err) || asGraphError(t, err).RequiredPermission != "Directory.Read.All" {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -354,7 +354,7 @@ func TestSponsorsRequests(t *testing.T) {
 	}
 	addStatus.Store(403)
 	err = c.AddSponsor(ctx, testUserID, sponsor)
-	if !IsForbidden(err) || err.(*Error).RequiredPermission != "User.ReadWrite.All" || err.(*Error).Operation != "POST /users/{id}/sponsors/$ref" {
+	if !IsForbidden(err) || asGraphError(t, err).RequiredPermission != "User.ReadWrite.All" || asGraphError(t, err).Operation != "POST /users/{id}/sponsors/$ref" {
 		t.Fatalf("AddSponsor forbidden: %v", err)
 	}
 
@@ -693,4 +693,14 @@ func TestEmulatorAddMemberRepeatedAfterDroppedConnection(t *testing.T) {
 	if m, _ := s.GroupMemberIDs(gid); !sameIDs(m, []string{uid}) {
 		t.Fatalf("members = %v", m)
 	}
+}
+
+// asGraphError is err as an *Error, failing the test when it is not one.
+func asGraphError(t *testing.T, err error) *Error {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a *graph.Error", err, err)
+	}
+	return e
 }

@@ -145,7 +145,7 @@ func newClient(cfg Config) (*client, error) {
 	c.adapter = adapter
 	c.sdk = &graphSDK{adapter: adapter, pathParameters: map[string]string{"baseurl": adapter.GetBaseUrl()}}
 	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
-	c.batcher = newUserBatcher(c, batchMaxWait, maxBatchItems)
+	c.batcher = newUserBatcher(c, batchMaxWait)
 	return c, nil
 }
 

@@ -202,7 +202,7 @@ type accessChange struct {
 // failure the returned change says which attribute failed and what it now
 // holds; the other attribute holds its planned value only if it was done.
 func applyAccess(ctx context.Context, c *graph.Client, id string, from, to *guestUserResourceModelV0) (groups, sponsors types.Set, failed *accessChange) {
-	groups, sponsors = from.GroupIDs, from.SponsorIDs
+	sponsors = from.SponsorIDs
 	if !to.GroupIDs.IsNull() {
 		got, err := applyRelationship(ctx, idList(ctx, from.GroupIDs), idList(ctx, to.GroupIDs),
 			func(ctx context.Context, g string) error { return addMember(ctx, c, g, id) },

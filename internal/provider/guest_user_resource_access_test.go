@@ -53,10 +53,10 @@ func TestApplyRelationship(t *testing.T) {
 				t.Fatalf("err = %v, wantErr %t", err, tt.wantErr)
 			}
 			sort.Strings(now)
-			if !reflect.DeepEqual(now, tt.wantNow) && !(len(now) == 0 && len(tt.wantNow) == 0) {
+			if !sameList(now, tt.wantNow) {
 				t.Errorf("now = %v, want %v", now, tt.wantNow)
 			}
-			if !reflect.DeepEqual(calls, tt.wantCalls) && !(len(calls) == 0 && len(tt.wantCalls) == 0) {
+			if !sameList(calls, tt.wantCalls) {
 				t.Errorf("calls = %v, want %v", calls, tt.wantCalls)
 			}
 		})
@@ -79,4 +79,9 @@ func TestCaseDuplicates(t *testing.T) {
 	if d := caseDuplicates([]string{"a", "b"}); len(d) != 0 {
 		t.Errorf("caseDuplicates of distinct IDs = %v, want none", d)
 	}
+}
+
+// sameList compares two lists, nil and empty being the same.
+func sameList(a, b []string) bool {
+	return (len(a) == 0 && len(b) == 0) || reflect.DeepEqual(a, b)
 }

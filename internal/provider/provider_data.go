@@ -44,9 +44,10 @@ type objectCheck struct {
 func (d *providerData) checkObject(key string, look func() (bool, error)) (bool, error) {
 	c := &objectCheck{done: make(chan struct{})}
 	if prev, loaded := d.checks.LoadOrStore(key, c); loaded {
-		p := prev.(*objectCheck)
-		<-p.done
-		return p.exists, p.err
+		if p, ok := prev.(*objectCheck); ok {
+			<-p.done
+			return p.exists, p.err
+		}
 	}
 	c.exists, c.err = look()
 	if !c.exists || c.err != nil {
