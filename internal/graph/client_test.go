@@ -641,6 +641,55 @@ func TestListUsersPagesAndAdvancedQuery(t *testing.T) {
 	}
 }
 
+// MaxResults stops paging once enough users came back, and asks for no
+// more than that many per page.
+func TestListUsersStopsAtMaxResults(t *testing.T) {
+	f := newFake(t)
+	pages := [][]string{{"u1", "u2"}, {"u3", "u4"}, {"u5"}}
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		i := 0
+		if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
+			i = int(tok[0] - '0')
+		}
+		var vals []any
+		for _, id := range pages[i] {
+			vals = append(vals, userJSON(id, id+"@example.com"))
+		}
+		resp := map[string]any{"value": vals}
+		if i+1 < len(pages) {
+			q := r.URL.Query()
+			q.Set("$skiptoken", string(rune('0'+i+1)))
+			resp["@odata.nextLink"] = f.srv.URL + "/v1.0/users?" + q.Encode()
+		}
+		writeJSON(w, 200, resp)
+	})
+	c := f.client(f.config())
+	for _, tc := range []struct {
+		max, pageSize int
+		want          []string
+		calls         int
+		top           string
+	}{
+		{max: 3, pageSize: 2, want: []string{"u1", "u2", "u3"}, calls: 2, top: "2"},
+		{max: 1, pageSize: 2, want: []string{"u1"}, calls: 1, top: "1"},
+		{max: 0, pageSize: 2, want: []string{"u1", "u2", "u3", "u4", "u5"}, calls: 3, top: "2"},
+	} {
+		before := len(f.calls())
+		got, err := c.ListUsers(context.Background(), GuestFilter{UserType: "Guest", PageSize: tc.pageSize, MaxResults: tc.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, u := range got {
+			ids = append(ids, u.ID)
+		}
+		calls := f.calls()[before:]
+		if !reflect.DeepEqual(ids, tc.want) || len(calls) != tc.calls || calls[0].Query.Get("$top") != tc.top {
+			t.Errorf("max %d: ids %v in %d calls ($top %s); want %v in %d ($top %s)", tc.max, ids, len(calls), calls[0].Query.Get("$top"), tc.want, tc.calls, tc.top)
+		}
+	}
+}
+
 func TestListUsersRefusesForeignNextLink(t *testing.T) {
 	f := newFake(t)
 	f.setGraph(func(w http.ResponseWriter, r *http.Request) {

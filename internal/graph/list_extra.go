@@ -96,6 +96,9 @@ func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f Gue
 				result = append(result, *u)
 			}
 		}
+		if f.MaxResults > 0 && len(result) >= f.MaxResults {
+			return result[:f.MaxResults], nil
+		}
 		next := deref(page.GetOdataNextLink())
 		if next == "" {
 			return result, nil

@@ -415,7 +415,7 @@ func (c *client) findUsersByEmail(ctx context.Context, email string) ([]User, er
 	// filters are supported without ConsistencyLevel: eventual, which
 	// matters because the advanced-query index lags behind new invitations.
 	filter := fmt.Sprintf("mail eq '%s' or otherMails/any(m:m eq '%s')", q, q)
-	return c.listPages(ctx, filter, false, maxPageSize)
+	return c.listPages(ctx, filter, false, maxPageSize, 0)
 }
 
 // guestFilter builds $filter for f; advanced reports whether it needs
@@ -458,12 +458,15 @@ func (c *client) listUsers(ctx context.Context, f GuestFilter) ([]User, error) {
 	case top > maxPageSize:
 		top = maxPageSize
 	}
-	return c.listPages(ctx, filter, advanced, int32(top))
+	if f.MaxResults > 0 && f.MaxResults < top {
+		top = f.MaxResults
+	}
+	return c.listPages(ctx, filter, advanced, int32(top), f.MaxResults)
 }
 
 // listPages follows @odata.nextLink until the last page. Each page is one
 // retried call, so throttling on page 7 does not restart from page 1.
-func (c *client) listPages(ctx context.Context, filter string, advanced bool, top int32) ([]User, error) {
+func (c *client) listPages(ctx context.Context, filter string, advanced bool, top int32, maxResults int) ([]User, error) {
 	headers := abs.NewRequestHeaders()
 	qp := &users.UsersRequestBuilderGetQueryParameters{Select: userSelect, Top: &top}
 	if filter != "" {
@@ -490,6 +493,9 @@ func (c *client) listPages(ctx context.Context, filter string, advanced bool, to
 		}
 		for _, u := range page.GetValue() {
 			result = append(result, *toUser(u))
+		}
+		if maxResults > 0 && len(result) >= maxResults {
+			return result[:maxResults], nil
 		}
 		next := deref(page.GetOdataNextLink())
 		if next == "" {

@@ -127,6 +127,9 @@ type GuestFilter struct {
 	CreatedAfter      *time.Time
 	CreatedBefore     *time.Time
 	PageSize          int // $top; 0 means the client default
+	// MaxResults stops the listing once this many users matched (0: all),
+	// so `terraform query -limit` does not page through a whole tenant.
+	MaxResults int
 }
 
 // Group is a directory group as the provider sees it.

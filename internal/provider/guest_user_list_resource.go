@@ -100,7 +100,9 @@ func (r *guestUserListResource) List(ctx context.Context, req list.ListRequest, 
 	listCtx, cancel := context.WithTimeout(ctx, guestUserListTimeout)
 	// Graph is asked before the stream starts, so a failed query is one
 	// error rather than a partial list followed by an error.
-	users, d := f.listGuests(listCtx, client, 0)
+	// -limit (default 100) bounds the listing itself, not only the stream,
+	// so a query over a large tenant stops paging once it has enough.
+	users, d := f.listGuests(listCtx, client, 0, int(max(req.Limit, 0)))
 	cancel()
 	diags.Append(d...)
 	if diags.HasError() {

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -156,8 +157,24 @@ func TestAccGuestUserListResource_Protocol(t *testing.T) {
 		}
 	}
 
+	// With more guests than one page holds (100), the limit still bounds
+	// the Graph query itself: one page, not every page of the tenant.
+	for i := range 150 {
+		env.SeedUser(t, emulator.SeedUser{Email: fmt.Sprintf("filler%03d@filler.example", i), DisplayName: "Filler"})
+	}
+	srv.ResetCounters()
 	if n := len(list(nil, false, 2)); n != 2 {
 		t.Errorf("limit 2 returned %d results", n)
+	}
+	if c := srv.Counters(); c["GET /v1.0/users"] != 1 {
+		t.Errorf("limit 2 sent %d GET /users; want 1: %v", c["GET /v1.0/users"], c)
+	}
+	srv.ResetCounters()
+	if n := len(list(nil, false, 0)); n < 150 {
+		t.Errorf("no limit returned %d results; want every guest", n)
+	}
+	if c := srv.Counters(); c["GET /v1.0/users"] < 2 {
+		t.Errorf("no limit sent %d GET /users; want every page", c["GET /v1.0/users"])
 	}
 	for _, r := range list(map[string]string{"invitation_state": "Accepted"}, false, 0) {
 		if r.Resource != nil {

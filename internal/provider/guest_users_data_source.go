@@ -147,7 +147,7 @@ func (d *guestUsersDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	users, diags := m.listGuests(ctx, client, 0)
+	users, diags := m.listGuests(ctx, client, 0, 0)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -160,12 +160,13 @@ func (f guestUsersFilterModelV0) graphFilter() (graph.GuestFilter, diag.Diagnost
 
 // listGuests runs the query: the group's members when member_of_group_id
 // is set (filtered the same way), else GET /users with $filter.
-func (f guestUsersFilterModelV0) listGuests(ctx context.Context, c *graph.Client, pageSize int) ([]graph.User, diag.Diagnostics) {
+// maxResults > 0 stops once that many guests are found.
+func (f guestUsersFilterModelV0) listGuests(ctx context.Context, c *graph.Client, pageSize, maxResults int) ([]graph.User, diag.Diagnostics) {
 	gf, diags := f.graphFilter()
 	if diags.HasError() {
 		return nil, diags
 	}
-	gf.PageSize = pageSize
+	gf.PageSize, gf.MaxResults = pageSize, maxResults
 	if group := f.MemberOfGroupID.ValueString(); group != "" {
 		users, err := c.ListGroupMemberUsers(ctx, group, gf)
 		if graph.IsNotFound(err) {
