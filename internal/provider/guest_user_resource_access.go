@@ -41,6 +41,7 @@ func accessAttributes() map[string]schema.Attribute {
 				"(`DELETE /groups/{id}/members/{user-id}/$ref`), and on refresh reads the guest's `memberOf` so that a membership removed out of band shows as drift. " +
 				"Memberships in groups that are not listed are never changed and never reported. " +
 				"Unmanaged when unset: removing the attribute stops managing memberships and leaves them as they are; set `[]` to remove the guest from the groups listed before. " +
+				"Destroying the guest with `on_destroy = \"disable\"` or `\"abandon\"` leaves its memberships (and sponsors) as they are. " +
 				"A group that does not exist is reported at plan time. Changing memberships needs `GroupMember.ReadWrite.All`; reading them back needs `Directory.Read.All`, " +
 				"the only application permission Graph documents for another user's `memberOf`. Each element must be a GUID.",
 			Validators: []validator.Set{
@@ -51,7 +52,7 @@ func accessAttributes() map[string]schema.Attribute {
 			Optional:    true,
 			ElementType: types.StringType,
 			MarkdownDescription: "Object IDs of the guest's sponsors: users or groups responsible for the guest's access (Graph `sponsors`). " +
-				"Authoritative when set: the guest's sponsors are exactly these, and a sponsor added or removed out of band shows as drift. " +
+				"Authoritative when set: the guest's sponsors are exactly these, and a sponsor added or removed out of band shows as drift; on create (and when adopting or importing) sponsors Entra already holds that are not listed are removed. " +
 				"Unmanaged when unset: removing the attribute leaves the sponsors as they are; set `[]` to remove them all. " +
 				fmt.Sprintf("At most %d (Entra's limit). A sponsor that does not exist is reported at plan time. Needs `User.ReadWrite.All` (`User.Read.All` to read them). Each element must be a GUID.", maxSponsors),
 			Validators: []validator.Set{
