@@ -387,3 +387,34 @@ resource "b2b_guest_user" "many" {
 		}},
 	})
 }
+
+// Adopting an existing guest makes its sponsors exactly the listed ones
+// (sponsor_ids is authoritative) and its listed memberships hold, without
+// an invitation.
+func TestAccGuestUser_adoptSetsAccess(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, withAccessPermissions())
+	srv := env.RequireEmulator(t)
+	email := env.Email(t, t.Name())
+	id := env.SeedUser(t, emulator.SeedUser{Email: email, DisplayName: "Existing"})
+	old, s := env.SponsorUser(t, "b2b-acc-old-sponsor"), env.SponsorUser(t, "b2b-acc-new-sponsor")
+	g := env.Group(t, "b2b-acc-adopt-group")
+	env.AddSponsorOOB(t, id, old)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: guestConfig(env, email, "adopt_existing = true\ngroup_ids = "+hclSet(g)+"\nsponsor_ids = "+hclSet(s)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(guestAddr, "id", id),
+				expectSponsors(t, env, &id, s),
+				expectMembership(t, env, &id, []string{g}, g),
+				func(*terraform.State) error {
+					if n := len(srv.Invitations()); n != 0 {
+						return fmt.Errorf("%d invitations for an adopted guest", n)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
