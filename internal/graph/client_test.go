@@ -587,9 +587,12 @@ func TestFindUsersByEmailFilter(t *testing.T) {
 	}
 }
 
-func TestListUsersPagesAndAdvancedQuery(t *testing.T) {
-	f := newFake(t)
-	pages := [][]string{{"u1", "u2"}, {"u3", "u4"}, {"u5"}}
+// servePages answers GET /users with pages of users, linked by @odata.nextLink.
+func servePages(f *fake, pages [][]string) {
+	total := 0
+	for _, p := range pages {
+		total += len(p)
+	}
 	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
 		i := 0
 		if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
@@ -599,7 +602,7 @@ func TestListUsersPagesAndAdvancedQuery(t *testing.T) {
 		for _, id := range pages[i] {
 			vals = append(vals, userJSON(id, id+"@example.com"))
 		}
-		resp := map[string]any{"value": vals, "@odata.count": 5}
+		resp := map[string]any{"value": vals, "@odata.count": total}
 		if i+1 < len(pages) {
 			q := r.URL.Query()
 			q.Set("$skiptoken", string(rune('0'+i+1)))
@@ -607,6 +610,12 @@ func TestListUsersPagesAndAdvancedQuery(t *testing.T) {
 		}
 		writeJSON(w, 200, resp)
 	})
+}
+
+func TestListUsersPagesAndAdvancedQuery(t *testing.T) {
+	f := newFake(t)
+	pages := [][]string{{"u1", "u2"}, {"u3", "u4"}, {"u5"}}
+	servePages(f, pages)
 	c := f.client(f.config())
 	after := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	got, err := c.ListUsers(context.Background(), GuestFilter{
@@ -646,23 +655,7 @@ func TestListUsersPagesAndAdvancedQuery(t *testing.T) {
 func TestListUsersStopsAtMaxResults(t *testing.T) {
 	f := newFake(t)
 	pages := [][]string{{"u1", "u2"}, {"u3", "u4"}, {"u5"}}
-	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
-		i := 0
-		if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
-			i = int(tok[0] - '0')
-		}
-		var vals []any
-		for _, id := range pages[i] {
-			vals = append(vals, userJSON(id, id+"@example.com"))
-		}
-		resp := map[string]any{"value": vals}
-		if i+1 < len(pages) {
-			q := r.URL.Query()
-			q.Set("$skiptoken", string(rune('0'+i+1)))
-			resp["@odata.nextLink"] = f.srv.URL + "/v1.0/users?" + q.Encode()
-		}
-		writeJSON(w, 200, resp)
-	})
+	servePages(f, pages)
 	c := f.client(f.config())
 	for _, tc := range []struct {
 		max, pageSize int
