@@ -56,9 +56,10 @@ type Options struct {
 	// ReplicationLag: a newly invited user is not readable by GET for this long.
 	ReplicationLag time.Duration
 	// LinkReplicationLag: once readable, a newly invited user still answers
-	// 404 to member and sponsor $ref writes for this long. Graph serves
-	// reads and writes from different replicas, which is why adding a
-	// just-created user to a group can fail after a GET already found it.
+	// 404 to member and sponsor $ref writes, and to reads of its memberOf
+	// and sponsors, for this long. Graph serves requests from different
+	// replicas, which is why adding a just-created user to a group can fail
+	// after a GET already found it.
 	LinkReplicationLag time.Duration
 	// StateFile, when set, is loaded at start and written after each change
 	// (mode 0600). It also keeps the tenant and the apps, which are restored

@@ -150,8 +150,8 @@ func TestGroupsReplicationLag(t *testing.T) {
 	}
 }
 
-// A user readable by GET can still be unknown to the replica serving $ref
-// writes for LinkReplicationLag; reads of it work meanwhile.
+// A user readable by GET can still be unknown, for LinkReplicationLag, to
+// the replica serving its relationships: $ref writes and memberOf/sponsors.
 func TestLinkReplicationLag(t *testing.T) {
 	f := newGroupFixture(t, Options{LinkReplicationLag: 5 * time.Second})
 	s, tok := f.s, f.tok
@@ -160,13 +160,15 @@ func TestLinkReplicationLag(t *testing.T) {
 	uid := str(obj(r.Body["invitedUser"])["id"])
 
 	mustStatus(t, graph(t, s, tok, "GET", "/users/"+uid, nil), 200)
-	mustStatus(t, graph(t, s, tok, "GET", "/users/"+uid+"/memberOf/microsoft.graph.group", nil), 200)
+	mustError(t, graph(t, s, tok, "GET", "/users/"+uid+"/memberOf/microsoft.graph.group", nil), 404, "Request_ResourceNotFound", notFoundMsg(uid))
+	mustError(t, graph(t, s, tok, "GET", "/users/"+uid+"/sponsors", nil), 404, "Request_ResourceNotFound", notFoundMsg(uid))
 	mustError(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", uid)), 404, "Request_ResourceNotFound", notFoundMsg(uid))
 	mustError(t, graph(t, s, tok, "POST", "/users/"+uid+"/sponsors/$ref", f.ref("users", f.guest)), 404, "Request_ResourceNotFound", notFoundMsg(uid))
 	// Seeded (not invited) users are not affected.
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", f.guest)), 204)
 
 	s.advance(6 * time.Second)
+	mustStatus(t, graph(t, s, tok, "GET", "/users/"+uid+"/sponsors", nil), 200)
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", uid)), 204)
 	mustStatus(t, graph(t, s, tok, "POST", "/users/"+uid+"/sponsors/$ref", f.ref("users", f.guest)), 204)
 }

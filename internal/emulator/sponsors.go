@@ -135,7 +135,7 @@ func (c *call) listSponsors() {
 	uid := c.r.PathValue("id")
 	s := c.s
 	s.mu.Lock()
-	u := s.getVisibleLocked(uid)
+	u := s.getLinkableLocked(uid)
 	if u == nil {
 		s.mu.Unlock()
 		c.notFound(uid)

@@ -19,10 +19,10 @@ type user struct {
 	Props map[string]any `json:"props"`
 	// VisibleAt models directory replication: reads before it get 404.
 	VisibleAt time.Time `json:"visibleAt"`
-	// LinkableAt is when the user can be referenced by a $ref write (added
-	// as a group member or given a sponsor). Writes and reads reach
-	// different replicas, so a user can be readable and still unknown to
-	// the replica that serves the write.
+	// LinkableAt is when the user's relationships replicate: before it,
+	// $ref writes that reference the user (added as a group member, given
+	// a sponsor) and reads of its memberOf and sponsors answer 404, though
+	// GET /users/{id} already finds it.
 	LinkableAt time.Time `json:"linkableAt,omitempty"`
 	// Sponsors are the object IDs (users or groups) of the user's
 	// sponsors, in the order they were added.

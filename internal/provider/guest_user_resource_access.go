@@ -223,7 +223,20 @@ func applyAccess(ctx context.Context, c *graph.Client, id string, from, to *gues
 			// under management). Entra may have made the inviter a sponsor
 			// (https://learn.microsoft.com/entra/external-id/b2b-sponsors),
 			// and sponsor_ids is authoritative, so start from what is there.
-			cur, err := c.ListSponsorIDs(ctx, id)
+			// Right after an invitation the read may still answer 404
+			// while the user replicates, like the writes.
+			var cur []string
+			err := waitUntil(ctx, fmt.Sprintf("the sponsors of user %s are readable", id), func(ctx context.Context) (bool, error, error) {
+				got, err := c.ListSponsorIDs(ctx, id)
+				switch {
+				case err == nil:
+					cur = got
+					return true, nil, nil
+				case graph.IsNotFound(err):
+					return false, err, nil
+				}
+				return false, nil, err
+			})
 			if err != nil {
 				return groups, sponsors, &accessChange{attr: "sponsor_ids", achieved: types.SetNull(types.StringType), err: err}
 			}
