@@ -136,8 +136,8 @@ func caseDuplicates(ids []string) []string {
 }
 
 // validateAccessConfig rejects the same object listed twice in different case.
-func validateAccessConfig(ctx context.Context, m *guestUserResourceModelV0, diags *diag.Diagnostics) {
-	for attrName, s := range map[string]types.Set{"group_ids": m.GroupIDs, "sponsor_ids": m.SponsorIDs} {
+func validateAccessConfig(ctx context.Context, groups, sponsors types.Set, diags *diag.Diagnostics) {
+	for attrName, s := range map[string]types.Set{"group_ids": groups, "sponsor_ids": sponsors} {
 		if dups := caseDuplicates(idList(ctx, s)); len(dups) > 0 {
 			diags.AddAttributeError(path.Root(attrName), "Duplicate Object ID",
 				fmt.Sprintf("%s lists the same object twice, in different case: %s. Object IDs are not case-sensitive; list each once.",
@@ -198,11 +198,15 @@ type accessChange struct {
 }
 
 // applyAccess moves the guest's memberships and sponsors from the state's
-// sets (null: nothing known, e.g. after import or on create) to the plan's.
+// sets (null: nothing known, e.g. after import; a nil from on create) to
+// the plan's.
 // Adds are retried while Graph has not replicated the new user yet. On
 // failure the returned change says which attribute failed and what it now
 // holds; the other attribute holds its planned value only if it was done.
 func applyAccess(ctx context.Context, c *graph.Client, id string, from, to *guestUserResourceModelV0) (groups, sponsors types.Set, failed *accessChange) {
+	if from == nil {
+		from = &guestUserResourceModelV0{GroupIDs: types.SetNull(types.StringType), SponsorIDs: types.SetNull(types.StringType)}
+	}
 	sponsors = from.SponsorIDs
 	if !to.GroupIDs.IsNull() {
 		got, err := applyRelationship(ctx, idList(ctx, from.GroupIDs), idList(ctx, to.GroupIDs),
@@ -280,40 +284,59 @@ func applyRelationship(ctx context.Context, have, want []string, add, remove fun
 // will not help, unlike a user Graph has not replicated yet.
 var errMissingObject = errors.New("directory object does not exist")
 
-// addMember adds the user to the group, retrying while Graph answers 404
-// because the new user has not reached every replica yet. A 404 for a
-// group that really does not exist fails at once, naming the group.
+// addMember adds the user to the group. A 404 for a group that really does
+// not exist fails at once, naming the group.
 func addMember(ctx context.Context, c *graph.Client, groupID, userID string) error {
-	return waitUntil(ctx, fmt.Sprintf("user %s can be added to group %s", userID, groupID), func(ctx context.Context) (bool, error, error) {
-		err := c.AddGroupMember(ctx, groupID, userID)
-		switch {
-		case err == nil:
-			return true, nil, nil
-		case !graph.IsNotFound(err):
-			return false, nil, fmt.Errorf("adding user %s to group %s: %w", userID, groupID, err)
-		}
-		if _, gerr := c.GetGroup(ctx, groupID); graph.IsNotFound(gerr) {
-			return false, nil, fmt.Errorf("%w: group %s was not found in the tenant (GET /groups/%s answered 404); check the ID in group_ids", errMissingObject, groupID, groupID)
-		}
-		tflog.Debug(ctx, "group membership not accepted yet; Graph has not replicated the user", map[string]any{"group_id": groupID})
-		return false, err, nil
-	})
+	return addReplicated(ctx, fmt.Sprintf("user %s can be added to group %s", userID, groupID),
+		func(ctx context.Context) error {
+			if err := c.AddGroupMember(ctx, groupID, userID); err != nil {
+				return fmt.Errorf("adding user %s to group %s: %w", userID, groupID, err)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			if _, err := c.GetGroup(ctx, groupID); graph.IsNotFound(err) {
+				return fmt.Errorf("%w: group %s was not found in the tenant (GET /groups/%s answered 404); check the ID in group_ids", errMissingObject, groupID, groupID)
+			}
+			return nil
+		})
 }
 
-// addSponsor adds sponsorID to the user's sponsors, retrying like addMember
-// while the new user (or a new sponsor) replicates.
+// addSponsor adds sponsorID to the user's sponsors. A sponsor that is
+// neither a user nor a group fails at once.
 func addSponsor(ctx context.Context, c *graph.Client, userID, sponsorID string) error {
-	return waitUntil(ctx, fmt.Sprintf("%s can be added as a sponsor of user %s", sponsorID, userID), func(ctx context.Context) (bool, error, error) {
-		err := c.AddSponsor(ctx, userID, sponsorID)
+	return addReplicated(ctx, fmt.Sprintf("%s can be added as a sponsor of user %s", sponsorID, userID),
+		func(ctx context.Context) error {
+			if err := c.AddSponsor(ctx, userID, sponsorID); err != nil {
+				return fmt.Errorf("adding %s as a sponsor of user %s: %w", sponsorID, userID, err)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			if missing, err := sponsorMissing(ctx, c, sponsorID); err == nil && missing {
+				return fmt.Errorf("%w: sponsor %s is neither a user nor a group of the tenant; check the ID in sponsor_ids", errMissingObject, sponsorID)
+			}
+			return nil
+		})
+}
+
+// addReplicated calls add until it succeeds, retrying while Graph answers
+// 404 because the new user has not reached every replica yet. On a 404,
+// targetMissing says (with an error) when the other end of the
+// relationship does not exist, which waiting will not heal.
+func addReplicated(ctx context.Context, what string, add, targetMissing func(context.Context) error) error {
+	return waitUntil(ctx, what, func(ctx context.Context) (bool, error, error) {
+		err := add(ctx)
 		switch {
 		case err == nil:
 			return true, nil, nil
 		case !graph.IsNotFound(err):
-			return false, nil, fmt.Errorf("adding %s as a sponsor of user %s: %w", sponsorID, userID, err)
+			return false, nil, err
 		}
-		if missing, cerr := sponsorMissing(ctx, c, sponsorID); cerr == nil && missing {
-			return false, nil, fmt.Errorf("%w: sponsor %s is neither a user nor a group of the tenant; check the ID in sponsor_ids", errMissingObject, sponsorID)
+		if missing := targetMissing(ctx); missing != nil {
+			return false, nil, missing
 		}
+		tflog.Debug(ctx, "relationship not accepted yet; Graph has not replicated the user", map[string]any{"condition": what})
 		return false, err, nil
 	})
 }

@@ -195,9 +195,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	}
 
 	var failed *accessChange
-	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, &guestUserResourceModelV0{
-		GroupIDs: types.SetNull(types.StringType), SponsorIDs: types.SetNull(types.StringType),
-	}, &plan)
+	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, nil, &plan)
 	if failed != nil {
 		fail(accessDiagnostic(id, failed, fmt.Sprintf("The invitation to %s created user %s, but", email, id)))
 		return
@@ -274,9 +272,7 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 		}
 	}
 	var failed *accessChange
-	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, &guestUserResourceModelV0{
-		GroupIDs: types.SetNull(types.StringType), SponsorIDs: types.SetNull(types.StringType),
-	}, plan)
+	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, nil, plan)
 	if failed != nil {
 		// The user existed before: nothing was invited, so nothing is
 		// saved; the memberships made so far are idempotent to redo.

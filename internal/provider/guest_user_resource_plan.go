@@ -37,12 +37,10 @@ func (caseInsensitiveModifier) PlanModifyString(_ context.Context, req planmodif
 
 // ValidateConfig catches combinations the per-attribute validators cannot see.
 func (r *guestUserResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var access struct {
-		groups, sponsors types.Set
-	}
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("group_ids"), &access.groups)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("sponsor_ids"), &access.sponsors)...)
-	validateAccessConfig(ctx, &guestUserResourceModelV0{GroupIDs: access.groups, SponsorIDs: access.sponsors}, &resp.Diagnostics)
+	var groups, sponsors types.Set
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("group_ids"), &groups)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("sponsor_ids"), &sponsors)...)
+	validateAccessConfig(ctx, groups, sponsors, &resp.Diagnostics)
 
 	var msg *invitationMessageModelV0
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("invitation_message"), &msg)...)
@@ -99,11 +97,6 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	creating := req.State.Raw.IsNull()
 	invites := creating
 	var prior *guestUserResourceModelV0
-	defer func() {
-		if !resp.Diagnostics.HasError() {
-			r.checkAccessTargets(ctx, prior, &plan, &resp.Diagnostics)
-		}
-	}()
 	if !creating {
 		var state guestUserResourceModelV0
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -137,5 +130,8 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			"To "+what+", the invitation needs a redirect URL, and neither redirect_url nor the provider's "+
 				"default_redirect_url is set. Set redirect_url on the resource (e.g. \"https://myapps.microsoft.com\") "+
 				"or default_redirect_url in the provider block.")
+	}
+	if !resp.Diagnostics.HasError() {
+		r.checkAccessTargets(ctx, prior, &plan, &resp.Diagnostics)
 	}
 }
