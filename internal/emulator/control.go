@@ -248,6 +248,13 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})
+	h("POST /_emulator/signing-key/rotate", func(w http.ResponseWriter, _ *http.Request) error {
+		if err := s.RotateSigningKey(); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 	h("PUT /_emulator/replication-lag", func(w http.ResponseWriter, r *http.Request) error {
 		var v struct {
 			Lag Duration `json:"lag"`

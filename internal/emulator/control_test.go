@@ -161,3 +161,17 @@ func TestStateFileRoundTrip(t *testing.T) {
 		t.Errorf("page 2 after restart: %s", r.Raw)
 	}
 }
+
+func TestControlRotateSigningKeyRefusesEarlierTokens(t *testing.T) {
+	s := start(t, Options{})
+	old := token(t, s, s.DefaultApp())
+	mustStatus(t, graph(t, s, old, "GET", "/users", nil), 200)
+
+	mustStatus(t, ctl(t, s, "POST", "/signing-key/rotate", nil), 204)
+	r := graph(t, s, old, "GET", "/users", nil)
+	if r.Status != 401 || r.errCode() != "InvalidAuthenticationToken" || r.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("token from before the rotation: %d %s", r.Status, r.Raw)
+	}
+	// A token obtained after the rotation is accepted.
+	mustStatus(t, graph(t, s, token(t, s, s.DefaultApp()), "GET", "/users", nil), 200)
+}

@@ -200,7 +200,7 @@ func (c *call) authenticate() bool {
 	if err != nil {
 		return fail("IDX14100: JWT is not well formed, there are no dots (.).")
 	}
-	if t.head("alg") != "RS256" || t.verify(&c.s.tokenKey.PublicKey) != nil {
+	if c.s.verifyAccessToken(t) != nil {
 		return fail("Access token validation failure. Invalid signature.")
 	}
 	if a := t.claim("aud"); a != graphResource && a != graphAppID && a != graphResource+"/" {

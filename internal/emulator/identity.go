@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // x5t is defined as a SHA-1 thumbprint (RFC 7515 4.1.7)
 	"crypto/sha256"
 	"crypto/x509"
@@ -93,7 +95,8 @@ func (s *Server) handleTokenKeys(w http.ResponseWriter, r *http.Request) {
 		s.aadError(w, http.StatusBadRequest, "invalid_tenant", 90002, fmt.Sprintf("Tenant '%s' not found.", r.PathValue("tenant")))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"keys": []any{jwk(keyID(&s.tokenKey.PublicKey), &s.tokenKey.PublicKey)}})
+	key := s.accessTokenKey()
+	writeJSON(w, http.StatusOK, map[string]any{"keys": []any{jwk(keyID(&key.PublicKey), &key.PublicKey)}})
 }
 
 // aadError writes the identity platform's error body.
@@ -268,13 +271,49 @@ func (s *Server) mintAccessToken(app App, cae bool) (string, time.Time, error) {
 	if cae {
 		claims["xms_cc"] = []string{"CP1"}
 	}
-	tok, err := signJWT(s.tokenKey, map[string]any{"kid": keyID(&s.tokenKey.PublicKey)}, claims)
+	key := s.accessTokenKey()
+	tok, err := signJWT(key, map[string]any{"kid": keyID(&key.PublicKey)}, claims)
 	if err == nil {
 		s.mu.Lock()
 		s.issued = append(s.issued, tok)
 		s.mu.Unlock()
 	}
 	return tok, exp, err
+}
+
+// accessTokenKey is the key access tokens are signed with now.
+func (s *Server) accessTokenKey() *rsa.PrivateKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokenKey
+}
+
+// verifyAccessToken checks an access token's signature against the
+// current signing key only: a token signed before RotateSigningKey fails.
+func (s *Server) verifyAccessToken(t *jwt) error {
+	if t.head("alg") != "RS256" {
+		return fmt.Errorf("unexpected algorithm %q", t.head("alg"))
+	}
+	return t.verify(&s.accessTokenKey().PublicKey)
+}
+
+// RotateSigningKey replaces the key that signs access tokens, as when
+// Entra rolls its signing keys over or a token is revoked: every token
+// issued before is refused by Graph with 401 InvalidAuthenticationToken
+// ("Access token validation failure. Invalid signature."), the
+// documented error of a token Graph cannot validate
+// (https://learn.microsoft.com/graph/resolve-auth-errors), until the
+// client obtains a new one. The JWKS endpoint publishes the new key only.
+func (s *Server) RotateSigningKey() error {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.tokenKey = k
+	s.counters["signing key rotations"]++
+	s.mu.Unlock()
+	return nil
 }
 
 // IssuedTokens returns every access token the emulator has minted, so

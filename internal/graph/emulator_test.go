@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"net/http"
 	"os"
@@ -310,5 +311,91 @@ func TestEmulatorEveryAuthMethodItServes(t *testing.T) {
 	c := emulatorClientWith(t, s, graph.AuthConfig{Method: graph.AuthClientCertificate, TenantID: s.TenantID(), ClientID: certApp.ClientID, CertificateData: other})
 	if _, err := c.ListUsers(context.Background(), graph.GuestFilter{}); !graph.IsUnauthorized(err) {
 		t.Fatalf("unknown certificate: %v; want unauthorized", err)
+	}
+}
+
+// tokenRequests counts the emulator's token endpoint calls.
+func tokenRequests(s *emulator.Server) int { return s.Counters()["POST /{tenant}/oauth2/v2.0/token"] }
+
+func TestEmulatorTokenRenewedOnceAfterSigningKeyRotation(t *testing.T) {
+	s := startEmulator(t, emulator.Options{})
+	// Two provider processes, each with its own token.
+	inviter, readers := emulatorClient(t, s, s.DefaultApp()), emulatorClient(t, s, s.DefaultApp())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, c := range []*graph.Client{inviter, readers} {
+		if _, err := c.ListUsers(ctx, graph.GuestFilter{}); err != nil {
+			t.Fatalf("ListUsers: %v", err)
+		}
+	}
+	if n := tokenRequests(s); n != 2 {
+		t.Fatalf("%d token requests before the rotation; want 2", n)
+	}
+
+	// Every token issued so far is now refused with 401 InvalidAuthenticationToken.
+	if err := s.RotateSigningKey(); err != nil {
+		t.Fatal(err)
+	}
+	// A request with a body is sent again, intact, with the new token.
+	if _, err := inviter.Invite(ctx, graph.InvitationRequest{InvitedUserEmailAddress: "rotated@fabrikam.example", InviteRedirectURL: "https://myapps.microsoft.com"}); err != nil {
+		t.Fatalf("Invite after the rotation: %v", err)
+	}
+	if cnt := s.Counters(); cnt["POST /v1.0/invitations"] != 2 || len(s.Invitations()) != 1 || tokenRequests(s) != 3 {
+		t.Fatalf("invitations: %d requests (want 2: refused, then accepted), %d created (want 1); %d token requests (want 3)",
+			cnt["POST /v1.0/invitations"], len(s.Invitations()), tokenRequests(s))
+	}
+	// Parallel requests refused at once share one new token.
+	errs := make(chan error, 10)
+	for i := range 10 {
+		go func() {
+			_, err := readers.FindUsersByEmail(ctx, fmt.Sprintf("nobody%d@example.com", i))
+			errs <- err
+		}()
+	}
+	for range 10 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a call after the rotation failed: %v", err)
+		}
+	}
+	if n := tokenRequests(s); n != 4 {
+		t.Fatalf("%d token requests; want 4 (one new token shared by the ten parallel calls)", n)
+	}
+	// The new tokens are kept: no further token requests.
+	for _, c := range []*graph.Client{inviter, readers} {
+		if _, err := c.ListUsers(ctx, graph.GuestFilter{}); err != nil || tokenRequests(s) != 4 {
+			t.Fatalf("ListUsers after renewal: %v, %d token requests", err, tokenRequests(s))
+		}
+	}
+}
+
+func TestEmulatorFreshTokenRefusedIsNotRenewedOnEveryCall(t *testing.T) {
+	s := startEmulator(t, emulator.Options{})
+	c := emulatorClient(t, s, s.DefaultApp())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := c.ListUsers(ctx, graph.GuestFilter{}); err != nil {
+		t.Fatalf("ListUsers: %v", err)
+	}
+	if err := s.RotateSigningKey(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListUsers(ctx, graph.GuestFilter{}); err != nil {
+		t.Fatalf("ListUsers after one rotation: %v", err)
+	}
+	// A token obtained a moment ago and refused again: a new one would not
+	// help, so the refusal is reported instead of flooding the token endpoint.
+	if err := s.RotateSigningKey(); err != nil {
+		t.Fatal(err)
+	}
+	before := tokenRequests(s)
+	for range 5 {
+		_, err := c.ListUsers(ctx, graph.GuestFilter{})
+		var ge *graph.Error
+		if !errors.As(err, &ge) || ge.StatusCode != http.StatusUnauthorized || ge.Code != "InvalidAuthenticationToken" {
+			t.Fatalf("error = %v; want Graph's 401 InvalidAuthenticationToken", err)
+		}
+	}
+	if n := tokenRequests(s) - before; n != 0 {
+		t.Fatalf("%d token requests for a token refused right after it was issued; want 0", n)
 	}
 }

@@ -111,7 +111,13 @@ func (c *client) toError(op operation, err error) *Error {
 		return e
 	}
 
-	// Transport failure (connection refused or dropped, TLS, context).
+	var hd *hostDownError
+	if errors.As(err, &hd) {
+		// The host's own words: the URL that url.Error adds repeats it.
+		return &Error{Kind: KindUnreachable, Operation: op.name, Message: c.redact(hd.Error()), cause: err}
+	}
+
+	// Transport failure (connection dropped, TLS, context).
 	return &Error{Operation: op.name, Message: c.redact(err.Error()), cause: err}
 }
 
@@ -191,6 +197,14 @@ var aadstsRe = regexp.MustCompile(`AADSTS\d+`)
 // rather than azidentity's Error(), which dumps the whole response.
 func (c *client) tokenFailure(err error) *Error {
 	e := &Error{Kind: KindUnauthorized, Operation: opTokenPrefix + " (" + string(c.cfg.Auth.Method) + ")", cause: err}
+	var hd *hostDownError
+	if errors.As(err, &hd) {
+		// The authority never answered: nothing was said about the
+		// credentials, so no hint about them either.
+		e.Kind = KindUnreachable
+		e.Message = c.redact(hd.Error())
+		return e
+	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) && afe.RawResponse != nil {
 		e.StatusCode = afe.RawResponse.StatusCode

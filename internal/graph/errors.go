@@ -19,6 +19,10 @@ const (
 	KindUnauthorized // 401 from Graph or an AADSTS error from the token endpoint
 	KindBadRequest
 	KindConflict
+	// KindUnreachable: Graph or the authority did not answer at all
+	// (connection refused, name not resolved, no answer in time). Later
+	// calls to that host fail at once with the same error for a while.
+	KindUnreachable
 )
 
 // Error is a failed call. It carries Graph's error envelope
@@ -92,6 +96,10 @@ func IsUnauthorized(err error) bool { return kindOf(err) == KindUnauthorized }
 
 // IsBadRequest reports whether err is a 400.
 func IsBadRequest(err error) bool { return kindOf(err) == KindBadRequest }
+
+// IsUnreachable reports whether err says that Graph or the authority host
+// did not answer (the error message names the host and why).
+func IsUnreachable(err error) bool { return kindOf(err) == KindUnreachable }
 
 // IsConflict reports whether err is a 409.
 func IsConflict(err error) bool { return kindOf(err) == KindConflict }

@@ -56,6 +56,11 @@ type client struct {
 	// (pacer.go); batcher coalesces concurrent user reads (batch.go).
 	invitePacer *rate.Limiter
 	batcher     *userBatcher
+	// circuit fails requests to a host that did not answer at once
+	// (reachability.go); cred renews a token Graph refused (token.go).
+	circuit      *circuit
+	cred         *sharedCredential
+	tokenOptions policy.TokenRequestOptions // as kiota's token provider asks
 }
 
 func newClient(cfg Config) (*client, error) {
@@ -89,25 +94,41 @@ func newClient(cfg Config) (*client, error) {
 	}
 
 	base := cfg.HTTPClient
-	if base == nil {
+	own := base == nil
+	if own {
 		// A clone of the default transport trusts the system store, and Go
 		// reads SSL_CERT_FILE/SSL_CERT_DIR when it loads that store. A
 		// program that swapped DefaultTransport for its own RoundTripper
 		// gets that one, unshared state and all.
-		rt := http.DefaultTransport
-		if t, ok := rt.(*http.Transport); ok {
-			rt = t.Clone()
-		}
-		base = &http.Client{Transport: rt}
+		base = &http.Client{Transport: http.DefaultTransport}
+	}
+	baseRT := base.Transport
+	if baseRT == nil {
+		baseRT = http.DefaultTransport
+		own = true
+	}
+	// Graph and the authority share one circuit: a host that did not
+	// answer fails every later request to it at once, for a while.
+	c.circuit = newCircuit()
+	authorityHost := ""
+	if u, perr := url.Parse(authority); perr == nil {
+		authorityHost = hostPort(u.Scheme, u.Host)
+	}
+	netRT := &reachabilityTransport{
+		base:    boundedTransport(baseRT, own),
+		hosts:   map[string]bool{hostPort(graphURL.Scheme, graphURL.Host): true, authorityHost: true},
+		circuit: c.circuit,
+		log:     c.log,
 	}
 
 	tokenHTTP := *base
-	tokenHTTP.Transport = &userAgentTransport{base: base.Transport, product: cfg.UserAgent}
-	cred, err := c.newCredential(&tokenHTTP)
+	tokenHTTP.Transport = &userAgentTransport{base: netRT, product: cfg.UserAgent}
+	cred, err := newSharedCredential(func() (azcore.TokenCredential, error) { return c.newCredential(&tokenHTTP) },
+		authorityHost, c.circuit, c.log)
 	if err != nil {
 		return nil, err
 	}
-	cred = &wrappedCredential{inner: cred, log: c.log}
+	c.cred = cred
 
 	scope := graphURL.String() + "/.default"
 	// Kiota attaches the token only when the request's host (without port:
@@ -118,12 +139,9 @@ func newClient(cfg Config) (*client, error) {
 		return nil, fmt.Errorf("graph: building the authentication provider: %w", err)
 	}
 
-	parent := base.Transport
-	if parent == nil {
-		parent = http.DefaultTransport
-	}
+	c.tokenOptions = policy.TokenRequestOptions{Scopes: []string{scope}, EnableCAE: true}
 	httpClient := &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(parent, c.middlewares()...),
+		Transport: khttp.NewCustomTransportWithParentTransport(netRT, c.middlewares()...),
 		// The redirect middleware handles redirects; the client must not
 		// follow them a second time.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -215,6 +233,9 @@ func (c *client) middlewares() []khttp.Middleware {
 		khttp.NewParametersNameDecodingHandler(),
 		khttp.NewUserAgentHandler(),
 		khttp.NewRedirectHandler(),
+		// Outside the retry handler, so that the request sent again with a
+		// new token is still retried on throttling.
+		&tokenRenewMiddleware{cred: c.cred, opts: c.tokenOptions, log: c.log},
 		khttp.NewRetryHandlerWithOptions(khttp.RetryHandlerOptions{
 			MaxRetries:  10,
 			ShouldRetry: c.shouldRetry,
@@ -406,37 +427,6 @@ func (c *client) redact(s string) string {
 		s = strings.ReplaceAll(s, secret, "[REDACTED]")
 	}
 	return s
-}
-
-// wrappedCredential marks errors that come from the identity platform, so
-// that they are reported as authentication failures and not as Graph errors.
-type wrappedCredential struct {
-	inner azcore.TokenCredential
-	log   Logger
-
-	mu         sync.Mutex
-	lastExpiry time.Time
-}
-
-func (w *wrappedCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	start := time.Now()
-	tok, err := w.inner.GetToken(ctx, opts)
-	if err != nil {
-		return tok, &tokenError{err: err}
-	}
-	// kiota asks for a token on every request and azidentity answers from
-	// its cache; a new expiry time is what tells a real fetch apart.
-	w.mu.Lock()
-	fresh := !tok.ExpiresOn.Equal(w.lastExpiry)
-	w.lastExpiry = tok.ExpiresOn
-	w.mu.Unlock()
-	if fresh {
-		w.log.Debug(ctx, "graph: access token acquired", map[string]any{
-			"expires_on":  tok.ExpiresOn.UTC().Format(time.RFC3339),
-			"duration_ms": time.Since(start).Milliseconds(),
-		})
-	}
-	return tok, nil
 }
 
 // userAgentTransport names the provider on token requests too. azcore's

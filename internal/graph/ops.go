@@ -98,6 +98,11 @@ func (c *client) operationRetry(op operation, e *Error, attempt int) (time.Durat
 		backoff = maxBackoff
 	}
 	switch {
+	case e.Kind == KindUnreachable:
+		// The transport already redialled a refused connection, and each
+		// timeout took its full per-attempt limit: waiting again would
+		// only multiply that.
+		return 0, false
 	case e.Kind == KindThrottled:
 		if e.hasRetryAfter {
 			// A floor keeps "Retry-After: 0" from spinning.
@@ -184,7 +189,8 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 	})
 	if err != nil {
 		var e *Error
-		if errors.As(err, &e) && isTransportError(e) {
+		var hd *hostDownError
+		if errors.As(err, &e) && isTransportError(e) && (!errors.As(err, &hd) || hd.sent) {
 			e.Message += " (the invitation may have been created before the connection failed: look the email up before inviting again)"
 		}
 		return nil, err

@@ -45,6 +45,10 @@ func graphErrorHint(err error) string {
 			return fmt.Sprintf("The application is missing the Microsoft Graph application permission %s. An administrator must add it to the app registration (API permissions > Microsoft Graph > Application permissions) and grant admin consent; tokens issued before the grant keep their old roles for up to an hour.", perm)
 		}
 		return "The application lacks a Microsoft Graph application permission for this call. The provider needs User.Invite.All and User.ReadWrite.All (or User.Read.All to read only), granted with admin consent."
+	case graph.IsUnreachable(err):
+		return "The host named below did not answer. Check the network path to it: the endpoint settings (graph_endpoint, authority_host, environment), DNS, a firewall or an HTTPS proxy (HTTPS_PROXY). Other operations of this run fail at once with the same cause instead of each waiting again; run the command again once the host answers."
+	case graph.IsUnauthorized(err) && errors.As(err, &ge) && ge.StatusCode == 401 && ge.Code == "InvalidAuthenticationToken":
+		return "Microsoft Graph refused the access token, and a new token was refused too. Check that graph_endpoint and the cloud (environment) belong to the tenant's cloud, and that this machine's clock is correct."
 	case graph.IsUnauthorized(err):
 		return "Authentication to Microsoft Entra ID failed. Check tenant_id, client_id and the credential (client secret, certificate or federated token) in the provider block or the ARM_* environment variables; a client secret may have expired. The AADSTS code in the error says which."
 	case graph.IsThrottled(err):
