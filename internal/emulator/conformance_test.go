@@ -231,7 +231,9 @@ func TestConformanceBatch(t *testing.T) {
 	s := start(t, Options{})
 	tok := token(t, s, s.DefaultApp())
 	id, _ := s.SeedUser(SeedUser{Email: "b@partner.example"})
-	get := func(rid string) map[string]any { return map[string]any{"id": rid, "method": "GET", "url": "/users/" + id} }
+	get := func(rid string) map[string]any {
+		return map[string]any{"id": rid, "method": "GET", "url": "/users/" + id}
+	}
 
 	mustErrorContains(t, graph(t, s, tok, "POST", "/$batch", batchReq(get("a"), get("A"))), 400, "BadRequest", "is not unique")
 	patch := map[string]any{"id": "p", "method": "PATCH", "url": "/users/" + id, "body": map[string]any{"jobTitle": "x"}}
