@@ -307,3 +307,23 @@ func TestConformanceGroupIDNotGUID(t *testing.T) {
 	mustErrorContains(t, graph(t, s, tok, "POST", "/groups/Sales/members/$ref", f.ref("directoryObjects", f.guest)), 400, "Request_BadRequest", "Invalid object identifier 'Sales'.")
 	mustStatus(t, graph(t, s, tok, "GET", "/groups/"+newGUID(), nil), 404)
 }
+
+// A body that is missing or not JSON is refused by Graph's gateway with
+// code BadRequest, before the directory (whose code is Request_BadRequest)
+// sees it; an unknown $select property is the directory's
+// Request_BadRequest.
+func TestConformanceMalformedBodyAndSelect(t *testing.T) {
+	s := start(t, Options{})
+	tok := token(t, s, s.DefaultApp())
+	id, _ := s.SeedUser(SeedUser{Email: "m@partner.example"})
+	raw := func(body string) resp {
+		req, _ := http.NewRequest("PATCH", s.GraphEndpoint()+"/v1.0/users/"+id, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		return send(t, httpClient(s), req)
+	}
+	mustErrorContains(t, raw(""), 400, "BadRequest", "Empty Payload. JSON content expected.")
+	mustErrorContains(t, raw(`{"jobTitle":`), 400, "BadRequest", "Unable to read JSON request payload.")
+	mustErrorContains(t, raw(`{"nosuch":"x"}`), 400, "Request_BadRequest", "The property 'nosuch' does not exist on type 'microsoft.graph.user'.")
+	mustErrorContains(t, graph(t, s, tok, "GET", "/users?$select=nosuch", nil), 400, "Request_BadRequest", "Could not find a property named 'nosuch' on type 'microsoft.graph.user'.")
+}

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -325,8 +324,7 @@ type refTarget struct {
 // the host is not checked because clients build it from their endpoint.
 func (c *call) parseRef() (refTarget, bool) {
 	var body map[string]any
-	if err := json.Unmarshal(c.body, &body); err != nil || body == nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", "Empty Payload. JSON content expected.")
+	if !c.readJSONObject(&body) {
 		return refTarget{}, false
 	}
 	raw, _ := body["@odata.id"].(string)

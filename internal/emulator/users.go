@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -464,8 +463,7 @@ func validatePatch(body map[string]any) (map[string]any, string) {
 func (c *call) patchUser() {
 	id := c.r.PathValue("id")
 	var body map[string]any
-	if err := json.Unmarshal(c.body, &body); err != nil || body == nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", "Empty Payload. JSON content expected.")
+	if !c.readJSONObject(&body) {
 		return
 	}
 	changes, msg := validatePatch(body)
