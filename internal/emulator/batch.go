@@ -38,38 +38,71 @@ func (s *Server) batchHandler(inner http.Handler) graphHandler {
 				"Number of batch requests exceeds the limit of %d.", maxBatch))
 			return
 		}
+		// An id is "Not case-sensitive. Must be unique in the batch,
+		// otherwise, the batch request fails with a 400 error code"
+		// (https://learn.microsoft.com/graph/json-batching#creating-a-batch-request),
+		// so ids are compared, and dependsOn resolved, without case.
 		seen := map[string]bool{}
 		for _, it := range req.Requests {
+			key := strings.ToLower(it.ID)
 			switch {
 			case it.ID == "":
 				c.graphError(http.StatusBadRequest, "BadRequest", "Every batch request requires an id.")
 				return
-			case seen[it.ID]:
+			case seen[key]:
 				c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Batch request id '%s' is not unique.", it.ID))
 				return
 			case it.Method == "" || it.URL == "":
 				c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Batch request '%s' requires a method and a url.", it.ID))
 				return
+			case !writeHasBodyAndType(it):
+				// "When a body is included with the request, the headers
+				// object must contain a value for Content-Type" (same page).
+				// Graph refuses the whole batch, and refuses a write with
+				// no body too, with this message (observed; quoted in a
+				// comment of the PnP Core SDK, pnp/pnpcore, which sends a
+				// dummy body to a body-less POST for that reason).
+				c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf(
+					"Write request id : %s does not contain Content-Type header or body.", it.ID))
+				return
 			}
 			for _, d := range it.DependsOn {
-				if !seen[d] {
+				if !seen[strings.ToLower(d)] {
 					c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf(
 						"Batch request '%s' depends on '%s', which is not an earlier request in the batch.", it.ID, d))
 					return
 				}
 			}
-			seen[it.ID] = true
+			seen[key] = true
 		}
 
 		status := map[string]int{}
 		responses := make([]map[string]any, 0, len(req.Requests))
 		for _, it := range req.Requests {
 			res, code := c.runItem(inner, it, status)
-			status[it.ID] = code
+			status[strings.ToLower(it.ID)] = code
 			responses = append(responses, res)
 		}
 		writeJSON(c.w, http.StatusOK, map[string]any{"responses": responses})
 	}
+}
+
+// writeHasBodyAndType reports whether an item carries what Graph needs:
+// a Content-Type header whenever it has a body, and a body (with its
+// Content-Type) whenever it writes (POST, PATCH, PUT).
+func writeHasBodyAndType(it batchItem) bool {
+	hasBody := len(it.Body) > 0 && string(it.Body) != "null"
+	hasType := false
+	for k, v := range it.Headers {
+		if strings.EqualFold(k, "Content-Type") && strings.TrimSpace(v) != "" {
+			hasType = true
+		}
+	}
+	switch strings.ToUpper(it.Method) {
+	case http.MethodPost, http.MethodPatch, http.MethodPut:
+		return hasBody && hasType
+	}
+	return !hasBody || hasType
 }
 
 func (c *call) runItem(inner http.Handler, it batchItem, status map[string]int) (map[string]any, int) {
@@ -84,7 +117,7 @@ func (c *call) runItem(inner http.Handler, it batchItem, status map[string]int) 
 		}, st
 	}
 	for _, d := range it.DependsOn {
-		if status[d] >= 400 {
+		if status[strings.ToLower(d)] >= 400 {
 			return itemErr(http.StatusFailedDependency, "FailedDependency", fmt.Sprintf("The request '%s' failed, so request '%s' was not executed.", d, it.ID))
 		}
 	}
@@ -108,9 +141,6 @@ func (c *call) runItem(inner http.Handler, it batchItem, status map[string]int) 
 	}
 	for k, v := range it.Headers {
 		r.Header.Set(k, v)
-	}
-	if body != nil && r.Header.Get("Content-Type") == "" {
-		r.Header.Set("Content-Type", "application/json")
 	}
 	r.Header.Set("Authorization", c.r.Header.Get("Authorization"))
 	r.RemoteAddr = c.r.RemoteAddr

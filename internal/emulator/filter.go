@@ -28,29 +28,88 @@ func syntaxErr(pos int, src string) error {
 	return &filterError{"BadRequest", fmt.Sprintf("Invalid filter clause: Syntax error at position %d in '%s'.", pos, src)}
 }
 
-// filterable lists user properties and the operators Graph supports on
-// them without advanced query parameters (adv lists those needing them).
-var filterable = map[string]struct{ ops, adv string }{
-	"id":                {"eq in", "ne not"},
-	"displayName":       {"eq ge le in startswith", "ne not endswith"},
-	"mail":              {"eq ge le in startswith", "ne not endswith"},
-	"userPrincipalName": {"eq ge le in startswith", "ne not endswith"},
-	"userType":          {"eq in", "ne not"},
-	"externalUserState": {"eq in", "ne not"},
-	"creationType":      {"eq in", "ne not"},
-	"createdDateTime":   {"eq ge le in", "ne not gt lt"},
-	"givenName":         {"eq ge le in startswith", "ne not endswith"},
-	"surname":           {"eq ge le in startswith", "ne not endswith"},
-	"jobTitle":          {"eq ge le in startswith", "ne not endswith"},
-	"department":        {"eq ge le in startswith", "ne not endswith"},
-	"companyName":       {"eq ge le in startswith", "ne not endswith"},
-	"employeeId":        {"eq ge le in startswith", "ne not"},
-	"accountEnabled":    {"eq", "ne not"},
-	"otherMails":        {"any", "endswith"},
-	"country":           {"eq ge le in startswith", "ne not endswith"},
-	"city":              {"eq ge le in startswith", "ne not endswith"},
-	"usageLocation":     {"eq ge le in startswith", "ne not"},
+// support is one cell of the user table in the Graph docs' filter
+// include (includes/filter-directory-objects.md, rendered on
+// https://learn.microsoft.com/graph/aad-advanced-queries#user-properties).
+type support byte
+
+const (
+	// notFilterable: a blank cell ("the query is not valid for that
+	// property") or a NotSupported one. Refused even as an advanced query.
+	notFilterable support = iota
+	// byDefault: works without the advanced query parameters.
+	byDefault
+	// advancedOnly: needs ConsistencyLevel: eventual and $count=true.
+	advancedOnly
+)
+
+// filterRow is one row of that table for a property the emulator models.
+// The operators the table has no column for follow the page's rules:
+// "in" is supported whenever "eq" is, with the same mode; "ne" and "not"
+// are advanced-only on every property that supports "eq"; "endsWith" is
+// advanced-only and only on mail, otherMails, userPrincipalName and
+// proxyAddresses; "gt" and "lt" are not in the table and are refused.
+type filterRow struct {
+	name                        string
+	eq, startsWith, geLe, isNil support
+	endsWith                    bool // advanced-only endsWith (the page's list)
+	collection                  bool // filtered only through /any(p:p ...)
 }
+
+// userFilterTable is the user table of includes/filter-directory-objects.md
+// (microsoftgraph/microsoft-graph-docs-contrib, concepts/includes/, stored
+// version 039d8ebc), restricted to the properties the emulator models;
+// "Properties that are not listed here do not support $filter at all".
+// Two rows are not from that table: id (the key, which the table leaves
+// out; the user resource page, https://learn.microsoft.com/graph/api/resources/user,
+// gives it eq, ne, not and in) and externalUserState, which some
+// versions of the table omit: the stored version lists eq by default and
+// eq null as not supported, and the user resource page gives "Supports
+// $filter (eq, ne, not, in)", so both sources agree on the row below.
+var userFilterTable = []filterRow{
+	// Cells left out are notFilterable (blank or NotSupported); isNil is
+	// the "eq Null" column.
+	{name: "id", eq: byDefault, isNil: notFilterable},
+	{name: "accountEnabled", eq: byDefault, isNil: notFilterable},
+	{name: "businessPhones", eq: advancedOnly, startsWith: advancedOnly, collection: true},
+	{name: "city", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "companyName", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
+	{name: "country", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "createdDateTime", eq: byDefault, geLe: byDefault, isNil: advancedOnly},
+	{name: "creationType", eq: byDefault, isNil: notFilterable},
+	{name: "department", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "displayName", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "employeeId", eq: byDefault, isNil: advancedOnly},
+	{name: "employeeType", eq: advancedOnly, isNil: notFilterable},
+	{name: "externalUserState", eq: byDefault, isNil: notFilterable},
+	{name: "faxNumber", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
+	{name: "givenName", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "imAddresses", eq: byDefault, startsWith: byDefault, collection: true},
+	{name: "jobTitle", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "mail", eq: byDefault, startsWith: byDefault, isNil: advancedOnly, endsWith: true},
+	{name: "mailNickname", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "mobilePhone", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
+	{name: "officeLocation", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
+	{name: "otherMails", eq: byDefault, startsWith: byDefault, endsWith: true, collection: true},
+	{name: "postalCode", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
+	{name: "preferredLanguage", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
+	{name: "proxyAddresses", eq: byDefault, startsWith: byDefault, endsWith: true, collection: true},
+	{name: "state", eq: byDefault, isNil: advancedOnly},
+	{name: "streetAddress", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
+	{name: "surname", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "usageLocation", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
+	{name: "userPrincipalName", eq: byDefault, startsWith: byDefault, isNil: notFilterable, endsWith: true},
+	{name: "userType", eq: byDefault, isNil: advancedOnly},
+}
+
+// filterRows indexes userFilterTable by Graph's spelling.
+var filterRows = func() map[string]filterRow {
+	m := make(map[string]filterRow, len(userFilterTable))
+	for _, r := range userFilterTable {
+		m[r.name] = r
+	}
+	return m
+}()
 
 type pred func(u *user) bool
 
@@ -235,34 +294,87 @@ func (p *fparser) unary() (pred, error) {
 	return p.primary()
 }
 
-func (p *fparser) checkOp(prop, op string) (string, error) {
+// filterRowOf resolves a property named in $filter to its table row.
+func filterRowOf(prop string) (filterRow, error) {
 	name, ok := knownProp(prop)
 	if !ok {
-		return "", &filterError{"Request_BadRequest", fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.user'.", prop)}
+		return filterRow{}, &filterError{"Request_BadRequest", fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.user'.", prop)}
 	}
-	f, ok := filterable[name]
+	row, ok := filterRows[name]
 	if !ok {
-		return "", unsupportedProp(name)
+		return filterRow{}, unsupportedProp(name)
 	}
-	if hasWord(f.ops, op) {
-		return name, nil
-	}
-	if hasWord(f.adv, op) {
-		if op == "endswith" {
-			op = "endsWith"
-		}
-		return name, p.needAdvanced(op)
-	}
-	return "", unsupportedProp(name)
+	return row, nil
 }
 
-func hasWord(list, w string) bool {
-	for _, x := range strings.Fields(list) {
-		if x == w {
-			return true
-		}
+// require applies one table cell. A property whose cell is advanced-only
+// answers, without the advanced parameters, the same error as a property
+// that cannot be filtered at all: that is what Graph is observed to say
+// for companyName and officeLocation
+// (microsoftgraph/microsoft-graph-docs-contrib#1326 and #3260,
+// pnp/powershell#4519, which works once $count=true and the header are added).
+func (p *fparser) require(name string, s support) error {
+	switch {
+	case s == byDefault, s == advancedOnly && p.advanced:
+		return nil
+	default:
+		return unsupportedProp(name)
 	}
-	return false
+}
+
+// checkOp resolves prop and checks that op (eq, ne, in, ge, le, gt, lt,
+// startswith, endswith; null when the literal is null) is allowed on it.
+func (p *fparser) checkOp(prop, op string, null bool) (string, error) {
+	row, err := filterRowOf(prop)
+	if err != nil {
+		return "", err
+	}
+	if row.collection {
+		// Collections are filtered only through a lambda (otherMails/any(...)).
+		return "", unsupportedProp(row.name)
+	}
+	eq := row.eq
+	if null {
+		eq = row.isNil
+	}
+	switch op {
+	case "eq", "in":
+		return row.name, p.require(row.name, eq)
+	case "ne":
+		if eq == notFilterable {
+			return "", unsupportedProp(row.name)
+		}
+		if err := p.require(row.name, eq); err != nil {
+			return "", err
+		}
+		return row.name, p.needAdvanced("ne")
+	case "startswith":
+		return row.name, p.require(row.name, row.startsWith)
+	case "endswith":
+		if !row.endsWith {
+			return "", unsupportedProp(row.name)
+		}
+		return row.name, p.needAdvanced("endsWith")
+	case "ge", "le":
+		return row.name, p.require(row.name, row.geLe)
+	}
+	return "", unsupportedProp(row.name)
+}
+
+// checkLambda checks op (eq, startswith, endswith) inside prop/any(...).
+func (p *fparser) checkLambda(row filterRow, op string) error {
+	switch op {
+	case "eq":
+		return p.require(row.name, row.eq)
+	case "startswith":
+		return p.require(row.name, row.startsWith)
+	case "endswith":
+		if !row.endsWith {
+			return unsupportedProp(row.name)
+		}
+		return p.needAdvanced("endsWith")
+	}
+	return unsupportedProp(row.name)
 }
 
 func (p *fparser) primary() (pred, error) {
@@ -299,7 +411,7 @@ func (p *fparser) primary() (pred, error) {
 		if err := p.expect(")"); err != nil {
 			return nil, err
 		}
-		name, err := p.checkOp(pt.v, fn)
+		name, err := p.checkOp(pt.v, fn, false)
 		if err != nil {
 			return nil, err
 		}
@@ -325,11 +437,14 @@ func (p *fparser) primary() (pred, error) {
 			return nil, unsupportedProp(prop)
 		}
 		p.i++
-		name, err := p.checkOp(prop, "any")
+		row, err := filterRowOf(prop)
 		if err != nil {
 			return nil, err
 		}
-		return p.lambda(name)
+		if !row.collection {
+			return nil, unsupportedProp(row.name)
+		}
+		return p.lambda(row)
 	}
 	opTok, err := p.next()
 	if err != nil {
@@ -347,7 +462,7 @@ func (p *fparser) primary() (pred, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, err := p.checkOp(prop, op)
+	name, err := p.checkOp(prop, op, lit.kind == 'i' && lit.v == "null")
 	if err != nil {
 		return nil, err
 	}
@@ -355,7 +470,7 @@ func (p *fparser) primary() (pred, error) {
 }
 
 func (p *fparser) in(prop string) (pred, error) {
-	name, err := p.checkOp(prop, "in")
+	name, err := p.checkOp(prop, "in", false)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +509,8 @@ func (p *fparser) in(prop string) (pred, error) {
 	}, nil
 }
 
-func (p *fparser) lambda(name string) (pred, error) {
+func (p *fparser) lambda(row filterRow) (pred, error) {
+	name := row.name
 	if err := p.expect("("); err != nil {
 		return nil, err
 	}
@@ -420,15 +536,18 @@ func (p *fparser) lambda(name string) (pred, error) {
 		if err != nil || lit.kind != 's' {
 			return nil, syntaxErr(t.pos, p.src)
 		}
+		if err := p.checkLambda(row, "eq"); err != nil {
+			return nil, err
+		}
 		want, fn = lit.v, func(a, b string) bool { return a == b }
 	case strings.EqualFold(t.v, "startswith") || strings.EqualFold(t.v, "endswith"):
-		if strings.EqualFold(t.v, "endswith") {
-			if err := p.needAdvanced("endsWith"); err != nil {
-				return nil, err
-			}
+		op := strings.ToLower(t.v)
+		if err := p.checkLambda(row, op); err != nil {
+			return nil, err
+		}
+		fn = strings.HasPrefix
+		if op == "endswith" {
 			fn = strings.HasSuffix
-		} else {
-			fn = strings.HasPrefix
 		}
 		if err := p.expect("("); err != nil {
 			return nil, err

@@ -168,6 +168,24 @@ func (c *call) graphError(status int, code, message string) {
 	}})
 }
 
+// readJSONObject decodes the request body into v, a JSON object, and
+// answers Graph's gateway errors otherwise: code BadRequest (not the
+// directory's Request_BadRequest, since the body is refused before the
+// directory sees it), "Empty Payload. JSON content expected." for no
+// body and "Unable to read JSON request payload. …" for one that is not
+// JSON (the wording Graph returns for both, as clients report it).
+func (c *call) readJSONObject(v *map[string]any) bool {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		c.graphError(http.StatusBadRequest, "BadRequest", "Empty Payload. JSON content expected.")
+		return false
+	}
+	if err := json.Unmarshal(c.body, v); err != nil || *v == nil {
+		c.graphError(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+		return false
+	}
+	return true
+}
+
 func (c *call) notFound(id string) {
 	c.graphError(http.StatusNotFound, "Request_ResourceNotFound", fmt.Sprintf(
 		"Resource '%s' does not exist or one of its queried reference-property objects are not present.", id))

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -62,13 +61,14 @@ var memberOfPerms = []string{PermDirectoryReadAll, PermDirectoryReadWriteAll}
 
 // groupProps are the group properties the emulator models, selectable
 // with $select and returned by default.
-var groupProps = []string{"id", "createdDateTime", "description", "displayName", "groupTypes", "mailEnabled", "securityEnabled"}
+var groupProps = []string{"id", "createdDateTime", "description", "displayName", "groupTypes", "mail", "mailEnabled", "mailNickname", "securityEnabled"}
 
 // groupJSON renders a group; sel nil means every modelled property.
 func groupJSON(g *group, sel []string) map[string]any {
 	all := map[string]any{
 		"id": g.ID, "createdDateTime": nilIfEmpty(g.Created), "description": nil,
-		"displayName": g.DisplayName, "groupTypes": []any{}, "mailEnabled": false, "securityEnabled": true,
+		"displayName": g.DisplayName, "groupTypes": []any{}, "mail": nil, "mailEnabled": false,
+		"mailNickname": nil, "securityEnabled": true,
 	}
 	if sel == nil {
 		return all
@@ -247,6 +247,9 @@ func (c *call) getGroup() {
 		return
 	}
 	gid := c.r.PathValue("id")
+	if c.badGroupID(gid) {
+		return
+	}
 	c.s.mu.Lock()
 	g := c.s.st.Groups[strings.ToLower(gid)]
 	var out map[string]any
@@ -264,6 +267,9 @@ func (c *call) getGroup() {
 
 func (c *call) listGroupMemberUsers() {
 	gid := c.r.PathValue("id")
+	if c.badGroupID(gid) {
+		return
+	}
 	c.s.mu.Lock()
 	g := c.s.st.Groups[strings.ToLower(gid)]
 	c.s.mu.Unlock()
@@ -293,6 +299,19 @@ func (c *call) listGroupMemberUsers() {
 	})
 }
 
+// badGroupID refuses a group ID that is not a GUID as Graph does: 400
+// Request_BadRequest "Invalid object identifier '…'." rather than 404,
+// because a group, unlike a user, has no other key (observed:
+// Azure/active-directory-dotnet-graphapi-b2bportal-web#16 for a member
+// add, OfficeDev/microsoft-teams-apps-incentives#53 for a member list).
+func (c *call) badGroupID(id string) bool {
+	if isGUID(id) {
+		return false
+	}
+	c.badRequest(fmt.Sprintf("Invalid object identifier '%s'.", id))
+	return true
+}
+
 // refTarget is the object an @odata.id in a $ref body names.
 type refTarget struct {
 	set string // "users", "groups" or "directoryObjects"
@@ -305,8 +324,7 @@ type refTarget struct {
 // the host is not checked because clients build it from their endpoint.
 func (c *call) parseRef() (refTarget, bool) {
 	var body map[string]any
-	if err := json.Unmarshal(c.body, &body); err != nil || body == nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", "Empty Payload. JSON content expected.")
+	if !c.readJSONObject(&body) {
 		return refTarget{}, false
 	}
 	raw, _ := body["@odata.id"].(string)
@@ -344,6 +362,9 @@ func (c *call) alreadyExists(property string) {
 
 func (c *call) addGroupMember() {
 	gid := c.r.PathValue("id")
+	if c.badGroupID(gid) {
+		return
+	}
 	ref, ok := c.parseRef()
 	if !ok {
 		return
@@ -385,6 +406,9 @@ func (c *call) addGroupMember() {
 
 func (c *call) removeGroupMember() {
 	gid, mid := c.r.PathValue("id"), strings.ToLower(c.r.PathValue("memberId"))
+	if c.badGroupID(gid) {
+		return
+	}
 	s := c.s
 	s.mu.Lock()
 	g := s.st.Groups[strings.ToLower(gid)]

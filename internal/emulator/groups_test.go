@@ -229,7 +229,7 @@ func TestMemberOf(t *testing.T) {
 		t.Errorf("cast memberOf: %s", r.Raw)
 	}
 	mustStatus(t, graph(t, s, tok, "GET", "/users/"+f.guest+"/memberOf?$top=1000", nil), 400)
-	mustStatus(t, graph(t, s, tok, "GET", "/users/"+f.guest+"/memberOf?$select=mail", nil), 400)
+	mustStatus(t, graph(t, s, tok, "GET", "/users/"+f.guest+"/memberOf?$select=nosuch", nil), 400)
 	missing := newGUID()
 	mustError(t, graph(t, s, tok, "GET", "/users/"+missing+"/memberOf", nil), 404, "Request_ResourceNotFound", notFoundMsg(missing))
 	if c := s.Counters(); c["GET /v1.0/users/{id}/memberOf/microsoft.graph.group"] != 7 {
@@ -347,8 +347,8 @@ func TestGroupsInBatch(t *testing.T) {
 	boss, _ := s.SeedUser(SeedUser{Email: "boss@contoso.example", UserType: "Member"})
 	r := graph(t, s, tok, "POST", "/$batch", batchReq(
 		map[string]any{"id": "1", "method": "POST", "url": "/groups/" + f.gid + "/members/$ref", "body": f.ref("directoryObjects", f.guest), "headers": map[string]string{"Content-Type": "application/json"}},
-		map[string]any{"id": "2", "method": "POST", "url": "/groups/" + f.gid + "/members/$ref", "body": f.ref("directoryObjects", f.guest)},
-		map[string]any{"id": "3", "method": "POST", "url": "/users/" + f.guest + "/sponsors/$ref", "body": f.ref("users", boss)},
+		map[string]any{"id": "2", "method": "POST", "url": "/groups/" + f.gid + "/members/$ref", "body": f.ref("directoryObjects", f.guest), "headers": map[string]string{"Content-Type": "application/json"}},
+		map[string]any{"id": "3", "method": "POST", "url": "/users/" + f.guest + "/sponsors/$ref", "body": f.ref("users", boss), "headers": map[string]string{"Content-Type": "application/json"}},
 		map[string]any{"id": "4", "method": "GET", "url": "/users/" + f.guest + "/memberOf/microsoft.graph.group?$select=id", "dependsOn": []string{"1"}},
 		map[string]any{"id": "5", "method": "GET", "url": "/users/" + f.guest + "/sponsors?$select=id"},
 		map[string]any{"id": "6", "method": "GET", "url": "/groups/" + f.gid + "?$select=displayName"},

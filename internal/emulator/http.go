@@ -11,6 +11,7 @@ import (
 func (s *Server) routes() http.Handler {
 	g := http.NewServeMux()
 	s.handle(g, "GET /users", readPerms, (*call).listUsers)
+	s.handle(g, "GET /users/$count", readPerms, (*call).countUsers)
 	s.handle(g, "GET /users/{id}", readPerms, (*call).getUser)
 	s.handle(g, "PATCH /users/{id}", writePerms, (*call).patchUser)
 	s.handle(g, "DELETE /users/{id}", deletePerms, (*call).deleteUser)

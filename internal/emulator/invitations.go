@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,10 +68,50 @@ func (s *Server) throttleInvitationLocked(now time.Time) time.Duration {
 	return 0
 }
 
+// invitationProps are the properties of the invitation resource
+// (https://learn.microsoft.com/graph/api/resources/invitation#properties);
+// the read-only ones are accepted and ignored, as OData does.
+var invitationProps = map[string]bool{
+	"id": true, "invitedUserDisplayName": true, "invitedUserEmailAddress": true,
+	"invitedUserMessageInfo": true, "invitedUserType": true, "inviteRedeemUrl": true,
+	"inviteRedirectUrl": true, "resetRedemption": true, "sendInvitationMessage": true,
+	"status": true, "invitedUser": true, "invitedUserSponsors": true,
+}
+
+// unknownInvitationProperty returns the first property of body that the
+// invitation type does not declare. Graph's OData reader refuses the
+// whole request for it with 400 BadRequest "The property 'x' does not
+// exist on type 'microsoft.graph.invitation'. Make sure to only use
+// property names that are defined by the type or mark the type as open
+// type." (the invitation type is not open; the wording is the OData
+// reader's, observed for other types in msgraph-sdk-dotnet#450).
+func unknownInvitationProperty(body []byte) string {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(body, &raw) != nil {
+		return ""
+	}
+	var unknown []string
+	for k := range raw {
+		if !invitationProps[k] && !strings.HasPrefix(k, "@odata.") {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	if len(unknown) == 0 {
+		return ""
+	}
+	return unknown[0]
+}
+
 func (c *call) postInvitation() {
 	var b invitationBody
 	if err := json.Unmarshal(c.body, &b); err != nil {
 		c.graphError(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+		return
+	}
+	if k := unknownInvitationProperty(c.body); k != "" {
+		c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf(
+			"The property '%s' does not exist on type 'microsoft.graph.invitation'. Make sure to only use property names that are defined by the type or mark the type as open type.", k))
 		return
 	}
 	email := ""
@@ -173,6 +214,17 @@ func (c *call) postInvitation() {
 			c.notFound(b.InvitedUser.ID)
 			return
 		}
+		// Documented order: "Make sure the new email address is added to
+		// the mail or otherMails property of the user object", then reset
+		// (https://learn.microsoft.com/entra/external-id/reset-redemption-status#reset-the-email-address-used-for-sign-in).
+		// The docs do not give Graph's error for skipping that step; the
+		// wording below is the emulator's.
+		if !hasAddress(u, email) {
+			s.mu.Unlock()
+			c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf(
+				"The invitedUserEmailAddress '%s' is neither the mail nor one of the otherMails of user %s. Add it to the user first, then reset its redemption.", email, u.id()))
+			return
+		}
 		u.Props["externalUserState"] = "PendingAcceptance"
 		u.Props["externalUserStateChangeDateTime"] = formatTime(now)
 		if u.Props["creationType"] == nil {
@@ -181,6 +233,19 @@ func (c *call) postInvitation() {
 		u.Props["mail"] = email
 	default:
 		u = s.findByEmailLocked(email)
+		if u != nil && isInternalMember(u) {
+			// The docs are silent on inviting the address of an internal
+			// member (invitation-post: an invitation "adds an external
+			// user to the organization"), and no observed report was
+			// found; the emulator refuses it, as an implementation
+			// written strictly from those docs does (issue 17), so that a
+			// provider relying on it fails here first. Wording is the
+			// emulator's.
+			s.mu.Unlock()
+			c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf(
+				"The invited address '%s' belongs to user %s, an internal member of this directory, not an external user.", email, u.id()))
+			return
+		}
 		if u != nil {
 			// An invitation for an address already in the directory returns
 			// that user (same object ID) instead of creating a second one;
@@ -239,4 +304,25 @@ func (c *call) postInvitation() {
 			"customizedMessageBody": bodyOut,
 		},
 	})
+}
+
+// hasAddress reports whether email is u's mail or one of its otherMails
+// (compared without case, as Graph compares addresses).
+func hasAddress(u *user, email string) bool {
+	if m, _ := u.Props["mail"].(string); strings.EqualFold(m, email) {
+		return true
+	}
+	for _, o := range stringValues(u.Props["otherMails"]) {
+		if strings.EqualFold(o, email) {
+			return true
+		}
+	}
+	return false
+}
+
+// isInternalMember reports a member that was not invited: an account of
+// the tenant itself (creationType null), not an external user.
+func isInternalMember(u *user) bool {
+	t, _ := u.Props["userType"].(string)
+	return t == "Member" && u.Props["creationType"] == nil
 }

@@ -174,40 +174,52 @@ func (c *call) listSponsors() {
 	writeJSON(c.w, http.StatusOK, out)
 }
 
+// sponsorUserJSON renders a user sponsor. Items of a directoryObject
+// collection carry @odata.type, so a client can tell users from groups
+// (https://learn.microsoft.com/graph/api/user-list-sponsors#response);
+// with $select an item has exactly the selected properties its type
+// declares (a group property selected alongside is simply absent from a
+// user), and id only when selected, as on every $select.
 func sponsorUserJSON(u *user, sel []string) map[string]any {
-	var props []string
+	var out map[string]any
 	if sel == nil {
-		props = defaultUserProps
+		out = userJSON(u, defaultUserProps)
 	} else {
+		var props []string
 		for _, p := range sel {
-			if _, ok := knownProp(p); ok {
-				props = append(props, p)
+			if name, ok := knownProp(p); ok {
+				props = append(props, name)
 			}
 		}
+		out = userJSON(u, props)
 	}
-	out := userJSON(u, props)
-	out["id"] = u.id()
 	out["@odata.type"] = "#microsoft.graph.user"
 	return out
 }
 
+// sponsorGroupJSON renders a group sponsor like sponsorUserJSON. Without a
+// group read permission the caller gets "limited information": the
+// properties come back null, @odata.type and id stay
+// (https://learn.microsoft.com/graph/api/user-list-sponsors, limited-info).
 func sponsorGroupJSON(g *group, sel []string, full bool) map[string]any {
-	var props []string
-	for _, p := range sel {
-		if slices.Contains(groupProps, p) {
-			props = append(props, p)
+	var out map[string]any
+	if sel == nil {
+		out = groupJSON(g, nil)
+	} else {
+		var props []string
+		for _, p := range sel {
+			if slices.Contains(groupProps, p) {
+				props = append(props, p)
+			}
 		}
-	}
-	out := groupJSON(g, props)
-	if sel != nil && len(props) == 0 {
-		out = map[string]any{}
+		out = groupJSON(g, props)
 	}
 	if !full {
 		for k := range out {
 			out[k] = nil
 		}
+		out["id"] = g.ID
 	}
-	out["id"] = g.ID
 	out["@odata.type"] = "#microsoft.graph.group"
 	return out
 }

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -137,7 +136,8 @@ func (c *call) pageUsers(l userList) {
 	hasLevel := strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual")
 	var after int64
 	tokenAdvanced := false
-	if tok := q.Get("$skiptoken"); tok != "" {
+	tok := q.Get("$skiptoken")
+	if tok != "" {
 		n, adv, err := decodeSkipToken(tok)
 		if err != nil {
 			c.badRequest("The specified page token value has expired and can no longer be included in your request.")
@@ -156,13 +156,11 @@ func (c *call) pageUsers(l userList) {
 			c.badRequest(fmt.Sprintf("Invalid value '%s' for $count; expected true or false.", v))
 			return
 		}
-		if b && !hasLevel {
-			// Without ConsistencyLevel: eventual, $count on directory
-			// objects is rejected (aad-advanced-queries).
-			c.badRequest("$count is not currently supported.")
-			return
-		}
-		count = b
+		// Without ConsistencyLevel: eventual, Graph "silently ignores the
+		// $count query parameter (?$count=true)" on directory objects: no
+		// @odata.count and no advanced query
+		// (https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries-on-directory-objects).
+		count = b && hasLevel
 	}
 	top := defaultPageSize
 	if v := q.Get("$top"); v != "" {
@@ -174,6 +172,24 @@ func (c *call) pageUsers(l userList) {
 		top = n
 	}
 	advanced := (hasLevel && count) || tokenAdvanced
+	skip := 0
+	if v, ok := q["$skip"]; ok && tok == "" {
+		// List users documents "$skip isn't supported"
+		// (https://learn.microsoft.com/graph/api/user-list#optional-query-parameters);
+		// Graph answers "'$skip' is not supported by the service."
+		// (msgraph-sdk-powershell#1771, msgraph-sdk-dotnet#348) unless the
+		// query is an advanced one, which serves it.
+		if !advanced {
+			c.badRequest("'$skip' is not supported by the service.")
+			return
+		}
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 0 {
+			c.badRequest(fmt.Sprintf("Invalid value '%s' for $skip; expected a non-negative integer.", v[0]))
+			return
+		}
+		skip = n
+	}
 	var match pred = func(*user) bool { return true }
 	if f := q.Get("$filter"); f != "" {
 		p, err := parseFilter(f, hasLevel, advanced)
@@ -181,12 +197,7 @@ func (c *call) pageUsers(l userList) {
 			err = (&fparser{hasLevel: hasLevel}).needAdvanced("filter")
 		}
 		if err != nil {
-			var fe *filterError
-			if errors.As(err, &fe) {
-				c.graphError(http.StatusBadRequest, fe.code, fe.msg)
-			} else {
-				c.badRequest(err.Error())
-			}
+			c.filterError(err)
 			return
 		}
 		match = p
@@ -211,6 +222,10 @@ func (c *call) pageUsers(l userList) {
 		}
 		total++
 		if u.Seq <= after {
+			continue
+		}
+		if skip > 0 {
+			skip--
 			continue
 		}
 		if len(page) == top {
@@ -240,6 +255,50 @@ func (c *call) pageUsers(l userList) {
 		out["@odata.nextLink"] = c.base() + l.nextPath + "?" + nextQuery(q, encodeSkipToken(last, advanced))
 	}
 	writeJSON(c.w, http.StatusOK, out)
+}
+
+// filterError answers a refused $filter with Graph's envelope.
+func (c *call) filterError(err error) {
+	var fe *filterError
+	if errors.As(err, &fe) {
+		c.graphError(http.StatusBadRequest, fe.code, fe.msg)
+		return
+	}
+	c.badRequest(err.Error())
+}
+
+// countUsers serves GET /users/$count. Counting directory objects is
+// advanced-query only: without ConsistencyLevel: eventual "the request
+// returns an error when the $count URL segment is used", 400
+// Request_BadRequest "$count is not currently supported."
+// (https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries-on-directory-objects).
+// With the header the count is plain text (user-list, "Get only a count
+// of users").
+func (c *call) countUsers() {
+	if !strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual") {
+		c.badRequest("$count is not currently supported.")
+		return
+	}
+	match := func(*user) bool { return true }
+	if f := c.r.URL.Query().Get("$filter"); f != "" {
+		p, err := parseFilter(f, true, true)
+		if err != nil {
+			c.filterError(err)
+			return
+		}
+		match = p
+	}
+	n := 0
+	c.s.mu.Lock()
+	for _, u := range c.s.st.Users {
+		if c.s.visibleLocked(u) && match(u) {
+			n++
+		}
+	}
+	c.s.mu.Unlock()
+	c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write([]byte(strconv.Itoa(n)))
 }
 
 // Skip tokens are opaque to clients; they carry the last sequence served
@@ -281,6 +340,30 @@ var maxLen = map[string]int{
 	"employeeType": 64, "city": 128, "state": 128, "country": 128, "streetAddress": 1024,
 	"postalCode": 40, "faxNumber": 64, "mailNickname": 64, "preferredLanguage": 16,
 	"usageLocation": 2, "userPrincipalName": 113, "mail": 256,
+}
+
+// notNullable lists the writable string properties that PATCH cannot set
+// to null; Graph answers 400 "Invalid value specified for property '…' of
+// resource 'User'.". One rule per property, from the user resource page
+// (https://learn.microsoft.com/graph/api/resources/user#properties):
+//   - usageLocation: "Not nullable."
+//   - displayName: "it can't be cleared during updates."
+//   - userPrincipalName: "required when a user is created" (and the
+//     sign-in name; there is no user without one).
+//   - mailNickname: "must be specified when a user is created."
+//   - userType: "The possible values are Member and Guest."
+//
+// Every other modelled string property (givenName, surname, jobTitle,
+// department, companyName, officeLocation, mobilePhone, employeeId,
+// employeeType, city, state, country, streetAddress, postalCode,
+// faxNumber, preferredLanguage, mail) is nullable: the same page lists
+// none of them as required or not nullable, and null is how Graph
+// reports them unset. accountEnabled is a Boolean (null is refused as a
+// non-Boolean below); businessPhones and otherMails are collections,
+// cleared with null or [] alike.
+var notNullable = map[string]bool{
+	"usageLocation": true, "displayName": true, "userPrincipalName": true,
+	"mailNickname": true, "userType": true,
 }
 
 var (
@@ -335,7 +418,7 @@ func validatePatch(body map[string]any) (map[string]any, string) {
 			}
 		default:
 			if v == nil {
-				if name == "displayName" || name == "userPrincipalName" || name == "userType" || name == "mailNickname" {
+				if notNullable[name] {
 					return nil, invalidValue(name)
 				}
 				break
@@ -380,8 +463,7 @@ func validatePatch(body map[string]any) (map[string]any, string) {
 func (c *call) patchUser() {
 	id := c.r.PathValue("id")
 	var body map[string]any
-	if err := json.Unmarshal(c.body, &body); err != nil || body == nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", "Empty Payload. JSON content expected.")
+	if !c.readJSONObject(&body) {
 		return
 	}
 	changes, msg := validatePatch(body)
@@ -436,7 +518,8 @@ var odataEscaper = strings.NewReplacer("%24", "$", "%2C", ",", "%27", "'", "%28"
 func nextQuery(q url.Values, token string) string {
 	nq := url.Values{}
 	for k, v := range q {
-		if k != "$skiptoken" {
+		// The token carries the position, so $skip applies to page one only.
+		if k != "$skiptoken" && k != "$skip" {
 			nq[k] = v
 		}
 	}
