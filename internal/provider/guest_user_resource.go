@@ -125,7 +125,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 			Computed: true,
 			Default:  booldefault.StaticBool(false),
 			MarkdownDescription: "When the email already belongs to a user at create time, take that user under management instead of failing (no invitation is sent, no email goes out). " +
-				"Defaults to `false`: create then fails with the object ID and the `terraform import` command to use.",
+				"Defaults to `false`: create then fails with the object ID and the `terraform import` command to use. An internal account of the tenant (not a B2B guest) is never adopted.",
 		},
 		"account_enabled": schema.BoolAttribute{
 			Optional:            true,
@@ -179,6 +179,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 		Version: 0,
 		MarkdownDescription: "Invites an external user to the tenant with Microsoft Entra B2B collaboration and manages the guest for its whole life: profile, user type, email changes and re-invitations in place, drift detection and import.\n\n" +
 			"Create first looks the email up (`mail` and `otherMails`): an existing user is an error naming its object ID and the import command, unless `adopt_existing = true`. " +
+			"Within one run, blocks with the same address (in any letter case) are serialised, so only one invites; an email change onto an address another user holds is refused; and import and `adopt_existing` refuse an internal account (a user whose `creationType` is not `Invitation`, with no `externalUserState` and no `#EXT#` in its `userPrincipalName`). See the [one guest per address](../guides/one-guest-per-address) guide. " +
 			"It then sends the invitation, waits until the new user is readable (Graph replicates for a few seconds), sets the profile fields the invitation cannot carry, adds the group memberships and sponsors (`group_ids`, `sponsor_ids`; retried while Graph does not yet accept the new user), and reads the user back. " +
 			"With no profile fields set, only `User.Invite.All` and a read permission are needed; setting profile fields or changing anything later needs `User.ReadWrite.All`.\n\n" +
 			"**Unmanaged properties never diff**: an optional attribute you do not set is left null in the state and is never read from or written to Entra. Removing a string or list attribute from the configuration clears it in Entra (the plan shows it), after which it is unmanaged.",

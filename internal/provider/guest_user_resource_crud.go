@@ -125,6 +125,19 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	email := plan.Email.ValueString()
 	ctx = tflog.SetField(ctx, "email", email)
 
+	// Held until Create returns: another block with this address waits,
+	// then finds the user this one gave it to (guest_user_resource_safety.go).
+	unlock, diags := r.lockAddress(ctx, email, "Creating the guest user for "+email)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer unlock()
+	if owner := r.data.addresses.owner(email); owner != "" {
+		resp.Diagnostics.Append(sameRunOwnerDiagnostic(email, owner))
+		return
+	}
+
 	existing, err := c.FindUsersByEmail(ctx, email)
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Looking Up Guest User",
@@ -156,6 +169,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	id := inv.InvitedUserID
+	r.data.addresses.claim(email, id)
 	tflog.Info(ctx, "invited guest user", map[string]any{"object_id": id, "email_sent": r.sendMessage(&plan)})
 
 	// From here on the user exists: every failure still saves it to state
@@ -240,6 +254,11 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 		return
 	}
 	id := existing[0].ID
+	if !isB2BCollaborationUser(&existing[0]) {
+		resp.Diagnostics.Append(internalAccountDiagnostic(path.Root("email"),
+			fmt.Sprintf("The address %s belongs to user %s, so no invitation was sent, and adopting or importing it is refused", email, id), &existing[0]))
+		return
+	}
 	if !plan.AdoptExisting.ValueBool() {
 		resp.Diagnostics.AddAttributeError(path.Root("email"), "Guest User Already Exists",
 			fmt.Sprintf("The address %s already belongs to user %s, so no invitation was sent. To manage that user with this resource, import it:\n\n"+
@@ -250,6 +269,7 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 	}
 
 	tflog.Info(ctx, "adopting existing user instead of inviting", map[string]any{"object_id": id})
+	r.data.addresses.claim(email, id)
 	// Adopting means "make the user look like the configuration": every
 	// configured property is sent, including display_name and user_type,
 	// which for a new user the invitation would have carried.
@@ -372,6 +392,17 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 		resp.Diagnostics.Append(d)
 	}
 
+	if emailChanged {
+		// Checked before any write, under the address lock, so that no
+		// other resource of this run moves a user to the address between
+		// the check and the PATCH.
+		unlock, ok := r.reserveNewAddress(ctx, c, id, plan.Email.ValueString(), func(d diag.Diagnostic) { keep(state, d) })
+		if !ok {
+			return
+		}
+		defer unlock()
+	}
+
 	upd, diags := profileUpdate(ctx, &state, &plan, false)
 	resp.Diagnostics.Append(diags...)
 	if emailChanged {
@@ -400,6 +431,9 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 				fmt.Sprintf("Updating user %s (PATCH /users/%s) failed; nothing was changed.", id, id), err))
 			return
 		}
+	}
+	if emailChanged {
+		r.data.addresses.claim(plan.Email.ValueString(), id)
 	}
 
 	plan.RedeemURL = state.RedeemURL
@@ -669,6 +703,11 @@ func (r *guestUserResource) ImportState(ctx context.Context, req resource.Import
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID %q is neither an object ID (a GUID such as 00000000-0000-0000-0000-000000000000) nor an email address. "+
 				"Import by object ID or by the guest's email address, e.g. terraform import b2b_guest_user.example alice@partner.example.", id))
+		return
+	}
+
+	// An import never takes over an internal account (by ID, email or identity).
+	if r.refuseInternalImport(ctx, id, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 

@@ -113,6 +113,9 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			plan.Mail = types.StringUnknown()
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			if !plan.Email.IsUnknown() && !strings.EqualFold(plan.Email.ValueString(), state.Email.ValueString()) {
+				r.checkNewAddressAtPlan(ctx, state.ID.ValueString(), plan.Email.ValueString(), &resp.Diagnostics)
+			}
+			if !resp.Diagnostics.HasError() && !plan.Email.IsUnknown() && !strings.EqualFold(plan.Email.ValueString(), state.Email.ValueString()) {
 				resp.Diagnostics.AddAttributeWarning(path.Root("email"), "Guest User Will Be Re-Invited",
 					"Changing email keeps user "+state.ID.ValueString()+" (object ID, groups and app access) and does not replace it: "+
 						plan.Email.ValueString()+" is added to its otherMails and the invitation is re-sent to it with the redemption "+

@@ -29,6 +29,13 @@ type providerData struct {
 	// kept after a check ends: a missing object or a failed look-up is
 	// looked up again next time.
 	checks sync.Map
+
+	// addresses serialises, per email address, the creates, adoptions and
+	// email changes of this provider process (one Terraform command), and
+	// remembers which user each of them gave its address to, so two
+	// resources with one address never both invite (see
+	// guest_user_resource_safety.go).
+	addresses addressGuard
 }
 
 // objectCheck is one existence check, shared by the callers that asked
