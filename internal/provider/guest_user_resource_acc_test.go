@@ -710,7 +710,7 @@ func TestAccGuestUser_badInputs(t *testing.T) {
 		{"business_phones two", "a@partner.example", `business_phones = ["1", "2"]`, `(?s)business_phones.*list must contain at most 1 elements`},
 		{"other_mails bad", "a@partner.example", `other_mails = ["not-an-address"]`, `(?s)Invalid Email Address.*other_mails.*"not-an-address".*it has no @`},
 		{"employee_id too long", "a@partner.example", `employee_id = "12345678901234567"`, `(?s)employee_id.*string length must be between 1 and 16, got: 17`},
-		{"job_title empty", "a@partner.example", `job_title = ""`, `(?s)job_title.*string length must be between 1 and 128, got: 0`},
+		{"usage_location empty", "a@partner.example", `usage_location = ""`, `(?s)Property Cannot Be Cleared.*usage_location is set to "", which would clear it in Entra, but Microsoft Graph documents it as not nullable`},
 		{"display_name too long", "a@partner.example", `display_name = "` + strings.Repeat("x", 257) + `"`, `(?s)display_name.*string length must be between 1 and 256, got: 257`},
 		{"preferred_language", "a@partner.example", `preferred_language = "english"`, `(?s)preferred_language.*must be an ISO 639-1 language code`},
 		{"cc_recipient", "a@partner.example", "invitation_message {\n  cc_recipient = \"boss\"\n}", `(?s)Invalid Email Address.*cc_recipient.*"boss".*it has no @`},
