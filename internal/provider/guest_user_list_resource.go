@@ -152,9 +152,9 @@ func guestDisplayName(u *graph.User) string {
 
 // importedGuestUserModel is the state an import of u followed by a read
 // produces (ImportState then Read): identifying and computed values, the
-// defaults of on_destroy and adopt_existing, and every optional profile
-// attribute null (unmanaged). Generated configuration therefore plans
-// clean, and matches what `terraform import` would have written.
+// defaults of on_destroy and adopt_existing, and Entra's profile values.
+// Generated configuration therefore plans clean, and matches what
+// `terraform import` would have written.
 func importedGuestUserModel(ctx context.Context, u *graph.User) (guestUserResourceModelV0, diag.Diagnostics) {
 	prior := guestUserResourceModelV0{
 		ID:             types.StringValue(u.ID),

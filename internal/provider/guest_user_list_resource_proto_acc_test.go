@@ -145,9 +145,10 @@ func TestAccGuestUserListResource_Protocol(t *testing.T) {
 			if r.DisplayName != "Bob Flow <bob@flow.example>" {
 				t.Errorf("DisplayName = %q", r.DisplayName)
 			}
-			// bob has a job title in the directory; an import leaves it unmanaged.
+			// bob has a job title in the directory; an import records it
+			// (unmanaged until configured), and generated configuration carries it.
 			for name, want := range map[string]string{
-				"job_title": "<null>", "company_name": "<null>", "redirect_url": "<null>",
+				"job_title": "Buyer", "company_name": "Flow Ltd", "redirect_url": "<null>",
 				"user_type": "Guest", "invitation_state": "Accepted", "on_destroy": "delete",
 			} {
 				if got := str(res[name]); got != want {

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -128,24 +130,34 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 				"Defaults to `false`: create then fails with the object ID and the `terraform import` command to use. An internal account of the tenant (not a B2B guest) is never adopted.",
 		},
 		"account_enabled": schema.BoolAttribute{
-			Optional:            true,
-			MarkdownDescription: "Whether the account can sign in. Unmanaged when unset. Removing it from the configuration stops managing it and leaves the account as it is.",
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "Whether the account can sign in. " + unmanagedWhenUnset +
+				"It cannot be cleared (an account is either enabled or not): to block sign-in, set `false`.",
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
 		"business_phones": schema.ListAttribute{
-			Optional:            true,
-			ElementType:         types.StringType,
-			MarkdownDescription: "The business phone number, as a list of at most one element (Graph allows only one). Unmanaged when unset; removing it from the configuration clears it in Entra.",
+			Optional:    true,
+			Computed:    true,
+			ElementType: types.StringType,
+			MarkdownDescription: "The business phone number, as a list of at most one element (Graph allows only one). " + unmanagedWhenUnset +
+				"Set `[]` to clear it in Entra.",
 			Validators: []validator.List{
 				listvalidator.SizeAtMost(1),
 				listvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 64)),
 			},
+			PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 		},
 		"other_mails": schema.SetAttribute{
 			Optional:    true,
+			Computed:    true,
 			ElementType: types.StringType,
-			MarkdownDescription: "Additional email addresses of the user (Graph `otherMails`). Unmanaged when unset; removing it from the configuration clears it in Entra. " +
-				"When `email` changes, the provider adds the new address to `otherMails` as Graph requires for a re-invitation; that address is not reported here unless you list it, so it never causes a diff.",
-			Validators: []validator.Set{setvalidator.ValueStringsAre(emailValidator())},
+			MarkdownDescription: "Additional email addresses of the user (Graph `otherMails`). " + unmanagedWhenUnset +
+				"Set `[]` to clear it in Entra. " +
+				"When `email` changes, the provider adds the new address to `otherMails` as Graph requires for a re-invitation; that address is not reported here unless you list it, so it never causes a diff " +
+				"(when `other_mails` is unset, the plan of an email change shows it as known after apply).",
+			Validators:    []validator.Set{setvalidator.ValueStringsAre(emailValidator())},
+			PlanModifiers: []planmodifier.Set{otherMailsKeptUnlessEmailChanges()},
 		},
 
 		"user_principal_name": computedString("The user principal name Entra assigned, e.g. `alice_partner.example#EXT#@contoso.onmicrosoft.com`."),
@@ -168,10 +180,11 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 	}
 	for _, f := range profileStringFields {
 		attrs[f.attr] = schema.StringAttribute{
-			Optional: true,
-			MarkdownDescription: f.description + " Unmanaged when unset: Terraform neither reads nor changes it. " +
-				f.removal(),
-			Validators: f.validators,
+			Optional:            true,
+			Computed:            true,
+			MarkdownDescription: f.description + " " + unmanagedWhenUnset + f.clear.description(),
+			Validators:          f.clear.validators(f.validators),
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		}
 	}
 
@@ -182,7 +195,9 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 			"Within one run, blocks with the same address (in any letter case) are serialised, so only one invites; an email change onto an address another user holds is refused; and import and `adopt_existing` refuse an internal account (a user whose `creationType` is not `Invitation`, with no `externalUserState` and no `#EXT#` in its `userPrincipalName`). See the [one guest per address](../guides/one-guest-per-address) guide. " +
 			"It then sends the invitation, waits until the new user is readable (Graph replicates for a few seconds), sets the profile fields the invitation cannot carry, adds the group memberships and sponsors (`group_ids`, `sponsor_ids`; retried while Graph does not yet accept the new user), and reads the user back. " +
 			"With no profile fields set, only `User.Invite.All` and a read permission are needed; setting profile fields or changing anything later needs `User.ReadWrite.All`.\n\n" +
-			"**Unmanaged properties never diff**: an optional attribute you do not set is left null in the state and is never read from or written to Entra. Removing a string or list attribute from the configuration clears it in Entra (the plan shows it), after which it is unmanaged.",
+			"**Unset means unmanaged**: a profile attribute you do not set is never written to Entra and never diffs; the state records Entra's value, so an import plans nothing when the configuration matches the directory, and only real differences otherwise. " +
+			"Removing an attribute from the configuration stops managing it and leaves Entra's value as it is (no change is planned). " +
+			"To clear a property, set it to `\"\"` (strings Graph can clear) or `[]` (lists); `display_name`, `usage_location` and `account_enabled` cannot be cleared.",
 		Attributes: attrs,
 		Blocks: map[string]schema.Block{
 			"invitation_message": schema.SingleNestedBlock{
@@ -229,87 +244,85 @@ type profileStringField struct {
 	validators  []validator.String
 	// viaInvitation: the invitation itself sets it, so create needs no PATCH for it.
 	viaInvitation bool
-	// notClearable: Graph refuses null for it, so removing it from the
-	// configuration stops managing it instead of clearing it.
-	notClearable bool
-	model        func(*guestUserResourceModelV0) *types.String
-	user         func(*graph.User) *string
-	update       func(*graph.UserUpdate) **string
-}
-
-func (f profileStringField) removal() string {
-	if f.notClearable {
-		return "Removing it from the configuration stops managing it and leaves Entra's value."
-	}
-	return "Removing it from the configuration clears it in Entra."
+	// clear is what `""` in the configuration does: clear the property
+	// (JSON null) where Graph documents it as nullable, else a plan-time
+	// error. Removing the attribute never clears anything.
+	clear  clearRule
+	model  func(*guestUserResourceModelV0) *types.String
+	user   func(*graph.User) *string
+	update func(*graph.UserUpdate) **string
 }
 
 // lengthUpTo bounds a profile string by Graph's maximum. The empty string
-// is refused too: a property is cleared by removing the attribute, not by
-// setting it to "".
+// is handled by the field's clearRule before these run.
 func lengthUpTo(longest int) []validator.String {
 	return []validator.String{stringvalidator.LengthBetween(1, longest)}
 }
 
 // profileStringFields are the writable string properties a guest commonly
-// needs. Maximum lengths are Graph's, from
-// https://learn.microsoft.com/graph/api/resources/user.
+// needs. Maximum lengths and whether a property can be cleared are Graph's,
+// from the properties table of
+// https://learn.microsoft.com/graph/api/resources/user: displayName "cannot
+// be cleared during updates", usageLocation is "Not nullable" (Graph answers
+// 400 "Invalid value specified for property 'usageLocation'" to null); every
+// other property here carries no such note and supports `eq` on null values
+// in $filter, so null is one of its values and clears it.
 var profileStringFields = []profileStringField{
 	{attr: "display_name", description: "The name shown in the directory and address lists. Sent with the invitation (Graph derives one from the address when unset) and changed in place.",
-		validators: lengthUpTo(256), viaInvitation: true, notClearable: true,
+		validators: lengthUpTo(256), viaInvitation: true,
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.DisplayName },
-		user:  func(u *graph.User) *string { return nonEmpty(u.DisplayName) }, update: func(u *graph.UserUpdate) **string { return &u.DisplayName }},
+		user:  func(u *graph.User) *string { return nonEmpty(u.DisplayName) }, update: func(u *graph.UserUpdate) **string { return &u.DisplayName }, clear: clearRequired},
 	{attr: "given_name", description: "The first name.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.GivenName },
-		user:  func(u *graph.User) *string { return u.GivenName }, update: func(u *graph.UserUpdate) **string { return &u.GivenName }},
+		user:  func(u *graph.User) *string { return u.GivenName }, update: func(u *graph.UserUpdate) **string { return &u.GivenName }, clear: clearToNull},
 	{attr: "surname", description: "The last name.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.Surname },
-		user:  func(u *graph.User) *string { return u.Surname }, update: func(u *graph.UserUpdate) **string { return &u.Surname }},
+		user:  func(u *graph.User) *string { return u.Surname }, update: func(u *graph.UserUpdate) **string { return &u.Surname }, clear: clearToNull},
 	{attr: "job_title", description: "The job title.", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.JobTitle },
-		user:  func(u *graph.User) *string { return u.JobTitle }, update: func(u *graph.UserUpdate) **string { return &u.JobTitle }},
+		user:  func(u *graph.User) *string { return u.JobTitle }, update: func(u *graph.UserUpdate) **string { return &u.JobTitle }, clear: clearToNull},
 	{attr: "department", description: "The department.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.Department },
-		user:  func(u *graph.User) *string { return u.Department }, update: func(u *graph.UserUpdate) **string { return &u.Department }},
+		user:  func(u *graph.User) *string { return u.Department }, update: func(u *graph.UserUpdate) **string { return &u.Department }, clear: clearToNull},
 	{attr: "company_name", description: "The company the guest works for.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.CompanyName },
-		user:  func(u *graph.User) *string { return u.CompanyName }, update: func(u *graph.UserUpdate) **string { return &u.CompanyName }},
+		user:  func(u *graph.User) *string { return u.CompanyName }, update: func(u *graph.UserUpdate) **string { return &u.CompanyName }, clear: clearToNull},
 	{attr: "office_location", description: "The office location.", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.OfficeLocation },
-		user:  func(u *graph.User) *string { return u.OfficeLocation }, update: func(u *graph.UserUpdate) **string { return &u.OfficeLocation }},
+		user:  func(u *graph.User) *string { return u.OfficeLocation }, update: func(u *graph.UserUpdate) **string { return &u.OfficeLocation }, clear: clearToNull},
 	{attr: "mobile_phone", description: "The mobile phone number.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.MobilePhone },
-		user:  func(u *graph.User) *string { return u.MobilePhone }, update: func(u *graph.UserUpdate) **string { return &u.MobilePhone }},
+		user:  func(u *graph.User) *string { return u.MobilePhone }, update: func(u *graph.UserUpdate) **string { return &u.MobilePhone }, clear: clearToNull},
 	{attr: "fax_number", description: "The fax number.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.FaxNumber },
-		user:  func(u *graph.User) *string { return u.FaxNumber }, update: func(u *graph.UserUpdate) **string { return &u.FaxNumber }},
+		user:  func(u *graph.User) *string { return u.FaxNumber }, update: func(u *graph.UserUpdate) **string { return &u.FaxNumber }, clear: clearToNull},
 	{attr: "usage_location", description: "The country the guest uses services in, as an upper-case ISO 3166-1 alpha-2 code (e.g. `US`); needed before licenses can be assigned.",
 		validators: []validator.String{usageLocationValidator()},
-		model:      func(m *guestUserResourceModelV0) *types.String { return &m.UsageLocation },
-		user:       func(u *graph.User) *string { return u.UsageLocation }, update: func(u *graph.UserUpdate) **string { return &u.UsageLocation }},
+		clear:      clearNotNullable, model: func(m *guestUserResourceModelV0) *types.String { return &m.UsageLocation },
+		user: func(u *graph.User) *string { return u.UsageLocation }, update: func(u *graph.UserUpdate) **string { return &u.UsageLocation }},
 	{attr: "employee_id", description: "The employee identifier (at most 16 characters).", validators: lengthUpTo(16),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.EmployeeID },
-		user:  func(u *graph.User) *string { return u.EmployeeID }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeID }},
+		user:  func(u *graph.User) *string { return u.EmployeeID }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeID }, clear: clearToNull},
 	{attr: "employee_type", description: "The employee type, e.g. `Contractor` or `Vendor`.", validators: lengthUpTo(64),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.EmployeeType },
-		user:  func(u *graph.User) *string { return u.EmployeeType }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeType }},
+		user:  func(u *graph.User) *string { return u.EmployeeType }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeType }, clear: clearToNull},
 	{attr: "street_address", description: "The street address.", validators: lengthUpTo(1024),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.StreetAddress },
-		user:  func(u *graph.User) *string { return u.StreetAddress }, update: func(u *graph.UserUpdate) **string { return &u.StreetAddress }},
+		user:  func(u *graph.User) *string { return u.StreetAddress }, update: func(u *graph.UserUpdate) **string { return &u.StreetAddress }, clear: clearToNull},
 	{attr: "city", description: "The city.", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.City },
-		user:  func(u *graph.User) *string { return u.City }, update: func(u *graph.UserUpdate) **string { return &u.City }},
+		user:  func(u *graph.User) *string { return u.City }, update: func(u *graph.UserUpdate) **string { return &u.City }, clear: clearToNull},
 	{attr: "state", description: "The state or province.", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.State },
-		user:  func(u *graph.User) *string { return u.State }, update: func(u *graph.UserUpdate) **string { return &u.State }},
+		user:  func(u *graph.User) *string { return u.State }, update: func(u *graph.UserUpdate) **string { return &u.State }, clear: clearToNull},
 	{attr: "postal_code", description: "The postal code.", validators: lengthUpTo(40),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.PostalCode },
-		user:  func(u *graph.User) *string { return u.PostalCode }, update: func(u *graph.UserUpdate) **string { return &u.PostalCode }},
+		user:  func(u *graph.User) *string { return u.PostalCode }, update: func(u *graph.UserUpdate) **string { return &u.PostalCode }, clear: clearToNull},
 	{attr: "country", description: "The country or region (free text, e.g. `Germany`).", validators: lengthUpTo(128),
 		model: func(m *guestUserResourceModelV0) *types.String { return &m.Country },
-		user:  func(u *graph.User) *string { return u.Country }, update: func(u *graph.UserUpdate) **string { return &u.Country }},
+		user:  func(u *graph.User) *string { return u.Country }, update: func(u *graph.UserUpdate) **string { return &u.Country }, clear: clearToNull},
 	{attr: "preferred_language", description: "The preferred language as an ISO 639-1 code with an optional ISO 3166 region, e.g. `en-US`.",
 		validators: []validator.String{stringvalidator.RegexMatches(preferredLanguagePattern, "must be an ISO 639-1 language code with an optional upper-case region, e.g. en or en-US")},
-		model:      func(m *guestUserResourceModelV0) *types.String { return &m.PreferredLanguage },
-		user:       func(u *graph.User) *string { return u.PreferredLanguage }, update: func(u *graph.UserUpdate) **string { return &u.PreferredLanguage }},
+		clear:      clearToNull, model: func(m *guestUserResourceModelV0) *types.String { return &m.PreferredLanguage },
+		user: func(u *graph.User) *string { return u.PreferredLanguage }, update: func(u *graph.UserUpdate) **string { return &u.PreferredLanguage }},
 }

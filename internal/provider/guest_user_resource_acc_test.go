@@ -128,8 +128,10 @@ func TestAccGuestUser_createWithoutProfileLeastPrivilege(t *testing.T) {
 				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("user_principal_name"), knownvalue.StringRegexp(regexp.MustCompile(`#EXT#@`))),
 				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("redeem_url"), knownvalue.NotNull()),
 				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT`))),
-				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("display_name"), knownvalue.Null()),
+				// Unset profile attributes record Entra's values: "" for an
+				// empty nullable property, the name Graph derived.
+				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("display_name"), knownvalue.NotNull()),
 				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("on_destroy"), knownvalue.StringExact("abandon")),
 			},
 		}},
@@ -183,7 +185,8 @@ func profileGraph(seed string) map[string]any {
 }
 
 // Create with a full profile, update every field in place (never a
-// replacement), then remove the fields: removed strings are cleared.
+// replacement), then remove the fields: nothing changes in Entra (removing
+// stops managing); clearing takes "" or [].
 func TestAccGuestUser_profileCreateUpdateInPlace(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
@@ -225,18 +228,35 @@ func TestAccGuestUser_profileCreateUpdateInPlace(t *testing.T) {
 					}),
 			},
 			{
-				Config: guestConfig(env, email, `display_name = "Alice 2"`),
+				PreConfig: srv.ResetCounters,
+				Config:    guestConfig(env, email, `display_name = "Alice 2"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(noPatch(srv), expectUserProps(srv, &id, profileGraph("2"))),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Buyer 2")),
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("account_enabled"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				Config: guestConfig(env, email, `
+  display_name    = "Alice 2"
+  job_title       = ""
+  city            = ""
+  business_phones = []
+  other_mails     = []
+`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: expectUserProps(srv, &id, map[string]any{
 					"jobTitle": nil, "city": nil, "businessPhones": []any{}, "otherMails": []any{},
-					// account_enabled is not cleared when unmanaged: null is not a state of an account.
-					"accountEnabled": false, "displayName": "Alice 2",
+					"accountEnabled": false, "displayName": "Alice 2", "usageLocation": "DE",
 				}),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("account_enabled"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("usage_location"), knownvalue.StringExact("DE")),
 				},
 			},
 		},
@@ -478,7 +498,8 @@ func TestAccGuestUser_drift(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("invitation_state"), knownvalue.StringExact("Accepted")),
-					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("department"), knownvalue.Null()),
+					// Unmanaged: recorded as Entra holds it, never a diff.
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("department"), knownvalue.StringExact("Changed outside")),
 				},
 			},
 			{
@@ -510,7 +531,7 @@ func TestAccGuestUser_import(t *testing.T) {
 	env := acctest.New(t)
 	email := env.Email(t, t.Name())
 	cfg := guestConfig(env, email, "")
-	// Unmanaged or input-only attributes are not in the imported state.
+	// Input-only attributes Graph does not store are not in the imported state.
 	ignore := []string{"redirect_url", "redeem_url"}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
@@ -552,7 +573,7 @@ import {
 			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionNoop),
 				plancheck.ExpectKnownValue(guestAddr, tfjsonpath.New("email"), knownvalue.StringExact(email)),
-				plancheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Seeded")),
 			}},
 		}},
 	})
@@ -689,7 +710,7 @@ func TestAccGuestUser_badInputs(t *testing.T) {
 		{"business_phones two", "a@partner.example", `business_phones = ["1", "2"]`, `(?s)business_phones.*list must contain at most 1 elements`},
 		{"other_mails bad", "a@partner.example", `other_mails = ["not-an-address"]`, `(?s)Invalid Email Address.*other_mails.*"not-an-address".*it has no @`},
 		{"employee_id too long", "a@partner.example", `employee_id = "12345678901234567"`, `(?s)employee_id.*string length must be between 1 and 16, got: 17`},
-		{"job_title empty", "a@partner.example", `job_title = ""`, `(?s)job_title.*string length must be between 1 and 128, got: 0`},
+		{"usage_location empty", "a@partner.example", `usage_location = ""`, `(?s)Property Cannot Be Cleared.*usage_location is set to "", which would clear it in Entra, but Microsoft Graph documents it as not nullable`},
 		{"display_name too long", "a@partner.example", `display_name = "` + strings.Repeat("x", 257) + `"`, `(?s)display_name.*string length must be between 1 and 256, got: 257`},
 		{"preferred_language", "a@partner.example", `preferred_language = "english"`, `(?s)preferred_language.*must be an ISO 639-1 language code`},
 		{"cc_recipient", "a@partner.example", "invitation_message {\n  cc_recipient = \"boss\"\n}", `(?s)Invalid Email Address.*cc_recipient.*"boss".*it has no @`},

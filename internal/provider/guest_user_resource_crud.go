@@ -276,7 +276,7 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 	cur := existing[0]
 	upd, diags := profileUpdate(ctx, nil, plan, true)
 	resp.Diagnostics.Append(diags...)
-	if !plan.DisplayName.IsNull() && plan.DisplayName.ValueString() != cur.DisplayName {
+	if isKnown(plan.DisplayName) && plan.DisplayName.ValueString() != cur.DisplayName {
 		v := plan.DisplayName.ValueString()
 		upd.DisplayName = &v
 	}
@@ -509,7 +509,7 @@ func (r *guestUserResource) otherMailsWith(ctx context.Context, c *graph.Client,
 	switch {
 	case patched != nil:
 		base = *patched
-	case !plan.OtherMails.IsNull():
+	case isKnown(plan.OtherMails):
 		got, _ := stringsOf(ctx, plan.OtherMails)
 		base = got
 	default:
@@ -712,9 +712,9 @@ func (r *guestUserResource) ImportState(ctx context.Context, req resource.Import
 	}
 
 	// Only what identifies the user and the attributes with defaults are
-	// set: every optional profile attribute stays null (unmanaged), so an
-	// import never plans to clear what the configuration does not mention,
-	// and -generate-config-out writes a configuration that plans clean.
+	// set here; the Read that follows records Entra's profile values, so
+	// the plan after an import is empty when the configuration matches the
+	// directory, and an attribute the configuration does not set is kept.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("email"), email)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_destroy"), onDestroyDelete)...)

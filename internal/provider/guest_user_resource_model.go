@@ -91,12 +91,15 @@ func timeOrNull(t *time.Time) types.String {
 	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
-// applyUser copies what Graph returned into m. Managed-ness comes from
-// prior: an optional attribute that is null in prior (not configured, or
-// imported) stays null, so unmanaged properties never diff. Configured ones
-// take Graph's value, so an out-of-band edit shows up as a diff.
+// applyUser copies what Graph returned into m. Every profile attribute
+// records Entra's value, configured or not: the plan keeps an unconfigured
+// one at its state value (Optional+Computed, UseStateForUnknown), so it
+// never diffs and is never written, while a configured one that was edited
+// out of band differs from its configuration and shows as drift. An import
+// therefore plans nothing when the configuration matches the directory.
 // email and redirect_url are inputs Graph does not echo; email is filled
-// from Graph only when prior has none (import).
+// from Graph only when prior has none (import). prior also says which
+// addresses other_mails lists (see reportedOtherMails).
 func (m *guestUserResourceModelV0) applyUser(ctx context.Context, u *graph.User, prior *guestUserResourceModelV0) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(u.ID)
@@ -109,37 +112,23 @@ func (m *guestUserResourceModelV0) applyUser(ctx context.Context, u *graph.User,
 	}
 
 	for _, f := range profileStringFields {
-		if p := *f.model(prior); p.IsNull() {
-			*f.model(m) = types.StringNull()
-			continue
-		}
 		if v := f.user(u); v != nil && *v != "" {
 			*f.model(m) = types.StringValue(*v)
 		} else {
-			*f.model(m) = types.StringNull()
+			*f.model(m) = f.clear.emptyValue()
 		}
 	}
-	if prior.AccountEnabled.IsNull() {
-		m.AccountEnabled = types.BoolNull()
-	} else if u.AccountEnabled != nil {
+	if u.AccountEnabled != nil {
 		m.AccountEnabled = types.BoolValue(*u.AccountEnabled)
 	} else {
 		m.AccountEnabled = types.BoolNull()
 	}
-	if prior.BusinessPhones.IsNull() {
-		m.BusinessPhones = types.ListNull(types.StringType)
-	} else {
-		l, d := types.ListValueFrom(ctx, types.StringType, nonNilStrings(u.BusinessPhones))
-		diags.Append(d...)
-		m.BusinessPhones = l
-	}
-	if prior.OtherMails.IsNull() {
-		m.OtherMails = types.SetNull(types.StringType)
-	} else {
-		s, d := types.SetValueFrom(ctx, types.StringType, reportedOtherMails(ctx, u.OtherMails, m.Email, prior.OtherMails))
-		diags.Append(d...)
-		m.OtherMails = s
-	}
+	l, d := types.ListValueFrom(ctx, types.StringType, nonNilStrings(u.BusinessPhones))
+	diags.Append(d...)
+	m.BusinessPhones = l
+	s, d := types.SetValueFrom(ctx, types.StringType, reportedOtherMails(ctx, u.OtherMails, m.Email, prior.OtherMails))
+	diags.Append(d...)
+	m.OtherMails = s
 
 	m.UserPrincipalName = stringOrNull(u.UserPrincipalName)
 	m.Mail = stringOrNull(u.Mail)
@@ -210,61 +199,58 @@ func stringsOf(ctx context.Context, v interface {
 }
 
 // profileUpdate builds the PATCH that turns the state `from` into the plan
-// `to`: only attributes whose value changed, and only managed ones. A nil
-// from (create) means "nothing set yet": every configured field the
-// invitation does not carry is sent.
+// `to`: only attributes whose value changed. A nil from (create or adopt)
+// means "nothing known yet": every configured field the invitation does not
+// carry is sent. Null or unknown in `to` is never sent: an attribute the
+// configuration does not set plans its state value, so removing one from
+// the configuration writes nothing (Graph refuses null for usageLocation).
+// Clearing is explicit: "" (sent as JSON null, only where the clear rule
+// allows it; the validators refuse it elsewhere) or [] for a list.
 func profileUpdate(ctx context.Context, from, to *guestUserResourceModelV0, creating bool) (graph.UserUpdate, diag.Diagnostics) {
 	var upd graph.UserUpdate
 	var diags diag.Diagnostics
 	for _, f := range profileStringFields {
 		t := *f.model(to)
-		if creating {
-			if t.IsNull() || f.viaInvitation {
-				continue
-			}
-			v := t.ValueString()
-			*f.update(&upd) = &v
-			continue
-		}
-		if t.Equal(*f.model(from)) {
-			continue
-		}
-		if t.IsNull() {
-			if f.notClearable {
-				continue
-			}
-			empty := ""
-			*f.update(&upd) = &empty // the graph client sends JSON null
+		if !isKnown(t) || (creating && f.viaInvitation) || (!creating && t.Equal(*f.model(from))) {
 			continue
 		}
 		v := t.ValueString()
-		*f.update(&upd) = &v
+		if v == "" && !f.clear.clearable() {
+			continue
+		}
+		*f.update(&upd) = &v // the graph client sends "" as JSON null
 	}
-	if !creating && !to.UserType.Equal(from.UserType) && !to.UserType.IsNull() {
+	if !creating && isKnown(to.UserType) && !to.UserType.Equal(from.UserType) {
 		v := to.UserType.ValueString()
 		upd.UserType = &v
 	}
-	if !to.AccountEnabled.IsNull() && (creating || !to.AccountEnabled.Equal(from.AccountEnabled)) {
+	if isKnown(to.AccountEnabled) && (creating || !to.AccountEnabled.Equal(from.AccountEnabled)) {
 		v := to.AccountEnabled.ValueBool()
 		upd.AccountEnabled = &v
 	}
-	if creating || !to.BusinessPhones.Equal(from.BusinessPhones) {
-		if !to.BusinessPhones.IsNull() || !creating {
-			phones, d := stringsOf(ctx, to.BusinessPhones)
-			diags.Append(d...)
-			phones = nonNilStrings(phones)
-			upd.BusinessPhones = &phones
-		}
+	if isKnown(to.BusinessPhones) && (creating || !to.BusinessPhones.Equal(from.BusinessPhones)) {
+		phones, d := stringsOf(ctx, to.BusinessPhones)
+		diags.Append(d...)
+		phones = nonNilStrings(phones)
+		upd.BusinessPhones = &phones
 	}
-	if creating || !to.OtherMails.Equal(from.OtherMails) {
-		if !to.OtherMails.IsNull() || !creating {
-			mails, d := stringsOf(ctx, to.OtherMails)
-			diags.Append(d...)
-			mails = nonNilStrings(mails)
-			upd.OtherMails = &mails
-		}
+	if isKnown(to.OtherMails) && (creating || !to.OtherMails.Equal(from.OtherMails)) {
+		mails, d := stringsOf(ctx, to.OtherMails)
+		diags.Append(d...)
+		mails = nonNilStrings(mails)
+		upd.OtherMails = &mails
 	}
 	return upd, diags
+}
+
+// isKnown reports whether a planned value is one to write: neither null
+// (nothing configured, nothing recorded) nor unknown (Entra's value, not
+// yet read, of an attribute the configuration does not set).
+func isKnown(v interface {
+	IsNull() bool
+	IsUnknown() bool
+}) bool {
+	return !v.IsNull() && !v.IsUnknown()
 }
 
 // invitationMessage converts the invitation_message block.
@@ -298,7 +284,23 @@ func (m *guestUserResourceModelV0) nullUnknowns() {
 			*s = types.StringNull()
 		}
 	}
+	// Unconfigured profile attributes are unknown until Entra's value is
+	// read; the next refresh records it.
+	for _, f := range profileStringFields {
+		if s := f.model(m); s.IsUnknown() {
+			*s = types.StringNull()
+		}
+	}
 	if m.AdoptExisting.IsUnknown() {
 		m.AdoptExisting = types.BoolNull()
+	}
+	if m.AccountEnabled.IsUnknown() {
+		m.AccountEnabled = types.BoolNull()
+	}
+	if m.BusinessPhones.IsUnknown() {
+		m.BusinessPhones = types.ListNull(types.StringType)
+	}
+	if m.OtherMails.IsUnknown() {
+		m.OtherMails = types.SetNull(types.StringType)
 	}
 }

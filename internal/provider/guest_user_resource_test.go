@@ -44,7 +44,11 @@ func TestGuestUserSchemaIsValid(t *testing.T) {
 
 func ref[T any](v T) *T { return &v }
 
-func TestApplyUserLeavesUnmanagedPropertiesNull(t *testing.T) {
+// Read records Entra's value of every profile property, configured or not:
+// the plan keeps an unconfigured one at its state value, so recording it
+// makes an import plan nothing when the configuration matches the
+// directory, while a configured one edited out of band shows as drift.
+func TestApplyUserRecordsEntraValues(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	changed := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -52,7 +56,7 @@ func TestApplyUserLeavesUnmanagedPropertiesNull(t *testing.T) {
 		ID: "11111111-2222-3333-4444-555555555555", DisplayName: "Alice", UserPrincipalName: "alice_partner.example#EXT#@contoso.onmicrosoft.com",
 		Mail: "alice@partner.example", UserType: "Member", ExternalUserState: "Accepted", ExternalUserStateChangeDateTime: &changed,
 		CreationType: "Invitation", AccountEnabled: ref(true),
-		JobTitle: ref("Engineer"), Department: ref("R&D"), City: nil,
+		JobTitle: ref("Engineer"), Department: ref("R&D"), City: nil, Surname: ref(""),
 		BusinessPhones: []string{"+1 555"}, OtherMails: []string{"Alice@Partner.example", "a2@partner.example"},
 	}
 	prior := guestUserResourceModelV0{
@@ -69,13 +73,23 @@ func TestApplyUserLeavesUnmanagedPropertiesNull(t *testing.T) {
 		t.Fatal(d)
 	}
 	if m.JobTitle.ValueString() != "Engineer" {
-		t.Errorf("managed job_title = %v, want Graph's value so drift shows", m.JobTitle)
+		t.Errorf("job_title = %v, want Graph's value so drift shows", m.JobTitle)
 	}
-	if !m.City.IsNull() {
-		t.Errorf("managed city cleared out of band = %v, want null so the plan re-sets it", m.City)
+	if m.Department.ValueString() != "R&D" || m.DisplayName.ValueString() != "Alice" || !m.AccountEnabled.ValueBool() {
+		t.Errorf("unconfigured properties must record Entra's values: %v %v %v", m.Department, m.DisplayName, m.AccountEnabled)
 	}
-	if !m.Department.IsNull() || !m.AccountEnabled.IsNull() || !m.BusinessPhones.IsNull() || !m.DisplayName.IsNull() {
-		t.Errorf("unmanaged properties were copied into state: %v %v %v %v", m.Department, m.AccountEnabled, m.BusinessPhones, m.DisplayName)
+	// Entra's "no value" is "" where "" is a configuration value (it
+	// clears), null where the property cannot be cleared.
+	if m.City.IsNull() || m.City.ValueString() != "" || m.Surname.ValueString() != "" || m.Surname.IsNull() {
+		t.Errorf("empty clearable properties = %v %v, want \"\"", m.City, m.Surname)
+	}
+	if !m.UsageLocation.IsNull() {
+		t.Errorf("empty usage_location = %v, want null (it cannot be cleared, so \"\" is no configuration value)", m.UsageLocation)
+	}
+	var phones []string
+	m.BusinessPhones.ElementsAs(ctx, &phones, false)
+	if len(phones) != 1 || phones[0] != "+1 555" {
+		t.Errorf("business_phones = %v", m.BusinessPhones)
 	}
 	if m.Email.ValueString() != "ALICE@partner.example" {
 		t.Errorf("email = %v, want the configured spelling kept", m.Email)
@@ -90,15 +104,17 @@ func TestApplyUserLeavesUnmanagedPropertiesNull(t *testing.T) {
 		t.Errorf("computed values not copied: %+v", m)
 	}
 
-	// Import: email null -> filled from Graph's mail.
+	// Import: email null -> filled from Graph's mail; the profile is recorded.
 	imp := guestUserResourceModelV0{Email: types.StringNull(), BusinessPhones: types.ListNull(types.StringType), OtherMails: types.SetNull(types.StringType)}
 	m2 := imp
 	m2.applyUser(ctx, u, &imp)
 	if m2.Email.ValueString() != "alice@partner.example" {
 		t.Errorf("imported email = %v", m2.Email)
 	}
-	if !m2.JobTitle.IsNull() || !m2.OtherMails.IsNull() {
-		t.Errorf("import must leave profile unmanaged: %v %v", m2.JobTitle, m2.OtherMails)
+	mails = nil
+	m2.OtherMails.ElementsAs(ctx, &mails, false)
+	if m2.JobTitle.ValueString() != "Engineer" || len(mails) != 1 || mails[0] != "a2@partner.example" {
+		t.Errorf("import must record the profile (invited address hidden): %v %v", m2.JobTitle, mails)
 	}
 }
 
@@ -107,14 +123,12 @@ func TestProfileUpdateSendsOnlyChanges(t *testing.T) {
 	ctx := context.Background()
 	base := guestUserResourceModelV0{
 		Email: types.StringValue("a@b.example"), UserType: types.StringValue("Guest"),
-		DisplayName: types.StringValue("A"), JobTitle: types.StringValue("x"), City: types.StringValue("Paris"),
 		AccountEnabled: types.BoolNull(), BusinessPhones: types.ListNull(types.StringType), OtherMails: types.SetNull(types.StringType),
 	}
 	for _, f := range profileStringFields {
-		if p := f.model(&base); p.IsUnknown() || (*p == types.String{}) {
-			*p = types.StringNull()
-		}
+		*f.model(&base) = types.StringNull()
 	}
+	base.DisplayName, base.JobTitle, base.City = types.StringValue("A"), types.StringValue("x"), types.StringValue("Paris")
 	// Create: everything configured except what the invitation carries.
 	upd, _ := profileUpdate(ctx, nil, &base, true)
 	if upd.DisplayName != nil || upd.UserType != nil {
@@ -123,29 +137,120 @@ func TestProfileUpdateSendsOnlyChanges(t *testing.T) {
 	if upd.JobTitle == nil || *upd.JobTitle != "x" || upd.City == nil || upd.Department != nil || upd.BusinessPhones != nil || upd.OtherMails != nil {
 		t.Errorf("create PATCH wrong: %+v", upd)
 	}
-	// Nothing configured: no PATCH at all (least privilege).
+	// Nothing configured: unconfigured attributes plan unknown on create,
+	// and no PATCH is sent at all (least privilege).
 	bare := base
 	for _, f := range profileStringFields {
-		*f.model(&bare) = types.StringNull()
+		*f.model(&bare) = types.StringUnknown()
 	}
+	bare.AccountEnabled, bare.BusinessPhones, bare.OtherMails = types.BoolUnknown(), types.ListUnknown(types.StringType), types.SetUnknown(types.StringType)
 	if upd, _ := profileUpdate(ctx, nil, &bare, true); !upd.IsEmpty() {
 		t.Errorf("no profile configured must mean no PATCH, got %+v", upd)
 	}
 
-	// Update: job_title changed, city removed (cleared), display_name removed (not clearable), user_type changed.
+	// Update: job_title changed, city cleared with "", user_type changed.
 	to := base
 	to.JobTitle = types.StringValue("y")
-	to.City = types.StringNull()
-	to.DisplayName = types.StringNull()
+	to.City = types.StringValue("")
 	to.UserType = types.StringValue("Member")
 	upd, _ = profileUpdate(ctx, &base, &to, false)
-	want := graph.UserUpdate{JobTitle: ref("y"), City: ref(""), UserType: ref("Member")}
-	if upd.JobTitle == nil || *upd.JobTitle != "y" || upd.City == nil || *upd.City != "" || upd.UserType == nil || *upd.UserType != "Member" || upd.DisplayName != nil {
-		t.Errorf("update PATCH = %+v, want %+v", upd, want)
+	if upd.JobTitle == nil || *upd.JobTitle != "y" || upd.City == nil || *upd.City != "" || upd.UserType == nil || *upd.UserType != "Member" {
+		t.Errorf("update PATCH = %+v, want job_title y, city cleared, user_type Member", upd)
 	}
 	upd.JobTitle, upd.City, upd.UserType = nil, nil, nil
 	if !upd.IsEmpty() {
 		t.Errorf("update PATCH has unchanged fields: %+v", upd)
+	}
+}
+
+// Removing an attribute from the configuration never writes: the plan
+// keeps the state value (UseStateForUnknown), and a null that reaches the
+// builder anyway is not sent. "" is sent (as JSON null) only for the
+// properties Graph documents as nullable; usageLocation and displayName
+// would answer 400.
+func TestProfileUpdateRemovalAndClearPerProperty(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	state := nullModel()
+	for _, f := range profileStringFields {
+		*f.model(&state) = types.StringValue("v")
+	}
+	state.AccountEnabled = types.BoolValue(true)
+	state.BusinessPhones = types.ListValueMust(types.StringType, []attr.Value{types.StringValue("+1 555")})
+	state.OtherMails = types.SetValueMust(types.StringType, []attr.Value{types.StringValue("x@partner.example")})
+
+	// What Terraform plans when every attribute is removed: the state.
+	kept := state
+	if upd, _ := profileUpdate(ctx, &state, &kept, false); !upd.IsEmpty() {
+		t.Errorf("removing every attribute plans the state values and must send nothing, got %+v", upd)
+	}
+	nulled := state
+	for _, f := range profileStringFields {
+		*f.model(&nulled) = types.StringNull()
+	}
+	nulled.AccountEnabled, nulled.BusinessPhones, nulled.OtherMails = types.BoolNull(), types.ListNull(types.StringType), types.SetNull(types.StringType)
+	if upd, _ := profileUpdate(ctx, &state, &nulled, false); !upd.IsEmpty() {
+		t.Errorf("a null plan must never become a PATCH with null, got %+v", upd)
+	}
+
+	for _, f := range profileStringFields {
+		to := state
+		*f.model(&to) = types.StringValue("")
+		upd, _ := profileUpdate(ctx, &state, &to, false)
+		got := f.update(&upd)
+		switch {
+		case f.clear.clearable() && (*got == nil || **got != ""):
+			t.Errorf("%s = \"\": want it cleared (JSON null), got %+v", f.attr, upd)
+		case !f.clear.clearable() && !upd.IsEmpty():
+			t.Errorf("%s cannot be cleared: want no PATCH, got %+v", f.attr, upd)
+		}
+		if f.clear.clearable() {
+			*got = nil
+			if !upd.IsEmpty() {
+				t.Errorf("%s = \"\": PATCH has other fields: %+v", f.attr, upd)
+			}
+		}
+	}
+
+	// Lists clear with [].
+	to := state
+	to.BusinessPhones = types.ListValueMust(types.StringType, nil)
+	to.OtherMails = types.SetValueMust(types.StringType, nil)
+	upd, _ := profileUpdate(ctx, &state, &to, false)
+	if upd.BusinessPhones == nil || len(*upd.BusinessPhones) != 0 || upd.OtherMails == nil || len(*upd.OtherMails) != 0 {
+		t.Errorf("[] must empty the lists: %+v", upd)
+	}
+}
+
+// "" is judged by the property's clear rule alone: accepted where Graph
+// can clear the property, refused with the reason where it cannot, and
+// never handed to a length or format check.
+func TestEmptyStringFollowsClearRule(t *testing.T) {
+	t.Parallel()
+	rules := map[string]clearRule{}
+	for _, f := range profileStringFields {
+		rules[f.attr] = f.clear
+		r := runStringValidator(f.clear.validators(f.validators)[0], types.StringValue(""))
+		if f.clear.clearable() {
+			if r.Diagnostics.HasError() {
+				t.Errorf("%s = \"\" refused: %v", f.attr, r.Diagnostics)
+			}
+			continue
+		}
+		if !r.Diagnostics.HasError() || r.Diagnostics.Errors()[0].Summary() != "Property Cannot Be Cleared" || len(r.Diagnostics) != 1 {
+			t.Errorf("%s = \"\": want one Property Cannot Be Cleared error, got %v", f.attr, r.Diagnostics)
+		}
+	}
+	if rules["usage_location"] != clearNotNullable || rules["display_name"] != clearRequired {
+		t.Errorf("usage_location and display_name must not be clearable: %v", rules)
+	}
+	// Values still go through the field's own validators.
+	for _, f := range profileStringFields {
+		if f.attr == "usage_location" {
+			if r := runStringValidator(f.clear.validators(f.validators)[0], types.StringValue("XX")); !r.Diagnostics.HasError() {
+				t.Errorf("usage_location XX accepted")
+			}
+		}
 	}
 }
 
