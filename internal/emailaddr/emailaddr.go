@@ -40,11 +40,13 @@ const (
 const ForbiddenChars = "~!#$%^&*()+=[]{}\\/|;:\"<>?,"
 
 // Accepted describes, in one sentence for diagnostics and documentation,
-// what Problem accepts.
+// what Problem accepts. The forbidden characters are spaced so that
+// Markdown renders them literally.
 const Accepted = "local-part@domain.tld in ASCII: exactly one @; at most 254 characters, 64 before the @; " +
 	"the part before @ not starting or ending with . or - and without two dots in a row; " +
 	"a domain of at least two labels of letters, digits and inner hyphens (no underscore), each at most 63 characters, " +
-	"an internationalised domain written in its punycode (xn--) form; no whitespace and none of the characters " + ForbiddenChars
+	"an internationalised domain written in its punycode (xn--) form; no whitespace and none of the characters " +
+	"~ ! # $ % ^ & * ( ) + = [ ] { } \\ / | ; : \" < > ? ,"
 
 // Problem returns "" when s is an address Graph accepts, or else what is
 // wrong with it, as a clause that completes "The address is not accepted: ".

@@ -26,6 +26,13 @@ func TestProblemAccepts(t *testing.T) {
 	}
 }
 
+func TestAcceptedListsEveryForbiddenCharacter(t *testing.T) {
+	t.Parallel()
+	if want := strings.Join(strings.Split(ForbiddenChars, ""), " "); !strings.HasSuffix(Accepted, want) {
+		t.Errorf("Accepted does not end with the forbidden characters %q: %q", want, Accepted)
+	}
+}
+
 func TestProblemRefuses(t *testing.T) {
 	t.Parallel()
 	long255 := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 62)
