@@ -227,7 +227,7 @@ func TestAccGuestUsersDataSource_BadInputs(t *testing.T) {
 		{`created_before = "yesterday"`, `Attribute created_before: "yesterday" is not an RFC 3339 timestamp`},
 		{"created_after = \"2025-01-01T00:00:00Z\"\n  created_before = \"2024-01-01T00:00:00Z\"",
 			`Attribute created_after \(2025-01-01T00:00:00Z\) is later than created_before\s+\(2024-01-01T00:00:00Z\), so no user can match: expected created_after at or\s+before created_before`},
-		{`member_of_group_id = "sales"`, `Attribute member_of_group_id: "sales" is not a GUID: expected the object ID\s+of the group in the form 00000000-0000-0000-0000-000000000000`},
+		{`member_of_group_id = "sales"`, `Attribute member_of_group_id: the value is not a GUID: expected the object ID\s+of the group in the form 00000000-0000-0000-0000-000000000000`},
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {
