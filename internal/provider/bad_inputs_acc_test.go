@@ -8,10 +8,15 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/acctest"
 	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
@@ -85,6 +90,25 @@ func TestAccBadInputs_GuestUserMore(t *testing.T) {
 			[]string{"Invalid Email Address", "it contains whitespace"}},
 		{"email with a control character", `ada\u0007@partner.example`, "",
 			[]string{"Invalid Email Address", "it contains a control character"}},
+		// Issue 11 item 8: what Graph refuses mid-apply is refused at plan time.
+		{"plus-addressing", "ada+tag@partner.example", "",
+			[]string{"Invalid Email Address", "it contains the character '+', which Graph does not permit in an invitation address"}},
+		{"internationalised domain", "ada@bücher.example", "",
+			[]string{"Invalid Email Address", "the domain contains a non-ASCII character (an internationalised domain)", "punycode form (xn--...)"}},
+		{"address of 255 characters", strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 62), "",
+			[]string{"Invalid Email Address", "it is longer than the 254 characters an email address can have (RFC 5321)"}},
+		{"underscore in the domain", "ada@part_ner.example", "",
+			[]string{"Invalid Email Address", "the domain contains an underscore: a host name has only letters, digits and hyphens (RFC 1123)"}},
+		{"domain label starting with a hyphen", "ada@-partner.example", "",
+			[]string{"Invalid Email Address", "a label of the domain starts with - (RFC 1123)"}},
+		{"domain label ending with a hyphen", "ada@partner-.example", "",
+			[]string{"Invalid Email Address", "a label of the domain ends with - (RFC 1123)"}},
+		{"user name ending with a hyphen", "ada-@partner.example", "",
+			[]string{"Invalid Email Address", "the part before @ ends with -"}},
+		{"blank display_name", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `display_name = "   "`,
+			[]string{"Invalid Attribute Value", "display_name", "the value is blank (only whitespace), and Graph refuses a blank display name"}},
+		{"display_name of 257 characters", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `display_name = "` + strings.Repeat("ü", 257) + `"`,
+			[]string{"display_name", "UTF-8 character count must be between 1 and 256, got: 257"}},
 		{"redirect_url with credentials", "a@partner.example", `redirect_url = "https://user:pw@apps.partner.example"`,
 			[]string{"Invalid URL", "redirect_url", "it contains user information before the host", "Accepted: an absolute https:// URL"}},
 		{"redirect_url with a trailing space", "a@partner.example", `redirect_url = "https://myapps.microsoft.com "`,
@@ -92,9 +116,9 @@ func TestAccBadInputs_GuestUserMore(t *testing.T) {
 		{"redirect_url without a host", "a@partner.example", `redirect_url = "https:///welcome"`,
 			[]string{"Invalid URL", "redirect_url", "it has no host"}},
 		{"group_ids with a group name", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `group_ids = ["Partners"]`,
-			[]string{"Invalid Attribute Value", `"Partners" is not a GUID: expected the object ID of a group in the form 00000000-0000-0000-0000-000000000000`}},
+			[]string{"Invalid Attribute Value", `the value is not a GUID: expected the object ID of a group in the form 00000000-0000-0000-0000-000000000000`}},
 		{"sponsor_ids with an email address", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `sponsor_ids = ["bob@contoso.com"]`,
-			[]string{"Invalid Attribute Value", `"bob@contoso.com" is not a GUID: expected the object ID of a user or group`}},
+			[]string{"Invalid Attribute Value", `the value is not a GUID: expected the object ID of a user or group`}},
 		{"six sponsors", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `sponsor_ids = [` + sixGUIDs + `]`,
 			[]string{"sponsor_ids", "set must contain at most 5 elements, got: 6"}},
 		{"group listed twice in different case", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" +
@@ -119,4 +143,110 @@ resource "b2b_guest_user" "test" {
 		})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(), Steps: steps})
+}
+
+// TestAccBadInputs_SensitiveValueNeverEchoed: an invalid value that comes
+// from a sensitive variable fails the plan with the exact diagnostic, and
+// the value appears nowhere in Terraform's output. A provider cannot see
+// the variable's sensitivity (Terraform strips the mark before validation),
+// so no validator quotes the value it checks.
+func TestAccBadInputs_SensitiveValueNeverEchoed(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	const secretLocal = "zq7secretperson"
+	cases := []struct {
+		name, value, attr string
+		want              []string
+	}{
+		{"email", secretLocal + "+tag@partner.example", "email",
+			[]string{"Invalid Email Address", "The value of email is not an email address Microsoft Graph accepts", "it contains the character '+'"}},
+		{"other_mails", secretLocal + "@part_ner.example", "other_mails",
+			[]string{"Invalid Email Address", "other_mails", "the domain contains an underscore"}},
+		{"redirect_url", "http://" + secretLocal + ".example/cb", "redirect_url",
+			[]string{"Invalid URL", "The value of redirect_url is not an acceptable URL", "http is only allowed for a loopback host, and this host is not one"}},
+		{"sponsor_ids", secretLocal, "sponsor_ids",
+			[]string{"Invalid Attribute Value", "sponsor_ids", "the value is not a GUID"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var attr string
+			switch c.attr {
+			case "email":
+				attr = "email = var.secret\n  redirect_url = \"https://myapps.microsoft.com\""
+			case "redirect_url":
+				attr = "email = \"ada@partner.example\"\n  redirect_url = var.secret"
+			default:
+				attr = "email = \"ada@partner.example\"\n  redirect_url = \"https://myapps.microsoft.com\"\n  " + c.attr + " = [var.secret]"
+			}
+			config := env.ProviderConfig() + fmt.Sprintf(`
+variable "secret" {
+  type      = string
+  sensitive = true
+  default   = %q
+}
+
+resource "b2b_guest_user" "test" {
+  %s
+}
+`, c.value, attr)
+			want := errorRE(c.want...)
+			checked := false
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+				// ErrorCheck sees Terraform's whole output, which ExpectError
+				// can only match, not search for an absence.
+				ErrorCheck: func(err error) error {
+					checked = true
+					out := err.Error()
+					if !want.MatchString(out) {
+						return fmt.Errorf("the diagnostic does not match %s: %w", want, err)
+					}
+					if strings.Contains(out, secretLocal) {
+						return fmt.Errorf("the sensitive value %q appears in Terraform's output: %w", secretLocal, err)
+					}
+					return nil
+				},
+				Steps: []resource.TestStep{{Config: config, PlanOnly: true}},
+			})
+			if !checked {
+				t.Fatal("the plan succeeded; want it refused")
+			}
+		})
+	}
+}
+
+// TestAccBadInputs_LengthsCountCharacters: Graph's limits are in
+// characters, so a 31-character Japanese company name (93 bytes of UTF-8)
+// and a 256-character display name of "ü" (512 bytes) are applied, read
+// back unchanged and plan nothing afterwards.
+func TestAccBadInputs_LengthsCountCharacters(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	email := env.Email(t, "chars")
+	company := strings.Repeat("株式会社日本", 5) + "商" // 31 characters
+	display := strings.Repeat("ü", 256)
+	if n := len([]rune(company)); n != 31 || len(company) <= 64 {
+		t.Fatalf("company name has %d characters and %d bytes; want 31 characters over 64 bytes", n, len(company))
+	}
+	config := guestConfig(env, email, fmt.Sprintf("display_name = %q\n  company_name = %q", display, company))
+	addr := "b2b_guest_user.test"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("display_name"), knownvalue.StringExact(display)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("company_name"), knownvalue.StringExact(company)),
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
 }

@@ -217,7 +217,7 @@ func TestAccGuestUserDataSource_BadInputs(t *testing.T) {
 		{"neither", "data \"b2b_guest_user\" \"test\" {}\n", `Missing Attribute Configuration.*Exactly[\s│]+one[\s│]+of[\s│]+these[\s│]+attributes[\s│]+must[\s│]+be[\s│]+configured:[\s│]+\[object_id,email\]`},
 		{"both", fmt.Sprintf("data \"b2b_guest_user\" \"test\" {\n  object_id = %q\n  email = \"a@example.com\"\n}\n", acctest.NewGUID()),
 			`Invalid Attribute Combination.*Exactly[\s│]+one[\s│]+of[\s│]+these[\s│]+attributes[\s│]+must[\s│]+be[\s│]+configured:[\s│]+\[object_id,email\]`},
-		{"object_id not a GUID", dataSourceByID("alice"), `object_id:[\s│]+"alice"[\s│]+is[\s│]+not[\s│]+a[\s│]+GUID`},
+		{"object_id not a GUID", dataSourceByID("alice"), `object_id:[\s│]+the[\s│]+value[\s│]+is[\s│]+not[\s│]+a[\s│]+GUID`},
 		{"email invalid", dataSourceByEmail("alice@@example.com"), `Invalid Email Address.*"alice@@example.com".*it[\s│]+has[\s│]+2[\s│]+@[\s│]+characters`},
 	}
 	for _, tc := range cases {

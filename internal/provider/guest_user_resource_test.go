@@ -305,7 +305,7 @@ func TestUsageLocationAndLanguageValidators(t *testing.T) {
 			t.Errorf("%s rejected: %v", ok, r.Diagnostics)
 		}
 	}
-	for in, want := range map[string]string{"us": `Write it in upper case: "US"`, "XX": "not an ISO 3166-1", "USA": "not an ISO 3166-1", "UK": "not an ISO 3166-1"} {
+	for in, want := range map[string]string{"us": `Write it in upper case.`, "XX": "not an ISO 3166-1", "USA": "not an ISO 3166-1", "UK": "not an ISO 3166-1"} {
 		r := runStringValidator(usageLocationValidator(), types.StringValue(in))
 		if !r.Diagnostics.HasError() || !strings.Contains(r.Diagnostics.Errors()[0].Detail(), want) {
 			t.Errorf("%s: want error containing %q, got %v", in, want, r.Diagnostics)

@@ -98,13 +98,13 @@ func (usageLocationStringValidator) ValidateString(_ context.Context, req valida
 	if up := strings.ToUpper(s); up != s {
 		for _, c := range isoCountryCodes {
 			if up == c {
-				hint = fmt.Sprintf(" Write it in upper case: %q.", up)
+				hint = " Write it in upper case."
 			}
 		}
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Usage Location",
-		fmt.Sprintf("The value %q is not an ISO 3166-1 alpha-2 country code.%s Accepted: two upper-case "+
-			"letters naming a country, e.g. US, GB, DE or FR.", s, hint))
+		fmt.Sprintf("The value of %s is not an ISO 3166-1 alpha-2 country code.%s Accepted: two upper-case "+
+			"letters naming a country, e.g. US, GB, DE or FR.", attributeName(req.Path), hint))
 }
 
 // invitationLanguageValidator accepts an ISO 639 language tag.
@@ -128,9 +128,9 @@ func (invitationLanguageStringValidator) ValidateString(_ context.Context, req v
 		return
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Invitation Language",
-		fmt.Sprintf("The value %q is not an ISO 639 language code, the format Graph expects for the invitation's messageLanguage. "+
+		fmt.Sprintf("The value of %s is not an ISO 639 language code, the format Graph expects for the invitation's messageLanguage. "+
 			"Accepted: a two- or three-letter language, optionally followed by a four-letter script and a two-letter region, "+
-			"e.g. de, en-US, pt-BR, zh-Hans or sr-Latn-RS.", req.ConfigValue.ValueString()))
+			"e.g. de, en-US, pt-BR, zh-Hans or sr-Latn-RS.", attributeName(req.Path)))
 }
 
 func isInvitationLanguage(s string) bool { return invitationLanguagePattern.MatchString(s) }

@@ -215,12 +215,12 @@ resource "b2b_guest_user" "test" {
 			{
 				Config:      "provider \"b2b\" {\n  graph_endpoint = \"http://graph.partner.example\"\n  authority_host = " + fmt.Sprintf("%q", srv.AuthorityHost()) + "\n" + cred + "}\n" + guest,
 				PlanOnly:    true,
-				ExpectError: errorRE("graph_endpoint:", `uses the scheme "http": only https is accepted`),
+				ExpectError: errorRE("graph_endpoint:", `does not use https: only https is accepted`),
 			},
 			{
 				Config:      "provider \"b2b\" {\n  graph_endpoint = " + fmt.Sprintf("%q", srv.GraphEndpoint()) + "\n  authority_host = \"http://login.partner.example/\"\n" + cred + "}\n" + guest,
 				PlanOnly:    true,
-				ExpectError: errorRE("authority_host:", `uses the scheme "http": only https is accepted`),
+				ExpectError: errorRE("authority_host:", `does not use https: only https is accepted`),
 			},
 		},
 	})

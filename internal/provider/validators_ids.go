@@ -44,7 +44,7 @@ func checkTenantID(s string) string {
 	if isGUID(s) || isDomainName(s) {
 		return ""
 	}
-	return fmt.Sprintf("%q is neither a GUID (the Directory (tenant) ID, e.g. 00000000-0000-0000-0000-000000000000) nor a domain name of the tenant (e.g. contoso.onmicrosoft.com)", s)
+	return "the value is neither a GUID (the Directory (tenant) ID, e.g. 00000000-0000-0000-0000-000000000000) nor a domain name of the tenant (e.g. contoso.onmicrosoft.com)"
 }
 
 // checkGUID returns "" when s is a GUID, else what is wrong; what names the ID for the message.
@@ -52,7 +52,7 @@ func checkGUID(s, what string) string {
 	if isGUID(s) {
 		return ""
 	}
-	return fmt.Sprintf("%q is not a GUID: expected the %s in the form 00000000-0000-0000-0000-000000000000", s, what)
+	return fmt.Sprintf("the value is not a GUID: expected the %s in the form 00000000-0000-0000-0000-000000000000", what)
 }
 
 // checkEndpointURL returns "" when raw is usable as a Graph endpoint or
@@ -61,26 +61,29 @@ func checkGUID(s, what string) string {
 func checkEndpointURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Scheme == "" {
-		return fmt.Sprintf("%q is not an absolute URL: expected https://host[:port]", raw)
+		return "the value is not an absolute URL: expected https://host[:port]"
 	}
 	if !strings.EqualFold(u.Scheme, "https") {
-		return fmt.Sprintf("%q uses the scheme %q: only https is accepted, because access tokens and credentials are sent to this endpoint (loopback addresses included)", raw, u.Scheme)
+		return "the value does not use https: only https is accepted, because access tokens and credentials are sent to this endpoint (loopback addresses included)"
 	}
 	if u.User != nil {
-		return fmt.Sprintf("%q contains user information: expected https://host[:port] without credentials", raw)
+		return "the value contains user information: expected https://host[:port] without credentials"
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Sprintf("%q has a query or fragment: expected https://host[:port]", raw)
+		return "the value has a query or fragment: expected https://host[:port]"
 	}
 	if u.Path != "" && u.Path != "/" {
-		return fmt.Sprintf("%q has the path %q: expected https://host[:port] only (the provider adds /v1.0 and tenant paths itself)", raw, u.Path)
+		return "the value has a path: expected https://host[:port] only (the provider adds /v1.0 and tenant paths itself)"
 	}
 	return ""
 }
 
 // stringCheckValidator adapts a check function ("" = valid) to a
 // framework validator so the same rules run at plan time on the
-// configuration and in Configure on environment variables.
+// configuration and in Configure on environment variables. Checks describe
+// the problem without quoting the value: it may come from a sensitive
+// variable or a secret environment variable, and neither is marked by the
+// time a provider sees it.
 type stringCheckValidator struct {
 	description string
 	check       func(string) string
@@ -100,7 +103,7 @@ func (v stringCheckValidator) ValidateString(_ context.Context, req validator.St
 	}
 	if problem := v.check(req.ConfigValue.ValueString()); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
-			fmt.Sprintf("Attribute %s: %s.", req.Path, problem))
+			fmt.Sprintf("Attribute %s: %s.", attributeName(req.Path), problem))
 	}
 }
 
