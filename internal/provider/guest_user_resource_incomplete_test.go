@@ -15,7 +15,7 @@ import (
 // Ctrl-C cancels the operation's context: waitUntil must say so, not report
 // "timed out after 0s", and the error must be recognisable as a cancellation.
 func TestWaitUntilReportsCancellation(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	calls := 0
 	err := waitUntil(ctx, "user u1 is readable", func(context.Context) (bool, error, error) {
 		calls++
@@ -36,19 +36,19 @@ func TestWaitUntilReportsCancellation(t *testing.T) {
 // A call cut short by the cancellation fails because of it; its error is
 // no "fatal" Graph answer to report.
 func TestWaitUntilCancelledDuringCheck(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	err := waitUntil(ctx, "x", func(context.Context) (bool, error, error) {
 		cancel()
-		return false, nil, errors.New("Post \"https://graph\": context canceled")
+		return false, nil, errors.New("post \"https://graph\": context canceled")
 	})
-	if !errors.Is(err, context.Canceled) || regexp.MustCompile(`Post`).MatchString(err.Error()) {
+	if !errors.Is(err, context.Canceled) || regexp.MustCompile(`post`).MatchString(err.Error()) {
 		t.Fatalf("got %v, want the cancellation", err)
 	}
 }
 
 // A timeout stays a timeout and names the last real result.
 func TestWaitUntilTimeoutNamesLastError(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	last := errors.New("404 Request_ResourceNotFound")
 	err := waitUntil(ctx, "user u1 is readable", func(context.Context) (bool, error, error) { return false, last, nil })
@@ -66,16 +66,16 @@ func TestIncompleteCreateDiagnostic(t *testing.T) {
 		left: []string{"the profile properties the invitation does not carry (PATCH)", "the group memberships in group_ids"},
 		err:  errors.New("503 serviceNotAvailable"),
 	}
-	cancelled, cancel := context.WithCancel(context.Background())
+	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
-	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	expired, cancel2 := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
 	defer cancel2()
 	for name, c := range map[string]struct {
 		ctx     context.Context
 		summary string
 		detail  string
 	}{
-		"failure": {context.Background(), "Guest User Invited But Not Fully Configured",
+		"failure": {t.Context(), "Guest User Invited But Not Fully Configured",
 			`(?s)^The invitation to alice@partner\.example created user u1, but setting its profile \(PATCH /users/u1\) failed\. The guest is saved to the state, not tainted: it will not be deleted nor invited again\. ` +
 				`Not done yet: the profile properties the invitation does not carry \(PATCH\); the group memberships in group_ids\.\n\n` +
 				`The next terraform plan reads the guest from Microsoft Graph and shows what is missing as an in-place update \(~\); apply it to finish.*\n\nError: 503 serviceNotAvailable$`},
@@ -98,7 +98,7 @@ func TestIncompleteCreateDiagnostic(t *testing.T) {
 		})
 	}
 	inc.attr = path.Root("group_ids")
-	if d, ok := incompleteCreateDiagnostic(context.Background(), inc).(diag.DiagnosticWithPath); !ok || !d.Path().Equal(path.Root("group_ids")) {
+	if d, ok := incompleteCreateDiagnostic(t.Context(), inc).(diag.DiagnosticWithPath); !ok || !d.Path().Equal(path.Root("group_ids")) {
 		t.Fatal("the warning is not tied to group_ids")
 	}
 }
