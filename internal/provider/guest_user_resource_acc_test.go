@@ -640,51 +640,6 @@ func TestAccGuestUser_replicationLag(t *testing.T) {
 	})
 }
 
-// Without User.ReadWrite.All the profile PATCH fails after the invitation:
-// the error names the permission and the guest is saved (tainted) in
-// state, so the next plan replaces it instead of orphaning it.
-func TestAccGuestUser_missingWritePermissionKeepsGuestInState(t *testing.T) {
-	t.Parallel()
-	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadAll))
-	srv := env.RequireEmulator(t)
-	email := env.Email(t, t.Name())
-	cfg := guestConfig(env, email, "job_title = \"Needs PATCH\"\n  on_destroy = \"abandon\"")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Error Setting Guest User Profile.*User\.ReadWrite\.All`),
-			},
-			{
-				// The guest is in state, tainted: the next apply replaces it
-				// rather than losing track of it.
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				Check: func(s *terraform.State) error {
-					rs, ok := s.RootModule().Resources[guestAddr]
-					if !ok {
-						return fmt.Errorf("the invited guest was not saved to state")
-					}
-					if !rs.Primary.Tainted {
-						return fmt.Errorf("the guest %s is in state but not tainted", rs.Primary.ID)
-					}
-					if _, ok := srv.User(rs.Primary.ID); !ok {
-						return fmt.Errorf("the guest %s in state is not in the directory", rs.Primary.ID)
-					}
-					return nil
-				},
-			},
-		},
-		CheckDestroy: func(*terraform.State) error {
-			if n := len(srv.Invitations()); n != 1 {
-				return fmt.Errorf("%d invitations, want exactly 1 (never a second email)", n)
-			}
-			return nil
-		},
-	})
-}
-
 // Plan-time validation: each bad input and its exact diagnostic.
 func TestAccGuestUser_badInputs(t *testing.T) {
 	t.Parallel()

@@ -35,18 +35,24 @@ const (
 // waitUntil calls check with growing pauses until it reports done, fails
 // for good, or ctx ends. On timeout the error names the last real failure
 // (or the last observed condition), because "context deadline exceeded"
-// alone tells the user nothing.
+// alone tells the user nothing. When ctx is cancelled instead (Terraform
+// was interrupted: Ctrl-C, or the run cancelled), the error says so and
+// wraps context.Canceled: it is no timeout.
 func waitUntil(ctx context.Context, what string, check func(context.Context) (done bool, retryable error, fatal error)) error {
 	delay := pollInitial
 	start := time.Now()
 	var last error
 	for attempt := 1; ; attempt++ {
 		done, retryable, fatal := check(ctx)
-		if fatal != nil {
-			return fatal
-		}
 		if done {
 			return nil
+		}
+		if ctx.Err() != nil {
+			// A call cut short by the context fails for that reason only.
+			return waitEnded(ctx, what, start, attempt, last)
+		}
+		if fatal != nil {
+			return fatal
 		}
 		last = retryable
 		tflog.Debug(ctx, "waiting for Graph", map[string]any{"condition": what, "attempt": attempt, "last": fmt.Sprint(last)})
@@ -54,15 +60,26 @@ func waitUntil(ctx context.Context, what string, check func(context.Context) (do
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			msg := fmt.Sprintf("timed out after %s (%d attempts) waiting until %s", time.Since(start).Round(time.Second), attempt, what)
-			if last != nil {
-				return fmt.Errorf("%s; last result: %w", msg, last)
-			}
-			return errors.New(msg)
+			return waitEnded(ctx, what, start, attempt, last)
 		case <-t.C:
 		}
 		delay = min(delay*2, pollMax)
 	}
+}
+
+// waitEnded is waitUntil's error once ctx has ended: a cancellation, or a
+// timeout that names the last real result.
+func waitEnded(ctx context.Context, what string, start time.Time, attempts int, last error) error {
+	took := time.Since(start).Round(time.Second)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("cancelled after %s (%d attempts) while waiting until %s: Terraform stopped the operation (interrupted, e.g. Ctrl-C): %w",
+			took, attempts, what, context.Canceled)
+	}
+	msg := fmt.Sprintf("timed out after %s (%d attempts) waiting until %s", took, attempts, what)
+	if last != nil {
+		return fmt.Errorf("%s; last result: %w", msg, last)
+	}
+	return errors.New(msg)
 }
 
 func (r *guestUserResource) client() (*graph.Client, diag.Diagnostics) {
@@ -151,10 +168,27 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 
 	redirect, diags := r.redirectURL(&plan)
 	resp.Diagnostics.Append(diags...)
+	// Built before the invitation, so a conversion problem stops the
+	// create while nothing exists yet.
+	upd, diags := profileUpdate(ctx, nil, &plan, true)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	inv, err := inviteOnce(ctx, c, graph.InvitationRequest{
+	if ctx.Err() != nil {
+		resp.Diagnostics.AddError("Guest User Not Invited",
+			fmt.Sprintf("Terraform stopped the operation (interrupted, or timeouts.create ran out) before the invitation to %s was sent; nothing was created. Apply again.", email))
+		return
+	}
+	// Once sent, the invitation runs to its answer even if Terraform is
+	// interrupted (still within timeouts.create): cut short, Graph may
+	// create the guest while its ID is lost, and a guest outside the state
+	// is invisible to the next apply's look-up while Graph replicates it.
+	inviteCtx, stopInvite := context.WithCancel(context.WithoutCancel(ctx))
+	if deadline, ok := ctx.Deadline(); ok {
+		inviteCtx, stopInvite = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	}
+	inv, err := inviteOnce(inviteCtx, c, graph.InvitationRequest{
 		InvitedUserEmailAddress: email,
 		InvitedUserDisplayName:  plan.DisplayName.ValueString(),
 		InviteRedirectURL:       redirect,
@@ -162,6 +196,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 		SendInvitationMessage:   r.sendMessage(&plan),
 		Message:                 plan.invitationMessage(),
 	})
+	stopInvite()
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Inviting Guest User",
 			fmt.Sprintf("Sending the invitation (POST /invitations) to %s failed; no user was created unless the error says the answer was lost, "+
@@ -172,54 +207,70 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	r.data.addresses.claim(email, id)
 	tflog.Info(ctx, "invited guest user", map[string]any{"object_id": id, "email_sent": r.sendMessage(&plan)})
 
-	// From here on the user exists: every failure still saves it to state
-	// (Terraform then marks it tainted), so it is never orphaned and a
-	// retry never sends a second invitation.
+	// From here on the user exists, and Create returns no error whatever
+	// happens: an error would taint the guest, and Terraform replaces a
+	// tainted guest (deletes it, invites the person again). A failure saves
+	// the plan with a warning instead; see guest_user_resource_incomplete.go.
 	plan.ID = types.StringValue(id)
 	plan.RedeemURL = stringOrNull(inv.InviteRedeemURL)
-	fail := func(d diag.Diagnostic) {
-		plan.nullUnknowns()
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
-		resp.Diagnostics.Append(d)
+	left := createStepsAfterInvite(&plan, !upd.IsEmpty())
+	incomplete := func(failed string, attr path.Path, err error, unconfirmed bool) {
+		r.saveIncompleteCreate(ctx, plan, incompleteCreate{
+			email: email, id: id, failed: failed, left: left, err: err, attr: attr, unconfirmed: unconfirmed,
+		}, resp)
 	}
 
 	u, err := waitReadable(ctx, c, id)
 	if err != nil {
-		fail(graphErrorDiagnostic("Error Waiting For Invited Guest User",
-			fmt.Sprintf("The invitation to %s created user %s, but the user did not become readable. Graph replicates new users for a few seconds; "+
-				"the guest was saved to the state and is marked tainted. Raise timeouts.create if replication is slow, then apply again.", email, id), err))
+		incomplete(fmt.Sprintf("waiting for user %s to become readable (Graph replicates a new user before it can be read)", id), path.Empty(), err, true)
 		return
 	}
 
-	upd, diags := profileUpdate(ctx, nil, &plan, true)
-	resp.Diagnostics.Append(diags...)
 	if !upd.IsEmpty() {
 		if err := c.UpdateUser(ctx, id, upd); err != nil {
-			fail(graphErrorAttributeDiagnostic(path.Root("id"), "Error Setting Guest User Profile",
-				fmt.Sprintf("The invitation to %s created user %s, but setting its profile (PATCH /users/%s) failed. "+
-					"The guest was saved to the state and is marked tainted; it is replaced on the next apply unless you fix the cause and untaint it "+
-					"(terraform untaint), which re-applies only the profile.", email, id, id), err))
+			incomplete(fmt.Sprintf("setting its profile (PATCH /users/%s)", id), path.Empty(), err, false)
 			return
 		}
+		left = left[1:]
 		if u, err = c.GetUser(ctx, id); err != nil {
-			fail(graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading user %s back after setting its profile failed.", id), err))
+			incomplete(fmt.Sprintf("reading user %s back after setting its profile", id), path.Empty(), err, false)
 			return
 		}
 	}
 
-	var failed *accessChange
-	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, nil, &plan)
+	groups, sponsors, failed := applyAccess(ctx, c, id, nil, &plan)
 	if failed != nil {
-		fail(accessDiagnostic(id, failed, fmt.Sprintf("The invitation to %s created user %s, but", email, id)))
+		// The plan's sets are saved, not what was achieved: the refresh
+		// reads the real memberships and sponsors.
+		for len(left) > 0 && !strings.Contains(left[0], failed.attr) {
+			left = left[1:]
+		}
+		incomplete(fmt.Sprintf("changing %s of user %s", failed.attr, id), path.Root(failed.attr), failed.err, false)
 		return
 	}
+	plan.GroupIDs, plan.SponsorIDs = groups, sponsors
 
 	prior := plan
 	resp.Diagnostics.Append(plan.applyUser(ctx, u, &prior)...)
 	plan.Email = prior.Email
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+}
+
+// createStepsAfterInvite lists, in order, what Create does after the
+// invitation, as the warning of an incomplete create names it.
+func createStepsAfterInvite(plan *guestUserResourceModelV0, patch bool) []string {
+	var steps []string
+	if patch {
+		steps = append(steps, "the profile properties the invitation does not carry (PATCH)")
+	}
+	if !plan.GroupIDs.IsNull() && len(plan.GroupIDs.Elements()) > 0 {
+		steps = append(steps, "the group memberships in group_ids")
+	}
+	if !plan.SponsorIDs.IsNull() {
+		steps = append(steps, "the sponsors in sponsor_ids")
+	}
+	return append(steps, "reading the guest's read-only attributes (mail, user_principal_name, invitation_state ...), which the next refresh fills")
 }
 
 // waitReadable polls GET /users/{id} until the new user has replicated.
@@ -329,7 +380,8 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 	defer cancel()
 
 	id := state.ID.ValueString()
-	u, err := c.GetUser(ctx, id)
+	// A guest whose create was interrupted may still be replicating.
+	u, err := readAfterInvite(ctx, c, resp.Private, id)
 	if graph.IsNotFound(err) {
 		tflog.Warn(ctx, "guest user no longer exists in Entra ID; removing it from the state so the next plan re-creates it",
 			map[string]any{"object_id": id})

@@ -8,10 +8,13 @@
 //
 // Rounds: (1) apply N guests with profiles; (2) add N/5 guests, SIGKILL
 // Terraform and its provider in the middle of that apply, apply again;
-// (3) change 10 % of the guests and apply. After each round: every guest in
-// the state exists with the declared values, every guest the runs created
-// is in the state (no orphans), one invitation per guest, and a follow-up
-// plan is empty. The exit status is 1 when any check fails.
+// (3) add N/5 guests, SIGINT Terraform (Ctrl-C) in the middle of that
+// apply, check that no guest is tainted, apply again; (4) change 10 % of
+// the guests and apply. After each round: every guest in the state exists
+// with the declared values, every guest the runs created is in the state
+// (no orphans), one invitation per guest, nothing in deleted items, no
+// tainted guest, and a follow-up plan is empty. The exit status is 1 when
+// any check fails.
 package main
 
 import (
@@ -72,8 +75,8 @@ func main() {
 	fs.StringVar(&o.workDir, "work-dir", "", "directory for the configuration, state and logs (default a temporary one)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	fs.IntVar(&o.maxApplies, "max-applies", 3, "applies per round before the round counts as failed (an operator re-runs a failed apply)")
-	fs.Float64Var(&o.killFraction, "kill-after", 0.5, "round 2 kills Terraform once this share of the new guests has been invited")
-	fs.IntVar(&o.changePercent, "change-percent", 10, "share of the guests changed in round 3")
+	fs.Float64Var(&o.killFraction, "kill-after", 0.5, "rounds 2 and 3 signal Terraform once this share of the new guests has been invited")
+	fs.IntVar(&o.changePercent, "change-percent", 10, "share of the guests changed in round 4")
 	_ = fs.Parse(os.Args[1:])
 
 	ok, err := run(context.Background(), o, os.Stdout)
@@ -105,6 +108,9 @@ type soak struct {
 	guests  map[string]guest
 	allOK   bool
 	stopFlt chan struct{}
+	// extraProblems are found during a round (e.g. right after an
+	// interrupted apply) and reported with the round's checks.
+	extraProblems []string
 }
 
 const (
@@ -180,14 +186,31 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		s.guests[email(i)] = profile(i, 0)
 	}
 	s.round(ctx, "2: SIGKILL mid-apply, apply again", func() (int, error) {
-		if err := s.killMidApply(ctx, added); err != nil {
+		if err := s.interruptMidApply(ctx, added, syscall.SIGKILL); err != nil {
 			return 1, err
 		}
 		n, err := s.applyUntilDone(ctx)
 		return n + 1, err
 	})
 
-	// Round 3: change 10 % of the guests.
+	// Round 3: N/5 more guests; SIGINT Terraform mid-apply (Ctrl-C), then
+	// apply again. The interrupted creates must save their guests
+	// untainted, or the re-apply replaces them (delete + second invitation).
+	for i := o.n + added; i < o.n+2*added; i++ {
+		s.guests[email(i)] = profile(i, 0)
+	}
+	s.round(ctx, "3: SIGINT mid-apply, apply again", func() (int, error) {
+		if err := s.interruptMidApply(ctx, added, syscall.SIGINT); err != nil {
+			return 1, err
+		}
+		if n := s.taintedInState(); n > 0 {
+			s.extraProblems = append(s.extraProblems, fmt.Sprintf("the interrupted apply left %d tainted guests in the state", n))
+		}
+		n, err := s.applyUntilDone(ctx)
+		return n + 1, err
+	})
+
+	// Round 4: change 10 % of the guests.
 	keys := s.sortedEmails()
 	step := max(1, 100/max(1, o.changePercent))
 	changed := 0
@@ -195,8 +218,8 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		s.guests[keys[i]] = profile(i, 1)
 		changed++
 	}
-	fmt.Fprintf(out, "round 3 changes %d guests\n", changed)
-	s.round(ctx, "3: change 10% and apply", func() (int, error) { return s.applyUntilDone(ctx) })
+	fmt.Fprintf(out, "round 4 changes %d guests\n", changed)
+	s.round(ctx, "4: change 10% and apply", func() (int, error) { return s.applyUntilDone(ctx) })
 
 	if s.allOK {
 		fmt.Fprintln(out, "b2b-chaos: PASS")
@@ -359,9 +382,12 @@ func (s *soak) applyUntilDone(ctx context.Context) (int, error) {
 	}
 }
 
-// killMidApply starts an apply of the new guests and SIGKILLs its process
-// group once killFraction of them have been invited.
-func (s *soak) killMidApply(ctx context.Context, added int) error {
+// interruptMidApply starts an apply of the new guests and sends sig to its
+// process group once killFraction of them have been invited: SIGKILL as
+// when a CI runner dies, SIGINT as Ctrl-C in a terminal (which signals the
+// whole foreground group; Terraform then stops the provider, which cancels
+// the operations in flight, and waits for them).
+func (s *soak) interruptMidApply(ctx context.Context, added int, sig syscall.Signal) error {
 	if err := s.writeVars(); err != nil {
 		return err
 	}
@@ -380,20 +406,31 @@ func (s *soak) killMidApply(ctx context.Context, added int) error {
 	for {
 		select {
 		case err := <-done:
-			fmt.Fprintf(s.out, "  the apply ended (%v) before %d invitations: nothing to kill\n", err, target-before)
+			fmt.Fprintf(s.out, "  the apply ended (%v) before %d invitations: nothing to interrupt\n", err, target-before)
 			return nil
 		case <-t.C:
-			if n := len(s.srv.Invitations()); n >= target {
-				if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
-					return fmt.Errorf("SIGKILL: %w", err)
-				}
-				// Reap the process group leader so the state file is final;
-				// its exit status is the expected "signal: killed".
-				werr := <-done
-				fmt.Fprintf(s.out, "  SIGKILLed terraform and the provider (%v) after %d of %d new invitations; the state file then held %s\n",
-					werr, n-before, added, s.stateSummary())
-				return nil
+			n := len(s.srv.Invitations())
+			if n < target {
+				continue
 			}
+			sent := time.Now()
+			if err := syscall.Kill(-cmd.Process.Pid, sig); err != nil {
+				return fmt.Errorf("%v: %w", sig, err)
+			}
+			var werr error
+			select {
+			case werr = <-done:
+			case <-time.After(5 * time.Minute):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				werr = <-done
+				s.extraProblems = append(s.extraProblems, fmt.Sprintf("terraform did not stop within 5 minutes of %v", sig))
+			}
+			// Reaped: the state file is final. The exit status is the
+			// expected "signal: killed", or 1 after an interrupt.
+			fmt.Fprintf(s.out, "  sent %v to terraform and the provider after %d of %d new invitations; it exited (%v) after %s, with %d invitations, %d guests saved as %q; the state file then held %s\n",
+				sig, n-before, added, werr, time.Since(sent).Round(time.Millisecond), len(s.srv.Invitations())-before,
+				strings.Count(buf.String(), "Guest User Invited, Apply Interrupted"), "Apply Interrupted", s.stateSummary())
+			return nil
 		}
 	}
 }
@@ -402,6 +439,7 @@ func (s *soak) killMidApply(ctx context.Context, added int) error {
 func (s *soak) round(ctx context.Context, name string, apply func() (int, error)) {
 	fmt.Fprintf(s.out, "\n== round %s\n", name)
 	s.srv.ResetCounters()
+	s.extraProblems = nil
 	start := time.Now()
 	applies, err := apply()
 	took := time.Since(start)
@@ -410,12 +448,13 @@ func (s *soak) round(ctx context.Context, name string, apply func() (int, error)
 	if err != nil {
 		r.problems = append(r.problems, err.Error())
 	}
+	r.problems = append(r.problems, s.extraProblems...)
 	fmt.Fprintf(s.out, "  applies %d, %s; Graph requests %d: 429 %d, 503 %d, dropped %d; POST /invitations %d\n",
 		applies, took.Round(time.Second), graphRequests(c), c["status:429"], c["status:503"], dropped(c), c["POST /v1.0/invitations"])
 	fmt.Fprintf(s.out, "  declared %d, in state %d, state == directory %d, mismatched %d, missing from directory %d, orphans %d\n",
 		len(s.guests), r.inState, r.matching, r.mismatched, r.missing, r.orphans)
-	fmt.Fprintf(s.out, "  invitations %d for %d guests, guests invited more than once %d, never invited %d; follow-up plan empty: %v\n",
-		r.invitations, r.invitedGuests, r.duplicated, r.neverInvited, r.planEmpty)
+	fmt.Fprintf(s.out, "  invitations %d for %d guests, guests invited more than once %d, never invited %d; tainted %d, deleted items %d; follow-up plan empty: %v\n",
+		r.invitations, r.invitedGuests, r.duplicated, r.neverInvited, r.tainted, r.deleted, r.planEmpty)
 	if len(r.problems) == 0 {
 		fmt.Fprintln(s.out, "  OK")
 		return
@@ -433,6 +472,7 @@ func (s *soak) round(ctx context.Context, name string, apply func() (int, error)
 type result struct {
 	inState, matching, mismatched, missing, orphans      int
 	invitations, invitedGuests, duplicated, neverInvited int
+	tainted, deleted                                     int
 	planEmpty                                            bool
 	problems                                             []string
 }
@@ -443,6 +483,7 @@ type stateFile struct {
 		Type      string `json:"type"`
 		Instances []struct {
 			IndexKey   string         `json:"index_key"`
+			Status     string         `json:"status"`
 			Attributes map[string]any `json:"attributes"`
 		} `json:"instances"`
 	} `json:"resources"`
@@ -471,6 +512,10 @@ func (s *soak) check(ctx context.Context) result {
 			a := inst.Attributes
 			id, _ := a["id"].(string)
 			mail, _ := a["email"].(string)
+			if inst.Status == "tainted" {
+				r.tainted++
+				r.problems = append(r.problems, fmt.Sprintf("%s (%s) is tainted: the next apply would delete it and invite again", mail, id))
+			}
 			inState[id] = mail
 			seen[mail] = true
 			want, declared := s.guests[mail]
@@ -516,6 +561,12 @@ func (s *soak) check(ctx context.Context) result {
 		if _, ok := inState[str(u["id"])]; !ok {
 			r.orphans++
 			r.problems = append(r.problems, fmt.Sprintf("orphan: %s (%s) is in the directory but not in the state", mail, str(u["id"])))
+		}
+	}
+	for _, u := range s.srv.DeletedUsers() {
+		if mail := strings.ToLower(str(u["mail"])); strings.HasSuffix(mail, "@"+soakDomain) {
+			r.deleted++
+			r.problems = append(r.problems, fmt.Sprintf("%s (%s) is in deleted items: a guest was replaced", mail, str(u["id"])))
 		}
 	}
 	perGuest := map[string]int{}
@@ -573,6 +624,27 @@ func (s *soak) stateSummary() string {
 		}
 	}
 	return fmt.Sprintf("%d guests", n)
+}
+
+// taintedInState counts the tainted guests in terraform.tfstate.
+func (s *soak) taintedInState() int {
+	raw, err := os.ReadFile(filepath.Join(s.dir, "terraform.tfstate"))
+	if err != nil {
+		return 0
+	}
+	var st stateFile
+	if json.Unmarshal(raw, &st) != nil {
+		return 0
+	}
+	n := 0
+	for _, r := range st.Resources {
+		for _, inst := range r.Instances {
+			if r.Type == "b2b_guest_user" && inst.Status == "tainted" {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func str(v any) string { s, _ := v.(string); return s }
