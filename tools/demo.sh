@@ -9,8 +9,11 @@
 # runs `terraform plan -detailed-exitcode` to show the drift.
 #
 # Everything it writes stays under .demo/ (gitignored). The emulator is stopped
-# on exit, whatever happens. Terraform: $TERRAFORM if set, else `terraform` on
-# PATH when it is 1.5.7 or newer, else the CLI built by tools/install-terraform.sh.
+# on exit, whatever happens.
+#
+# The CLI: TF_CLI=terraform (the default) or TF_CLI=tofu (OpenTofu). Then
+# $TERRAFORM if set, else `terraform` (`tofu`) on PATH when it is recent
+# enough, else the CLI built by tools/install-terraform.sh (install-opentofu.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +22,26 @@ cd "$ROOT"
 DEMO="$ROOT/.demo"
 BIN="$DEMO/bin"
 WORK="$DEMO/work"
-MIN_TF_VERSION="1.5.7"
+case "${TF_CLI:-terraform}" in
+terraform)
+	CLI_NAME=Terraform CLI_CMD=terraform INSTALLER=tools/install-terraform.sh
+	# The oldest Terraform the provider supports.
+	MIN_TF_VERSION="1.5.7"
+	REGISTRY_HOST=registry.terraform.io
+	;;
+tofu | opentofu)
+	CLI_NAME=OpenTofu CLI_CMD=tofu INSTALLER=tools/install-opentofu.sh
+	# OpenTofu 1.6 is the first release (the fork of Terraform 1.5).
+	MIN_TF_VERSION="1.6.0"
+	# OpenTofu resolves "entra-b2b/b2b" to its own registry, so that is the
+	# address the dev_overrides entry must name.
+	REGISTRY_HOST=registry.opentofu.org
+	;;
+*)
+	printf 'demo: TF_CLI must be terraform or tofu, got %s\n' "$TF_CLI" >&2
+	exit 2
+	;;
+esac
 EMULATOR_PID=""
 
 if [[ -t 1 ]]; then
@@ -54,8 +76,9 @@ trap 'exit 143' TERM
 version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" == "$2" ]]; }
 
 tf_version_of() {
-	# `terraform version` prints "Terraform vX.Y.Z" first on every supported release.
-	TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null | sed -n '1s/^Terraform v\([0-9][0-9.]*\).*/\1/p'
+	# `terraform version` prints "Terraform vX.Y.Z" first on every supported
+	# release, `tofu version` "OpenTofu vX.Y.Z"; the other CLI gives nothing.
+	TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null | sed -n "1s/^$CLI_NAME v\([0-9][0-9.]*\).*/\1/p"
 }
 
 find_terraform() {
@@ -65,19 +88,19 @@ find_terraform() {
 		return
 	fi
 	local on_path version
-	on_path="$(command -v terraform || true)"
+	on_path="$(command -v "$CLI_CMD" || true)"
 	if [[ -n "$on_path" ]]; then
 		version="$(tf_version_of "$on_path")"
 		if [[ -n "$version" ]] && version_ge "$version" "$MIN_TF_VERSION"; then
 			TERRAFORM="$on_path"
 			return
 		fi
-		say "terraform on PATH is ${version:-of unknown version}; the demo needs >= $MIN_TF_VERSION"
+		say "$CLI_CMD on PATH is ${version:-of unknown version}; the demo needs $CLI_NAME >= $MIN_TF_VERSION"
 	fi
 	local newest
-	newest="$(tools/install-terraform.sh --print-default-versions | awk '{print $NF}')"
-	say "building Terraform $newest from the Go module proxy (once; cached afterwards; a few minutes)"
-	TERRAFORM="$(tools/install-terraform.sh "$newest")"
+	newest="$("$INSTALLER" --print-default-versions | awk '{print $NF}')"
+	say "building $CLI_NAME $newest from the Go module proxy (once; cached afterwards; a few minutes)"
+	TERRAFORM="$("$INSTALLER" "$newest")"
 }
 
 # control METHOD PATH [JSON]: call the emulator's control API (loopback, no auth).
@@ -99,7 +122,9 @@ step "Preparing .demo/"
 rm -rf "$WORK" "$DEMO/emulator.env" "$DEMO/emulator-state.json"
 mkdir -p "$BIN" "$WORK"
 find_terraform
-say "Terraform: $TERRAFORM ($(tf_version_of "$TERRAFORM"))"
+version="$(tf_version_of "$TERRAFORM")"
+[[ -n "$version" ]] || fail "$TERRAFORM does not report itself as $CLI_NAME (TF_CLI=${TF_CLI:-terraform})"
+say "$CLI_NAME: $TERRAFORM ($version)"
 
 step "Building the provider and the emulator"
 # Built binaries rather than `go run`, so the emulator's PID is the process to stop.
@@ -143,11 +168,11 @@ export TF_VAR_suppliers_group_id TF_VAR_supplier_sponsor_id
 say "group 'Supplier portal users' ($TF_VAR_suppliers_group_id) and sponsor Maria Lopez ($TF_VAR_supplier_sponsor_id) exist already"
 say "the provider finds them in ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, B2B_GRAPH_ENDPOINT, B2B_AUTHORITY_HOST"
 
-step "Pointing Terraform at the local build (dev_overrides, no registry, no init)"
+step "Pointing $CLI_NAME at the local build (dev_overrides, no registry, no init)"
 cat >"$DEMO/terraformrc" <<EOF
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/entra-b2b/b2b" = "$BIN"
+    "$REGISTRY_HOST/entra-b2b/b2b" = "$BIN"
   }
   direct {}
 }
@@ -157,19 +182,19 @@ export CHECKPOINT_DISABLE=1 TF_INPUT=0
 unset TF_LOG TF_WORKSPACE
 cp "$ROOT"/examples/demo/*.tf "$WORK/"
 say "CLI config: $TF_CLI_CONFIG_FILE; working copy of examples/demo: $WORK"
-say "(Terraform warns below that provider development overrides are in effect: that is expected.)"
+say "($CLI_NAME warns below that provider development overrides are in effect: that is expected.)"
 
-step "terraform plan: five guests (two described one by one, three suppliers from a list, each in a group with a sponsor), none exists yet"
+step "$CLI_CMD plan: five guests (two described one by one, three suppliers from a list, each in a group with a sponsor), none exists yet"
 tf plan -out=demo.tfplan
 
-step "terraform apply: one invitation per guest, then the profile fields, the group and the sponsor, then a read-back"
+step "$CLI_CMD apply: one invitation per guest, then the profile fields, the group and the sponsor, then a read-back"
 tf apply demo.tfplan
 
 alice_id="$(tf output -raw alice_id)"
 bob_id="$(tf output -raw bob_id)"
 dana_id="$(tf output -raw dana_id)"
 
-step "Meanwhile, outside Terraform..."
+step "Meanwhile, outside $CLI_NAME..."
 control POST "/users/$alice_id/redeem" >/dev/null
 say "Alice accepted her invitation (externalUserState: PendingAcceptance -> Accepted)"
 control PATCH "/users/$bob_id" '{"jobTitle":"Head of Sales","department":"Key Accounts"}' >/dev/null
@@ -180,7 +205,7 @@ erik_id="$(tf output -raw erik_id)"
 control DELETE "/groups/$TF_VAR_suppliers_group_id/members/$erik_id" >/dev/null
 say "a group owner removed Erik from 'Supplier portal users'"
 
-step "terraform plan -detailed-exitcode: what changed, and what Terraform would do about it"
+step "$CLI_CMD plan -detailed-exitcode: what changed, and what $CLI_NAME would do about it"
 set +e
 tf plan -detailed-exitcode
 plan_rc=$?
@@ -193,7 +218,7 @@ case $plan_rc in
 	say "A scheduled CI job running this plan would have flagged all of it."
 	;;
 0) fail "the plan found no drift, but three guests were changed out of band" ;;
-*) fail "terraform plan failed (exit code $plan_rc)" ;;
+*) fail "$CLI_CMD plan failed (exit code $plan_rc)" ;;
 esac
 
 step "What the emulator saw (requests by method and path)"
@@ -206,7 +231,7 @@ else
 fi
 
 step "${GREEN}Done${RESET}${BOLD}"
-say "The emulator is stopped; its directory and Terraform's state are kept in .demo/."
+say "The emulator is stopped; its directory and $CLI_NAME's state are kept in .demo/."
 say "To carry on by hand: run 'make emulator' in one terminal (it reloads .demo/emulator-state.json),"
 say "then in another: source .demo/emulator.env && export TF_CLI_CONFIG_FILE=.demo/terraformrc"
-say "                 terraform -chdir=.demo/work apply"
+say "                 $CLI_CMD -chdir=.demo/work apply"

@@ -1,37 +1,50 @@
 #!/usr/bin/env bash
-# install-terraform.sh VERSION
-#   Ensures a Terraform CLI of exactly VERSION is cached and prints only its
-#   absolute path on stdout; progress goes to stderr.
-# install-terraform.sh --print-default-versions
-#   Prints the CLI versions the acceptance tests run against (oldest newest).
+# install-terraform.sh [--cli terraform|opentofu] VERSION
+#   Ensures a CLI (default Terraform; OpenTofu with --cli opentofu) of exactly
+#   VERSION is cached and prints only its absolute path on stdout; progress
+#   goes to stderr. tools/install-opentofu.sh is this script with --cli opentofu.
+# install-terraform.sh [--cli terraform|opentofu] --print-default-versions
+#   Prints the CLI versions the acceptance tests run against (for Terraform:
+#   oldest newest; for OpenTofu: the one release line the tests use).
 #
 # Why the Go module proxy: this project's build machines reach no release
-# site (no releases.hashicorp.com, no hc-install), only the Go module proxy and
-# OS package mirrors. Terraform's source is a Go module there, so we compile it.
+# site (no releases.hashicorp.com, no get.opentofu.org, no hc-install), only
+# the Go module proxy and OS package mirrors. Terraform's and OpenTofu's
+# sources are Go modules there, so we compile them.
 #
-# Why a patch for 1.6 and later: those go.mod files replace the remote-state
-# backends (azurerm, consul, cos, gcs, kubernetes, oci, oss, pg, s3) and
-# internal/legacy with nested modules under ./internal, but nested modules are
-# not part of the published module zip, so `go install terraform@v1.6+` fails.
-# We build from a writable copy of the zip instead, after dropping every
-# replace whose local directory is missing (with its require) and removing
-# those backends' imports and registrations from internal/backend/init. The
-# resulting CLI keeps the local, http, inmem, remote and cloud backends, which
-# is all the acceptance tests use. Nothing else imports the dropped modules;
-# the script checks that instead of assuming it.
+# Why a patch for Terraform 1.6 and later: those go.mod files replace the
+# remote-state backends (azurerm, consul, cos, gcs, kubernetes, oci, oss, pg,
+# s3) and internal/legacy with nested modules under ./internal, but nested
+# modules are not part of the published module zip, so `go install
+# terraform@v1.6+` fails. We build from a writable copy of the zip instead,
+# after dropping every replace whose local directory is missing (with its
+# require) and removing those backends' imports and registrations from
+# internal/backend/init. The resulting CLI keeps the local, http, inmem, remote
+# and cloud backends, which is all the acceptance tests use. Nothing else
+# imports the dropped modules; the script checks that instead of assuming it.
 #
-# Why ldflags version.dev=no on 1.6+: without it `terraform version` reports
-# "X.Y.Z-dev", which terraform-plugin-testing would treat as a prerelease.
+# Why OpenTofu is built from a copy too: its go.mod has no local replaces, but
+# it replaces hashicorp/hcl with OpenTofu's fork, and `go install module@version`
+# refuses any module whose go.mod has a replace directive. The same copy-and-
+# build path handles it (with nothing to drop); the binary is ./cmd/tofu.
+#
+# Why ldflags version.dev=no on Terraform 1.6+ and OpenTofu: without it
+# `terraform version` reports "X.Y.Z-dev", which terraform-plugin-testing
+# would treat as a prerelease.
 #
 # Cache: ${B2B_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-b2b}/terraform/VERSION/terraform
+#        (OpenTofu: .../opentofu/VERSION/tofu)
 # Builds happen in a temporary directory inside the cache (so the final move is
-# an atomic rename) under a per-version mkdir lock.
+# an atomic rename) under a per-CLI, per-version mkdir lock.
 set -euo pipefail
 
 # The oldest CLI we support and the newest 1.14.x the module proxy served when
 # this was pinned (checked with `go list -m github.com/hashicorp/terraform@v1.14.N`).
 readonly DEFAULT_VERSIONS="1.5.7 1.14.9"
-readonly TF_MODULE="github.com/hashicorp/terraform"
+# The newest OpenTofu release the module proxy served when this was pinned
+# (`go list -m github.com/opentofu/opentofu@latest` answered v1.12.6; the
+# proxy lists no 1.13 or later).
+readonly DEFAULT_OPENTOFU_VERSIONS="1.12.6"
 # A build on 2 shared cores takes minutes; a waiter gives up after this.
 readonly LOCK_WAIT_SECONDS=${B2B_TF_LOCK_WAIT_SECONDS:-3600}
 
@@ -43,8 +56,9 @@ die() {
 
 usage() {
 	cat >&2 <<'EOF'
-usage: tools/install-terraform.sh VERSION        build (once) and print the path of Terraform VERSION
-       tools/install-terraform.sh --print-default-versions
+usage: tools/install-terraform.sh [--cli terraform|opentofu] VERSION
+           build (once) and print the path of Terraform (or OpenTofu) VERSION
+       tools/install-terraform.sh [--cli terraform|opentofu] --print-default-versions
 EOF
 }
 
@@ -73,9 +87,41 @@ trap 'exit 143' TERM
 # bash has parsed everything it will run before running any of it: editing or
 # updating this file during a long build must not change what that build does.
 main() {
+	cli=terraform
+	if [[ ${1:-} == --cli ]]; then
+		cli=${2:-}
+		shift 2 || {
+			usage
+			exit 2
+		}
+	fi
+	# What differs between the two CLIs: where the source lives, which package
+	# is the main one, what the binary is called and how `version` names it.
+	case $cli in
+	terraform)
+		tf_module=github.com/hashicorp/terraform
+		main_pkg=.
+		bin_name=terraform
+		product=Terraform
+		defaults=$DEFAULT_VERSIONS
+		;;
+	opentofu | tofu)
+		cli=opentofu
+		tf_module=github.com/opentofu/opentofu
+		main_pkg=./cmd/tofu
+		bin_name=tofu
+		product=OpenTofu
+		defaults=$DEFAULT_OPENTOFU_VERSIONS
+		;;
+	*)
+		usage
+		die "--cli must be terraform or opentofu, got '$cli'"
+		;;
+	esac
+
 	case "${1:-}" in
 	--print-default-versions)
-		echo "$DEFAULT_VERSIONS"
+		echo "$defaults"
 		exit 0
 		;;
 	-h | --help)
@@ -98,17 +144,17 @@ main() {
 	[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "VERSION must look like 1.14.3, got '$1'"
 
 	cache_root=${B2B_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-b2b}
-	tf_root=$cache_root/terraform
+	tf_root=$cache_root/$cli
 	dest_dir=$tf_root/$version
-	bin=$dest_dir/terraform
+	bin=$dest_dir/$bin_name
 
 	# reports_version succeeds when $1 runs and its first line is exactly
-	# "Terraform vVERSION". A user CLI config or a checkpoint call must not
-	# influence (or slow down) the answer.
+	# "Terraform vVERSION" (or "OpenTofu vVERSION"). A user CLI config or a
+	# checkpoint call must not influence (or slow down) the answer.
 	reports_version() {
 		local out
 		out=$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 "$1" version 2>/dev/null) || return 1
-		[[ ${out%%$'\n'*} == "Terraform v$version" ]]
+		[[ ${out%%$'\n'*} == "$product v$version" ]]
 	}
 
 	if [[ -x $bin ]] && reports_version "$bin"; then
@@ -137,7 +183,7 @@ main() {
 			continue
 		fi
 		if ((waited == 0)); then
-			log "another build of Terraform $version is running (pid ${owner:-?}); waiting"
+			log "another build of $product $version is running (pid ${owner:-?}); waiting"
 		fi
 		((waited >= LOCK_WAIT_SECONDS)) && die "gave up waiting for $lock_dir after ${waited}s"
 		sleep 2
@@ -161,9 +207,9 @@ main() {
 	readonly ldflags_base="-s -w"
 
 	start=$SECONDS
-	log "fetching $TF_MODULE@v$version from the module proxy"
-	dl_json=$("$go_bin" mod download -json "$TF_MODULE@v$version") ||
-		die "cannot download $TF_MODULE@v$version: $(printf '%b' "$(printf '%s' "$dl_json" | sed -n 's/.*"Error": "\(.*\)".*/\1/p')")"
+	log "fetching $tf_module@v$version from the module proxy"
+	dl_json=$("$go_bin" mod download -json "$tf_module@v$version") ||
+		die "cannot download $tf_module@v$version: $(printf '%b' "$(printf '%s' "$dl_json" | sed -n 's/.*"Error": "\(.*\)".*/\1/p')")"
 	src_dir=$(printf '%s\n' "$dl_json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
 	[[ -n $src_dir && -f $src_dir/go.mod ]] || die "module download gave no source directory for v$version"
 
@@ -197,16 +243,19 @@ main() {
 		fi
 	done < <(local_replace_targets "$src_dir/go.mod")
 
-	out_bin=$tmp_dir/terraform
-	if ((${#dropped[@]} == 0)); then
-		# 1.5.x and older: the published module is self-contained.
+	out_bin=$tmp_dir/$bin_name
+	work=""
+	if [[ $cli == terraform ]] && ((${#dropped[@]} == 0)); then
+		# Terraform 1.5.x and older: the published module is self-contained.
 		log "building with go install (no nested modules to drop)"
-		GOBIN=$tmp_dir "$go_bin" install -trimpath -buildvcs=false -ldflags "$ldflags_base" "$TF_MODULE@v$version"
+		GOBIN=$tmp_dir "$go_bin" install -trimpath -buildvcs=false -ldflags "$ldflags_base" "$tf_module@v$version"
 	else
-		log "dropping ${#dropped[@]} nested modules missing from the module zip: ${dropped[*]##*/}"
 		work=$tmp_dir/src
 		cp -R "$src_dir" "$work"
 		chmod -R u+w "$work"
+	fi
+	if ((${#dropped[@]} > 0)); then
+		log "dropping ${#dropped[@]} nested modules missing from the module zip: ${dropped[*]##*/}"
 
 		edit_args=()
 		for m in "${dropped[@]}"; do
@@ -248,20 +297,21 @@ main() {
 			"$go_bin" build -C "$work" -trimpath -buildvcs=false ./internal/backend/init ||
 				die "patched $init_go does not compile"
 		fi
-
-		log "building patched source"
+	fi
+	if [[ -n $work ]]; then
+		log "building $product from source ($main_pkg)"
 		(cd "$work" && "$go_bin" build -trimpath -buildvcs=false \
-			-ldflags "$ldflags_base -X $TF_MODULE/version.dev=no" -o "$out_bin" .)
+			-ldflags "$ldflags_base -X $tf_module/version.dev=no" -o "$out_bin" "$main_pkg")
 	fi
 
 	[[ -x $out_bin ]] || die "build produced no binary"
 	reports_version "$out_bin" ||
-		die "built binary reports '$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$out_bin" version 2>&1 | head -n1 || true)', want 'Terraform v$version'"
+		die "built binary reports '$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$out_bin" version 2>&1 | head -n1 || true)', want '$product v$version'"
 
 	mkdir -p "$dest_dir"
 	# rename(2) within one filesystem: readers see the old file or the new one.
 	mv -f "$out_bin" "$bin"
-	log "Terraform $version ready in $((SECONDS - start))s: $bin"
+	log "$product $version ready in $((SECONDS - start))s: $bin"
 	echo "$bin"
 }
 

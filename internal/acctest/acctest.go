@@ -54,7 +54,9 @@ var harness struct {
 	// terraformErr is reported by New rather than by Main, so a test binary
 	// that also holds unit tests still runs those when no CLI is available.
 	terraformErr error
-	emailDomain  string
+	// cli is the CLI at TF_ACC_TERRAFORM_PATH (Terraform or OpenTofu).
+	cli         CLIInfo
+	emailDomain string
 }
 
 // Main is the TestMain of every package with acceptance tests:
@@ -128,10 +130,21 @@ func setup() (cleanup func(), err error) {
 	}
 
 	tfPath, err := findTerraform(os.Getenv, exec.LookPath, terraformVersionOf)
+	if err == nil {
+		harness.cli, err = detectCLI(tfPath)
+	}
 	if err != nil {
 		harness.terraformErr = err
 	} else {
 		mustSetenv("TF_ACC_TERRAFORM_PATH", tfPath)
+		// terraform-plugin-testing names the in-process provider
+		// registry.terraform.io/hashicorp/b2b in TF_REATTACH_PROVIDERS
+		// unless told otherwise, but OpenTofu resolves the implied "b2b" to
+		// registry.opentofu.org/hashicorp/b2b, would not match the reattach
+		// entry, and would try to install the provider from its registry.
+		if os.Getenv("TF_ACC_PROVIDER_HOST") == "" {
+			mustSetenv("TF_ACC_PROVIDER_HOST", harness.cli.RegistryHost())
+		}
 	}
 	harness.ready = true
 
@@ -189,7 +202,7 @@ func cacheDir(getenv func(string) string) string {
 }
 
 // errNoTerraform explains how to get a CLI; New reports it.
-var errNoTerraform = errors.New("no Terraform CLI found: run `make terraform` (it builds the CLIs the tests use into the cache), or set TF_ACC_TERRAFORM_PATH to a terraform binary >= " + MinTerraformVersion)
+var errNoTerraform = errors.New("no Terraform CLI found: run `make terraform` (it builds the CLIs the tests use into the cache), or set TF_ACC_TERRAFORM_PATH to a terraform binary >= " + MinTerraformVersion + " (or an OpenTofu tofu binary: `tools/install-opentofu.sh --print-default-versions` names the tested one)")
 
 // findTerraform picks the CLI: TF_ACC_TERRAFORM_PATH; else the cached build
 // of B2B_TEST_TF_VERSION (default the newest cached); else terraform on

@@ -22,6 +22,7 @@ import (
 // include_resource returns what an import would read, and limit is obeyed.
 func TestAccGuestUserListResource_Query(t *testing.T) {
 	t.Parallel()
+	acctest.SkipUnlessCLISupports(t, acctest.FeatureListResources)
 	env := acctest.New(t)
 	env.RequireEmulator(t)
 	ids := seedImportFlowGuests(t, env)
@@ -111,6 +112,7 @@ list "b2b_guest_user" "nobody" {
 // validated like the data source's, before Graph is asked.
 func TestAccGuestUserListResource_BadFilter(t *testing.T) {
 	t.Parallel()
+	acctest.SkipUnlessCLISupports(t, acctest.FeatureListResources)
 	env := acctest.New(t)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
@@ -142,6 +144,7 @@ list "b2b_guest_user" "bad" {
 // invitation, and the next plan is empty.
 func TestAccGuestUserListResource_GenerateConfig(t *testing.T) {
 	t.Parallel()
+	acctest.SkipUnlessCLISupports(t, acctest.FeatureListResources)
 	env := acctest.New(t)
 	srv := env.RequireEmulator(t)
 	ids := seedImportFlowGuests(t, env)

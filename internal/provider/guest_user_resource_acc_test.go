@@ -728,6 +728,7 @@ resource "b2b_guest_user" "test" {
 // Terraform 1.12+ imports by identity (object_id).
 func TestAccGuestUser_importByIdentity(t *testing.T) {
 	t.Parallel()
+	acctest.SkipUnlessCLISupports(t, acctest.FeatureResourceIdentity)
 	env := acctest.New(t)
 	email := env.Email(t, t.Name())
 	// A plannable import must be a no-op; redirect_url is not stored by
@@ -753,6 +754,7 @@ resource "b2b_guest_user" "test" {
 // resetRedemption and changes no state.
 func TestAccResendInvitationAction(t *testing.T) {
 	t.Parallel()
+	acctest.SkipUnlessCLISupports(t, acctest.FeatureActions)
 	env := acctest.New(t)
 	srv := env.RequireEmulator(t)
 	email := env.Email(t, t.Name())

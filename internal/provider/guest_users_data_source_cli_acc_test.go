@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/entra-b2b/terraform-provider-b2b/internal/acctest"
 	"github.com/entra-b2b/terraform-provider-b2b/internal/provider"
 )
 
@@ -26,7 +27,13 @@ import (
 // harness chose (TF_ACC_TERRAFORM_PATH) themselves, against the provider
 // served in-process in debug mode, as terraform-plugin-testing does.
 
-const providerAddress = "registry.terraform.io/entra-b2b/b2b"
+// providerAddress is where the test serves the provider: the address
+// `source = "entra-b2b/b2b"` resolves to on the CLI under test
+// (registry.terraform.io on Terraform, registry.opentofu.org on OpenTofu).
+func providerAddress(t *testing.T) string {
+	t.Helper()
+	return acctest.DetectedCLI(t).RegistryHost() + "/entra-b2b/b2b"
+}
 
 // tfCLI is one working directory driven through the Terraform CLI.
 type tfCLI struct {
@@ -58,12 +65,13 @@ func newTFCLI(t *testing.T, oldest string) *tfCLI {
 		t.Skipf("needs Terraform >= %s; the CLI is %s", oldest, v.Version)
 	}
 
+	addr := providerAddress(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cfgCh := make(chan *goplugin.ReattachConfig, 1)
 	closeCh := make(chan struct{})
 	factory := providerserver.NewProtocol6(provider.New("test")())
 	go func() {
-		err := tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer { return factory() },
+		err := tf6server.Serve(addr, func() tfprotov6.ProviderServer { return factory() },
 			tf6server.WithDebug(ctx, cfgCh, closeCh), tf6server.WithLoggingSink(t))
 		if err != nil {
 			t.Errorf("serving the provider: %v", err)
@@ -80,7 +88,7 @@ func newTFCLI(t *testing.T, oldest string) *tfCLI {
 		cancel()
 		<-closeCh
 	})
-	reattach, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+	reattach, err := json.Marshal(map[string]any{addr: map[string]any{
 		"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
 		"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
 	}})
