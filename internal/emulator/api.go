@@ -87,6 +87,14 @@ type Faults struct {
 	RateDrop        float64       // probability the connection is dropped without response
 	DropAfterActing bool          // when dropping, act first (e.g. create the invitation) then drop
 	RetryAfter      time.Duration // Retry-After on injected 429/503; default 1s
+	// Routes limits the faults to these request keys, as Counters names
+	// them (e.g. "POST /v1.0/invitations", "POST /v1.0/$batch"); empty
+	// means every Graph request.
+	Routes []string
+	// Limit stops injecting 429/503 after this many (0: no limit). With
+	// Rate429 or Rate503 at 1 and Limit 1 the first request is refused and
+	// its retry is served: a deterministic throttle for tests.
+	Limit int
 }
 
 // Counters counts requests by "METHOD /path-template", e.g.

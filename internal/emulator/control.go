@@ -48,6 +48,8 @@ type FaultsJSON struct {
 	RateDrop        float64  `json:"rateDrop"`
 	DropAfterActing bool     `json:"dropAfterActing"`
 	RetryAfter      Duration `json:"retryAfter"`
+	Routes          []string `json:"routes"`
+	Limit           int      `json:"limit"`
 }
 
 // SeedUserJSON is the wire form of SeedUser for POST /_emulator/users.
@@ -244,6 +246,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		s.SetFaults(Faults{
 			Latency: time.Duration(f.Latency), Rate429: f.Rate429, Rate503: f.Rate503,
 			RateDrop: f.RateDrop, DropAfterActing: f.DropAfterActing, RetryAfter: time.Duration(f.RetryAfter),
+			Routes: f.Routes, Limit: f.Limit,
 		})
 		w.WriteHeader(http.StatusNoContent)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,12 +84,12 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 	if retry <= 0 {
 		retry = time.Second
 	}
-	if f.Rate429 > 0 && rand.Float64() < f.Rate429 {
+	if f.Rate429 > 0 && rand.Float64() < f.Rate429 && s.takeFault(f, key) {
 		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
 		c.graphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry after the time in the Retry-After header.")
 		return
 	}
-	if f.Rate503 > 0 && rand.Float64() < f.Rate503 {
+	if f.Rate503 > 0 && rand.Float64() < f.Rate503 && s.takeFault(f, key) {
 		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
 		c.graphError(http.StatusServiceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after the time in the Retry-After header.")
 		return
@@ -109,6 +110,22 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 		panic(http.ErrAbortHandler)
 	}
 	h(c)
+}
+
+// takeFault reports whether a drawn 429/503 applies to the request key:
+// its route is among f.Routes (if any) and f.Limit is not used up. The
+// answer is given before the body is read, as a throttling front end does.
+func (s *Server) takeFault(f Faults, key string) bool {
+	if len(f.Routes) > 0 && !slices.Contains(f.Routes, key) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.Limit > 0 && s.faultsInjected >= f.Limit {
+		return false
+	}
+	s.faultsInjected++
+	return true
 }
 
 func ceilSeconds(d time.Duration) int {

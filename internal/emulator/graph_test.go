@@ -618,6 +618,24 @@ func TestFaults(t *testing.T) {
 	mustStatus(t, graph(t, s, tok, "GET", "/users", nil), 200)
 }
 
+// Routes and Limit make a throttle deterministic: only the named route is
+// refused, and only as many times as Limit says.
+func TestFaultsOnOneRouteAFewTimes(t *testing.T) {
+	s := start(t, Options{})
+	tok := token(t, s, s.DefaultApp())
+	s.SetFaults(Faults{Rate429: 1, Routes: []string{"POST /v1.0/invitations"}, Limit: 1})
+	mustStatus(t, graph(t, s, tok, "GET", "/users", nil), 200)
+	mustStatus(t, invite(t, s, tok, "first@partner.example"), 429)
+	mustStatus(t, invite(t, s, tok, "first@partner.example"), 201)
+	// SetFaults starts the count again.
+	s.SetFaults(Faults{Rate503: 1, Routes: []string{"POST /v1.0/invitations"}, Limit: 1})
+	mustStatus(t, invite(t, s, tok, "second@partner.example"), 503)
+	mustStatus(t, invite(t, s, tok, "second@partner.example"), 201)
+	if n := len(s.Users()); n != 2 {
+		t.Errorf("%d users; want 2", n)
+	}
+}
+
 func TestUnknownPaths(t *testing.T) {
 	s := start(t, Options{})
 	tok := token(t, s, s.DefaultApp())

@@ -38,12 +38,14 @@ type Server struct {
 
 	st store
 
-	faults   Faults
-	lag      time.Duration
-	linkLag  time.Duration
-	invLimit RateLimit
-	invTimes []time.Time
-	counters Counters
+	faults Faults
+	// faultsInjected counts the 429/503 injected since SetFaults, for Faults.Limit.
+	faultsInjected int
+	lag            time.Duration
+	linkLag        time.Duration
+	invLimit       RateLimit
+	invTimes       []time.Time
+	counters       Counters
 	// issued holds every minted access token (IssuedTokens).
 	issued []string
 
@@ -260,6 +262,7 @@ func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+	s.faultsInjected = 0
 }
 
 // SetReplicationLag sets how long newly invited users stay unreadable.

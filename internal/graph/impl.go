@@ -228,6 +228,8 @@ func registerSerializers() {
 func (c *client) middlewares() []khttp.Middleware {
 	opts := sdkClientOptions
 	return []khttp.Middleware{
+		// Outermost: every layer below may send the body again.
+		replayableBodyMiddleware{},
 		&userAgentMiddleware{product: c.cfg.UserAgent},
 		msgraphcore.NewGraphTelemetryHandler(&opts),
 		khttp.NewParametersNameDecodingHandler(),
@@ -242,6 +244,8 @@ func (c *client) middlewares() []khttp.Middleware {
 		}),
 		// Innermost, so that every attempt, retries included, is logged.
 		&loggingMiddleware{log: c.log},
+		// Next to the transport: each attempt reads its own copy of the body.
+		freshBodyMiddleware{},
 	}
 }
 

@@ -1,7 +1,10 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -162,4 +165,56 @@ func (l *lastResponse) get() (int, http.Header) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.status, l.header
+}
+
+// replayableBodyMiddleware gives a request body the standard way to be sent
+// again, Request.GetBody, with its length. kiota builds its requests with
+// neither (a seekable reader over the serialized content, of unknown
+// length) and its retry handler rewinds that one reader with Seek. But a
+// RoundTripper may go on reading a body after it returned the response
+// (net/http's RoundTripper contract; HTTP/2 does when Graph answers 429 or
+// 503 before reading the body), so the rewound reader was drained again by
+// the first attempt and the retry went out empty or truncated: Graph then
+// answered 400 "Unable to read JSON request payload" or "Invalid batch
+// payload format". Outermost, so every retrying layer (kiota's retry
+// handler, tokenRenewMiddleware) sees GetBody; freshBodyMiddleware uses it.
+type replayableBodyMiddleware struct{}
+
+func (replayableBodyMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
+		return p.Next(req, i)
+	}
+	// kiota's bodies are in memory already (RequestInformation.Content).
+	b, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("graph: buffering the request body: %w", err)
+	}
+	req.ContentLength = int64(len(b))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	if len(b) == 0 {
+		req.Body, req.GetBody = http.NoBody, nil
+	} else {
+		req.Body, _ = req.GetBody()
+	}
+	return p.Next(req, i)
+}
+
+// freshBodyMiddleware sends each attempt with its own copy of the body
+// (GetBody), so that no attempt reads from a reader an earlier attempt's
+// transport may still be reading, and kiota's Seek on the original body
+// rewinds a reader nothing else uses. Innermost, next to the transport.
+type freshBodyMiddleware struct{}
+
+func (freshBodyMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	if req.GetBody == nil || req.Body == nil || req.Body == http.NoBody {
+		return p.Next(req, i)
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, fmt.Errorf("graph: copying the request body: %w", err)
+	}
+	attempt := req.WithContext(req.Context()) // a shallow copy: the caller's request keeps its own body
+	attempt.Body = body
+	return p.Next(attempt, i)
 }
