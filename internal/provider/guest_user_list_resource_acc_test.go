@@ -47,8 +47,9 @@ func TestAccGuestUserListResource_Query(t *testing.T) {
 		querycheck.ExpectResourceDisplayName("b2b_guest_user.flow", byID("bob@flow.example"),
 			knownvalue.StringExact("Bob Flow <bob@flow.example>")),
 		// The resource is what import + read gives: identifying and computed
-		// values, defaults, and unmanaged profile fields left null even when
-		// the directory has a value (bob has a job title).
+		// values, defaults, and the directory's profile values (bob has a
+		// job title), so generated configuration plans clean; redirect_url
+		// is not stored by Graph and stays null.
 		querycheck.ExpectResourceKnownValues("b2b_guest_user.flow", byID("bob@flow.example"), []querycheck.KnownValueCheck{
 			{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(ids["bob@flow.example"])},
 			{Path: tfjsonpath.New("email"), KnownValue: knownvalue.StringExact("bob@flow.example")},
@@ -56,7 +57,7 @@ func TestAccGuestUserListResource_Query(t *testing.T) {
 			{Path: tfjsonpath.New("invitation_state"), KnownValue: knownvalue.StringExact("Accepted")},
 			{Path: tfjsonpath.New("on_destroy"), KnownValue: knownvalue.StringExact("delete")},
 			{Path: tfjsonpath.New("adopt_existing"), KnownValue: knownvalue.Bool(false)},
-			{Path: tfjsonpath.New("job_title"), KnownValue: knownvalue.Null()},
+			{Path: tfjsonpath.New("job_title"), KnownValue: knownvalue.StringExact("Buyer")},
 			{Path: tfjsonpath.New("redirect_url"), KnownValue: knownvalue.Null()},
 		}),
 	)

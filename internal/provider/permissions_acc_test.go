@@ -172,12 +172,23 @@ func TestAccPermissions_GroupIDsNeedGroupMemberReadWriteAll(t *testing.T) {
 	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadWriteAll, emulator.PermDirectoryReadAll))
 	srv := env.RequireEmulator(t)
 	g := env.Group(t, "b2b-acc-perm-group")
+	cfg := guestWith(env, env.Email(t, t.Name()), fmt.Sprintf("  group_ids = [%q]", g))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{{
-			Config:      guestWith(env, env.Email(t, t.Name()), fmt.Sprintf("  group_ids = [%q]", g)),
-			ExpectError: missingPermission("Error Updating Guest User Group Memberships", "GroupMember.ReadWrite.All"),
-		}},
+		Steps: []resource.TestStep{
+			{
+				// Create never fails once the invitation went out: the
+				// guest is saved with a warning and the membership plans
+				// as an update...
+				Config:             cfg,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// ...which names the missing permission when applied.
+				Config:      cfg,
+				ExpectError: missingPermission("Error Updating Guest User Group Memberships", "GroupMember.ReadWrite.All"),
+			},
+		},
 	})
 	if n := len(srv.Invitations()); n != 1 {
 		t.Fatalf("%d invitations, want exactly 1", n)
@@ -206,12 +217,15 @@ func TestAccPermissions_SponsorIDsNeedUserReadWriteAll(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadAll))
 	s := env.SponsorUser(t, "b2b-acc-perm-sponsor")
+	// abandon: deleting needs User.ReadWrite.All, which this app lacks on purpose.
+	cfg := guestWith(env, env.Email(t, t.Name()), fmt.Sprintf("  sponsor_ids = [%q]\n  on_destroy = \"abandon\"", s))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{{
-			// abandon: deleting needs User.ReadWrite.All, which this app lacks on purpose.
-			Config:      guestWith(env, env.Email(t, t.Name()), fmt.Sprintf("  sponsor_ids = [%q]\n  on_destroy = \"abandon\"", s)),
-			ExpectError: missingPermission("Error Updating Guest User Sponsors", "User.ReadWrite.All"),
-		}},
+		Steps: []resource.TestStep{
+			// The create saves the guest with a warning (no taint), and
+			// the update that adds the sponsor names the permission.
+			{Config: cfg, ExpectNonEmptyPlan: true},
+			{Config: cfg, ExpectError: missingPermission("Error Updating Guest User Sponsors", "User.ReadWrite.All")},
+		},
 	})
 }
