@@ -167,7 +167,7 @@ func domainProblem(domain string) string {
 // notLDH reports a character outside the letters-digits-hyphen set of a
 // host name label.
 func notLDH(r rune) bool {
-	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-')
+	return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-'
 }
 
 // Valid reports whether Graph accepts s as an email address.

@@ -68,15 +68,23 @@ func (h *hangingListener) addr() string { return h.ln.Addr().String() }
 // quickTLS is the fake's client transport with a short TLS handshake
 // limit, so that hanging tests take a fraction of a second.
 func quickTLS(f *fake) *http.Client {
-	tr := f.srv.Client().Transport.(*http.Transport).Clone()
+	base, ok := f.srv.Client().Transport.(*http.Transport)
+	if !ok {
+		panic("httptest client transport is not *http.Transport")
+	}
+	tr := base.Clone()
 	tr.TLSHandshakeTimeout = 300 * time.Millisecond
 	return &http.Client{Transport: tr}
 }
 
-func concurrently(n int, fn func(i int) error) []error {
-	errs := make([]error, n)
+// callers is how many operations the reachability tests start at once.
+const callers = 10
+
+// concurrently runs fn for callers goroutines and returns their errors.
+func concurrently(fn func(i int) error) []error {
+	errs := make([]error, callers)
 	var wg sync.WaitGroup
-	for i := range n {
+	for i := range callers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -115,7 +123,7 @@ func TestRefusedGraphEndpointFailsAtOnceNamingTheHost(t *testing.T) {
 	}
 
 	// Every later operation fails from the circuit, without dialling.
-	errs := concurrently(10, func(int) error { _, err := c.GetUser(ctx, "u2"); return err })
+	errs := concurrently(func(int) error { _, err := c.GetUser(ctx, "u2"); return err })
 	for _, err := range errs {
 		if !IsUnreachable(err) || !strings.Contains(err.Error(), "not tried again") || !strings.Contains(err.Error(), addr) {
 			t.Fatalf("later error = %v; want the same cause from the circuit", err)
@@ -137,7 +145,7 @@ func TestRefusedAuthorityIsNotReportedAsBadCredentials(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	errs := concurrently(10, func(int) error { _, err := c.GetUser(ctx, "u1"); return err })
+	errs := concurrently(func(int) error { _, err := c.GetUser(ctx, "u1"); return err })
 	for _, err := range errs {
 		var ge *Error
 		if !errors.As(err, &ge) || ge.Kind != KindUnreachable {
@@ -165,7 +173,7 @@ func TestHungAuthorityCostsOneConnectionForAllCallers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	errs := concurrently(10, func(int) error { _, err := c.GetUser(ctx, "u1"); return err })
+	errs := concurrently(func(int) error { _, err := c.GetUser(ctx, "u1"); return err })
 	for _, err := range errs {
 		if !IsUnreachable(err) || !strings.Contains(err.Error(), h.addr()+" did not answer") ||
 			!strings.Contains(err.Error(), "did not complete the TLS handshake") {
@@ -201,7 +209,7 @@ func TestHungGraphEndpointFailsOnceThenAtOnce(t *testing.T) {
 	if n := h.accepted.Load(); n != 1 {
 		t.Fatalf("%d connections for one read; want 1 (no retry of a timed-out attempt)", n)
 	}
-	errs := concurrently(10, func(int) error { _, err := c.ListUsers(ctx, GuestFilter{}); return err })
+	errs := concurrently(func(int) error { _, err := c.ListUsers(ctx, GuestFilter{}); return err })
 	for _, err := range errs {
 		if !IsUnreachable(err) {
 			t.Fatalf("error = %v; want unreachable", err)

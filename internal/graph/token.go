@@ -93,7 +93,11 @@ func (s *sharedCredential) GetToken(ctx context.Context, opts policy.TokenReques
 		if r.Err != nil {
 			return azcore.AccessToken{}, r.Err
 		}
-		return r.Val.(azcore.AccessToken), nil
+		tok, ok := r.Val.(azcore.AccessToken)
+		if !ok {
+			return azcore.AccessToken{}, fmt.Errorf("internal error: token fetch returned %T", r.Val)
+		}
+		return tok, nil
 	}
 }
 

@@ -71,12 +71,12 @@ resource "b2b_guest_user" "test" {
 %s`, email, body, extra)
 }
 
-// expectChangedAttributes checks that the planned change of addr differs
-// from its prior state in exactly the named top-level attributes: an
-// import that matches the directory changes nothing, and a real
-// difference shows alone, not buried among every configured attribute.
-func expectChangedAttributes(addr string, names ...string) plancheck.PlanCheck {
-	return changedAttributesCheck{addr: addr, want: names}
+// expectChangedAttributes checks that the planned change of the guest
+// (guestAddr) differs from its prior state in exactly the named top-level
+// attributes: an import that matches the directory changes nothing, and a
+// real difference shows alone, not buried among every configured attribute.
+func expectChangedAttributes(names ...string) plancheck.PlanCheck {
+	return changedAttributesCheck{addr: guestAddr, want: names}
 }
 
 type changedAttributesCheck struct {
@@ -145,7 +145,7 @@ import {
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionNoop),
-					expectChangedAttributes(guestAddr),
+					expectChangedAttributes(),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(noPatch(srv),
 					resource.TestCheckResourceAttr(guestAddr, "id", id)),
@@ -185,7 +185,7 @@ import {
 `, id)),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
-				expectChangedAttributes(guestAddr, "job_title"),
+				expectChangedAttributes("job_title"),
 				plancheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Senior Buyer")),
 			}},
 			Check: resource.ComposeAggregateTestCheckFunc(
@@ -259,7 +259,7 @@ import {
 `, id)),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionNoop),
-				expectChangedAttributes(guestAddr),
+				expectChangedAttributes(),
 			}},
 		}},
 	})
@@ -327,7 +327,7 @@ func TestAccGuestUser_removeAttributeKeepsEntraValue(t *testing.T) {
 `),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
-					expectChangedAttributes(guestAddr, "job_title", "fax_number", "business_phones", "other_mails"),
+					expectChangedAttributes("job_title", "fax_number", "business_phones", "other_mails"),
 				}},
 				Check: expectUserProps(srv, &id, map[string]any{
 					"jobTitle": nil, "faxNumber": nil, "businessPhones": []any{}, "otherMails": []any{},
