@@ -144,12 +144,12 @@ resource "b2b_guest_user" "test" {
 			// The search only means something if the log really holds both
 			// Terraform's lines and the in-process provider's tflog lines.
 			for _, want := range []string{
-				"Terraform version:",                // CLI core
-				"[INFO]  b2b: invited guest user",   // the resource, through tflog
-				"b2b: graph: access token acquired", // the graph layer through tflogLogger
-				"b2b: graph: request",               // every Graph call
-				"sdk.proto: Received request",       // terraform-plugin-go at TRACE
-				"sdk.framework:",                    // the framework at TRACE
+				string(acctest.DetectedCLI(t).Name) + " version:", // CLI core ("Terraform version:" or "OpenTofu version:")
+				"[INFO]  b2b: invited guest user",                 // the resource, through tflog
+				"b2b: graph: access token acquired",               // the graph layer through tflogLogger
+				"b2b: graph: request",                             // every Graph call
+				"sdk.proto: Received request",                     // terraform-plugin-go at TRACE
+				"sdk.framework:",                                  // the framework at TRACE
 			} {
 				if !strings.Contains(logText, want) {
 					t.Errorf("the log (%d bytes) lacks %q: TRACE logging is not captured, so a leak would go unnoticed", len(raw), want)
