@@ -85,6 +85,17 @@ func TestAccGuestUserProfileTable_newAttributes(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{state("age_group", "Adult")},
 				Check:             expectUserProps(srv, &id, map[string]any{"ageGroup": "Adult"}),
 			},
+			{
+				// Another change: the unset attributes still plan their state
+				// values (UseStateForUnknown), not "known after apply".
+				Config: guestConfig(env, email, `job_title = "Buyer"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(guestAddr, tfjsonpath.New("age_group"), knownvalue.StringExact("Adult")),
+					plancheck.ExpectKnownValue(guestAddr, tfjsonpath.New("consent_provided_for_minor"), knownvalue.StringExact("")),
+				}},
+				Check: expectUserProps(srv, &id, map[string]any{"ageGroup": "Adult", "jobTitle": "Buyer"}),
+			},
 		},
 	})
 }
