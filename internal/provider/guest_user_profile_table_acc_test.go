@@ -197,3 +197,16 @@ data "b2b_guest_users" "test" {
 		Steps:                    []resource.TestStep{{Config: cfg, ConfigStateChecks: checks}},
 	})
 }
+
+// withProfile adds to checks of a guests element every profile string of
+// the table except display_name, expected as the emulator user u holds it.
+func withProfile(u map[string]any, checks map[string]knownvalue.Check) map[string]knownvalue.Check {
+	for _, p := range userprop.Profiles() {
+		if v, ok := u[p.Graph].(string); ok {
+			checks[p.Attr] = knownvalue.StringExact(v)
+		} else {
+			checks[p.Attr] = knownvalue.Null()
+		}
+	}
+	return checks
+}
