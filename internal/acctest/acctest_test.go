@@ -110,7 +110,7 @@ func TestFindTerraform(t *testing.T) {
 func TestUpdateProps(t *testing.T) {
 	title, empty, enabled := "Buyer", "", false
 	phones := []string{"+1 555"}
-	got := updateProps(graph.UserUpdate{JobTitle: &title, EmployeeID: &empty, AccountEnabled: &enabled, BusinessPhones: &phones})
+	got := updateProps(graph.UserUpdate{Profile: map[string]string{"jobTitle": title, "employeeId": empty}, AccountEnabled: &enabled, BusinessPhones: &phones})
 	want := map[string]any{"jobTitle": "Buyer", "employeeId": nil, "accountEnabled": false, "businessPhones": []string{"+1 555"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("updateProps = %#v, want %#v", got, want)

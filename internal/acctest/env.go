@@ -334,6 +334,14 @@ func (e *Env) Redeem(t *testing.T, id string) {
 func updateProps(upd graph.UserUpdate) map[string]any {
 	out := map[string]any{}
 	v := reflect.ValueOf(upd)
+	// Profile strings, keyed by Graph name ("" clears).
+	for name, x := range upd.Profile {
+		if x == "" {
+			out[name] = nil
+		} else {
+			out[name] = x
+		}
+	}
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Field(i)
 		if f.Kind() != reflect.Pointer || f.IsNil() {

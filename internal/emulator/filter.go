@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
 )
 
 // A small OData $filter evaluator covering what Graph supports on users.
@@ -60,47 +62,12 @@ type filterRow struct {
 // (microsoftgraph/microsoft-graph-docs-contrib, concepts/includes/, stored
 // version 039d8ebc), restricted to the properties the emulator models;
 // "Properties that are not listed here do not support $filter at all".
-// Two rows are not from that table: id (the key, which the table leaves
-// out; the user resource page, https://learn.microsoft.com/graph/api/resources/user,
-// gives it eq, ne, not and in) and externalUserState, which some
-// versions of the table omit: the stored version lists eq by default and
-// eq null as not supported, and the user resource page gives "Supports
-// $filter (eq, ne, not, in)", so both sources agree on the row below.
-var userFilterTable = []filterRow{
-	// Cells left out are notFilterable (blank or NotSupported); isNil is
-	// the "eq Null" column.
-	{name: "id", eq: byDefault, isNil: notFilterable},
-	{name: "accountEnabled", eq: byDefault, isNil: notFilterable},
-	{name: "businessPhones", eq: advancedOnly, startsWith: advancedOnly, collection: true},
-	{name: "city", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "companyName", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
-	{name: "country", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "createdDateTime", eq: byDefault, geLe: byDefault, isNil: advancedOnly},
-	{name: "creationType", eq: byDefault, isNil: notFilterable},
-	{name: "department", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "displayName", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "employeeId", eq: byDefault, isNil: advancedOnly},
-	{name: "employeeType", eq: advancedOnly, isNil: notFilterable},
-	{name: "externalUserState", eq: byDefault, isNil: notFilterable},
-	{name: "faxNumber", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
-	{name: "givenName", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "imAddresses", eq: byDefault, startsWith: byDefault, collection: true},
-	{name: "jobTitle", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "mail", eq: byDefault, startsWith: byDefault, isNil: advancedOnly, endsWith: true},
-	{name: "mailNickname", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "mobilePhone", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
-	{name: "officeLocation", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
-	{name: "otherMails", eq: byDefault, startsWith: byDefault, endsWith: true, collection: true},
-	{name: "postalCode", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
-	{name: "preferredLanguage", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
-	{name: "proxyAddresses", eq: byDefault, startsWith: byDefault, endsWith: true, collection: true},
-	{name: "state", eq: byDefault, isNil: advancedOnly},
-	{name: "streetAddress", eq: advancedOnly, startsWith: advancedOnly, isNil: advancedOnly},
-	{name: "surname", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "usageLocation", eq: byDefault, startsWith: byDefault, isNil: advancedOnly},
-	{name: "userPrincipalName", eq: byDefault, startsWith: byDefault, isNil: notFilterable, endsWith: true},
-	{name: "userType", eq: byDefault, isNil: advancedOnly},
-}
+//
+// The rows are derived from the filter column of the user-property table
+// (internal/userprop, which carries the transcription and its citations)
+// and, for the properties only the emulator models, from emulatorOnlyProps;
+// TestUserFilterTableMatchesDocs pins the result to the docs' table.
+var userFilterTable = append(filterRowsOf(userprop.Users), filterRowsOf(emulatorOnlyProps)...)
 
 // filterRows indexes userFilterTable by Graph's spelling.
 var filterRows = func() map[string]filterRow {

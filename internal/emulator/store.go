@@ -71,29 +71,12 @@ type InvitationRecord struct {
 	Body                  string    `json:"body,omitempty"`
 }
 
-// userProps lists the user properties the emulator models, in the order
-// Graph documents them. Only these can be selected or patched.
-var userProps = []string{
-	"id", "accountEnabled", "businessPhones", "city", "companyName", "country",
-	"createdDateTime", "creationType", "department", "displayName", "employeeId",
-	"employeeType", "externalUserState", "externalUserStateChangeDateTime", "faxNumber",
-	"givenName", "identities", "imAddresses", "jobTitle", "mail", "mailNickname",
-	"mobilePhone", "officeLocation", "otherMails", "postalCode", "preferredLanguage",
-	"proxyAddresses", "state", "streetAddress", "surname", "usageLocation",
-	"userPrincipalName", "userType", "deletedDateTime",
-}
-
 // defaultUserProps is the set GET /users returns without $select.
 // https://learn.microsoft.com/graph/api/user-get ("By default, only a limited
 // set of properties are returned").
 var defaultUserProps = []string{
 	"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
 	"officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
-}
-
-var collectionProps = map[string]bool{
-	"businessPhones": true, "otherMails": true, "proxyAddresses": true,
-	"imAddresses": true, "identities": true,
 }
 
 func knownProp(name string) (string, bool) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -325,47 +326,6 @@ func decodeSkipToken(t string) (int64, bool, error) {
 	return n, parts[2] == "1", err
 }
 
-// readOnlyProps cannot be written with PATCH.
-var readOnlyProps = map[string]bool{
-	"id": true, "createdDateTime": true, "creationType": true, "externalUserState": true,
-	"externalUserStateChangeDateTime": true, "deletedDateTime": true, "proxyAddresses": true,
-	"imAddresses": true,
-}
-
-// maxLen holds documented length limits of writable string properties
-// (https://learn.microsoft.com/graph/api/resources/user).
-var maxLen = map[string]int{
-	"displayName": 256, "givenName": 64, "surname": 64, "jobTitle": 128, "department": 64,
-	"companyName": 64, "officeLocation": 128, "mobilePhone": 64, "employeeId": 16,
-	"employeeType": 64, "city": 128, "state": 128, "country": 128, "streetAddress": 1024,
-	"postalCode": 40, "faxNumber": 64, "mailNickname": 64, "preferredLanguage": 16,
-	"usageLocation": 2, "userPrincipalName": 113, "mail": 256,
-}
-
-// notNullable lists the writable string properties that PATCH cannot set
-// to null; Graph answers 400 "Invalid value specified for property '…' of
-// resource 'User'.". One rule per property, from the user resource page
-// (https://learn.microsoft.com/graph/api/resources/user#properties):
-//   - usageLocation: "Not nullable."
-//   - displayName: "it can't be cleared during updates."
-//   - userPrincipalName: "required when a user is created" (and the
-//     sign-in name; there is no user without one).
-//   - mailNickname: "must be specified when a user is created."
-//   - userType: "The possible values are Member and Guest."
-//
-// Every other modelled string property (givenName, surname, jobTitle,
-// department, companyName, officeLocation, mobilePhone, employeeId,
-// employeeType, city, state, country, streetAddress, postalCode,
-// faxNumber, preferredLanguage, mail) is nullable: the same page lists
-// none of them as required or not nullable, and null is how Graph
-// reports them unset. accountEnabled is a Boolean (null is refused as a
-// non-Boolean below); businessPhones and otherMails are collections,
-// cleared with null or [] alike.
-var notNullable = map[string]bool{
-	"usageLocation": true, "displayName": true, "userPrincipalName": true,
-	"mailNickname": true, "userType": true,
-}
-
 var (
 	usageLocationRE = regexp.MustCompile(`^[A-Za-z]{2}$`)
 	languageRE      = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
@@ -376,6 +336,8 @@ func invalidValue(prop string) string {
 }
 
 // validatePatch checks a PATCH body and returns the normalized changes.
+// What is writable, nullable and how long it may be comes from the table
+// (userprops.go); the format checks below are the emulator's own.
 func validatePatch(body map[string]any) (map[string]any, string) {
 	out := map[string]any{}
 	for k, v := range body {
@@ -389,75 +351,99 @@ func validatePatch(body map[string]any) (map[string]any, string) {
 		if readOnlyProps[name] {
 			return nil, fmt.Sprintf("Property '%s' is read-only and cannot be set.", name)
 		}
-		switch name {
-		case "accountEnabled":
-			if _, ok := v.(bool); !ok {
-				return nil, invalidValue(name)
-			}
-		case "businessPhones", "otherMails":
-			if v == nil {
-				out[name] = []any{}
-				continue
-			}
-			arr, ok := v.([]any)
-			if !ok {
-				return nil, invalidValue(name)
-			}
-			for _, e := range arr {
-				s, ok := e.(string)
-				if !ok || (name == "otherMails" && !validEmail(s)) || (name == "businessPhones" && len(s) > 64) {
-					return nil, invalidValue(name)
-				}
-			}
-			if name == "businessPhones" && len(arr) > 1 {
-				return nil, "Only one number can be set for this property."
-			}
-		case "identities":
-			if _, ok := v.([]any); !ok {
-				return nil, invalidValue(name)
-			}
-		default:
-			if v == nil {
-				if notNullable[name] {
-					return nil, invalidValue(name)
-				}
-				break
-			}
-			s, ok := v.(string)
-			if !ok {
-				return nil, invalidValue(name)
-			}
-			if l, ok := maxLen[name]; ok && len([]rune(s)) > l {
-				return nil, invalidValue(name)
-			}
-			switch name {
-			case "displayName":
-				if strings.TrimSpace(s) == "" {
-					return nil, invalidValue(name)
-				}
-			case "userType":
-				if s != "Guest" && s != "Member" {
-					return nil, invalidValue(name)
-				}
-			case "usageLocation":
-				if !usageLocationRE.MatchString(s) {
-					return nil, invalidValue(name)
-				}
-				s = strings.ToUpper(s)
-			case "preferredLanguage":
-				if !languageRE.MatchString(s) {
-					return nil, invalidValue(name)
-				}
-			case "mail":
-				if !validEmail(s) {
-					return nil, invalidValue(name)
-				}
-			}
-			v = s
+		nv, msg := validatePatchValue(name, v)
+		if msg != "" {
+			return nil, msg
 		}
-		out[name] = v
+		out[name] = nv
 	}
 	return out, ""
+}
+
+// validatePatchValue checks one property of a PATCH body by its type.
+func validatePatchValue(name string, v any) (any, string) {
+	switch {
+	case name == "accountEnabled":
+		if _, ok := v.(bool); !ok {
+			return nil, invalidValue(name)
+		}
+		return v, ""
+	case name == "identities":
+		if _, ok := v.([]any); !ok {
+			return nil, invalidValue(name)
+		}
+		return v, ""
+	case collectionProps[name]:
+		return validatePatchCollection(name, v)
+	default:
+		return validatePatchString(name, v)
+	}
+}
+
+// validatePatchCollection checks businessPhones or otherMails; null and []
+// both empty the collection.
+func validatePatchCollection(name string, v any) (any, string) {
+	if v == nil {
+		return []any{}, ""
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, invalidValue(name)
+	}
+	for _, e := range arr {
+		s, ok := e.(string)
+		if !ok || (name == "otherMails" && !validEmail(s)) || tooLong(name, s) {
+			return nil, invalidValue(name)
+		}
+	}
+	if name == "businessPhones" && len(arr) > 1 {
+		return nil, "Only one number can be set for this property."
+	}
+	return v, ""
+}
+
+// tooLong reports whether s exceeds name's limit in characters.
+func tooLong(name, s string) bool {
+	l, ok := maxLen[name]
+	return ok && len([]rune(s)) > l
+}
+
+// validatePatchString checks a string property: null where nullable,
+// the length limit, the allowed values of an enumeration, and formats.
+func validatePatchString(name string, v any) (any, string) {
+	if v == nil {
+		if notNullable[name] {
+			return nil, invalidValue(name)
+		}
+		return nil, ""
+	}
+	s, ok := v.(string)
+	if !ok || tooLong(name, s) {
+		return nil, invalidValue(name)
+	}
+	if vals := modelledProps[name].Values; len(vals) > 0 && !slices.Contains(vals, s) {
+		return nil, invalidValue(name)
+	}
+	switch name {
+	case "displayName":
+		if strings.TrimSpace(s) == "" {
+			return nil, invalidValue(name)
+		}
+	case "usageLocation":
+		if !usageLocationRE.MatchString(s) {
+			return nil, invalidValue(name)
+		}
+		s = strings.ToUpper(s)
+	case "preferredLanguage":
+		if !languageRE.MatchString(s) {
+			return nil, invalidValue(name)
+		}
+	case "mail":
+		if !validEmail(s) {
+			return nil, invalidValue(name)
+		}
+	}
+	return s, ""
 }
 
 func (c *call) patchUser() {

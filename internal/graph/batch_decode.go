@@ -2,11 +2,15 @@ package graph
 
 import (
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"time"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
 )
 
-// wireUser is a user as Graph's JSON carries it, for the properties in
-// userSelect. Batch items are decoded with encoding/json rather than the
+// wireUser is a user as Graph's JSON carries it, for the typed properties
+// of User (the profile strings are added by wireType). Batch items are decoded with encoding/json rather than the
 // SDK's parse node: kiota's backing store costs about 400 allocations per
 // user (BenchmarkSplitUserBatch), which a 1,000-guest refresh pays in full.
 // TestBatchDecodeMatchesSDK keeps the two paths equal.
@@ -21,33 +25,46 @@ type wireUser struct {
 	CreationType                    *string    `json:"creationType"`
 	CreatedDateTime                 *time.Time `json:"createdDateTime"`
 	AccountEnabled                  *bool      `json:"accountEnabled"`
-	GivenName                       *string    `json:"givenName"`
-	Surname                         *string    `json:"surname"`
-	JobTitle                        *string    `json:"jobTitle"`
-	Department                      *string    `json:"department"`
-	CompanyName                     *string    `json:"companyName"`
-	OfficeLocation                  *string    `json:"officeLocation"`
-	MobilePhone                     *string    `json:"mobilePhone"`
-	UsageLocation                   *string    `json:"usageLocation"`
-	EmployeeID                      *string    `json:"employeeId"`
-	EmployeeType                    *string    `json:"employeeType"`
-	City                            *string    `json:"city"`
-	State                           *string    `json:"state"`
-	Country                         *string    `json:"country"`
-	StreetAddress                   *string    `json:"streetAddress"`
-	PostalCode                      *string    `json:"postalCode"`
-	PreferredLanguage               *string    `json:"preferredLanguage"`
-	FaxNumber                       *string    `json:"faxNumber"`
 	BusinessPhones                  []*string  `json:"businessPhones"`
 	OtherMails                      []*string  `json:"otherMails"`
 }
 
+// wireType is wireUser plus one *string field per profile string of the
+// table, tagged with its Graph name: built once from userprop so that a new
+// profile row is decoded without an edit here, in the same single
+// json.Unmarshal pass.
+var wireType = func() reflect.Type {
+	fields := []reflect.StructField{{Name: "W", Type: reflect.TypeFor[wireUser](), Anonymous: true}}
+	for i, p := range userprop.Profiles() {
+		fields = append(fields, reflect.StructField{
+			Name: fmt.Sprintf("P%d", i), Type: reflect.TypeFor[*string](),
+			Tag: reflect.StructTag(`json:"` + p.Graph + `"`),
+		})
+	}
+	return reflect.StructOf(fields)
+}()
+
 func decodeUserJSON(b []byte) (*User, error) {
-	var w wireUser
-	if err := json.Unmarshal(b, &w); err != nil {
+	v := reflect.New(wireType)
+	if err := json.Unmarshal(b, v.Interface()); err != nil {
 		return nil, err
 	}
+	e := v.Elem()
+	w, ok := e.Field(0).Interface().(wireUser)
+	if !ok {
+		return nil, fmt.Errorf("graph: decoding a user: field 0 of %v is not wireUser", wireType)
+	}
+	var profile map[string]string
+	for i, p := range userprop.Profiles() {
+		if s, _ := e.Field(i + 1).Interface().(*string); s != nil {
+			if profile == nil {
+				profile = map[string]string{}
+			}
+			profile[p.Graph] = *s
+		}
+	}
 	return &User{
+		Profile:                         profile,
 		ID:                              w.ID,
 		DisplayName:                     deref(w.DisplayName),
 		UserPrincipalName:               deref(w.UserPrincipalName),
@@ -58,23 +75,6 @@ func decodeUserJSON(b []byte) (*User, error) {
 		CreationType:                    deref(w.CreationType),
 		CreatedDateTime:                 utc(w.CreatedDateTime),
 		AccountEnabled:                  w.AccountEnabled,
-		GivenName:                       w.GivenName,
-		Surname:                         w.Surname,
-		JobTitle:                        w.JobTitle,
-		Department:                      w.Department,
-		CompanyName:                     w.CompanyName,
-		OfficeLocation:                  w.OfficeLocation,
-		MobilePhone:                     w.MobilePhone,
-		UsageLocation:                   w.UsageLocation,
-		EmployeeID:                      w.EmployeeID,
-		EmployeeType:                    w.EmployeeType,
-		City:                            w.City,
-		State:                           w.State,
-		Country:                         w.Country,
-		StreetAddress:                   w.StreetAddress,
-		PostalCode:                      w.PostalCode,
-		PreferredLanguage:               w.PreferredLanguage,
-		FaxNumber:                       w.FaxNumber,
 		BusinessPhones:                  strs(w.BusinessPhones),
 		OtherMails:                      strs(w.OtherMails),
 	}, nil

@@ -96,7 +96,7 @@ func TestGetUserTokenReuseAuthSelectAndUserAgent(t *testing.T) {
 			t.Fatalf("GetUser(%s): %v", id, err)
 		}
 		if u.ID != id || u.Mail != "ann@example.com" || u.UserType != "Guest" || u.ExternalUserState != "PendingAcceptance" ||
-			u.CreationType != "Invitation" || u.AccountEnabled == nil || !*u.AccountEnabled || u.JobTitle != nil {
+			u.CreationType != "Invitation" || u.AccountEnabled == nil || !*u.AccountEnabled || u.ProfileValue("jobTitle") != nil {
 			t.Fatalf("GetUser(%s) = %+v", id, u)
 		}
 		want := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -162,7 +162,7 @@ func TestUpdateUserSendsExactlyTheChangedFields(t *testing.T) {
 	var noMails []string
 	err := c.UpdateUser(context.Background(), "u1", UserUpdate{
 		DisplayName:    &name,
-		JobTitle:       &empty,
+		Profile:        map[string]string{"jobTitle": empty},
 		AccountEnabled: &disabled,
 		BusinessPhones: &phones,
 		OtherMails:     &noMails,
@@ -345,7 +345,7 @@ func invite(c *Client) error {
 }
 func update(c *Client) error {
 	v := "X"
-	return c.UpdateUser(context.Background(), "u1", UserUpdate{UsageLocation: &v})
+	return c.UpdateUser(context.Background(), "u1", UserUpdate{Profile: map[string]string{"usageLocation": v}})
 }
 func deleteUser(c *Client) error { return c.DeleteUser(context.Background(), "u1") }
 func purge(c *Client) error      { return c.PurgeDeletedUser(context.Background(), "u1") }

@@ -95,10 +95,10 @@ func TestEmulatorGuestLifecycle(t *testing.T) {
 	}
 
 	dept, empty := "Purchasing", ""
-	if err := c.UpdateUser(ctx, u.ID, graph.UserUpdate{Department: &dept, JobTitle: &empty}); err != nil {
+	if err := c.UpdateUser(ctx, u.ID, graph.UserUpdate{Profile: map[string]string{"department": dept, "jobTitle": empty}}); err != nil {
 		t.Fatalf("UpdateUser: %v", err)
 	}
-	if u, err = c.GetUser(ctx, u.ID); err != nil || u.Department == nil || *u.Department != "Purchasing" || u.JobTitle != nil {
+	if u, err = c.GetUser(ctx, u.ID); err != nil || u.Profile["department"] != "Purchasing" || u.ProfileValue("jobTitle") != nil {
 		t.Fatalf("after update: %+v, %v", u, err)
 	}
 

@@ -13,19 +13,14 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/directory"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
 )
 
-// userSelect is every property User carries. Graph's default projection
-// leaves out most of them (externalUserState, creationType, userType,
-// createdDateTime …), which come back only when named in $select.
-var userSelect = []string{
-	"id", "displayName", "userPrincipalName", "mail", "userType",
-	"externalUserState", "externalUserStateChangeDateTime", "creationType", "createdDateTime",
-	"accountEnabled", "givenName", "surname", "jobTitle", "department", "companyName",
-	"officeLocation", "mobilePhone", "usageLocation", "employeeId", "employeeType",
-	"city", "state", "country", "streetAddress", "postalCode", "preferredLanguage",
-	"faxNumber", "businessPhones", "otherMails",
-}
+// userSelect is every property User carries, from the table. Graph's default
+// projection leaves out most of them (externalUserState, creationType,
+// userType, createdDateTime …), which come back only when named in $select.
+var userSelect = userprop.Select()
 
 const (
 	defaultPageSize = 100
@@ -298,23 +293,9 @@ func patchBody(u UserUpdate) map[string]any {
 	if u.AccountEnabled != nil {
 		m["accountEnabled"] = *u.AccountEnabled
 	}
-	str("givenName", u.GivenName)
-	str("surname", u.Surname)
-	str("jobTitle", u.JobTitle)
-	str("department", u.Department)
-	str("companyName", u.CompanyName)
-	str("officeLocation", u.OfficeLocation)
-	str("mobilePhone", u.MobilePhone)
-	str("usageLocation", u.UsageLocation)
-	str("employeeId", u.EmployeeID)
-	str("employeeType", u.EmployeeType)
-	str("city", u.City)
-	str("state", u.State)
-	str("country", u.Country)
-	str("streetAddress", u.StreetAddress)
-	str("postalCode", u.PostalCode)
-	str("preferredLanguage", u.PreferredLanguage)
-	str("faxNumber", u.FaxNumber)
+	for name, v := range u.Profile {
+		str(name, &v)
+	}
 	list("businessPhones", u.BusinessPhones)
 	list("otherMails", u.OtherMails)
 	return m
@@ -557,25 +538,20 @@ func toUser(m models.Userable) *User {
 		CreationType:                    deref(m.GetCreationType()),
 		CreatedDateTime:                 utc(m.GetCreatedDateTime()),
 		AccountEnabled:                  m.GetAccountEnabled(),
-		GivenName:                       m.GetGivenName(),
-		Surname:                         m.GetSurname(),
-		JobTitle:                        m.GetJobTitle(),
-		Department:                      m.GetDepartment(),
-		CompanyName:                     m.GetCompanyName(),
-		OfficeLocation:                  m.GetOfficeLocation(),
-		MobilePhone:                     m.GetMobilePhone(),
-		UsageLocation:                   m.GetUsageLocation(),
-		EmployeeID:                      m.GetEmployeeId(),
-		EmployeeType:                    m.GetEmployeeType(),
-		City:                            m.GetCity(),
-		State:                           m.GetState(),
-		Country:                         m.GetCountry(),
-		StreetAddress:                   m.GetStreetAddress(),
-		PostalCode:                      m.GetPostalCode(),
-		PreferredLanguage:               m.GetPreferredLanguage(),
-		FaxNumber:                       m.GetFaxNumber(),
 		BusinessPhones:                  m.GetBusinessPhones(),
 		OtherMails:                      m.GetOtherMails(),
+	}
+	// Profile strings by their Graph name: the SDK model keeps every
+	// property in its backing store under that name, so the table alone
+	// decides what is copied.
+	for _, p := range userprop.Profiles() {
+		v, err := m.GetBackingStore().Get(p.Graph)
+		if s, ok := v.(*string); err == nil && ok && s != nil {
+			if u.Profile == nil {
+				u.Profile = map[string]string{}
+			}
+			u.Profile[p.Graph] = *s
+		}
 	}
 	return u
 }

@@ -21,6 +21,12 @@ type Logger interface {
 
 // User is a directory user as the provider sees it. Pointer fields are nil
 // when Graph returned null (or the property was not selected).
+//
+// The typed fields are the properties the provider reasons about (identity,
+// lifecycle, the B2B rule, the collections); they are the userprop rows
+// without Profile, and TestUserFieldsMatchTable fails when a typed field has
+// no row or such a row no field. Every profile string (a userprop row with
+// Profile) is in Profile instead, so adding one is a table row, not a field.
 type User struct {
 	ID                              string
 	DisplayName                     string
@@ -33,26 +39,21 @@ type User struct {
 	CreatedDateTime                 *time.Time
 	AccountEnabled                  *bool
 
-	GivenName         *string
-	Surname           *string
-	JobTitle          *string
-	Department        *string
-	CompanyName       *string
-	OfficeLocation    *string
-	MobilePhone       *string
-	UsageLocation     *string
-	EmployeeID        *string
-	EmployeeType      *string
-	City              *string
-	State             *string
-	Country           *string
-	StreetAddress     *string
-	PostalCode        *string
-	PreferredLanguage *string
-	FaxNumber         *string
+	// Profile holds the profile strings Graph returned non-null, keyed by
+	// Graph name (userprop.Profiles); a missing key is null.
+	Profile map[string]string
 
 	BusinessPhones []string
 	OtherMails     []string
+}
+
+// ProfileValue returns the profile string named graphName, nil when Graph
+// returned null (or it was not selected).
+func (u *User) ProfileValue(graphName string) *string {
+	if v, ok := u.Profile[graphName]; ok {
+		return &v
+	}
+	return nil
 }
 
 // UserUpdate lists the properties to change with PATCH /users/{id}.
@@ -63,30 +64,27 @@ type UserUpdate struct {
 	UserType       *string
 	AccountEnabled *bool
 
-	GivenName         *string
-	Surname           *string
-	JobTitle          *string
-	Department        *string
-	CompanyName       *string
-	OfficeLocation    *string
-	MobilePhone       *string
-	UsageLocation     *string
-	EmployeeID        *string
-	EmployeeType      *string
-	City              *string
-	State             *string
-	Country           *string
-	StreetAddress     *string
-	PostalCode        *string
-	PreferredLanguage *string
-	FaxNumber         *string
+	// Profile holds the profile strings to change, keyed by Graph name
+	// (userprop.Profiles); "" clears the property (sent as JSON null).
+	Profile map[string]string
 
 	BusinessPhones *[]string
 	OtherMails     *[]string
 }
 
+// SetProfile records a change of the profile string graphName ("" clears it).
+func (u *UserUpdate) SetProfile(graphName, v string) {
+	if u.Profile == nil {
+		u.Profile = map[string]string{}
+	}
+	u.Profile[graphName] = v
+}
+
 // IsEmpty reports whether the update would change nothing.
-func (u UserUpdate) IsEmpty() bool { return u == (UserUpdate{}) }
+func (u UserUpdate) IsEmpty() bool {
+	return u.DisplayName == nil && u.UserType == nil && u.AccountEnabled == nil &&
+		len(u.Profile) == 0 && u.BusinessPhones == nil && u.OtherMails == nil
+}
 
 // InvitationRequest is the body of POST /invitations.
 type InvitationRequest struct {

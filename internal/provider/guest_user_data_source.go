@@ -38,37 +38,44 @@ type guestUserDataSource struct {
 
 // guestUserDataSourceModelV0 is the b2b_guest_user data source.
 type guestUserDataSourceModelV0 struct {
-	ObjectID                 types.String   `tfsdk:"object_id"`
-	Email                    types.String   `tfsdk:"email"`
-	ID                       types.String   `tfsdk:"id"`
-	DisplayName              types.String   `tfsdk:"display_name"`
-	UserPrincipalName        types.String   `tfsdk:"user_principal_name"`
-	Mail                     types.String   `tfsdk:"mail"`
-	OtherMails               types.List     `tfsdk:"other_mails"`
-	UserType                 types.String   `tfsdk:"user_type"`
-	InvitationState          types.String   `tfsdk:"invitation_state"`
-	InvitationStateChangedAt types.String   `tfsdk:"invitation_state_changed_at"`
-	CreationType             types.String   `tfsdk:"creation_type"`
-	CreatedAt                types.String   `tfsdk:"created_at"`
-	AccountEnabled           types.Bool     `tfsdk:"account_enabled"`
-	GivenName                types.String   `tfsdk:"given_name"`
-	Surname                  types.String   `tfsdk:"surname"`
-	JobTitle                 types.String   `tfsdk:"job_title"`
-	Department               types.String   `tfsdk:"department"`
-	CompanyName              types.String   `tfsdk:"company_name"`
-	OfficeLocation           types.String   `tfsdk:"office_location"`
-	MobilePhone              types.String   `tfsdk:"mobile_phone"`
-	BusinessPhones           types.List     `tfsdk:"business_phones"`
-	UsageLocation            types.String   `tfsdk:"usage_location"`
-	EmployeeID               types.String   `tfsdk:"employee_id"`
-	EmployeeType             types.String   `tfsdk:"employee_type"`
-	City                     types.String   `tfsdk:"city"`
-	State                    types.String   `tfsdk:"state"`
-	Country                  types.String   `tfsdk:"country"`
-	StreetAddress            types.String   `tfsdk:"street_address"`
-	PostalCode               types.String   `tfsdk:"postal_code"`
-	PreferredLanguage        types.String   `tfsdk:"preferred_language"`
-	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+	ObjectID                 types.String `tfsdk:"object_id"`
+	Email                    types.String `tfsdk:"email"`
+	ID                       types.String `tfsdk:"id"`
+	UserPrincipalName        types.String `tfsdk:"user_principal_name"`
+	Mail                     types.String `tfsdk:"mail"`
+	OtherMails               types.List   `tfsdk:"other_mails"`
+	UserType                 types.String `tfsdk:"user_type"`
+	InvitationState          types.String `tfsdk:"invitation_state"`
+	InvitationStateChangedAt types.String `tfsdk:"invitation_state_changed_at"`
+	CreationType             types.String `tfsdk:"creation_type"`
+	CreatedAt                types.String `tfsdk:"created_at"`
+	AccountEnabled           types.Bool   `tfsdk:"account_enabled"`
+	BusinessPhones           types.List   `tfsdk:"business_phones"`
+
+	// Profile strings, one per row of the user-property table
+	// (dataSourceProfileFields binds them by tfsdk tag).
+	DisplayName             types.String `tfsdk:"display_name"`
+	GivenName               types.String `tfsdk:"given_name"`
+	Surname                 types.String `tfsdk:"surname"`
+	JobTitle                types.String `tfsdk:"job_title"`
+	Department              types.String `tfsdk:"department"`
+	CompanyName             types.String `tfsdk:"company_name"`
+	OfficeLocation          types.String `tfsdk:"office_location"`
+	MobilePhone             types.String `tfsdk:"mobile_phone"`
+	FaxNumber               types.String `tfsdk:"fax_number"`
+	UsageLocation           types.String `tfsdk:"usage_location"`
+	EmployeeID              types.String `tfsdk:"employee_id"`
+	EmployeeType            types.String `tfsdk:"employee_type"`
+	StreetAddress           types.String `tfsdk:"street_address"`
+	City                    types.String `tfsdk:"city"`
+	State                   types.String `tfsdk:"state"`
+	PostalCode              types.String `tfsdk:"postal_code"`
+	Country                 types.String `tfsdk:"country"`
+	PreferredLanguage       types.String `tfsdk:"preferred_language"`
+	AgeGroup                types.String `tfsdk:"age_group"`
+	ConsentProvidedForMinor types.String `tfsdk:"consent_provided_for_minor"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // Metadata implements datasource.DataSource.
@@ -84,7 +91,6 @@ func (d *guestUserDataSource) Schema(ctx context.Context, _ datasource.SchemaReq
 // dataSourceStringAttrs are the computed string attributes and what they mean.
 var dataSourceStringAttrs = map[string]string{
 	"id":                          "The object ID of the user (same as `object_id`).",
-	"display_name":                "The user's display name.",
 	"user_principal_name":         "The user principal name; for invited guests it has the form `alice_partner.example#EXT#@contoso.onmicrosoft.com`.",
 	"mail":                        "The user's primary email address.",
 	"user_type":                   "`Guest` or `Member`.",
@@ -92,22 +98,6 @@ var dataSourceStringAttrs = map[string]string{
 	"invitation_state_changed_at": "When `invitation_state` last changed (RFC 3339).",
 	"creation_type":               "How the account was created; `Invitation` for B2B guests, null for users created directly.",
 	"created_at":                  "When the user was created (RFC 3339).",
-	"given_name":                  "The given (first) name.",
-	"surname":                     "The surname (family name).",
-	"job_title":                   "The job title.",
-	"department":                  "The department.",
-	"company_name":                "The company name.",
-	"office_location":             "The office location.",
-	"mobile_phone":                "The mobile phone number.",
-	"usage_location":              "The two-letter country code (ISO 3166-1 alpha-2) where the user's services are used.",
-	"employee_id":                 "The employee identifier assigned by the organization.",
-	"employee_type":               "The employee type, e.g. `Contractor`.",
-	"city":                        "The city.",
-	"state":                       "The state or province.",
-	"country":                     "The country or region.",
-	"street_address":              "The street address.",
-	"postal_code":                 "The postal code.",
-	"preferred_language":          "The preferred language (ISO 639-1 with a country, e.g. `en-US`).",
 }
 
 func guestUserDataSourceSchemaV0(ctx context.Context) schema.Schema {
@@ -142,6 +132,13 @@ func guestUserDataSourceSchemaV0(ctx context.Context) schema.Schema {
 	}
 	for name, desc := range dataSourceStringAttrs {
 		attrs[name] = schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	for _, f := range dataSourceProfileFields {
+		desc := profileDescription(f.prop)
+		if f.attr == "display_name" {
+			desc = "The user's display name." // the row's text speaks of the invitation
+		}
+		attrs[f.attr] = schema.StringAttribute{Computed: true, MarkdownDescription: desc + " Null when Entra has no value."}
 	}
 	return schema.Schema{
 		MarkdownDescription: "Reads one existing user of the directory, usually a B2B guest, by object ID or by email address. " +

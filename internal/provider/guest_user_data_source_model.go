@@ -16,7 +16,6 @@ func (m *guestUserDataSourceModelV0) fromUser(ctx context.Context, u *graph.User
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(u.ID)
 	m.ObjectID = types.StringValue(u.ID)
-	m.DisplayName = nonEmptyString(u.DisplayName)
 	m.UserPrincipalName = nonEmptyString(u.UserPrincipalName)
 	m.Mail = nonEmptyString(u.Mail)
 	m.UserType = nonEmptyString(u.UserType)
@@ -26,22 +25,9 @@ func (m *guestUserDataSourceModelV0) fromUser(ctx context.Context, u *graph.User
 	m.CreatedAt = rfc3339(u.CreatedDateTime)
 	m.AccountEnabled = types.BoolPointerValue(u.AccountEnabled)
 
-	m.GivenName = types.StringPointerValue(u.GivenName)
-	m.Surname = types.StringPointerValue(u.Surname)
-	m.JobTitle = types.StringPointerValue(u.JobTitle)
-	m.Department = types.StringPointerValue(u.Department)
-	m.CompanyName = types.StringPointerValue(u.CompanyName)
-	m.OfficeLocation = types.StringPointerValue(u.OfficeLocation)
-	m.MobilePhone = types.StringPointerValue(u.MobilePhone)
-	m.UsageLocation = types.StringPointerValue(u.UsageLocation)
-	m.EmployeeID = types.StringPointerValue(u.EmployeeID)
-	m.EmployeeType = types.StringPointerValue(u.EmployeeType)
-	m.City = types.StringPointerValue(u.City)
-	m.State = types.StringPointerValue(u.State)
-	m.Country = types.StringPointerValue(u.Country)
-	m.StreetAddress = types.StringPointerValue(u.StreetAddress)
-	m.PostalCode = types.StringPointerValue(u.PostalCode)
-	m.PreferredLanguage = types.StringPointerValue(u.PreferredLanguage)
+	for _, f := range dataSourceProfileFields {
+		*f.model(m) = types.StringPointerValue(f.user(u))
+	}
 
 	// Graph returns [] rather than null for empty collections; an empty
 	// list (not null) keeps length() usable in HCL.
@@ -73,3 +59,21 @@ func nonNilStrings(s []string) []string {
 	}
 	return s
 }
+
+// dataSourceProfileField is a profile string of the b2b_guest_user data
+// source: the resource's field (the same table row), bound to the data
+// source's model.
+type dataSourceProfileField struct {
+	profileStringField
+	model func(*guestUserDataSourceModelV0) *types.String
+}
+
+// dataSourceProfileFields are the data source's profile strings: every
+// profile string of the resource, so the two cannot drift apart.
+var dataSourceProfileFields = func() []dataSourceProfileField {
+	out := make([]dataSourceProfileField, 0, len(profileStringFields))
+	for _, f := range profileStringFields {
+		out = append(out, dataSourceProfileField{profileStringField: f, model: stringFieldOf[guestUserDataSourceModelV0](f.attr)})
+	}
+	return out
+}()

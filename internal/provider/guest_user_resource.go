@@ -18,8 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
 
 var (
@@ -233,108 +231,4 @@ func computedString(desc string) schema.StringAttribute {
 		MarkdownDescription: desc,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
-}
-
-// profileStringField describes one optional string property of the user:
-// its attribute, how to read it from graph.User and how to write it into
-// graph.UserUpdate. One table drives the schema, Read and Update so a new
-// property is added in one place.
-type profileStringField struct {
-	attr        string
-	description string
-	validators  []validator.String
-	// viaInvitation: the invitation itself sets it, so create needs no PATCH for it.
-	viaInvitation bool
-	// clear is what `""` in the configuration does: clear the property
-	// (JSON null) where Graph documents it as nullable, else a plan-time
-	// error. Removing the attribute never clears anything.
-	clear  clearRule
-	model  func(*guestUserResourceModelV0) *types.String
-	user   func(*graph.User) *string
-	update func(*graph.UserUpdate) **string
-}
-
-// lengthUpTo bounds a profile string by Graph's maximum, counted in
-// characters as Graph counts them, not in UTF-8 bytes: a 31-character
-// Japanese company name is 93 bytes and well within companyName's 64
-// characters. The empty string is handled by the field's clearRule before
-// these run.
-func lengthUpTo(longest int) []validator.String {
-	return []validator.String{stringvalidator.UTF8LengthBetween(1, longest)}
-}
-
-// profileStringFields are the writable string properties a guest commonly
-// needs. Maximum lengths and whether a property can be cleared are Graph's,
-// from the properties table of
-// https://learn.microsoft.com/graph/api/resources/user ("Maximum length is
-// N characters"), except where a field says otherwise: displayName "cannot
-// be cleared during updates", usageLocation is "Not nullable" (Graph answers
-// 400 "Invalid value specified for property 'usageLocation'" to null); every
-// other property here carries no such note and supports `eq` on null values
-// in $filter, so null is one of its values and clears it.
-var profileStringFields = []profileStringField{
-	{attr: "display_name", description: "The name shown in the directory and address lists. Sent with the invitation (Graph derives one from the address when unset) and changed in place.",
-		validators: append(lengthUpTo(256), displayNameNotBlank()), viaInvitation: true, clear: clearRequired, // displayName: 256, required, can't be cleared
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.DisplayName },
-		user:  func(u *graph.User) *string { return nonEmpty(u.DisplayName) }, update: func(u *graph.UserUpdate) **string { return &u.DisplayName }},
-	{attr: "given_name", description: "The first name.", validators: lengthUpTo(64), // givenName: 64
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.GivenName },
-		user:  func(u *graph.User) *string { return u.GivenName }, update: func(u *graph.UserUpdate) **string { return &u.GivenName }, clear: clearToNull},
-	{attr: "surname", description: "The last name.", validators: lengthUpTo(64), // surname: 64
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.Surname },
-		user:  func(u *graph.User) *string { return u.Surname }, update: func(u *graph.UserUpdate) **string { return &u.Surname }, clear: clearToNull},
-	{attr: "job_title", description: "The job title.", validators: lengthUpTo(128), // jobTitle: 128
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.JobTitle },
-		user:  func(u *graph.User) *string { return u.JobTitle }, update: func(u *graph.UserUpdate) **string { return &u.JobTitle }, clear: clearToNull},
-	{attr: "department", description: "The department.", validators: lengthUpTo(64), // department: 64
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.Department },
-		user:  func(u *graph.User) *string { return u.Department }, update: func(u *graph.UserUpdate) **string { return &u.Department }, clear: clearToNull},
-	{attr: "company_name", description: "The company the guest works for.", validators: lengthUpTo(64), // companyName: 64
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.CompanyName },
-		user:  func(u *graph.User) *string { return u.CompanyName }, update: func(u *graph.UserUpdate) **string { return &u.CompanyName }, clear: clearToNull},
-	// officeLocation: the Graph page gives no maximum; 128 is the directory attribute's
-	// (physicalDeliveryOfficeName, rangeUpper 128:
-	// https://learn.microsoft.com/windows/win32/adschema/a-physicaldeliveryofficename).
-	{attr: "office_location", description: "The office location.", validators: lengthUpTo(128),
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.OfficeLocation },
-		user:  func(u *graph.User) *string { return u.OfficeLocation }, update: func(u *graph.UserUpdate) **string { return &u.OfficeLocation }, clear: clearToNull},
-	{attr: "mobile_phone", description: "The mobile phone number.", validators: lengthUpTo(64), // mobilePhone: 64
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.MobilePhone },
-		user:  func(u *graph.User) *string { return u.MobilePhone }, update: func(u *graph.UserUpdate) **string { return &u.MobilePhone }, clear: clearToNull},
-	// faxNumber: the Graph page gives no maximum; 64 is the directory attribute's
-	// (facsimileTelephoneNumber, rangeUpper 64, Active Directory schema).
-	{attr: "fax_number", description: "The fax number.", validators: lengthUpTo(64),
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.FaxNumber },
-		user:  func(u *graph.User) *string { return u.FaxNumber }, update: func(u *graph.UserUpdate) **string { return &u.FaxNumber }, clear: clearToNull},
-	{attr: "usage_location", description: "The country the guest uses services in, as an upper-case ISO 3166-1 alpha-2 code (e.g. `US`); needed before licenses can be assigned.",
-		validators: []validator.String{usageLocationValidator()},
-		model:      func(m *guestUserResourceModelV0) *types.String { return &m.UsageLocation },
-		user:       func(u *graph.User) *string { return u.UsageLocation }, update: func(u *graph.UserUpdate) **string { return &u.UsageLocation }, clear: clearNotNullable},
-	{attr: "employee_id", description: "The employee identifier (at most 16 characters).", validators: lengthUpTo(16), // employeeId: 16
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.EmployeeID },
-		user:  func(u *graph.User) *string { return u.EmployeeID }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeID }, clear: clearToNull},
-	// employeeType: the Graph page gives no maximum; 64 is kept as a conservative bound
-	// (not confirmed against Graph; raise it if Graph is shown to accept more).
-	{attr: "employee_type", description: "The employee type, e.g. `Contractor` or `Vendor`.", validators: lengthUpTo(64),
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.EmployeeType },
-		user:  func(u *graph.User) *string { return u.EmployeeType }, update: func(u *graph.UserUpdate) **string { return &u.EmployeeType }, clear: clearToNull},
-	{attr: "street_address", description: "The street address.", validators: lengthUpTo(1024), // streetAddress: 1,024
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.StreetAddress },
-		user:  func(u *graph.User) *string { return u.StreetAddress }, update: func(u *graph.UserUpdate) **string { return &u.StreetAddress }, clear: clearToNull},
-	{attr: "city", description: "The city.", validators: lengthUpTo(128), // city: 128
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.City },
-		user:  func(u *graph.User) *string { return u.City }, update: func(u *graph.UserUpdate) **string { return &u.City }, clear: clearToNull},
-	{attr: "state", description: "The state or province.", validators: lengthUpTo(128), // state: 128
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.State },
-		user:  func(u *graph.User) *string { return u.State }, update: func(u *graph.UserUpdate) **string { return &u.State }, clear: clearToNull},
-	{attr: "postal_code", description: "The postal code.", validators: lengthUpTo(40), // postalCode: 40
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.PostalCode },
-		user:  func(u *graph.User) *string { return u.PostalCode }, update: func(u *graph.UserUpdate) **string { return &u.PostalCode }, clear: clearToNull},
-	{attr: "country", description: "The country or region (free text, e.g. `Germany`).", validators: lengthUpTo(128), // country: 128
-		model: func(m *guestUserResourceModelV0) *types.String { return &m.Country },
-		user:  func(u *graph.User) *string { return u.Country }, update: func(u *graph.UserUpdate) **string { return &u.Country }, clear: clearToNull},
-	{attr: "preferred_language", description: "The preferred language as an ISO 639-1 code with an optional ISO 3166 region, e.g. `en-US`.",
-		validators: []validator.String{preferredLanguageValidator()},
-		model:      func(m *guestUserResourceModelV0) *types.String { return &m.PreferredLanguage },
-		user:       func(u *graph.User) *string { return u.PreferredLanguage }, update: func(u *graph.UserUpdate) **string { return &u.PreferredLanguage }, clear: clearToNull},
 }

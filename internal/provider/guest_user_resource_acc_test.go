@@ -489,7 +489,7 @@ func TestAccGuestUser_drift(t *testing.T) {
 			{Config: cfg, Check: stateID(&id)},
 			{
 				PreConfig: func() {
-					env.EditUser(t, id, graph.UserUpdate{Department: ref("Changed outside"), City: ref("Elsewhere")})
+					env.EditUser(t, id, graph.UserUpdate{Profile: map[string]string{"department": "Changed outside", "city": "Elsewhere"}})
 					env.Redeem(t, id)
 				},
 				Config: cfg,
@@ -503,8 +503,10 @@ func TestAccGuestUser_drift(t *testing.T) {
 				},
 			},
 			{
-				PreConfig: func() { env.EditUser(t, id, graph.UserUpdate{JobTitle: ref("Edited outside")}) },
-				Config:    cfg,
+				PreConfig: func() {
+					env.EditUser(t, id, graph.UserUpdate{Profile: map[string]string{"jobTitle": "Edited outside"}})
+				},
+				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Buyer")),

@@ -297,7 +297,7 @@ func TestAccGuestUser_removeAttributeKeepsEntraValue(t *testing.T) {
 			{
 				// Unmanaged now: an out-of-band edit never diffs.
 				PreConfig: func() {
-					env.EditUser(t, id, graph.UserUpdate{JobTitle: ref("Edited outside"), UsageLocation: ref("FR")})
+					env.EditUser(t, id, graph.UserUpdate{Profile: map[string]string{"jobTitle": "Edited outside", "usageLocation": "FR"}})
 				},
 				Config: guestConfig(env, email, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

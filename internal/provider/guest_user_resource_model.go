@@ -27,27 +27,29 @@ type guestUserResourceModelV0 struct {
 	OnDestroy             types.String              `tfsdk:"on_destroy"`
 	AdoptExisting         types.Bool                `tfsdk:"adopt_existing"`
 
-	DisplayName       types.String `tfsdk:"display_name"`
-	GivenName         types.String `tfsdk:"given_name"`
-	Surname           types.String `tfsdk:"surname"`
-	JobTitle          types.String `tfsdk:"job_title"`
-	Department        types.String `tfsdk:"department"`
-	CompanyName       types.String `tfsdk:"company_name"`
-	OfficeLocation    types.String `tfsdk:"office_location"`
-	MobilePhone       types.String `tfsdk:"mobile_phone"`
-	FaxNumber         types.String `tfsdk:"fax_number"`
-	UsageLocation     types.String `tfsdk:"usage_location"`
-	EmployeeID        types.String `tfsdk:"employee_id"`
-	EmployeeType      types.String `tfsdk:"employee_type"`
-	StreetAddress     types.String `tfsdk:"street_address"`
-	City              types.String `tfsdk:"city"`
-	State             types.String `tfsdk:"state"`
-	PostalCode        types.String `tfsdk:"postal_code"`
-	Country           types.String `tfsdk:"country"`
-	PreferredLanguage types.String `tfsdk:"preferred_language"`
-	AccountEnabled    types.Bool   `tfsdk:"account_enabled"`
-	BusinessPhones    types.List   `tfsdk:"business_phones"`
-	OtherMails        types.Set    `tfsdk:"other_mails"`
+	DisplayName             types.String `tfsdk:"display_name"`
+	GivenName               types.String `tfsdk:"given_name"`
+	Surname                 types.String `tfsdk:"surname"`
+	JobTitle                types.String `tfsdk:"job_title"`
+	Department              types.String `tfsdk:"department"`
+	CompanyName             types.String `tfsdk:"company_name"`
+	OfficeLocation          types.String `tfsdk:"office_location"`
+	MobilePhone             types.String `tfsdk:"mobile_phone"`
+	FaxNumber               types.String `tfsdk:"fax_number"`
+	UsageLocation           types.String `tfsdk:"usage_location"`
+	EmployeeID              types.String `tfsdk:"employee_id"`
+	EmployeeType            types.String `tfsdk:"employee_type"`
+	StreetAddress           types.String `tfsdk:"street_address"`
+	City                    types.String `tfsdk:"city"`
+	State                   types.String `tfsdk:"state"`
+	PostalCode              types.String `tfsdk:"postal_code"`
+	Country                 types.String `tfsdk:"country"`
+	PreferredLanguage       types.String `tfsdk:"preferred_language"`
+	AgeGroup                types.String `tfsdk:"age_group"`
+	ConsentProvidedForMinor types.String `tfsdk:"consent_provided_for_minor"`
+	AccountEnabled          types.Bool   `tfsdk:"account_enabled"`
+	BusinessPhones          types.List   `tfsdk:"business_phones"`
+	OtherMails              types.Set    `tfsdk:"other_mails"`
 
 	GroupIDs   types.Set `tfsdk:"group_ids"`
 	SponsorIDs types.Set `tfsdk:"sponsor_ids"`
@@ -218,7 +220,7 @@ func profileUpdate(ctx context.Context, from, to *guestUserResourceModelV0, crea
 		if v == "" && !f.clear.clearable() {
 			continue
 		}
-		*f.update(&upd) = &v // the graph client sends "" as JSON null
+		f.write(&upd, v) // the graph client sends "" as JSON null
 	}
 	if !creating && isKnown(to.UserType) && !to.UserType.Equal(from.UserType) {
 		v := to.UserType.ValueString()

@@ -54,9 +54,23 @@ var guestSummaryAttrs = map[string]string{
 	"created_at":                  "When the user was created (RFC 3339).",
 }
 
+// guestSummaryAttrsWithProfile adds every profile string of the resource
+// (the user-property table's rows) to guestSummaryAttrs; display_name is
+// there already with this data source's wording.
+var guestSummaryAttrsWithProfile = func() map[string]string {
+	out := make(map[string]string, len(guestSummaryAttrs)+len(profileStringFields))
+	for _, f := range profileStringFields {
+		out[f.attr] = profileDescription(f.prop) + " Null when Entra has no value."
+	}
+	for name, desc := range guestSummaryAttrs {
+		out[name] = desc
+	}
+	return out
+}()
+
 func guestSummaryType() types.ObjectType {
 	t := map[string]attr.Type{}
-	for name := range guestSummaryAttrs {
+	for name := range guestSummaryAttrsWithProfile {
 		t[name] = types.StringType
 	}
 	return types.ObjectType{AttrTypes: t}
@@ -85,7 +99,7 @@ func guestUsersDataSourceSchemaV0(ctx context.Context) schema.Schema {
 	}
 
 	nested := map[string]schema.Attribute{}
-	for name, desc := range guestSummaryAttrs {
+	for name, desc := range guestSummaryAttrsWithProfile {
 		nested[name] = schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
 	attrs["guests"] = schema.ListNestedAttribute{
@@ -169,15 +183,18 @@ func guestSummaries(users []graph.User) (types.List, diag.Diagnostics) {
 	ot := guestSummaryType()
 	elems := make([]attr.Value, 0, len(users))
 	for _, u := range users {
-		o, d := types.ObjectValue(ot.AttrTypes, map[string]attr.Value{
+		vals := map[string]attr.Value{
 			"id":                          types.StringValue(u.ID),
 			"email":                       nonEmptyString(u.Mail),
-			"display_name":                nonEmptyString(u.DisplayName),
 			"user_principal_name":         nonEmptyString(u.UserPrincipalName),
 			"invitation_state":            nonEmptyString(u.ExternalUserState),
 			"invitation_state_changed_at": rfc3339(u.ExternalUserStateChangeDateTime),
 			"created_at":                  rfc3339(u.CreatedDateTime),
-		})
+		}
+		for _, f := range profileStringFields {
+			vals[f.attr] = types.StringPointerValue(f.user(&u))
+		}
+		o, d := types.ObjectValue(ot.AttrTypes, vals)
 		diags.Append(d...)
 		elems = append(elems, o)
 	}

@@ -115,7 +115,7 @@ data "b2b_guest_users" "none" {
 	// Every exported field of one guest, against what the emulator holds.
 	ub, _ := srv.User(b)
 	checks = append(checks, statecheck.ExpectKnownValue("data.b2b_guest_users.accepted", tfjsonpath.New("guests").AtSliceIndex(0),
-		knownvalue.ObjectExact(map[string]knownvalue.Check{
+		knownvalue.ObjectExact(withProfile(ub, map[string]knownvalue.Check{
 			"id":                          knownvalue.StringExact(b),
 			"email":                       knownvalue.StringExact(userString(t, ub, "mail")),
 			"display_name":                knownvalue.StringExact("Bob"),
@@ -123,10 +123,10 @@ data "b2b_guest_users" "none" {
 			"invitation_state":            knownvalue.StringExact("Accepted"),
 			"invitation_state_changed_at": knownvalue.StringRegexp(rfc3339RE),
 			"created_at":                  knownvalue.StringExact("2024-06-01T00:00:00Z"),
-		})))
+		}))))
 	um, _ := srv.User(m)
 	checks = append(checks, statecheck.ExpectKnownValue("data.b2b_guest_users.members", tfjsonpath.New("guests").AtSliceIndex(0),
-		knownvalue.ObjectExact(map[string]knownvalue.Check{
+		knownvalue.ObjectExact(withProfile(um, map[string]knownvalue.Check{
 			"id":                          knownvalue.StringExact(m),
 			"email":                       knownvalue.StringExact(userString(t, um, "mail")),
 			"display_name":                knownvalue.StringExact("Alpha Max"),
@@ -134,7 +134,7 @@ data "b2b_guest_users" "none" {
 			"invitation_state":            knownvalue.Null(),
 			"invitation_state_changed_at": knownvalue.Null(),
 			"created_at":                  knownvalue.StringExact("2024-02-01T00:00:00Z"),
-		})))
+		}))))
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),

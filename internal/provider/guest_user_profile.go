@@ -1,0 +1,169 @@
+package provider
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
+)
+
+// The profile strings of b2b_guest_user and of the data sources come from
+// the user-property table (internal/userprop): the row gives the Graph
+// name, the attribute, the limit, the clear rule, whether the invitation
+// carries it and its documentation; this file adds what only Terraform
+// needs (validators) and binds each row to its model field.
+//
+// Why tfsdk struct fields rather than per-attribute Get/SetAttribute: the
+// CRUD code reads and writes the whole model with one State.Get/Set, the
+// plan modifiers and ValidateConfig read it as a struct, and the framework
+// maps a struct only through tfsdk tags. A field per attribute therefore
+// stays, but nothing names it by hand: the rows are bound to fields by
+// their tfsdk tag (profileModelField), the package refuses to start when a
+// row has no field, and TestModelsMatchSchemas fails when a field has no
+// attribute or an attribute no field.
+
+// profileStringField is one profile string of the resource: a table row
+// with its Terraform parts.
+type profileStringField struct {
+	prop        userprop.Prop
+	attr        string
+	description string
+	validators  []validator.String
+	// viaInvitation: the invitation itself sets it, so create needs no PATCH for it.
+	viaInvitation bool
+	// clear is what `""` in the configuration does: clear the property
+	// (JSON null) where Graph documents it as nullable, else a plan-time
+	// error. Removing the attribute never clears anything.
+	clear clearRule
+	model func(*guestUserResourceModelV0) *types.String
+}
+
+// isProfileString reports whether a row is a profile string of the
+// resource. displayName is one for Terraform, though graph.User keeps it
+// as a typed field because the provider reasons about it (invitation,
+// list results).
+func isProfileString(p userprop.Prop) bool {
+	return p.Profile || p.Graph == "displayName"
+}
+
+// user is the property's value in u; nil for null.
+func (f profileStringField) user(u *graph.User) *string {
+	if f.prop.Profile {
+		return u.ProfileValue(f.prop.Graph)
+	}
+	return nonEmpty(u.DisplayName)
+}
+
+// write records v ("" clears) as the change of the property in upd.
+func (f profileStringField) write(upd *graph.UserUpdate, v string) {
+	if f.prop.Profile {
+		upd.SetProfile(f.prop.Graph, v)
+		return
+	}
+	upd.DisplayName = &v
+}
+
+// written is the change upd makes to the property, nil when none.
+func (f profileStringField) written(upd *graph.UserUpdate) *string {
+	if f.prop.Profile {
+		if v, ok := upd.Profile[f.prop.Graph]; ok {
+			return &v
+		}
+		return nil
+	}
+	return upd.DisplayName
+}
+
+// lengthUpTo bounds a profile string by Graph's maximum, counted in
+// characters as Graph counts them, not in UTF-8 bytes: a 31-character
+// Japanese company name is 93 bytes and well within companyName's 64
+// characters. The empty string is handled by the field's clearRule before
+// these run.
+func lengthUpTo(longest int) []validator.String {
+	return []validator.String{stringvalidator.UTF8LengthBetween(1, longest)}
+}
+
+// profileFormatValidators replace the length check where Graph requires a
+// format that already bounds the length.
+var profileFormatValidators = map[string][]validator.String{
+	"usageLocation":     {usageLocationValidator()},
+	"preferredLanguage": {preferredLanguageValidator()},
+	"displayName":       append(lengthUpTo(256), displayNameNotBlank()),
+}
+
+// profileValidators are a row's validators of non-empty values: its
+// format, the allowed values of an enumeration, or Graph's length limit.
+func profileValidators(p userprop.Prop) []validator.String {
+	if v, ok := profileFormatValidators[p.Graph]; ok {
+		return v
+	}
+	if len(p.Values) > 0 {
+		return []validator.String{stringvalidator.OneOf(p.Values...)}
+	}
+	return lengthUpTo(p.MaxLen)
+}
+
+// profileDescription is the row's documentation plus its allowed values.
+func profileDescription(p userprop.Prop) string {
+	if len(p.Values) > 0 {
+		return p.Description + " One of " + quotedList(p.Values) + "."
+	}
+	return p.Description
+}
+
+func clearRuleOf(c userprop.Clear) clearRule {
+	switch c {
+	case userprop.ClearRequired:
+		return clearRequired
+	case userprop.ClearNotNullable:
+		return clearNotNullable
+	default:
+		return clearToNull
+	}
+}
+
+// tfsdkFields maps the tfsdk tags of a model struct to field indexes.
+func tfsdkFields(t reflect.Type) map[string][]int {
+	out := map[string][]int{}
+	for _, f := range reflect.VisibleFields(t) {
+		if tag := f.Tag.Get("tfsdk"); tag != "" && tag != "-" {
+			out[tag] = f.Index
+		}
+	}
+	return out
+}
+
+// stringFieldOf binds attribute attr to its types.String field of model
+// type M; it panics at package initialisation when there is none, so a
+// row added without its model field fails every test at once.
+func stringFieldOf[M any](attr string) func(*M) *types.String {
+	idx, ok := tfsdkFields(reflect.TypeFor[M]())[attr]
+	if !ok || reflect.TypeFor[M]().FieldByIndex(idx).Type != reflect.TypeFor[types.String]() {
+		panic(fmt.Sprintf("provider: %v has no types.String field tagged tfsdk:%q for the user-property row %s", reflect.TypeFor[M](), attr, attr))
+	}
+	return func(m *M) *types.String {
+		p, _ := reflect.ValueOf(m).Elem().FieldByIndex(idx).Addr().Interface().(*types.String)
+		return p
+	}
+}
+
+// profileStringFields are the resource's profile strings, in table order.
+var profileStringFields = func() []profileStringField {
+	var out []profileStringField
+	for _, p := range userprop.Users {
+		if !isProfileString(p) {
+			continue
+		}
+		out = append(out, profileStringField{
+			prop: p, attr: p.Attr, description: profileDescription(p), validators: profileValidators(p),
+			viaInvitation: p.ViaInvitation, clear: clearRuleOf(p.Clear),
+			model: stringFieldOf[guestUserResourceModelV0](p.Attr),
+		})
+	}
+	return out
+}()

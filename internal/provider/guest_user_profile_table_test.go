@@ -1,0 +1,194 @@
+package provider
+
+import (
+	"context"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
+)
+
+// tfsdkTags are the tfsdk tags of a model struct, embedded structs included.
+func tfsdkTags(t reflect.Type) []string {
+	var out []string
+	for tag := range tfsdkFields(t) {
+		out = append(out, tag)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sameNames fails unless every model field is a schema attribute (or
+// block) and every attribute a model field.
+func sameNames(t *testing.T, what string, model reflect.Type, schemaNames []string) {
+	t.Helper()
+	inSchema := map[string]bool{}
+	for _, n := range schemaNames {
+		inSchema[n] = true
+	}
+	inModel := map[string]bool{}
+	for _, tag := range tfsdkTags(model) {
+		inModel[tag] = true
+		if !inSchema[tag] {
+			t.Errorf("%s: model field tfsdk:%q has no schema attribute", what, tag)
+		}
+	}
+	for _, n := range schemaNames {
+		if !inModel[n] {
+			t.Errorf("%s: schema attribute %q has no field in %v", what, n, model)
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Every model struct field is in its schema and every schema attribute in
+// its model, for the resource, both data sources (and the guests element)
+// and the list resource. The framework would otherwise fail only when
+// Terraform first calls the resource.
+func TestModelsMatchSchemas(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	rs := guestUserSchemaV0(ctx)
+	sameNames(t, "b2b_guest_user resource", reflect.TypeFor[guestUserResourceModelV0](), append(keys(rs.Attributes), keys(rs.Blocks)...))
+	msg, ok := rs.Blocks["invitation_message"].(rschema.SingleNestedBlock)
+	if !ok {
+		t.Fatalf("invitation_message is a %T", rs.Blocks["invitation_message"])
+	}
+	sameNames(t, "invitation_message block", reflect.TypeFor[invitationMessageModelV0](), keys(msg.Attributes))
+
+	ds := guestUserDataSourceSchemaV0(ctx)
+	sameNames(t, "b2b_guest_user data source", reflect.TypeFor[guestUserDataSourceModelV0](), keys(ds.Attributes))
+
+	gs := guestUsersDataSourceSchemaV0(ctx)
+	sameNames(t, "b2b_guest_users data source", reflect.TypeFor[guestUsersDataSourceModelV0](), keys(gs.Attributes))
+	guests, ok := gs.Attributes["guests"].(dsschema.ListNestedAttribute)
+	if !ok {
+		t.Fatalf("guests is a %T", gs.Attributes["guests"])
+	}
+	nested := guests.NestedObject.Attributes
+	if got, want := keys(guestSummaryType().AttrTypes), keys(nested); !sameSet(got, want) {
+		t.Errorf("b2b_guest_users guests: object type %v, schema %v", got, want)
+	}
+
+	ls := guestUserListSchemaV0()
+	sameNames(t, "b2b_guest_user list resource", reflect.TypeFor[guestUsersFilterModelV0](), keys(ls.Attributes))
+}
+
+func sameSet(a, b []string) bool {
+	sort.Strings(a)
+	sort.Strings(b)
+	return reflect.DeepEqual(a, b)
+}
+
+// Every table row with an attribute is in the resource with the shape the
+// row says: its type, computed-only or Optional+Computed, and a plan that
+// keeps Entra's recorded value when the configuration does not set it
+// (UseStateForUnknown, or other_mails' variant of it). Both data sources
+// expose every profile string of the resource.
+func TestSchemasFollowTable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var rresp resource.SchemaResponse
+	NewGuestUserResource().Schema(ctx, resource.SchemaRequest{}, &rresp)
+	var dresp datasource.SchemaResponse
+	NewGuestUserDataSource().Schema(ctx, datasource.SchemaRequest{}, &dresp)
+	summary := guestSummaryType().AttrTypes
+	keep := stringplanmodifier.UseStateForUnknown().Description(ctx)
+
+	for _, p := range userprop.Users {
+		if p.Attr == "" {
+			continue
+		}
+		a, ok := rresp.Schema.Attributes[p.Attr]
+		if !ok {
+			t.Errorf("row %s: resource has no attribute %s", p.Graph, p.Attr)
+			continue
+		}
+		if _, ok := dresp.Schema.Attributes[p.Attr]; !ok {
+			t.Errorf("row %s: b2b_guest_user data source has no attribute %s", p.Graph, p.Attr)
+		}
+		want := map[userprop.Type]string{userprop.String: "StringAttribute", userprop.Time: "StringAttribute", userprop.Bool: "BoolAttribute",
+			userprop.StringList: "ListAttribute", userprop.StringSet: "SetAttribute"}[p.Type]
+		if got := reflect.TypeOf(a).Name(); got != want {
+			t.Errorf("row %s: attribute %s is a %s, the table says %s", p.Graph, p.Attr, got, want)
+		}
+		if p.ComputedOnly != (a.IsComputed() && !a.IsOptional()) {
+			t.Errorf("row %s: computed-only = %v in the table, attribute %s has Optional=%v Computed=%v", p.Graph, p.ComputedOnly, p.Attr, a.IsOptional(), a.IsComputed())
+		}
+		if !p.ComputedOnly && !(a.IsOptional() && a.IsComputed()) {
+			t.Errorf("row %s: attribute %s must be Optional+Computed (unset means unmanaged)", p.Graph, p.Attr)
+		}
+		if p.Graph == "userType" {
+			continue // a Default, not a kept state value
+		}
+		if mods := planModifierDescriptions(ctx, a); !containsAny(mods, keep, "Keeps the prior value") {
+			t.Errorf("row %s: attribute %s has plan modifiers %q; it must keep the state value when unset (UseStateForUnknown)", p.Graph, p.Attr, mods)
+		}
+	}
+	for _, f := range profileStringFields {
+		if _, ok := summary[f.attr]; !ok {
+			t.Errorf("b2b_guest_users guests lacks profile attribute %s", f.attr)
+		}
+		a, ok := rresp.Schema.Attributes[f.attr].(rschema.StringAttribute)
+		if !ok {
+			continue
+		}
+		if len(f.prop.Values) > 0 {
+			for _, v := range f.prop.Values {
+				if !strings.Contains(a.MarkdownDescription, "`"+v+"`") {
+					t.Errorf("%s: description does not list the allowed value %s", f.attr, v)
+				}
+			}
+		}
+	}
+}
+
+func planModifierDescriptions(ctx context.Context, a any) []string {
+	var out []string
+	switch x := a.(type) {
+	case rschema.StringAttribute:
+		for _, m := range x.PlanModifiers {
+			out = append(out, m.Description(ctx))
+		}
+	case rschema.BoolAttribute:
+		for _, m := range x.PlanModifiers {
+			out = append(out, m.Description(ctx))
+		}
+	case rschema.ListAttribute:
+		for _, m := range x.PlanModifiers {
+			out = append(out, m.Description(ctx))
+		}
+	case rschema.SetAttribute:
+		for _, m := range x.PlanModifiers {
+			out = append(out, m.Description(ctx))
+		}
+	}
+	return out
+}
+
+func containsAny(mods []string, wants ...string) bool {
+	for _, m := range mods {
+		for _, w := range wants {
+			if strings.HasPrefix(m, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
