@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
@@ -90,4 +92,31 @@ func findAfterLostInvitation(ctx context.Context, c *graph.Client, email string)
 	default:
 		return "", err
 	}
+}
+
+// redirectURL resolves the invitation's redirect URL: the resource's, else the provider default.
+func (r *guestUserResource) redirectURL(m *guestUserResourceModelV0) (string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !m.RedirectURL.IsNull() && m.RedirectURL.ValueString() != "" {
+		return m.RedirectURL.ValueString(), diags
+	}
+	if r.data != nil && r.data.DefaultRedirectURL != "" {
+		return r.data.DefaultRedirectURL, diags
+	}
+	diags.AddAttributeError(path.Root("redirect_url"), "Missing Redirect URL",
+		"Sending the invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
+			"Set redirect_url on the resource (e.g. \"https://myapps.microsoft.com\") or default_redirect_url in the provider block.")
+	return "", diags
+}
+
+// sendMessage resolves send_invitation_message: the resource's, else the
+// provider default, else false (Graph's default: no email).
+func (r *guestUserResource) sendMessage(m *guestUserResourceModelV0) bool {
+	if !m.SendInvitationMessage.IsNull() {
+		return m.SendInvitationMessage.ValueBool()
+	}
+	if r.data != nil && r.data.DefaultSendInvitationMessage != nil {
+		return *r.data.DefaultSendInvitationMessage
+	}
+	return false
 }
