@@ -59,7 +59,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 
-	redirect, diags := r.redirectURL(&plan)
+	invitation, diags := r.invitation(&plan, "")
 	resp.Diagnostics.Append(diags...)
 	// Built before the invitation, so a conversion problem stops the
 	// create while nothing exists yet.
@@ -81,14 +81,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	if deadline, ok := ctx.Deadline(); ok {
 		inviteCtx, stopInvite = context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	}
-	inv, err := inviteOnce(inviteCtx, c, graph.InvitationRequest{
-		InvitedUserEmailAddress: email,
-		InvitedUserDisplayName:  plan.DisplayName.ValueString(),
-		InviteRedirectURL:       redirect,
-		InvitedUserType:         plan.UserType.ValueString(),
-		SendInvitationMessage:   r.sendMessage(&plan),
-		Message:                 plan.invitationMessage(),
-	})
+	inv, err := inviteOnce(inviteCtx, c, invitation)
 	stopInvite()
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Inviting Guest User",
@@ -98,7 +91,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	id := inv.InvitedUserID
 	r.data.addresses.claim(email, id)
-	tflog.Info(ctx, "invited guest user", map[string]any{"object_id": id, "email_sent": r.sendMessage(&plan)})
+	tflog.Info(ctx, "invited guest user", map[string]any{"object_id": id, "email_sent": invitation.SendInvitationMessage})
 
 	// From here on the user exists, and Create returns no error whatever
 	// happens: an error would taint the guest, and Terraform replaces a

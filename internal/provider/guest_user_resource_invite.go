@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
@@ -94,29 +95,63 @@ func findAfterLostInvitation(ctx context.Context, c *graph.Client, email string)
 	}
 }
 
-// redirectURL resolves the invitation's redirect URL: the resource's, else the provider default.
-func (r *guestUserResource) redirectURL(m *guestUserResourceModelV0) (string, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if !m.RedirectURL.IsNull() && m.RedirectURL.ValueString() != "" {
-		return m.RedirectURL.ValueString(), diags
-	}
-	if r.data != nil && r.data.DefaultRedirectURL != "" {
-		return r.data.DefaultRedirectURL, diags
-	}
-	diags.AddAttributeError(path.Root("redirect_url"), "Missing Redirect URL",
-		"Sending the invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
-			"Set redirect_url on the resource (e.g. \"https://myapps.microsoft.com\") or default_redirect_url in the provider block.")
-	return "", diags
+// invitationOptions are the parts of an invitation that come from the
+// configuration and the provider's defaults, not from the user invited:
+// where the guest lands after redeeming, whether Microsoft emails the
+// invitation, and that email's text. b2b_guest_user (create and
+// re-invitation) and b2b_resend_invitation resolve them the same way.
+type invitationOptions struct {
+	redirect string
+	send     bool
+	message  *graph.InvitationMessage
 }
 
-// sendMessage resolves send_invitation_message: the resource's, else the
-// provider default, else false (Graph's default: no email).
-func (r *guestUserResource) sendMessage(m *guestUserResourceModelV0) bool {
-	if !m.SendInvitationMessage.IsNull() {
-		return m.SendInvitationMessage.ValueBool()
+// resolveInvitationOptions takes redirect_url, else the provider's
+// default_redirect_url ("" when neither is set: the caller words the
+// error for its own block), and send_invitation_message, else the
+// provider's default_send_invitation_message, else sendDefault.
+func resolveInvitationOptions(data *providerData, redirect types.String, send types.Bool, sendDefault bool, msg *invitationMessageModelV0) invitationOptions {
+	o := invitationOptions{redirect: redirect.ValueString(), send: sendDefault, message: invitationMessageOf(msg)}
+	if o.redirect == "" && data != nil {
+		o.redirect = data.DefaultRedirectURL
 	}
-	if r.data != nil && r.data.DefaultSendInvitationMessage != nil {
-		return *r.data.DefaultSendInvitationMessage
+	switch {
+	case !send.IsNull():
+		o.send = send.ValueBool()
+	case data != nil && data.DefaultSendInvitationMessage != nil:
+		o.send = *data.DefaultSendInvitationMessage
 	}
-	return false
+	return o
+}
+
+// request is the POST /invitations body for the person at email. A
+// non-empty reinviteID names the existing user whose redemption Graph
+// resets (a re-invitation or a resend: same object ID, the guest redeems
+// again); "" invites a new guest.
+// https://learn.microsoft.com/graph/api/invitation-post
+func (o invitationOptions) request(email, displayName, userType, reinviteID string) graph.InvitationRequest {
+	return graph.InvitationRequest{
+		InvitedUserEmailAddress: email,
+		InvitedUserDisplayName:  displayName,
+		InviteRedirectURL:       o.redirect,
+		InvitedUserType:         userType,
+		SendInvitationMessage:   o.send,
+		Message:                 o.message,
+		ResetRedemption:         reinviteID != "",
+		InvitedUserID:           reinviteID,
+	}
+}
+
+// invitation is b2b_guest_user's invitation to m's email: a new guest when
+// reinviteID is "", else a re-invitation of that user (see request). An
+// unset send_invitation_message without a provider default sends no email,
+// Graph's own default.
+func (r *guestUserResource) invitation(m *guestUserResourceModelV0, reinviteID string) (graph.InvitationRequest, diag.Diagnostics) {
+	o := resolveInvitationOptions(r.data, m.RedirectURL, m.SendInvitationMessage, false, m.InvitationMessage)
+	if o.redirect == "" {
+		return graph.InvitationRequest{}, diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("redirect_url"), "Missing Redirect URL",
+			"Sending the invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
+				"Set redirect_url on the resource (e.g. \"https://myapps.microsoft.com\") or default_redirect_url in the provider block.")}
+	}
+	return o.request(m.Email.ValueString(), m.DisplayName.ValueString(), m.UserType.ValueString(), reinviteID), nil
 }

@@ -89,23 +89,14 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 
 	plan.RedeemURL = state.RedeemURL
 	if reinvite {
-		redirect, diags := r.redirectURL(&plan)
+		invitation, diags := r.invitation(&plan, id)
 		if diags.HasError() {
 			partial := r.withoutReinvite(plan, state)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
 			resp.Diagnostics.Append(diags...)
 			return
 		}
-		inv, err := c.Invite(ctx, graph.InvitationRequest{
-			InvitedUserEmailAddress: plan.Email.ValueString(),
-			InvitedUserDisplayName:  plan.DisplayName.ValueString(),
-			InviteRedirectURL:       redirect,
-			InvitedUserType:         plan.UserType.ValueString(),
-			SendInvitationMessage:   r.sendMessage(&plan),
-			Message:                 plan.invitationMessage(),
-			ResetRedemption:         true,
-			InvitedUserID:           id,
-		})
+		inv, err := c.Invite(ctx, invitation)
 		if err != nil {
 			keep(r.withoutReinvite(plan, state), graphErrorDiagnostic("Error Re-Inviting Guest User",
 				fmt.Sprintf("Re-sending the invitation of user %s to %s with resetRedemption failed. Profile changes, if any, were applied; "+
