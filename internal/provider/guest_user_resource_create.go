@@ -136,11 +136,8 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	plan.GroupIDs, plan.SponsorIDs = groups, sponsors
 
-	prior := plan
-	resp.Diagnostics.Append(plan.applyUser(ctx, u, &prior)...)
-	plan.Email = prior.Email
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+	resp.Diagnostics.Append(readBack(ctx, &plan, u)...)
+	saveState(ctx, &resp.State, resp.Identity, &plan, &resp.Diagnostics)
 }
 
 // createStepsAfterInvite lists, in order, what Create does after the
@@ -221,9 +218,6 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 		return
 	}
 	plan.RedeemURL = types.StringNull()
-	prior := *plan
-	resp.Diagnostics.Append(plan.applyUser(ctx, u, &prior)...)
-	plan.Email = prior.Email
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+	resp.Diagnostics.Append(readBack(ctx, plan, u)...)
+	saveState(ctx, &resp.State, resp.Identity, plan, &resp.Diagnostics)
 }

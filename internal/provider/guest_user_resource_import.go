@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -69,9 +68,8 @@ func (r *guestUserResource) ImportState(ctx context.Context, req resource.Import
 	// set here; the Read that follows records Entra's profile values, so
 	// the plan after an import is empty when the configuration matches the
 	// directory, and an attribute the configuration does not set is kept.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("email"), email)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_destroy"), onDestroyDelete)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("adopt_existing"), false)...)
-	r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+	m := newGuestUserModel()
+	m.ID, m.Email = types.StringValue(id), email
+	m.OnDestroy, m.AdoptExisting = types.StringValue(onDestroyDelete), types.BoolValue(false)
+	saveState(ctx, &resp.State, resp.Identity, &m, &resp.Diagnostics)
 }

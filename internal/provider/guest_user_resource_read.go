@@ -35,7 +35,7 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 			map[string]any{"object_id": id})
 		// The framework insists on an identity even for a removed resource
 		// (state written by Terraform < 1.12 has none).
-		r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -43,8 +43,7 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading user %s (GET /users/%s) failed.", id, id), err))
 		return
 	}
-	prior := state
-	resp.Diagnostics.Append(state.applyUser(ctx, u, &prior)...)
+	resp.Diagnostics.Append(readBack(ctx, &state, u)...)
 	if err := readAccess(ctx, c, id, &state); err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User Access", "Reading the guest's group memberships or sponsors failed.", err))
 		return
@@ -57,6 +56,5 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if state.AdoptExisting.IsNull() {
 		state.AdoptExisting = types.BoolValue(false)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+	saveState(ctx, &resp.State, resp.Identity, &state, &resp.Diagnostics)
 }

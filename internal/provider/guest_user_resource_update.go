@@ -39,7 +39,7 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 	// before the PATCH, the prior state; after it, the plan without the
 	// re-invitation, so the next apply retries exactly what is missing.
 	keep := func(m guestUserResourceModelV0, d diag.Diagnostic) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		saveState(ctx, &resp.State, resp.Identity, &m, &resp.Diagnostics)
 		resp.Diagnostics.Append(d)
 	}
 
@@ -92,7 +92,7 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 		invitation, diags := r.invitation(&plan, id)
 		if diags.HasError() {
 			partial := r.withoutReinvite(plan, state)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
+			saveState(ctx, &resp.State, resp.Identity, &partial, &resp.Diagnostics)
 			resp.Diagnostics.Append(diags...)
 			return
 		}
@@ -123,11 +123,8 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 		keep(partial, graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading user %s back after the update failed.", id), err))
 		return
 	}
-	prior := plan
-	resp.Diagnostics.Append(plan.applyUser(ctx, u, &prior)...)
-	plan.Email = prior.Email
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+	resp.Diagnostics.Append(readBack(ctx, &plan, u)...)
+	saveState(ctx, &resp.State, resp.Identity, &plan, &resp.Diagnostics)
 }
 
 // withoutReinvite is the plan with the profile applied but the email and
