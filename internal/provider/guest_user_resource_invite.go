@@ -110,8 +110,8 @@ type invitationOptions struct {
 // default_redirect_url ("" when neither is set: the caller words the
 // error for its own block), and send_invitation_message, else the
 // provider's default_send_invitation_message, else sendDefault.
-func resolveInvitationOptions(data *providerData, redirect types.String, send types.Bool, sendDefault bool, msg *invitationMessageModelV0) invitationOptions {
-	o := invitationOptions{redirect: redirect.ValueString(), send: sendDefault, message: invitationMessageOf(msg)}
+func resolveInvitationOptions(data *providerData, redirect types.String, send types.Bool, sendDefault bool, msg *graph.InvitationMessage) invitationOptions {
+	o := invitationOptions{redirect: redirect.ValueString(), send: sendDefault, message: msg}
 	if o.redirect == "" && data != nil {
 		o.redirect = data.DefaultRedirectURL
 	}
@@ -147,7 +147,7 @@ func (o invitationOptions) request(email, displayName, userType, reinviteID stri
 // unset send_invitation_message without a provider default sends no email,
 // Graph's own default.
 func (r *guestUserResource) invitation(m *guestUserResourceModelV0, reinviteID string) (graph.InvitationRequest, diag.Diagnostics) {
-	o := resolveInvitationOptions(r.data, m.RedirectURL, m.SendInvitationMessage, false, m.InvitationMessage)
+	o := resolveInvitationOptions(r.data, m.RedirectURL, m.SendInvitationMessage, false, m.invitationMessage())
 	if o.redirect == "" {
 		return graph.InvitationRequest{}, diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("redirect_url"), "Missing Redirect URL",
 			"Sending the invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+

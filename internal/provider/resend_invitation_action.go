@@ -170,7 +170,7 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 // except that an unset send_invitation_message without a provider default
 // sends the email: re-sending an invitation nobody receives is rarely meant.
 func (a *resendInvitationAction) options(cfg *resendInvitationActionModelV0) (invitationOptions, diag.Diagnostics) {
-	o := resolveInvitationOptions(a.data, cfg.RedirectURL, cfg.SendInvitationMessage, true, cfg.InvitationMessage)
+	o := resolveInvitationOptions(a.data, cfg.RedirectURL, cfg.SendInvitationMessage, true, invitationMessageOf(cfg.InvitationMessage))
 	if o.redirect == "" {
 		return o, diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("redirect_url"), "Missing Redirect URL",
 			"Re-sending an invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
