@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
+// ImportState takes an object ID, an email address or a resource identity,
+// refuses an internal account, and saves what identifies the guest; the
+// Read that follows fills the rest.
 func (r *guestUserResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
-	email := types.StringNull()
 	if id == "" && req.Identity != nil {
 		var ident guestUserIdentityModelV0
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
@@ -20,38 +23,14 @@ func (r *guestUserResource) ImportState(ctx context.Context, req resource.Import
 		}
 		id = ident.ObjectID.ValueString()
 	}
+	email := types.StringNull()
 	switch {
 	case strings.Contains(id, "@"):
-		if problem := emailProblem(id); problem != "" {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("The import ID %q contains @, so it was read as an email address, but %s. "+
-					"Import by object ID (a GUID) or by the guest's email address, e.g. terraform import b2b_guest_user.example alice@partner.example.", id, problem))
+		found, ok := r.importByEmail(ctx, id, &resp.Diagnostics)
+		if !ok {
 			return
 		}
-		c, diags := r.client()
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		users, err := c.FindUsersByEmail(ctx, id)
-		if err != nil {
-			resp.Diagnostics.Append(graphErrorDiagnostic("Error Importing Guest User",
-				fmt.Sprintf("Looking up %s (mail and otherMails) to import it failed.", id), err))
-			return
-		}
-		switch len(users) {
-		case 0:
-			resp.Diagnostics.AddError("Guest User Not Found",
-				fmt.Sprintf("No user has %s as mail or in otherMails, so there is nothing to import. Check the address, or import by object ID.", id))
-			return
-		case 1:
-		default:
-			resp.Diagnostics.AddError("Email Address Matches Several Users",
-				fmt.Sprintf("%s is the mail or one of the otherMails of %d users (%s). Import the one you mean by its object ID.", id, len(users), userIDs(users)))
-			return
-		}
-		email = types.StringValue(id)
-		id = users[0].ID
+		email, id = types.StringValue(id), found
 	case !isGUID(id):
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID %q is neither an object ID (a GUID such as 00000000-0000-0000-0000-000000000000) nor an email address. "+
@@ -72,4 +51,38 @@ func (r *guestUserResource) ImportState(ctx context.Context, req resource.Import
 	m.ID, m.Email = types.StringValue(id), email
 	m.OnDestroy, m.AdoptExisting = types.StringValue(onDestroyDelete), types.BoolValue(false)
 	saveState(ctx, &resp.State, resp.Identity, &m, &resp.Diagnostics)
+}
+
+// importByEmail returns the object ID of the one user with the address
+// as mail or in otherMails.
+func (r *guestUserResource) importByEmail(ctx context.Context, email string, diags *diag.Diagnostics) (string, bool) {
+	if problem := emailProblem(email); problem != "" {
+		diags.AddError("Invalid Import ID",
+			fmt.Sprintf("The import ID %q contains @, so it was read as an email address, but %s. "+
+				"Import by object ID (a GUID) or by the guest's email address, e.g. terraform import b2b_guest_user.example alice@partner.example.", email, problem))
+		return "", false
+	}
+	c, d := r.client()
+	diags.Append(d...)
+	if d.HasError() {
+		return "", false
+	}
+	users, err := c.FindUsersByEmail(ctx, email)
+	if err != nil {
+		diags.Append(graphErrorDiagnostic("Error Importing Guest User",
+			fmt.Sprintf("Looking up %s (mail and otherMails) to import it failed.", email), err))
+		return "", false
+	}
+	switch len(users) {
+	case 0:
+		diags.AddError("Guest User Not Found",
+			fmt.Sprintf("No user has %s as mail or in otherMails, so there is nothing to import. Check the address, or import by object ID.", email))
+		return "", false
+	case 1:
+		return users[0].ID, true
+	default:
+		diags.AddError("Email Address Matches Several Users",
+			fmt.Sprintf("%s is the mail or one of the otherMails of %d users (%s). Import the one you mean by its object ID.", email, len(users), userIDs(users)))
+		return "", false
+	}
 }

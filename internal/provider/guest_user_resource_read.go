@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -11,24 +12,34 @@ import (
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
 
+// Read gets the guest, reads back its profile and its access (groups,
+// sponsors) and saves it. A guest gone from Entra ID leaves the state, so
+// the next plan invites it again.
 func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state guestUserResourceModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := r.client()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := r.begin(ctx, req.State, &state, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
-
+	if c == nil {
+		return
+	}
 	id := state.ID.ValueString()
-	// A guest whose create was interrupted may still be replicating.
+	u, ok := getOrForget(ctx, c, id, resp)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(readBack(ctx, &state, u)...)
+	if err := readAccess(ctx, c, id, &state); err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User Access", "Reading the guest's group memberships or sponsors failed.", err))
+		return
+	}
+	keepInputDefaults(&state)
+	saveState(ctx, &resp.State, resp.Identity, &state, &resp.Diagnostics)
+}
+
+// getOrForget gets the guest. A guest whose create was interrupted may
+// still be replicating (see readAfterInvite); one that is gone is removed
+// from the state.
+func getOrForget(ctx context.Context, c *graph.Client, id string, resp *resource.ReadResponse) (*graph.User, bool) {
 	u, err := readAfterInvite(ctx, c, resp.Private, id)
 	if graph.IsNotFound(err) {
 		tflog.Warn(ctx, "guest user no longer exists in Entra ID; removing it from the state so the next plan re-creates it",
@@ -37,24 +48,23 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 		// (state written by Terraform < 1.12 has none).
 		setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
-		return
+		return nil, false
 	}
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading user %s (GET /users/%s) failed.", id, id), err))
-		return
+		return nil, false
 	}
-	resp.Diagnostics.Append(readBack(ctx, &state, u)...)
-	if err := readAccess(ctx, c, id, &state); err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User Access", "Reading the guest's group memberships or sponsors failed.", err))
-		return
+	return u, true
+}
+
+// keepInputDefaults fills the inputs Graph does not echo with their
+// defaults where the state has none (import leaves them null, ImportState
+// fills the defaults); a configured value is kept.
+func keepInputDefaults(m *guestUserResourceModelV0) {
+	if m.OnDestroy.IsNull() {
+		m.OnDestroy = types.StringValue(onDestroyDelete)
 	}
-	// Graph does not echo these inputs; keep what was configured or
-	// defaulted (import leaves them null, ImportState fills the defaults).
-	if state.OnDestroy.IsNull() {
-		state.OnDestroy = types.StringValue(onDestroyDelete)
+	if m.AdoptExisting.IsNull() {
+		m.AdoptExisting = types.BoolValue(false)
 	}
-	if state.AdoptExisting.IsNull() {
-		state.AdoptExisting = types.BoolValue(false)
-	}
-	saveState(ctx, &resp.State, resp.Identity, &state, &resp.Diagnostics)
 }
