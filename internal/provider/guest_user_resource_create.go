@@ -5,53 +5,36 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
 
+// Create invites the guest (or adopts the user that already has the
+// address), applies the profile the invitation does not carry, applies
+// the access (groups, sponsors), reads the guest back and saves it. Once
+// the invitation is sent, no step returns an error (see createRun).
 func (r *guestUserResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan guestUserResourceModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := r.client()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := r.begin(ctx, req.Plan, &plan, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
-
+	if c == nil {
+		return
+	}
 	email := plan.Email.ValueString()
 	ctx = tflog.SetField(ctx, "email", email)
 
-	// Held until Create returns: another block with this address waits,
-	// then finds the user this one gave it to (guest_user_resource_safety.go).
-	unlock, diags := r.lockAddress(ctx, email, "Creating the guest user for "+email)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	unlock, ok := r.holdAddress(ctx, email, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	defer unlock()
-	if owner := r.data.addresses.owner(email); owner != "" {
-		resp.Diagnostics.Append(sameRunOwnerDiagnostic(email, owner))
-		return
-	}
-
-	existing, err := c.FindUsersByEmail(ctx, email)
-	if err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Looking Up Guest User",
-			fmt.Sprintf("Before inviting %s, the provider looks the address up (mail and otherMails) so it never invites the same person twice.", email), err))
+	existing, ok := lookUpAddress(ctx, c, email, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if len(existing) > 0 {
@@ -59,19 +42,73 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 
-	invitation, diags := r.invitation(&plan, "")
-	resp.Diagnostics.Append(diags...)
 	// Built before the invitation, so a conversion problem stops the
 	// create while nothing exists yet.
-	upd, diags := profileUpdate(ctx, nil, &plan, true)
+	invitation, diags := r.invitation(&plan, "")
+	resp.Diagnostics.Append(diags...)
+	profile, diags := profileUpdate(ctx, nil, &plan, true)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if ctx.Err() != nil {
-		resp.Diagnostics.AddError("Guest User Not Invited",
-			fmt.Sprintf("Terraform stopped the operation (interrupted, or timeouts.create ran out) before the invitation to %s was sent; nothing was created. Apply again.", email))
+	inv, ok := r.invite(ctx, c, invitation, &resp.Diagnostics)
+	if !ok {
 		return
+	}
+
+	run := r.invited(ctx, c, &plan, inv, profile, resp)
+	u, ok := run.waitReadable()
+	if !ok {
+		return
+	}
+	if u, ok = run.applyProfile(u); !ok {
+		return
+	}
+	if !run.applyAccess() {
+		return
+	}
+	resp.Diagnostics.Append(readBack(ctx, &plan, u)...)
+	saveState(ctx, &resp.State, resp.Identity, &plan, &resp.Diagnostics)
+}
+
+// holdAddress takes this run's lock on the address, held until Create
+// returns: another block with the address waits, then finds the user this
+// one gave it to (guest_user_resource_safety.go). ok is false, and nothing
+// is held, when the wait ended or another block already has the address.
+func (r *guestUserResource) holdAddress(ctx context.Context, email string, diags *diag.Diagnostics) (unlock func(), ok bool) {
+	unlock, d := r.lockAddress(ctx, email, "Creating the guest user for "+email)
+	diags.Append(d...)
+	if d.HasError() {
+		return nil, false
+	}
+	if owner := r.data.addresses.owner(email); owner != "" {
+		unlock()
+		diags.Append(sameRunOwnerDiagnostic(email, owner))
+		return nil, false
+	}
+	return unlock, true
+}
+
+// lookUpAddress finds the users that already have the address (mail or
+// otherMails), so the same person is never invited twice.
+func lookUpAddress(ctx context.Context, c *graph.Client, email string, diags *diag.Diagnostics) ([]graph.User, bool) {
+	existing, err := c.FindUsersByEmail(ctx, email)
+	if err != nil {
+		diags.Append(graphErrorDiagnostic("Error Looking Up Guest User",
+			fmt.Sprintf("Before inviting %s, the provider looks the address up (mail and otherMails) so it never invites the same person twice.", email), err))
+		return nil, false
+	}
+	return existing, true
+}
+
+// invite sends the invitation (see inviteOnce) and gives the address to
+// the new guest for the rest of this run.
+func (r *guestUserResource) invite(ctx context.Context, c *graph.Client, req graph.InvitationRequest, diags *diag.Diagnostics) (*graph.Invitation, bool) {
+	email := req.InvitedUserEmailAddress
+	if ctx.Err() != nil {
+		diags.AddError("Guest User Not Invited",
+			fmt.Sprintf("Terraform stopped the operation (interrupted, or timeouts.create ran out) before the invitation to %s was sent; nothing was created. Apply again.", email))
+		return nil, false
 	}
 	// Once sent, the invitation runs to its answer even if Terraform is
 	// interrupted (still within timeouts.create): cut short, Graph may
@@ -81,63 +118,96 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	if deadline, ok := ctx.Deadline(); ok {
 		inviteCtx, stopInvite = context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	}
-	inv, err := inviteOnce(inviteCtx, c, invitation)
+	inv, err := inviteOnce(inviteCtx, c, req)
 	stopInvite()
 	if err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Inviting Guest User",
+		diags.Append(graphErrorDiagnostic("Error Inviting Guest User",
 			fmt.Sprintf("Sending the invitation (POST /invitations) to %s failed; no user was created unless the error says the answer was lost, "+
 				"in which case the next apply looks the address up before inviting again.", email), err))
-		return
+		return nil, false
 	}
-	id := inv.InvitedUserID
-	r.data.addresses.claim(email, id)
-	tflog.Info(ctx, "invited guest user", map[string]any{"object_id": id, "email_sent": invitation.SendInvitationMessage})
+	r.data.addresses.claim(email, inv.InvitedUserID)
+	tflog.Info(ctx, "invited guest user", map[string]any{"object_id": inv.InvitedUserID, "email_sent": req.SendInvitationMessage})
+	return inv, true
+}
 
-	// From here on the user exists, and Create returns no error whatever
-	// happens: an error would taint the guest, and Terraform replaces a
-	// tainted guest (deletes it, invites the person again). A failure saves
-	// the plan with a warning instead; see guest_user_resource_incomplete.go.
-	plan.ID = types.StringValue(id)
+// createRun is a create past its invitation. The user exists, and Create
+// returns no error whatever happens: an error would taint the guest, and
+// Terraform replaces a tainted guest (deletes it, invites the person
+// again). A failing step saves the plan with a warning instead; see
+// guest_user_resource_incomplete.go.
+type createRun struct {
+	r       *guestUserResource
+	ctx     context.Context
+	c       *graph.Client
+	plan    *guestUserResourceModelV0
+	profile graph.UserUpdate
+	resp    *resource.CreateResponse
+	email   string
+	id      string
+	// left lists what is not done yet, as the warning names it.
+	left []string
+}
+
+// invited records the invitation's answer in the plan and starts the steps after it.
+func (r *guestUserResource) invited(ctx context.Context, c *graph.Client, plan *guestUserResourceModelV0, inv *graph.Invitation, profile graph.UserUpdate, resp *resource.CreateResponse) *createRun {
+	plan.ID = types.StringValue(inv.InvitedUserID)
 	plan.RedeemURL = stringOrNull(inv.InviteRedeemURL)
-	left := createStepsAfterInvite(&plan, !upd.IsEmpty())
-	incomplete := func(failed string, attr path.Path, err error, unconfirmed bool) {
-		r.saveIncompleteCreate(ctx, plan, incompleteCreate{
-			email: email, id: id, failed: failed, left: left, err: err, attr: attr, unconfirmed: unconfirmed,
-		}, resp)
+	return &createRun{
+		r: r, ctx: ctx, c: c, plan: plan, profile: profile, resp: resp,
+		email: plan.Email.ValueString(), id: inv.InvitedUserID,
+		left: createStepsAfterInvite(plan, !profile.IsEmpty()),
 	}
+}
 
-	u, err := waitReadable(ctx, c, id)
+// incomplete saves the plan with a warning that says what failed and what
+// is left; it returns false, for the step to return.
+func (s *createRun) incomplete(failed string, attr path.Path, err error, unconfirmed bool) bool {
+	s.r.saveIncompleteCreate(s.ctx, *s.plan, incompleteCreate{
+		email: s.email, id: s.id, failed: failed, left: s.left, err: err, attr: attr, unconfirmed: unconfirmed,
+	}, s.resp)
+	return false
+}
+
+// waitReadable waits until Graph has replicated the new user.
+func (s *createRun) waitReadable() (*graph.User, bool) {
+	u, err := waitReadable(s.ctx, s.c, s.id)
 	if err != nil {
-		incomplete(fmt.Sprintf("waiting for user %s to become readable (Graph replicates a new user before it can be read)", id), path.Empty(), err, true)
-		return
+		return nil, s.incomplete(fmt.Sprintf("waiting for user %s to become readable (Graph replicates a new user before it can be read)", s.id), path.Empty(), err, true)
 	}
+	return u, true
+}
 
-	if !upd.IsEmpty() {
-		if err := c.UpdateUser(ctx, id, upd); err != nil {
-			incomplete(fmt.Sprintf("setting its profile (PATCH /users/%s)", id), path.Empty(), err, false)
-			return
-		}
-		left = left[1:]
-		if u, err = c.GetUser(ctx, id); err != nil {
-			incomplete(fmt.Sprintf("reading user %s back after setting its profile", id), path.Empty(), err, false)
-			return
-		}
+// applyProfile PATCHes the profile properties the invitation does not
+// carry, and returns the user as Graph then shows it.
+func (s *createRun) applyProfile(u *graph.User) (*graph.User, bool) {
+	if s.profile.IsEmpty() {
+		return u, true
 	}
+	if err := s.c.UpdateUser(s.ctx, s.id, s.profile); err != nil {
+		return nil, s.incomplete(fmt.Sprintf("setting its profile (PATCH /users/%s)", s.id), path.Empty(), err, false)
+	}
+	s.left = s.left[1:]
+	u, err := s.c.GetUser(s.ctx, s.id)
+	if err != nil {
+		return nil, s.incomplete(fmt.Sprintf("reading user %s back after setting its profile", s.id), path.Empty(), err, false)
+	}
+	return u, true
+}
 
-	groups, sponsors, failed := applyAccess(ctx, c, id, nil, &plan)
+// applyAccess adds the group memberships and sponsors.
+func (s *createRun) applyAccess() bool {
+	groups, sponsors, failed := applyAccess(s.ctx, s.c, s.id, nil, s.plan)
 	if failed != nil {
 		// The plan's sets are saved, not what was achieved: the refresh
 		// reads the real memberships and sponsors.
-		for len(left) > 0 && !strings.Contains(left[0], failed.attr) {
-			left = left[1:]
+		for len(s.left) > 0 && !strings.Contains(s.left[0], failed.attr) {
+			s.left = s.left[1:]
 		}
-		incomplete(fmt.Sprintf("changing %s of user %s", failed.attr, id), path.Root(failed.attr), failed.err, false)
-		return
+		return s.incomplete(fmt.Sprintf("changing %s of user %s", failed.attr, s.id), path.Root(failed.attr), failed.err, false)
 	}
-	plan.GroupIDs, plan.SponsorIDs = groups, sponsors
-
-	resp.Diagnostics.Append(readBack(ctx, &plan, u)...)
-	saveState(ctx, &resp.State, resp.Identity, &plan, &resp.Diagnostics)
+	s.plan.GroupIDs, s.plan.SponsorIDs = groups, sponsors
+	return true
 }
 
 // createStepsAfterInvite lists, in order, what Create does after the
@@ -154,70 +224,4 @@ func createStepsAfterInvite(plan *guestUserResourceModelV0, patch bool) []string
 		steps = append(steps, "the sponsors in sponsor_ids")
 	}
 	return append(steps, "reading the guest's read-only attributes (mail, user_principal_name, invitation_state ...), which the next refresh fills")
-}
-
-// adopt handles create when the address already belongs to a user.
-func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *guestUserResourceModelV0, existing []graph.User, resp *resource.CreateResponse) {
-	email := plan.Email.ValueString()
-	if len(existing) > 1 {
-		resp.Diagnostics.AddAttributeError(path.Root("email"), "Email Address Matches Several Users",
-			fmt.Sprintf("The address %s is already the mail or one of the otherMails of %d users: %s. The provider cannot tell which one this resource "+
-				"should manage, so it neither invites nor adopts. Remove the address from the users that should not have it, or import one explicitly: "+
-				"terraform import b2b_guest_user.<resource name> <object ID>.", email, len(existing), userIDs(existing)))
-		return
-	}
-	id := existing[0].ID
-	if !isB2BCollaborationUser(&existing[0]) {
-		resp.Diagnostics.Append(internalAccountDiagnostic(path.Root("email"),
-			fmt.Sprintf("The address %s belongs to user %s, so no invitation was sent, and adopting or importing it is refused", email, id), &existing[0]))
-		return
-	}
-	if !plan.AdoptExisting.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("email"), "Guest User Already Exists",
-			fmt.Sprintf("The address %s already belongs to user %s, so no invitation was sent. To manage that user with this resource, import it:\n\n"+
-				"  terraform import b2b_guest_user.<resource name> %s\n\n"+
-				"or add an import block (to = b2b_guest_user.<resource name>, id = %q), or set adopt_existing = true to take it over on create "+
-				"without sending an invitation.", email, id, id, id))
-		return
-	}
-
-	tflog.Info(ctx, "adopting existing user instead of inviting", map[string]any{"object_id": id})
-	r.data.addresses.claim(email, id)
-	// Adopting means "make the user look like the configuration": every
-	// configured property is sent, including display_name and user_type,
-	// which for a new user the invitation would have carried.
-	cur := existing[0]
-	upd, diags := profileUpdate(ctx, nil, plan, true)
-	resp.Diagnostics.Append(diags...)
-	if isKnown(plan.DisplayName) && plan.DisplayName.ValueString() != cur.DisplayName {
-		v := plan.DisplayName.ValueString()
-		upd.DisplayName = &v
-	}
-	if plan.UserType.ValueString() != cur.UserType {
-		v := plan.UserType.ValueString()
-		upd.UserType = &v
-	}
-	if !upd.IsEmpty() {
-		if err := c.UpdateUser(ctx, id, upd); err != nil {
-			resp.Diagnostics.Append(graphErrorDiagnostic("Error Adopting Guest User",
-				fmt.Sprintf("adopt_existing is set and %s belongs to user %s; setting its configured properties (PATCH /users/%s) failed. Nothing was saved to the state.", email, id, id), err))
-			return
-		}
-	}
-	var failed *accessChange
-	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, nil, plan)
-	if failed != nil {
-		// The user existed before: nothing was invited, so nothing is
-		// saved; the memberships made so far are idempotent to redo.
-		resp.Diagnostics.Append(accessDiagnostic(id, failed, fmt.Sprintf("adopt_existing is set and %s belongs to user %s; its profile was set, but", email, id)))
-		return
-	}
-	u, err := c.GetUser(ctx, id)
-	if err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading adopted user %s failed.", id), err))
-		return
-	}
-	plan.RedeemURL = types.StringNull()
-	resp.Diagnostics.Append(readBack(ctx, plan, u)...)
-	saveState(ctx, &resp.State, resp.Identity, plan, &resp.Diagnostics)
 }
