@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -17,7 +18,11 @@ import (
 type modelFrom guestUserResourceModelV0
 
 func (s modelFrom) Get(_ context.Context, target any) diag.Diagnostics {
-	*target.(*guestUserResourceModelV0) = guestUserResourceModelV0(s)
+	m, ok := target.(*guestUserResourceModelV0)
+	if !ok {
+		return diag.Diagnostics{diag.NewErrorDiagnostic("Wrong Target", fmt.Sprintf("%T is no *guestUserResourceModelV0", target))}
+	}
+	*m = guestUserResourceModelV0(s)
 	return nil
 }
 
