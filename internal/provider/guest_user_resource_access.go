@@ -205,7 +205,8 @@ type accessChange struct {
 // holds; the other attribute holds its planned value only if it was done.
 func applyAccess(ctx context.Context, c *graph.Client, id string, from, to *guestUserResourceModelV0) (groups, sponsors types.Set, failed *accessChange) {
 	if from == nil {
-		from = &guestUserResourceModelV0{GroupIDs: types.SetNull(types.StringType), SponsorIDs: types.SetNull(types.StringType)}
+		nothing := newGuestUserModel()
+		from = &nothing
 	}
 	sponsors = from.SponsorIDs
 	if !to.GroupIDs.IsNull() {

@@ -48,7 +48,7 @@ type incompleteCreate struct {
 // saveIncompleteCreate saves the plan as the new state, with unknown
 // computed values as null (the next refresh fills them), and warns.
 func (r *guestUserResource) saveIncompleteCreate(ctx context.Context, plan guestUserResourceModelV0, inc incompleteCreate, resp *resource.CreateResponse) {
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saveState(ctx, &resp.State, resp.Identity, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -58,7 +58,6 @@ func (r *guestUserResource) saveIncompleteCreate(ctx context.Context, plan guest
 		return
 	}
 	resp.State.Raw = raw
-	r.setIdentity(ctx, resp.Identity, inc.id, &resp.Diagnostics)
 	if inc.unconfirmed {
 		mark, _ := json.Marshal(invitedMark{InvitedAt: time.Now().UTC()})
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateInvitedKey, mark)...)

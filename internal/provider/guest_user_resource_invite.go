@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
@@ -90,4 +93,65 @@ func findAfterLostInvitation(ctx context.Context, c *graph.Client, email string)
 	default:
 		return "", err
 	}
+}
+
+// invitationOptions are the parts of an invitation that come from the
+// configuration and the provider's defaults, not from the user invited:
+// where the guest lands after redeeming, whether Microsoft emails the
+// invitation, and that email's text. b2b_guest_user (create and
+// re-invitation) and b2b_resend_invitation resolve them the same way.
+type invitationOptions struct {
+	redirect string
+	send     bool
+	message  *graph.InvitationMessage
+}
+
+// resolveInvitationOptions takes redirect_url, else the provider's
+// default_redirect_url ("" when neither is set: the caller words the
+// error for its own block), and send_invitation_message, else the
+// provider's default_send_invitation_message, else sendDefault.
+func resolveInvitationOptions(data *providerData, redirect types.String, send types.Bool, sendDefault bool, msg *graph.InvitationMessage) invitationOptions {
+	o := invitationOptions{redirect: redirect.ValueString(), send: sendDefault, message: msg}
+	if o.redirect == "" && data != nil {
+		o.redirect = data.DefaultRedirectURL
+	}
+	switch {
+	case !send.IsNull():
+		o.send = send.ValueBool()
+	case data != nil && data.DefaultSendInvitationMessage != nil:
+		o.send = *data.DefaultSendInvitationMessage
+	}
+	return o
+}
+
+// request is the POST /invitations body for the person at email. A
+// non-empty reinviteID names the existing user whose redemption Graph
+// resets (a re-invitation or a resend: same object ID, the guest redeems
+// again); "" invites a new guest.
+// https://learn.microsoft.com/graph/api/invitation-post
+func (o invitationOptions) request(email, displayName, userType, reinviteID string) graph.InvitationRequest {
+	return graph.InvitationRequest{
+		InvitedUserEmailAddress: email,
+		InvitedUserDisplayName:  displayName,
+		InviteRedirectURL:       o.redirect,
+		InvitedUserType:         userType,
+		SendInvitationMessage:   o.send,
+		Message:                 o.message,
+		ResetRedemption:         reinviteID != "",
+		InvitedUserID:           reinviteID,
+	}
+}
+
+// invitation is b2b_guest_user's invitation to m's email: a new guest when
+// reinviteID is "", else a re-invitation of that user (see request). An
+// unset send_invitation_message without a provider default sends no email,
+// Graph's own default.
+func (r *guestUserResource) invitation(m *guestUserResourceModelV0, reinviteID string) (graph.InvitationRequest, diag.Diagnostics) {
+	o := resolveInvitationOptions(r.data, m.RedirectURL, m.SendInvitationMessage, false, m.invitationMessage())
+	if o.redirect == "" {
+		return graph.InvitationRequest{}, diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("redirect_url"), "Missing Redirect URL",
+			"Sending the invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
+				"Set redirect_url on the resource (e.g. \"https://myapps.microsoft.com\") or default_redirect_url in the provider block.")}
+	}
+	return o.request(m.Email.ValueString(), m.DisplayName.ValueString(), m.UserType.ValueString(), reinviteID), nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -114,21 +115,10 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 		return
 	}
 
-	redirect := cfg.RedirectURL.ValueString()
-	if redirect == "" && a.data != nil {
-		redirect = a.data.DefaultRedirectURL
-	}
-	if redirect == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("redirect_url"), "Missing Redirect URL",
-			"Re-sending an invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
-				"Set redirect_url in the action's config block or default_redirect_url in the provider block.")
+	opts, diags := a.options(&cfg)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
-	}
-	send := true
-	if !cfg.SendInvitationMessage.IsNull() {
-		send = cfg.SendInvitationMessage.ValueBool()
-	} else if a.data != nil && a.data.DefaultSendInvitationMessage != nil {
-		send = *a.data.DefaultSendInvitationMessage
 	}
 
 	var u *graph.User
@@ -167,20 +157,24 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 	if resp.SendProgress != nil {
 		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Re-sending the invitation of user %s to %s", u.ID, address)})
 	}
-	_, err := c.Invite(ctx, graph.InvitationRequest{
-		InvitedUserEmailAddress: address,
-		InvitedUserDisplayName:  u.DisplayName,
-		InviteRedirectURL:       redirect,
-		InvitedUserType:         u.UserType,
-		SendInvitationMessage:   send,
-		Message:                 invitationMessageOf(cfg.InvitationMessage),
-		ResetRedemption:         true,
-		InvitedUserID:           u.ID,
-	})
+	_, err := c.Invite(ctx, opts.request(address, u.DisplayName, u.UserType, u.ID))
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Re-Sending Invitation",
 			fmt.Sprintf("Re-sending the invitation of user %s to %s (POST /invitations with resetRedemption) failed.", u.ID, address), err))
 		return
 	}
-	tflog.Info(ctx, "re-sent invitation with redemption reset", map[string]any{"object_id": u.ID, "email_sent": send})
+	tflog.Info(ctx, "re-sent invitation with redemption reset", map[string]any{"object_id": u.ID, "email_sent": opts.send})
+}
+
+// options resolves the action's invitation settings as b2b_guest_user does,
+// except that an unset send_invitation_message without a provider default
+// sends the email: re-sending an invitation nobody receives is rarely meant.
+func (a *resendInvitationAction) options(cfg *resendInvitationActionModelV0) (invitationOptions, diag.Diagnostics) {
+	o := resolveInvitationOptions(a.data, cfg.RedirectURL, cfg.SendInvitationMessage, true, invitationMessageOf(cfg.InvitationMessage))
+	if o.redirect == "" {
+		return o, diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("redirect_url"), "Missing Redirect URL",
+			"Re-sending an invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
+				"Set redirect_url in the action's config block or default_redirect_url in the provider block.")}
+	}
+	return o, nil
 }

@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// adopt is Create when the address already belongs to a user: with
+// adopt_existing, the user is taken over without an invitation (apply the
+// profile, apply the access, read back, save); otherwise, or when it is
+// not a guest or not the only user with the address, it is refused. A
+// failure saves nothing: the user existed before and every step is
+// idempotent to redo.
+func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *guestUserResourceModelV0, existing []graph.User, resp *resource.CreateResponse) {
+	if !adoptable(plan, existing, &resp.Diagnostics) {
+		return
+	}
+	cur := &existing[0]
+	email, id := plan.Email.ValueString(), cur.ID
+	tflog.Info(ctx, "adopting existing user instead of inviting", map[string]any{"object_id": id})
+	r.data.addresses.claim(email, id)
+
+	if !adoptProfile(ctx, c, plan, cur, &resp.Diagnostics) {
+		return
+	}
+	var failed *accessChange
+	plan.GroupIDs, plan.SponsorIDs, failed = applyAccess(ctx, c, id, nil, plan)
+	if failed != nil {
+		resp.Diagnostics.Append(accessDiagnostic(id, failed, fmt.Sprintf("adopt_existing is set and %s belongs to user %s; its profile was set, but", email, id)))
+		return
+	}
+	u, err := c.GetUser(ctx, id)
+	if err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading adopted user %s failed.", id), err))
+		return
+	}
+	plan.RedeemURL = types.StringNull()
+	resp.Diagnostics.Append(readBack(ctx, plan, u)...)
+	saveState(ctx, &resp.State, resp.Identity, plan, &resp.Diagnostics)
+}
+
+// adoptable refuses, on email, an address several users have, an internal
+// account, and any user unless adopt_existing is set.
+func adoptable(plan *guestUserResourceModelV0, existing []graph.User, diags *diag.Diagnostics) bool {
+	email := plan.Email.ValueString()
+	if len(existing) > 1 {
+		diags.AddAttributeError(path.Root("email"), "Email Address Matches Several Users",
+			fmt.Sprintf("The address %s is already the mail or one of the otherMails of %d users: %s. The provider cannot tell which one this resource "+
+				"should manage, so it neither invites nor adopts. Remove the address from the users that should not have it, or import one explicitly: "+
+				"terraform import b2b_guest_user.<resource name> <object ID>.", email, len(existing), userIDs(existing)))
+		return false
+	}
+	id := existing[0].ID
+	if !isB2BCollaborationUser(&existing[0]) {
+		diags.Append(internalAccountDiagnostic(path.Root("email"),
+			fmt.Sprintf("The address %s belongs to user %s, so no invitation was sent, and adopting or importing it is refused", email, id), &existing[0]))
+		return false
+	}
+	if !plan.AdoptExisting.ValueBool() {
+		diags.AddAttributeError(path.Root("email"), "Guest User Already Exists",
+			fmt.Sprintf("The address %s already belongs to user %s, so no invitation was sent. To manage that user with this resource, import it:\n\n"+
+				"  terraform import b2b_guest_user.<resource name> %s\n\n"+
+				"or add an import block (to = b2b_guest_user.<resource name>, id = %q), or set adopt_existing = true to take it over on create "+
+				"without sending an invitation.", email, id, id, id))
+		return false
+	}
+	return true
+}
+
+// adoptProfile makes the user look like the configuration: every
+// configured property is sent, including display_name and user_type,
+// which for a new user the invitation would have carried.
+func adoptProfile(ctx context.Context, c *graph.Client, plan *guestUserResourceModelV0, cur *graph.User, diags *diag.Diagnostics) bool {
+	upd, d := profileUpdate(ctx, nil, plan, true)
+	diags.Append(d...)
+	if isKnown(plan.DisplayName) && plan.DisplayName.ValueString() != cur.DisplayName {
+		v := plan.DisplayName.ValueString()
+		upd.DisplayName = &v
+	}
+	if plan.UserType.ValueString() != cur.UserType {
+		v := plan.UserType.ValueString()
+		upd.UserType = &v
+	}
+	if upd.IsEmpty() {
+		return true
+	}
+	if err := c.UpdateUser(ctx, cur.ID, upd); err != nil {
+		diags.Append(graphErrorDiagnostic("Error Adopting Guest User",
+			fmt.Sprintf("adopt_existing is set and %s belongs to user %s; setting its configured properties (PATCH /users/%s) failed. Nothing was saved to the state.",
+				plan.Email.ValueString(), cur.ID, cur.ID), err))
+		return false
+	}
+	return true
+}

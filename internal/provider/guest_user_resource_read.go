@@ -1,0 +1,70 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+// Read gets the guest, reads back its profile and its access (groups,
+// sponsors) and saves it. A guest gone from Entra ID leaves the state, so
+// the next plan invites it again.
+func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state guestUserResourceModelV0
+	ctx, cancel, c := r.begin(ctx, req.State, &state, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	if c == nil {
+		return
+	}
+	id := state.ID.ValueString()
+	u, ok := getOrForget(ctx, c, id, resp)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(readBack(ctx, &state, u)...)
+	if err := readAccess(ctx, c, id, &state); err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User Access", "Reading the guest's group memberships or sponsors failed.", err))
+		return
+	}
+	keepInputDefaults(&state)
+	saveState(ctx, &resp.State, resp.Identity, &state, &resp.Diagnostics)
+}
+
+// getOrForget gets the guest. A guest whose create was interrupted may
+// still be replicating (see readAfterInvite); one that is gone is removed
+// from the state.
+func getOrForget(ctx context.Context, c *graph.Client, id string, resp *resource.ReadResponse) (*graph.User, bool) {
+	u, err := readAfterInvite(ctx, c, resp.Private, id)
+	if graph.IsNotFound(err) {
+		tflog.Warn(ctx, "guest user no longer exists in Entra ID; removing it from the state so the next plan re-creates it",
+			map[string]any{"object_id": id})
+		// The framework insists on an identity even for a removed resource
+		// (state written by Terraform < 1.12 has none).
+		setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+		resp.State.RemoveResource(ctx)
+		return nil, false
+	}
+	if err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading user %s (GET /users/%s) failed.", id, id), err))
+		return nil, false
+	}
+	return u, true
+}
+
+// keepInputDefaults fills the inputs Graph does not echo with their
+// defaults where the state has none (import leaves them null, ImportState
+// fills the defaults); a configured value is kept.
+func keepInputDefaults(m *guestUserResourceModelV0) {
+	if m.OnDestroy.IsNull() {
+		m.OnDestroy = types.StringValue(onDestroyDelete)
+	}
+	if m.AdoptExisting.IsNull() {
+		m.AdoptExisting = types.BoolValue(false)
+	}
+}
