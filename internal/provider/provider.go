@@ -368,6 +368,7 @@ func (p *b2bProvider) DataSources(context.Context) []func() datasource.DataSourc
 	return []func() datasource.DataSource{
 		NewGuestUserDataSource,
 		NewGuestUsersDataSource,
+		NewTenantDataSource,
 	}
 }
 
