@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -185,26 +187,23 @@ func guestRoleID(name string) string {
 // policyUpdate is the PATCH that takes state (nil for a create) to plan:
 // every attribute the plan sets to a known value that differs.
 func policyUpdate(plan externalCollaborationSettingsModelV0, state *externalCollaborationSettingsModelV0) graph.AuthorizationPolicyUpdate {
+	var prior externalCollaborationSettingsModelV0 // all null: a create sends every set attribute
+	if state != nil {
+		prior = *state
+	}
+	changed := func(p, s attr.Value) bool { return !p.IsNull() && !p.IsUnknown() && !p.Equal(s) }
 	var upd graph.AuthorizationPolicyUpdate
-	changedString := func(p types.String, s func(m *externalCollaborationSettingsModelV0) types.String) bool {
-		return !p.IsNull() && !p.IsUnknown() && (state == nil || !p.Equal(s(state)))
-	}
-	changedBool := func(p types.Bool, s func(m *externalCollaborationSettingsModelV0) types.Bool) bool {
-		return !p.IsNull() && !p.IsUnknown() && (state == nil || !p.Equal(s(state)))
-	}
-	if changedString(plan.AllowInvitesFrom, func(m *externalCollaborationSettingsModelV0) types.String { return m.AllowInvitesFrom }) {
+	if changed(plan.AllowInvitesFrom, prior.AllowInvitesFrom) {
 		upd.AllowInvitesFrom = plan.AllowInvitesFrom.ValueStringPointer()
 	}
-	if changedString(plan.GuestUserAccess, func(m *externalCollaborationSettingsModelV0) types.String { return m.GuestUserAccess }) {
+	if changed(plan.GuestUserAccess, prior.GuestUserAccess) {
 		id := guestRoleID(plan.GuestUserAccess.ValueString())
 		upd.GuestUserRoleID = &id
 	}
-	if changedBool(plan.AllowEmailVerifiedUsersToJoin, func(m *externalCollaborationSettingsModelV0) types.Bool { return m.AllowEmailVerifiedUsersToJoin }) {
+	if changed(plan.AllowEmailVerifiedUsersToJoin, prior.AllowEmailVerifiedUsersToJoin) {
 		upd.AllowEmailVerifiedUsersToJoinOrganization = plan.AllowEmailVerifiedUsersToJoin.ValueBoolPointer()
 	}
-	if changedBool(plan.AllowedToSignUpEmailBasedSubscriptions, func(m *externalCollaborationSettingsModelV0) types.Bool {
-		return m.AllowedToSignUpEmailBasedSubscriptions
-	}) {
+	if changed(plan.AllowedToSignUpEmailBasedSubscriptions, prior.AllowedToSignUpEmailBasedSubscriptions) {
 		upd.AllowedToSignUpEmailBasedSubscriptions = plan.AllowedToSignUpEmailBasedSubscriptions.ValueBoolPointer()
 	}
 	return upd
@@ -236,12 +235,20 @@ func (m *externalCollaborationSettingsModelV0) applyPolicy(p *graph.Authorizatio
 	return diags
 }
 
-// writeAndRead sends upd (if it changes anything), reads the policy back
-// and fills m from it.
-func (r *externalCollaborationSettingsResource) writeAndRead(ctx context.Context, m *externalCollaborationSettingsModelV0, upd graph.AuthorizationPolicyUpdate, summary string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	client, d := r.data.requireClient()
-	diags.Append(d...)
+// save bounds the operation by its timeout, sends upd (if it changes
+// anything), reads the policy back into m and saves m to state.
+func (r *externalCollaborationSettingsResource) save(ctx context.Context, m *externalCollaborationSettingsModelV0,
+	timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	upd graph.AuthorizationPolicyUpdate, summary string, state *tfsdk.State,
+) diag.Diagnostics {
+	d, diags := timeout(ctx, externalCollaborationSettingsTimeout)
+	if diags.HasError() {
+		return diags
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	client, cd := r.data.requireClient()
+	diags.Append(cd...)
 	if diags.HasError() {
 		return diags
 	}
@@ -259,6 +266,10 @@ func (r *externalCollaborationSettingsResource) writeAndRead(ctx context.Context
 		return diags
 	}
 	diags.Append(m.applyPolicy(p)...)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(state.Set(ctx, m)...)
 	return diags
 }
 
@@ -288,39 +299,20 @@ func (r *externalCollaborationSettingsResource) Create(ctx context.Context, req 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, externalCollaborationSettingsTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp.Diagnostics.Append(r.writeAndRead(ctx, &plan, policyUpdate(plan, nil), "Error Setting External Collaboration Settings")...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.save(ctx, &plan, plan.Timeouts.Create, policyUpdate(plan, nil),
+		"Error Setting External Collaboration Settings", &resp.State)...)
 }
 
-// Read implements resource.Resource.
+// Read implements resource.Resource: every attribute from Graph, so that
+// a change made in the portal shows as drift.
 func (r *externalCollaborationSettingsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state externalCollaborationSettingsModelV0
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, externalCollaborationSettingsTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp.Diagnostics.Append(r.writeAndRead(ctx, &state, graph.AuthorizationPolicyUpdate{}, "Error Reading External Collaboration Settings")...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(r.save(ctx, &state, state.Timeouts.Read, graph.AuthorizationPolicyUpdate{},
+		"Error Reading External Collaboration Settings", &resp.State)...)
 }
 
 // Update implements resource.Resource: one PATCH of the changed attributes.
@@ -331,18 +323,8 @@ func (r *externalCollaborationSettingsResource) Update(ctx context.Context, req 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, externalCollaborationSettingsTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp.Diagnostics.Append(r.writeAndRead(ctx, &plan, policyUpdate(plan, &state), "Error Updating External Collaboration Settings")...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.save(ctx, &plan, plan.Timeouts.Update, policyUpdate(plan, &state),
+		"Error Updating External Collaboration Settings", &resp.State)...)
 }
 
 // Delete implements resource.Resource. The policy cannot be deleted, and
