@@ -143,7 +143,9 @@ func applyAuthzPolicyPatch(p, changes map[string]any) {
 			if d == nil {
 				d = map[string]any{}
 			}
-			maps.Copy(d, v.(map[string]any))
+			if nd, ok := v.(map[string]any); ok {
+				maps.Copy(d, nd)
+			}
 			p[k] = d
 			continue
 		}
@@ -164,8 +166,8 @@ func validateAuthzPolicyPatch(body map[string]any) (map[string]any, string) {
 		if msg := validateAuthzPolicyProp(k, v); msg != "" {
 			return nil, msg
 		}
-		if k == "guestUserRoleId" {
-			v = strings.ToLower(v.(string))
+		if id, ok := v.(string); ok && k == "guestUserRoleId" {
+			v = strings.ToLower(id)
 		}
 		out[k] = v
 	}

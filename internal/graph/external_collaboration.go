@@ -17,7 +17,7 @@ import (
 //   - https://learn.microsoft.com/graph/api/authorizationpolicy-get (Policy.Read.All)
 //   - https://learn.microsoft.com/graph/api/authorizationpolicy-update (Policy.ReadWrite.Authorization)
 //   - https://learn.microsoft.com/graph/api/tenantrelationship-findtenantinformationbydomainname
-//     (CrossTenantInformation.ReadBasic.All)
+//     (CrossTenantInformation.ReadBasic.All).
 var (
 	opGetAuthorizationPolicy    = operation{name: "GET /policies/authorizationPolicy", permission: "Policy.Read.All"}
 	opUpdateAuthorizationPolicy = operation{name: "PATCH /policies/authorizationPolicy", permission: "Policy.ReadWrite.Authorization"}
@@ -130,12 +130,13 @@ func (c *client) updateAuthorizationPolicy(ctx context.Context, upd Authorizatio
 	}
 	body := models.NewAuthorizationPolicy()
 	if upd.AllowInvitesFrom != nil {
-		v, err := models.ParseAllowInvitesFrom(*upd.AllowInvitesFrom)
-		if err != nil || v == nil {
+		parsed, err := models.ParseAllowInvitesFrom(*upd.AllowInvitesFrom)
+		v, ok := parsed.(*models.AllowInvitesFrom)
+		if err != nil || !ok || v == nil {
 			return &Error{Kind: KindBadRequest, Operation: opUpdateAuthorizationPolicy.name,
 				Message: fmt.Sprintf("allowInvitesFrom %q is not one of none, adminsAndGuestInviters, adminsGuestInvitersAndAllMembers, everyone", *upd.AllowInvitesFrom)}
 		}
-		body.SetAllowInvitesFrom(v.(*models.AllowInvitesFrom))
+		body.SetAllowInvitesFrom(v)
 	}
 	if upd.GuestUserRoleID != nil {
 		id, err := uuid.Parse(*upd.GuestUserRoleID)
