@@ -225,3 +225,29 @@ func TestAccPermissions_ExternalCollaborationSettingsNeedsPolicyReadWriteAuthori
 		t.Fatalf("allowInvitesFrom = %v after a refused PATCH", got)
 	}
 }
+
+// Policy.Read.All is enough to import and refresh the settings (the docs
+// say it reads only): the plan after the import is empty.
+func TestAccExternalCollaborationSettings_ReadWithPolicyReadAll(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermPolicyReadAll))
+	env.RequireEmulator(t)
+	cfg := collabConfig(env, `  allow_invites_from = "everyone"
+  guest_user_access  = "limited"`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				ResourceName:       collabAddr,
+				Config:             cfg,
+				ImportState:        true,
+				ImportStateId:      "authorizationPolicy",
+				ImportStatePersist: true,
+			},
+			{
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
