@@ -24,6 +24,9 @@ const (
 	PermGroupMemberReadAll      = "GroupMember.Read.All"
 	PermGroupReadAll            = "Group.Read.All"
 	PermGroupReadWriteAll       = "Group.ReadWrite.All"
+	PermPolicyReadAll           = "Policy.Read.All"
+	// PermPolicyReadWriteCrossTenantAccess writes cross-tenant access settings.
+	PermPolicyReadWriteCrossTenantAccess = "Policy.ReadWrite.CrossTenantAccess"
 )
 
 // App is an app registration (service principal) known to the emulator's
