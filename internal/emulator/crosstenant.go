@@ -300,12 +300,34 @@ func validateRedemption(r *ctRedemption) error {
 // decodeStrict decodes one property value into v, refusing members the
 // type does not define, as Graph's OData reader does.
 func decodeStrict(prop string, raw json.RawMessage, v any) error {
+	var generic any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		return ctBad("Invalid value for property '%s': %s", prop, err.Error())
+	}
+	// Clients (msgraph-sdk-go among them) annotate nested values with
+	// their @odata.type; the annotation is not a property.
+	raw, _ = json.Marshal(stripODataType(generic))
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return ctBad("Invalid value for property '%s': %s", prop, err.Error())
 	}
 	return nil
+}
+
+func stripODataType(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		delete(t, "@odata.type")
+		for k, e := range t {
+			t[k] = stripODataType(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = stripODataType(e)
+		}
+	}
+	return v
 }
 
 // applySetting decodes a settings property into st; ok false means the
