@@ -736,3 +736,38 @@ func toMap(v any) map[string]any {
 	_ = json.Unmarshal(b, &m)
 	return m
 }
+
+// SeedCrossTenantPartner creates a partner configuration out of band (as
+// the portal would) from a POST body without tenantId.
+func (s *Server) SeedCrossTenantPartner(tenantID string, body []byte) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	m, err := parseBody(body)
+	if err != nil {
+		return err
+	}
+	id := strings.ToLower(tenantID)
+	p, err := applyPartnerPatch(&ctPartner{TenantID: id, ctSettings: ctSettings{AutomaticUserConsentSettings: &ctConsent{}}}, m)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.CrossTenant.Partners == nil {
+		s.st.CrossTenant.Partners = map[string]*ctPartner{}
+	}
+	s.st.CrossTenant.Partners[id] = p
+	s.saveLocked()
+	return nil
+}
+
+// DeleteCrossTenantPartner removes a partner configuration out of band.
+func (s *Server) DeleteCrossTenantPartner(tenantID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := strings.ToLower(tenantID)
+	delete(s.st.CrossTenant.Partners, id)
+	delete(s.st.CrossTenant.Sync, id)
+	s.saveLocked()
+}

@@ -360,7 +360,10 @@ func (p *b2bProvider) handOut(resp *provider.ConfigureResponse, data *providerDa
 
 // Resources implements provider.Provider.
 func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewGuestUserResource}
+	return []func() resource.Resource{
+		NewGuestUserResource,
+		NewCrossTenantAccessPartnerResource,
+	}
 }
 
 // DataSources implements provider.Provider.
