@@ -72,7 +72,7 @@ func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
 	attrs["tenant_id"] = schema.StringAttribute{
 		MarkdownDescription: "The partner organization's Microsoft Entra tenant ID (a GUID). Changing it replaces the resource. " +
 			"To write a partner by domain, look the tenant ID up with the `b2b_tenant` data source.",
-		Required:      true,
+		Required: true,
 		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(ctOtherTenant,
 			"Another tenant ID replaces the partner entry; the same ID in other letter case does not.",
 			"Another tenant ID replaces the partner entry; the same ID in other letter case does not.")},

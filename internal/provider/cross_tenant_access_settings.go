@@ -109,7 +109,7 @@ var ctSettingDescriptions = map[string]string{
 // target types the list may hold.
 func ctRuleAttribute(what string, types []string, keywords string) schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
-		MarkdownDescription: "The rule for "+what+": whether its targets are allowed or blocked.",
+		MarkdownDescription: "The rule for " + what + ": whether its targets are allowed or blocked.",
 		Optional:            true,
 		Attributes: map[string]schema.Attribute{
 			"access_type": schema.StringAttribute{
@@ -196,7 +196,9 @@ func (ctKeywordTypeValidator) Description(context.Context) string {
 	return "a keyword target (AllUsers, AllApplications, AllMicrosoftApps, Office365) has the target_type it stands for"
 }
 
-func (v ctKeywordTypeValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v ctKeywordTypeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (ctKeywordTypeValidator) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
