@@ -363,6 +363,7 @@ func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewGuestUserResource,
 		NewCrossTenantAccessPartnerResource,
+		NewCrossTenantAccessDefaultResource,
 	}
 }
 
