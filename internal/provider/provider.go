@@ -364,6 +364,7 @@ func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
 		NewGuestUserResource,
 		NewCrossTenantAccessPartnerResource,
 		NewCrossTenantAccessDefaultResource,
+		NewCrossTenantIdentitySyncResource,
 	}
 }
 
