@@ -122,7 +122,7 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 		Optional:            true,
 		Attributes: map[string]schema.Attribute{
 			"primary_identity_provider_precedence_order": schema.ListAttribute{
-				MarkdownDescription: "The primary identity providers in the order they are tried, each at most once: " + quoted(ctPrimaryIdPs) + ". Leave one out to skip it.",
+				MarkdownDescription: "The primary identity providers in the order they are tried, each at most once: " + ctQuoted(ctPrimaryIdPs) + ". Leave one out to skip it.",
 				ElementType:         types.StringType,
 				Required:            true,
 				Validators: []validator.List{
@@ -131,7 +131,7 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 				},
 			},
 			"fallback_identity_provider": schema.StringAttribute{
-				MarkdownDescription: "Used when no primary provider applies to the guest; Graph requires it: one of " + quoted(ctFallbackIdPs) + ".",
+				MarkdownDescription: "Used when no primary provider applies to the guest; Graph requires it: one of " + ctQuoted(ctFallbackIdPs) + ".",
 				Required:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(ctFallbackIdPs...)},
 			},
