@@ -462,16 +462,20 @@ func toB2B(v *CrossTenantB2BSetting) models.CrossTenantAccessPolicyB2BSettingabl
 
 func toRule(v *CrossTenantTargetConfiguration) models.CrossTenantAccessPolicyTargetConfigurationable {
 	m := models.NewCrossTenantAccessPolicyTargetConfiguration()
-	if a, err := models.ParseCrossTenantAccessPolicyTargetConfigurationAccessType(v.AccessType); err == nil && a != nil {
-		m.SetAccessType(a.(*models.CrossTenantAccessPolicyTargetConfigurationAccessType))
+	if a, err := models.ParseCrossTenantAccessPolicyTargetConfigurationAccessType(v.AccessType); err == nil {
+		if at, ok := a.(*models.CrossTenantAccessPolicyTargetConfigurationAccessType); ok && at != nil {
+			m.SetAccessType(at)
+		}
 	}
 	targets := make([]models.CrossTenantAccessPolicyTargetable, 0, len(v.Targets))
 	for _, t := range v.Targets {
 		mt := models.NewCrossTenantAccessPolicyTarget()
 		target := t.Target
 		mt.SetTarget(&target)
-		if tt, err := models.ParseCrossTenantAccessPolicyTargetType(t.TargetType); err == nil && tt != nil {
-			mt.SetTargetType(tt.(*models.CrossTenantAccessPolicyTargetType))
+		if tt, err := models.ParseCrossTenantAccessPolicyTargetType(t.TargetType); err == nil {
+			if typ, ok := tt.(*models.CrossTenantAccessPolicyTargetType); ok && typ != nil {
+				mt.SetTargetType(typ)
+			}
 		}
 		targets = append(targets, mt)
 	}
@@ -490,8 +494,10 @@ func toTrust(v *CrossTenantInboundTrust) models.CrossTenantAccessPolicyInboundTr
 // idpType parses a b2bIdentityProvidersType name; the provider validates
 // names at plan time, so an unknown one cannot reach here.
 func idpType(name string) models.B2bIdentityProvidersType {
-	if v, err := models.ParseB2bIdentityProvidersType(name); err == nil && v != nil {
-		return *(v.(*models.B2bIdentityProvidersType))
+	if v, err := models.ParseB2bIdentityProvidersType(name); err == nil {
+		if t, ok := v.(*models.B2bIdentityProvidersType); ok && t != nil {
+			return *t
+		}
 	}
 	return models.UNKNOWNFUTUREVALUE_B2BIDENTITYPROVIDERSTYPE
 }

@@ -156,7 +156,7 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 // the system default.
 func (m *ctDefaultModelV0) desired() graph.CrossTenantDefault {
 	d := ctSystemDefault()
-	s := m.ctSettingsModel.toGraph()
+	s := m.toGraph()
 	if s.B2BCollaborationInbound != nil {
 		d.B2BCollaborationInbound = s.B2BCollaborationInbound
 	}
