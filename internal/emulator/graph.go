@@ -203,12 +203,37 @@ func (c *call) readJSONObject(v *map[string]any) bool {
 	return true
 }
 
-func (c *call) notFound(id string) {
-	c.graphError(http.StatusNotFound, "Request_ResourceNotFound", fmt.Sprintf(
-		"Resource '%s' does not exist or one of its queried reference-property objects are not present.", id))
+// apiError is a Graph error decided while the store is locked and
+// written once it is unlocked, so a handler's decision and its answer
+// can live in different functions.
+type apiError struct {
+	status        int
+	code, message string
 }
 
-func (c *call) badRequest(msg string) { c.graphError(http.StatusBadRequest, "Request_BadRequest", msg) }
+// gatewayError is the BadRequest Graph's front end answers before the
+// directory sees the request (malformed or unknown payloads).
+func gatewayError(msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "BadRequest", message: msg}
+}
+
+// notFoundError is the directory's 404 for an object it cannot see.
+func notFoundError(id string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "Request_ResourceNotFound", message: fmt.Sprintf(
+		"Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)}
+}
+
+// badRequestError is the directory's 400.
+func badRequestError(msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "Request_BadRequest", message: msg}
+}
+
+// fail writes e in Graph's error envelope.
+func (c *call) fail(e *apiError) { c.graphError(e.status, e.code, e.message) }
+
+func (c *call) notFound(id string) { c.fail(notFoundError(id)) }
+
+func (c *call) badRequest(msg string) { c.fail(badRequestError(msg)) }
 
 // authenticate validates the bearer token as Graph does
 // (https://learn.microsoft.com/graph/resolve-auth-errors): signature,
