@@ -89,31 +89,16 @@ func nilIfEmpty(s string) any {
 
 // parseGroupSelect maps $select names to Graph's spelling for group
 // properties; nil means the default set.
-func (c *call) parseGroupSelect() ([]string, bool) {
-	raw := c.r.URL.Query().Get("$select")
-	if raw == "" {
-		return nil, true
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range strings.Split(raw, ",") {
-		f = strings.TrimSpace(f)
-		name := ""
-		for _, p := range groupProps {
-			if strings.EqualFold(p, f) {
-				name = p
-			}
-		}
-		if name == "" {
-			c.badRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.group'.", f))
-			return nil, false
-		}
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
+func (c *call) parseGroupSelect() ([]string, bool) { return c.parseSelectOf("group", groupProp) }
+
+// groupProp is Graph's spelling of a modelled group property.
+func groupProp(name string) (string, bool) {
+	for _, p := range groupProps {
+		if strings.EqualFold(p, name) {
+			return p, true
 		}
 	}
-	return out, true
+	return "", false
 }
 
 // SeedGroup creates a security group with the given user members and
@@ -128,7 +113,7 @@ func (s *Server) SeedGroup(displayName string, memberIDs ...string) (string, err
 	}
 	s.st.Groups[g.ID] = g
 	for _, m := range memberIDs {
-		if err := s.addMemberLocked(g, m); err != nil {
+		if err := s.linkLocked(groupMembers, &g.Members, g.ID, m); err != nil {
 			delete(s.st.Groups, g.ID)
 			return "", err
 		}
@@ -140,45 +125,19 @@ func (s *Server) SeedGroup(displayName string, memberIDs ...string) (string, err
 // AddGroupMember adds a user to a group out of band (no-op if already a
 // member; replication lag does not apply).
 func (s *Server) AddGroupMember(groupID, userID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.st.Groups[strings.ToLower(groupID)]
-	if g == nil {
-		return fmt.Errorf("%w: group %s", ErrNotFound, groupID)
-	}
-	if err := s.addMemberLocked(g, userID); err != nil {
-		return err
-	}
-	s.saveLocked()
-	return nil
+	return s.link(groupMembers, groupID, userID)
 }
 
 // RemoveGroupMember removes a member from a group out of band; ErrNotFound
 // when the group is unknown or the object is not a member.
 func (s *Server) RemoveGroupMember(groupID, memberID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.st.Groups[strings.ToLower(groupID)]
-	if g == nil {
-		return fmt.Errorf("%w: group %s", ErrNotFound, groupID)
-	}
-	if !removeID(&g.Members, strings.ToLower(memberID)) {
-		return fmt.Errorf("%w: %s is not a member of group %s", ErrNotFound, memberID, groupID)
-	}
-	s.saveLocked()
-	return nil
+	return s.unlink(groupMembers, groupID, memberID)
 }
 
 // GroupMemberIDs returns the object IDs of a group's members in the order
 // they were added.
 func (s *Server) GroupMemberIDs(groupID string) ([]string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.st.Groups[strings.ToLower(groupID)]
-	if g == nil {
-		return nil, fmt.Errorf("%w: group %s", ErrNotFound, groupID)
-	}
-	return append([]string{}, g.Members...), nil
+	return s.linkedIDs(groupMembers, groupID)
 }
 
 // DeleteGroup removes a group for good (security groups cannot be
@@ -227,18 +186,6 @@ func containsID(list []string, id string) bool {
 		}
 	}
 	return false
-}
-
-func (s *Server) addMemberLocked(g *group, userID string) error {
-	u := s.findUserLocked(userID)
-	if u == nil {
-		return fmt.Errorf("%w: user %s", ErrNotFound, userID)
-	}
-	id := u.id()
-	if !containsID(g.Members, id) {
-		g.Members = append(g.Members, id)
-	}
-	return nil
 }
 
 func (c *call) getGroup() {
