@@ -50,6 +50,9 @@ type FaultsJSON struct {
 	RetryAfter      Duration `json:"retryAfter"`
 	Routes          []string `json:"routes"`
 	Limit           int      `json:"limit"`
+	// Seed restarts the fault draws from this seed (0: keep the sequence);
+	// GET /_emulator/faults reports the seed in effect.
+	Seed uint64 `json:"seed"`
 }
 
 // SeedUserJSON is the wire form of SeedUser for POST /_emulator/users.
@@ -221,6 +224,7 @@ func (s *Server) controlSponsorRoutes(h func(string, ctlHandler)) {
 // federated tokens.
 func (s *Server) controlTenantRoutes(h func(string, ctlHandler)) {
 	h("PUT /_emulator/faults", ctlActOn(func(_ *http.Request, f FaultsJSON) error { return s.setFaultsJSON(f) }))
+	h("GET /_emulator/faults", ctlRead(func(*http.Request) (any, error) { return s.faultsJSON(), nil }))
 	h("POST /_emulator/signing-key/rotate", ctlAct(func(*http.Request) error { return s.RotateSigningKey() }))
 	h("PUT /_emulator/replication-lag", ctlActOn(func(_ *http.Request, v struct {
 		Lag Duration `json:"lag"`
@@ -254,9 +258,22 @@ func (s *Server) setFaultsJSON(f FaultsJSON) error {
 	s.SetFaults(Faults{
 		Latency: time.Duration(f.Latency), Rate429: f.Rate429, Rate503: f.Rate503,
 		RateDrop: f.RateDrop, DropAfterActing: f.DropAfterActing, RetryAfter: time.Duration(f.RetryAfter),
-		Routes: f.Routes, Limit: f.Limit,
+		Routes: f.Routes, Limit: f.Limit, Seed: f.Seed,
 	})
 	return nil
+}
+
+// faultsJSON is the faults in effect, with the seed their draws started
+// from, so a failing run can be replayed with PUT /_emulator/faults.
+func (s *Server) faultsJSON() FaultsJSON {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.faults
+	return FaultsJSON{
+		Latency: Duration(f.Latency), Rate429: f.Rate429, Rate503: f.Rate503, RateDrop: f.RateDrop,
+		DropAfterActing: f.DropAfterActing, RetryAfter: Duration(f.RetryAfter), Routes: f.Routes, Limit: f.Limit,
+		Seed: s.faultSeed,
+	}
 }
 
 // setPermissionsKnown is SetPermissions for a client ID that must exist:

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -66,32 +65,18 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 
 	if !item && f.Latency > 0 {
 		select {
-		case <-time.After(f.Latency):
+		case <-s.clock.After(f.Latency):
 		case <-r.Context().Done():
 			return
 		}
 	}
-	drop := !item && f.RateDrop > 0 && rand.Float64() < f.RateDrop
+	drop := !item && s.drawFault(f.RateDrop)
 	if drop && !f.DropAfterActing {
 		// Aborting the handler resets the stream (HTTP/2) or closes the
 		// connection (HTTP/1.1) without a response, like a network cut.
 		panic(http.ErrAbortHandler)
 	}
-	if !c.authenticate() {
-		return
-	}
-	retry := f.RetryAfter
-	if retry <= 0 {
-		retry = time.Second
-	}
-	if f.Rate429 > 0 && rand.Float64() < f.Rate429 && s.takeFault(f, key) {
-		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
-		c.graphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry after the time in the Retry-After header.")
-		return
-	}
-	if f.Rate503 > 0 && rand.Float64() < f.Rate503 && s.takeFault(f, key) {
-		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
-		c.graphError(http.StatusServiceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after the time in the Retry-After header.")
+	if !c.authenticate() || c.injectedError(f, key) {
 		return
 	}
 	if !c.authorize(perms) {
@@ -110,6 +95,25 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 		panic(http.ErrAbortHandler)
 	}
 	h(c)
+}
+
+// injectedError answers the request with a drawn 429 or 503, if any.
+func (c *call) injectedError(f Faults, key string) bool {
+	retry := f.RetryAfter
+	if retry <= 0 {
+		retry = time.Second
+	}
+	switch {
+	case c.s.drawFault(f.Rate429) && c.s.takeFault(f, key):
+		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		c.graphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry after the time in the Retry-After header.")
+	case c.s.drawFault(f.Rate503) && c.s.takeFault(f, key):
+		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		c.graphError(http.StatusServiceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after the time in the Retry-After header.")
+	default:
+		return false
+	}
+	return true
 }
 
 // takeFault reports whether a drawn 429/503 applies to the request key:

@@ -141,7 +141,7 @@ func TestGroupsReplicationLag(t *testing.T) {
 	mustError(t, graph(t, s, tok, "GET", "/users/"+uid+"/memberOf/microsoft.graph.group", nil), 404, "Request_ResourceNotFound", notFoundMsg(uid))
 	mustError(t, graph(t, s, tok, "GET", "/users/"+uid+"/sponsors", nil), 404, "Request_ResourceNotFound", notFoundMsg(uid))
 
-	s.advance(11 * time.Second)
+	advance(t, s, 11*time.Second)
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", uid)), 204)
 	mustStatus(t, graph(t, s, tok, "POST", "/users/"+uid+"/sponsors/$ref", f.ref("users", f.guest)), 204)
 	r = graph(t, s, tok, "GET", "/users/"+uid+"/memberOf/microsoft.graph.group?$select=id", nil)
@@ -167,7 +167,7 @@ func TestLinkReplicationLag(t *testing.T) {
 	// Seeded (not invited) users are not affected.
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", f.guest)), 204)
 
-	s.advance(6 * time.Second)
+	advance(t, s, 6*time.Second)
 	mustStatus(t, graph(t, s, tok, "GET", "/users/"+uid+"/sponsors", nil), 200)
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", uid)), 204)
 	mustStatus(t, graph(t, s, tok, "POST", "/users/"+uid+"/sponsors/$ref", f.ref("users", f.guest)), 204)

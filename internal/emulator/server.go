@@ -7,11 +7,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -55,9 +55,12 @@ type Server struct {
 	msiClientID string
 	msiHeader   string
 
-	// skew shifts the emulator's clock; tests move time forward with
-	// advance instead of sleeping (token expiry, replication lag).
-	skew atomic.Int64
+	// clock is Options.Clock or the wall clock.
+	clock Clock
+	// faultRand draws the faults (under mu); faultSeed is the seed it
+	// started from, for replaying a run.
+	faultRand *mathrand.Rand
+	faultSeed uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -88,6 +91,12 @@ func Start(opts Options) (*Server, error) {
 	if opts.TokenLifetime <= 0 {
 		opts.TokenLifetime = time.Hour
 	}
+	if opts.Clock == nil {
+		opts.Clock = wallClock{}
+	}
+	if opts.FaultSeed == 0 {
+		opts.FaultSeed = newFaultSeed()
+	}
 	s := &Server{
 		opts:     opts,
 		ca:       ca,
@@ -99,6 +108,10 @@ func Start(opts Options) (*Server, error) {
 		invLimit: opts.InvitationLimit,
 		counters: Counters{},
 		st:       newStore(),
+		clock:    opts.Clock,
+
+		faultRand: newFaultRand(opts.FaultSeed),
+		faultSeed: opts.FaultSeed,
 
 		tenantExplicit: tenantExplicit,
 		appsExplicit:   appsExplicit,
@@ -257,12 +270,50 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// SetFaults replaces the fault knobs applied to Graph requests.
+// SetFaults replaces the fault knobs applied to Graph requests. A
+// non-zero f.Seed restarts the fault draws from that seed.
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
 	s.faultsInjected = 0
+	if f.Seed != 0 {
+		s.faultRand, s.faultSeed = newFaultRand(f.Seed), f.Seed
+	}
+}
+
+// FaultSeed is the seed the fault draws last started from
+// (Options.FaultSeed, the one drawn at start, or the last Faults.Seed):
+// pass it back to replay the same faults.
+func (s *Server) FaultSeed() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faultSeed
+}
+
+// drawFault reports whether a fault of probability p happens, from the
+// seeded sequence.
+func (s *Server) drawFault(p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faultRand.Float64() < p
+}
+
+func newFaultRand(seed uint64) *mathrand.Rand {
+	// PCG takes two words; the second is fixed so one number names a run.
+	return mathrand.New(mathrand.NewPCG(seed, 0x62326265_6d75))
+}
+
+// newFaultSeed draws a non-zero seed when none was given.
+func newFaultSeed() uint64 {
+	for {
+		if n := mathrand.Uint64(); n != 0 {
+			return n
+		}
+	}
 }
 
 // SetReplicationLag sets how long newly invited users stay unreadable.
@@ -312,10 +363,7 @@ func (s *Server) count(key string) {
 	s.mu.Unlock()
 }
 
-func (s *Server) now() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
-
-// advance moves the emulator's clock forward (tests only).
-func (s *Server) advance(d time.Duration) { s.skew.Add(int64(d)) }
+func (s *Server) now() time.Time { return s.clock.Now() }
 
 var (
 	keysOnce         sync.Once
