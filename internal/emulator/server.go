@@ -81,6 +81,19 @@ func Start(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	s, err := newServer(opts, ca)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer builds the server's state from opts and its defaults: tenant,
+// apps, keys, clock, fault seed and the state file.
+func newServer(opts Options, ca *CA) (*Server, error) {
 	tenantExplicit, appsExplicit := opts.TenantID != "", len(opts.Apps) > 0
 	if opts.TenantID == "" {
 		opts.TenantID = newGUID()
@@ -137,14 +150,18 @@ func Start(opts Options) (*Server, error) {
 		}
 		s.saveLocked()
 	}
+	return s, nil
+}
 
-	leaf, err := ca.leaf()
+// listen opens opts.Addr and serves TLS on it in the background.
+func (s *Server) listen() error {
+	leaf, err := s.ca.leaf()
 	if err != nil {
-		return nil, fmt.Errorf("issue server certificate: %w", err)
+		return fmt.Errorf("issue server certificate: %w", err)
 	}
-	ln, err := net.Listen("tcp", opts.Addr)
+	ln, err := net.Listen("tcp", s.opts.Addr)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.ln = ln
 	s.url = "https://" + ln.Addr().String()
@@ -156,7 +173,7 @@ func Start(opts Options) (*Server, error) {
 		ErrorLog: nullLogger(),
 	}
 	go func() { _ = s.httpSrv.ServeTLS(ln, "", "") }()
-	return s, nil
+	return nil
 }
 
 func requireLoopback(addr string) error {
