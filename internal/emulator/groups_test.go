@@ -191,26 +191,7 @@ func TestMemberOf(t *testing.T) {
 
 	for _, path := range []string{"/memberOf", "/memberOf/microsoft.graph.group", "/memberOf/graph.group"} {
 		t.Run(path, func(t *testing.T) {
-			var got []string
-			next := "/users/" + f.guest + path + "?$top=2&$select=id"
-			pages := 0
-			for next != "" {
-				r := graph(t, s, tok, "GET", next, nil)
-				mustStatus(t, r, 200)
-				pages++
-				for _, v := range values(r) {
-					if len(v) != 2 || v["@odata.type"] != "#microsoft.graph.group" {
-						t.Errorf("item %v, want id and @odata.type only", v)
-					}
-					got = append(got, str(v["id"]))
-				}
-				next, _ = r.Body["@odata.nextLink"].(string)
-				// Links use the documented cast even when the request used the alias.
-				canonical := strings.Replace(path, "/graph.group", "/microsoft.graph.group", 1)
-				if next != "" && !strings.HasPrefix(next, s.GraphEndpoint()+"/v1.0/users/"+f.guest+canonical+"?") {
-					t.Errorf("nextLink %s", next)
-				}
-			}
+			got, pages := memberOfPages(t, s, tok, f.guest, path)
 			if pages != 3 || !slices.Equal(got, want) {
 				t.Errorf("%d pages, groups %v, want %v", pages, got, want)
 			}
@@ -235,6 +216,34 @@ func TestMemberOf(t *testing.T) {
 	if c := s.Counters(); c["GET /v1.0/users/{id}/memberOf/microsoft.graph.group"] != 7 {
 		t.Errorf("cast counted %d times", c["GET /v1.0/users/{id}/memberOf/microsoft.graph.group"])
 	}
+}
+
+// memberOfPages follows a user's memberOf pages of two, checking that
+// each item has id and @odata.type only and that every nextLink uses the
+// documented cast; it returns the group IDs and the number of pages.
+func memberOfPages(t *testing.T, s *Server, tok, uid, path string) ([]string, int) {
+	t.Helper()
+	var got []string
+	next := "/users/" + uid + path + "?$top=2&$select=id"
+	pages := 0
+	// Links use the documented cast even when the request used the alias.
+	canonical := strings.Replace(path, "/graph.group", "/microsoft.graph.group", 1)
+	for next != "" {
+		r := graph(t, s, tok, "GET", next, nil)
+		mustStatus(t, r, 200)
+		pages++
+		for _, v := range values(r) {
+			if len(v) != 2 || v["@odata.type"] != "#microsoft.graph.group" {
+				t.Errorf("item %v, want id and @odata.type only", v)
+			}
+			got = append(got, str(v["id"]))
+		}
+		next, _ = r.Body["@odata.nextLink"].(string)
+		if next != "" && !strings.HasPrefix(next, s.GraphEndpoint()+"/v1.0/users/"+uid+canonical+"?") {
+			t.Errorf("nextLink %s", next)
+		}
+	}
+	return got, pages
 }
 
 func TestSponsors(t *testing.T) {

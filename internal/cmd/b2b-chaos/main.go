@@ -521,17 +521,32 @@ type stateFile struct {
 	} `json:"resources"`
 }
 
+// check compares the state, the directory, deleted items, the
+// invitations and a follow-up plan after a round.
 func (s *soak) check(ctx context.Context) result {
 	var r result
+	inState, ok := s.checkState(&r)
+	if !ok {
+		return r
+	}
+	s.checkDirectory(&r, inState)
+	s.checkInvitations(&r)
+	s.checkPlan(ctx, &r)
+	return r
+}
+
+// checkState checks every guest in the state against the declaration and
+// the directory; it returns the state's object IDs (to emails).
+func (s *soak) checkState(r *result) (map[string]string, bool) {
 	raw, err := os.ReadFile(filepath.Join(s.dir, "terraform.tfstate"))
 	if err != nil {
 		r.problems = append(r.problems, "reading the state: "+err.Error())
-		return r
+		return nil, false
 	}
 	var st stateFile
 	if err := json.Unmarshal(raw, &st); err != nil {
 		r.problems = append(r.problems, "parsing the state: "+err.Error())
-		return r
+		return nil, false
 	}
 	inState := map[string]string{} // object ID -> email
 	seen := map[string]bool{}
@@ -540,44 +555,9 @@ func (s *soak) check(ctx context.Context) result {
 			continue
 		}
 		for _, inst := range res.Instances {
-			r.inState++
-			a := inst.Attributes
-			id, _ := a["id"].(string)
-			mail, _ := a["email"].(string)
-			if inst.Status == "tainted" {
-				r.tainted++
-				r.problems = append(r.problems, fmt.Sprintf("%s (%s) is tainted: the next apply would delete it and invite again", mail, id))
-			}
+			id, mail := s.checkInstance(r, inst.Status, inst.Attributes)
 			inState[id] = mail
 			seen[mail] = true
-			want, declared := s.guests[mail]
-			if !declared {
-				r.problems = append(r.problems, fmt.Sprintf("%s is in the state but not declared", mail))
-				continue
-			}
-			u, ok := s.srv.User(id)
-			if !ok {
-				r.missing++
-				r.problems = append(r.problems, fmt.Sprintf("%s (%s) is in the state but not in the directory", mail, id))
-				continue
-			}
-			var diffs []string
-			for attr, pair := range map[string][2]string{
-				"mail": {mail, str(u["mail"])}, "displayName": {want.DisplayName, str(u["displayName"])},
-				"jobTitle": {want.JobTitle, str(u["jobTitle"])}, "department": {want.Department, str(u["department"])},
-				"companyName": {want.CompanyName, str(u["companyName"])}, "usageLocation": {want.UsageLocation, str(u["usageLocation"])},
-			} {
-				if !strings.EqualFold(pair[0], pair[1]) {
-					diffs = append(diffs, fmt.Sprintf("%s declared %q, directory %q", attr, pair[0], pair[1]))
-				}
-			}
-			if len(diffs) > 0 {
-				sort.Strings(diffs)
-				r.mismatched++
-				r.problems = append(r.problems, fmt.Sprintf("%s (%s): %s", mail, id, strings.Join(diffs, "; ")))
-			} else {
-				r.matching++
-			}
 		}
 	}
 	for mail := range s.guests {
@@ -585,6 +565,57 @@ func (s *soak) check(ctx context.Context) result {
 			r.problems = append(r.problems, fmt.Sprintf("%s is declared but not in the state", mail))
 		}
 	}
+	return inState, true
+}
+
+// checkInstance checks one guest of the state and returns its ID and email.
+func (s *soak) checkInstance(r *result, status string, a map[string]any) (string, string) {
+	r.inState++
+	id, _ := a["id"].(string)
+	mail, _ := a["email"].(string)
+	if status == "tainted" {
+		r.tainted++
+		r.problems = append(r.problems, fmt.Sprintf("%s (%s) is tainted: the next apply would delete it and invite again", mail, id))
+	}
+	want, declared := s.guests[mail]
+	if !declared {
+		r.problems = append(r.problems, fmt.Sprintf("%s is in the state but not declared", mail))
+		return id, mail
+	}
+	u, ok := s.srv.User(id)
+	if !ok {
+		r.missing++
+		r.problems = append(r.problems, fmt.Sprintf("%s (%s) is in the state but not in the directory", mail, id))
+		return id, mail
+	}
+	if diffs := profileDiffs(mail, want, u); len(diffs) > 0 {
+		r.mismatched++
+		r.problems = append(r.problems, fmt.Sprintf("%s (%s): %s", mail, id, strings.Join(diffs, "; ")))
+	} else {
+		r.matching++
+	}
+	return id, mail
+}
+
+// profileDiffs lists, sorted, the declared values the directory does not hold.
+func profileDiffs(mail string, want guest, u map[string]any) []string {
+	var diffs []string
+	for attr, pair := range map[string][2]string{
+		"mail": {mail, str(u["mail"])}, "displayName": {want.DisplayName, str(u["displayName"])},
+		"jobTitle": {want.JobTitle, str(u["jobTitle"])}, "department": {want.Department, str(u["department"])},
+		"companyName": {want.CompanyName, str(u["companyName"])}, "usageLocation": {want.UsageLocation, str(u["usageLocation"])},
+	} {
+		if !strings.EqualFold(pair[0], pair[1]) {
+			diffs = append(diffs, fmt.Sprintf("%s declared %q, directory %q", attr, pair[0], pair[1]))
+		}
+	}
+	sort.Strings(diffs)
+	return diffs
+}
+
+// checkDirectory finds the soak's guests that the state lost (orphans)
+// or that went to deleted items (replaced).
+func (s *soak) checkDirectory(r *result, inState map[string]string) {
 	for _, u := range s.srv.Users() {
 		mail := strings.ToLower(str(u["mail"]))
 		if !strings.HasSuffix(mail, "@"+soakDomain) {
@@ -601,6 +632,10 @@ func (s *soak) check(ctx context.Context) result {
 			r.problems = append(r.problems, fmt.Sprintf("%s (%s) is in deleted items: a guest was replaced", mail, str(u["id"])))
 		}
 	}
+}
+
+// checkInvitations wants exactly one invitation per declared guest.
+func (s *soak) checkInvitations(r *result) {
 	perGuest := map[string]int{}
 	for _, inv := range s.srv.Invitations() {
 		if inv.ResetRedemption {
@@ -620,11 +655,14 @@ func (s *soak) check(ctx context.Context) result {
 			r.problems = append(r.problems, fmt.Sprintf("%s was invited %d times", mail, n))
 		}
 	}
+}
 
+// checkPlan wants the follow-up plan empty.
+func (s *soak) checkPlan(ctx context.Context, r *result) {
 	var buf bytes.Buffer
 	cmd := s.terraform(ctx, "plan", "-detailed-exitcode", "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", s.o.parallelism))
 	cmd.Stdout, cmd.Stderr = &buf, &buf
-	err = cmd.Run()
+	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
@@ -634,7 +672,6 @@ func (s *soak) check(ctx context.Context) result {
 	default:
 		r.problems = append(r.problems, fmt.Sprintf("the follow-up plan failed (%v):\n%s", err, indent(errorLines(buf.String()), "    ")))
 	}
-	return r
 }
 
 // stateSummary counts the guests in terraform.tfstate as a killed run left
