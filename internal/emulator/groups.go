@@ -224,10 +224,7 @@ func (c *call) listGroupMemberUsers() {
 		c.notFound(gid)
 		return
 	}
-	canReadUsers := false
-	for _, p := range readPerms {
-		canReadUsers = canReadUsers || c.roles[p]
-	}
+	canReadUsers := c.hasAnyRole(readPerms)
 	c.pageUsers(userList{
 		nextPath: "/v1.0/groups/" + g.ID + "/members/microsoft.graph.user",
 		context:  "users",
@@ -385,14 +382,7 @@ func (c *call) listMemberOf() {
 	if !ok {
 		return
 	}
-	q := c.r.URL.Query()
-	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
-		if _, ok := q[p]; ok {
-			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on memberOf is not supported by the emulator.")
-			return
-		}
-	}
-	top, after, ok := c.pageParams()
+	top, after, ok := c.linkPageParams("memberOf")
 	if !ok {
 		return
 	}
@@ -435,11 +425,32 @@ func (c *call) listMemberOf() {
 	if cast {
 		entity, path = "groups", path+memberOfCast
 	}
-	out := map[string]any{"@odata.context": s.contextURL(entity, sel), "value": page}
+	c.writePage(s.contextURL(entity, sel), page, path, more, last)
+}
+
+// writePage answers one page of a collection paged by sequence number
+// (https://learn.microsoft.com/graph/paging): the items, and a nextLink
+// carrying the last sequence served when more follow.
+func (c *call) writePage(contextURL string, page []map[string]any, path string, more bool, last int64) {
+	out := map[string]any{"@odata.context": contextURL, "value": page}
 	if more {
-		out["@odata.nextLink"] = c.base() + path + "?" + nextQuery(q, encodeSkipToken(last, false))
+		out["@odata.nextLink"] = c.base() + path + "?" + nextQuery(c.r.URL.Query(), encodeSkipToken(last, false))
 	}
 	writeJSON(c.w, http.StatusOK, out)
+}
+
+// linkPageParams refuses the query options the emulator does not model
+// on a relationship collection (memberOf, sponsors), then reads the
+// paging ones.
+func (c *call) linkPageParams(collection string) (top int, after int64, ok bool) {
+	q := c.r.URL.Query()
+	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
+		if _, ok := q[p]; ok {
+			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on "+collection+" is not supported by the emulator.")
+			return 0, 0, false
+		}
+	}
+	return c.pageParams()
 }
 
 // pageParams reads $top (1..999, default 100) and $skiptoken.

@@ -61,23 +61,13 @@ func (c *call) listSponsors() {
 	if !ok {
 		return
 	}
-	q := c.r.URL.Query()
-	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
-		if _, ok := q[p]; ok {
-			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on sponsors is not supported by the emulator.")
-			return
-		}
-	}
-	top, after, ok := c.pageParams()
+	top, after, ok := c.linkPageParams("sponsors")
 	if !ok {
 		return
 	}
 	// Without a group read permission, group sponsors come back with id
 	// and @odata.type only ("limited information" on user-list-sponsors).
-	canReadGroups := false
-	for _, p := range groupReadPerms {
-		canReadGroups = canReadGroups || c.roles[p]
-	}
+	canReadGroups := c.hasAnyRole(groupReadPerms)
 	uid := c.r.PathValue("id")
 	s := c.s
 	s.mu.Lock()
@@ -113,11 +103,7 @@ func (c *call) listSponsors() {
 	}
 	id := u.id()
 	s.mu.Unlock()
-	out := map[string]any{"@odata.context": s.contextURL("directoryObjects", sel), "value": page}
-	if more {
-		out["@odata.nextLink"] = c.base() + "/v1.0/users/" + id + "/sponsors?" + nextQuery(q, encodeSkipToken(last, false))
-	}
-	writeJSON(c.w, http.StatusOK, out)
+	c.writePage(s.contextURL("directoryObjects", sel), page, "/v1.0/users/"+id+"/sponsors", more, last)
 }
 
 // sponsorUserJSON renders a user sponsor. Items of a directoryObject
