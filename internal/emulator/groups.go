@@ -387,14 +387,11 @@ func (c *call) listMemberOf() {
 		return
 	}
 	uid := c.r.PathValue("id")
-	s := c.s
-	s.mu.Lock()
-	u := s.getLinkableLocked(uid)
-	if u == nil {
-		s.mu.Unlock()
-		c.notFound(uid)
+	u, ok := c.lockUser(uid, (*Server).getLinkableLocked)
+	if !ok {
 		return
 	}
+	s := c.s
 	id := u.id()
 	var groups []*group
 	for _, g := range s.st.Groups {

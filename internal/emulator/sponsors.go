@@ -69,14 +69,11 @@ func (c *call) listSponsors() {
 	// and @odata.type only ("limited information" on user-list-sponsors).
 	canReadGroups := c.hasAnyRole(groupReadPerms)
 	uid := c.r.PathValue("id")
-	s := c.s
-	s.mu.Lock()
-	u := s.getLinkableLocked(uid)
-	if u == nil {
-		s.mu.Unlock()
-		c.notFound(uid)
+	u, ok := c.lockUser(uid, (*Server).getLinkableLocked)
+	if !ok {
 		return
 	}
+	s := c.s
 	page := []map[string]any{}
 	more := false
 	var last int64
@@ -162,14 +159,11 @@ func (c *call) addSponsor() {
 	if !ok {
 		return
 	}
-	s := c.s
-	s.mu.Lock()
-	u := s.getLinkableLocked(uid)
-	if u == nil {
-		s.mu.Unlock()
-		c.notFound(uid)
+	u, ok := c.lockUser(uid, (*Server).getLinkableLocked)
+	if !ok {
 		return
 	}
+	s := c.s
 	// The sponsor must be a user or a group that replication has made
 	// visible; the URL's entity set narrows which.
 	found := false
@@ -200,14 +194,11 @@ func (c *call) addSponsor() {
 
 func (c *call) removeSponsor() {
 	uid, sid := c.r.PathValue("id"), strings.ToLower(c.r.PathValue("sponsorId"))
-	s := c.s
-	s.mu.Lock()
-	u := s.getVisibleLocked(uid)
-	if u == nil {
-		s.mu.Unlock()
-		c.notFound(uid)
+	u, ok := c.lockUser(uid, (*Server).getVisibleLocked)
+	if !ok {
 		return
 	}
+	s := c.s
 	removed := removeID(&u.Sponsors, sid)
 	if removed {
 		s.saveLocked()

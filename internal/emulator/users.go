@@ -67,6 +67,20 @@ func (s *Server) getLinkableLocked(key string) *user {
 	return u
 }
 
+// lockUser locks the store and finds a user with find (getVisibleLocked or
+// getLinkableLocked). On a miss it unlocks and answers 404 naming key;
+// on a hit the caller holds the lock and must release it.
+func (c *call) lockUser(key string, find func(*Server, string) *user) (*user, bool) {
+	c.s.mu.Lock()
+	u := find(c.s, key)
+	if u == nil {
+		c.s.mu.Unlock()
+		c.notFound(key)
+		return nil, false
+	}
+	return u, true
+}
+
 // getVisibleLocked finds a live user that replication has made readable.
 func (s *Server) getVisibleLocked(key string) *user {
 	u := s.findUserLocked(key)
