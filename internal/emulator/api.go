@@ -80,6 +80,13 @@ type Options struct {
 	// InvitationLimit is Graph's invitation throttle (per tenant); zero
 	// value means the default 150 per 5s; Disabled turns it off.
 	InvitationLimit RateLimit
+	// Clock is the emulator's time source; nil means the wall clock.
+	// Tests pass a FakeClock to move time without sleeping.
+	Clock Clock
+	// FaultSeed seeds the random draws of fault injection (Faults), so a
+	// failing run can be replayed; 0 means a seed drawn at start, which
+	// Server.FaultSeed reports.
+	FaultSeed uint64
 }
 
 // RateLimit is N requests per Window.
@@ -105,6 +112,11 @@ type Faults struct {
 	// Rate429 or Rate503 at 1 and Limit 1 the first request is refused and
 	// its retry is served: a deterministic throttle for tests.
 	Limit int
+	// Seed, when not 0, restarts the fault draws from this seed, so the
+	// same seed and the same requests in the same order meet the same
+	// faults. 0 continues the current sequence (seeded by
+	// Options.FaultSeed), so knobs can be changed without repeating it.
+	Seed uint64
 }
 
 // Counters counts requests by "METHOD /path-template", e.g.

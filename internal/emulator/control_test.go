@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -174,4 +175,28 @@ func TestControlRotateSigningKeyRefusesEarlierTokens(t *testing.T) {
 	}
 	// A token obtained after the rotation is accepted.
 	mustStatus(t, graph(t, s, token(t, s, s.DefaultApp()), "GET", "/users", nil), 200)
+}
+
+// The control API takes a fault seed and reports the one in effect, so a
+// standalone run (the demo, benchmarks) can be replayed.
+func TestControlFaultSeed(t *testing.T) {
+	s := start(t, Options{})
+	tok := token(t, s, s.DefaultApp())
+	run := func() []int {
+		mustStatus(t, ctl(t, s, "PUT", "/faults", map[string]any{"rate429": 0.4, "seed": 9}), 204)
+		var out []int
+		for range 30 {
+			out = append(out, graph(t, s, tok, "GET", "/users", nil).Status)
+		}
+		return out
+	}
+	first, second := run(), run()
+	if !slices.Equal(first, second) || !slices.Contains(first, 429) || !slices.Contains(first, 200) {
+		t.Fatalf("seed 9 twice:\n%v\n%v", first, second)
+	}
+	r := ctl(t, s, "GET", "/faults", nil)
+	mustStatus(t, r, 200)
+	if num(r.Body["seed"]) != 9 || num(r.Body["rate429"]) != 0.4 {
+		t.Errorf("GET /faults: %s", r.Raw)
+	}
 }

@@ -105,49 +105,65 @@ func lexFilter(src string) ([]ftok, error) {
 			out = append(out, ftok{'p', string(c), i})
 			i++
 		case '\'':
-			j := i + 1
-			var sb strings.Builder
-			for {
-				if j >= len(src) {
-					return nil, syntaxErr(i, src)
-				}
-				if src[j] == '\'' {
-					if j+1 < len(src) && src[j+1] == '\'' {
-						sb.WriteByte('\'')
-						j += 2
-						continue
-					}
-					break
-				}
-				sb.WriteByte(src[j])
-				j++
+			v, next, err := lexString(src, i)
+			if err != nil {
+				return nil, err
 			}
-			out = append(out, ftok{'s', sb.String(), i})
-			i = j + 1
+			out = append(out, ftok{'s', v, i})
+			i = next
 		default:
-			// Literals (numbers, dates like 2024-01-02T03:04:05Z, GUIDs)
-			// may contain ':' which otherwise separates a lambda variable.
-			stops := " \t(),:/'"
-			if unicode.IsDigit(rune(c)) || c == '-' {
-				stops = " \t(),"
+			t, err := lexWord(src, i)
+			if err != nil {
+				return nil, err
 			}
-			j := i
-			for j < len(src) && !strings.ContainsRune(stops, rune(src[j])) {
-				j++
-			}
-			if j == i {
-				return nil, syntaxErr(i, src)
-			}
-			w := src[i:j]
-			kind := byte('i')
-			if unicode.IsDigit(rune(w[0])) || w[0] == '-' {
-				kind = 'l'
-			}
-			out = append(out, ftok{kind, w, i})
-			i = j
+			out = append(out, t)
+			i += len(t.v)
 		}
 	}
 	return out, nil
+}
+
+// lexString reads the quoted string starting at src[i] (” is a quote)
+// and returns it and the index after its closing quote.
+func lexString(src string, i int) (string, int, error) {
+	var sb strings.Builder
+	for j := i + 1; j < len(src); j++ {
+		if src[j] != '\'' {
+			sb.WriteByte(src[j])
+			continue
+		}
+		if j+1 < len(src) && src[j+1] == '\'' {
+			sb.WriteByte('\'')
+			j++
+			continue
+		}
+		return sb.String(), j + 1, nil
+	}
+	return "", 0, syntaxErr(i, src)
+}
+
+// lexWord reads an identifier or a literal starting at src[i].
+func lexWord(src string, i int) (ftok, error) {
+	c := src[i]
+	// Literals (numbers, dates like 2024-01-02T03:04:05Z, GUIDs)
+	// may contain ':' which otherwise separates a lambda variable.
+	stops := " \t(),:/'"
+	if unicode.IsDigit(rune(c)) || c == '-' {
+		stops = " \t(),"
+	}
+	j := i
+	for j < len(src) && !strings.ContainsRune(stops, rune(src[j])) {
+		j++
+	}
+	if j == i {
+		return ftok{}, syntaxErr(i, src)
+	}
+	w := src[i:j]
+	kind := byte('i')
+	if unicode.IsDigit(rune(w[0])) || w[0] == '-' {
+		kind = 'l'
+	}
+	return ftok{kind, w, i}, nil
 }
 
 func parseFilter(src string, hasLevel, advanced bool) (pred, error) {
@@ -361,40 +377,7 @@ func (p *fparser) primary() (pred, error) {
 	}
 	if fn := strings.ToLower(t.v); (fn == "startswith" || fn == "endswith") && p.peek() != nil && p.peek().v == "(" {
 		p.i++
-		pt, err := p.next()
-		if err != nil {
-			return nil, err
-		}
-		if err := p.expect(","); err != nil {
-			return nil, err
-		}
-		lit, err := p.next()
-		if err != nil {
-			return nil, err
-		}
-		if lit.kind != 's' {
-			return nil, syntaxErr(lit.pos, p.src)
-		}
-		if err := p.expect(")"); err != nil {
-			return nil, err
-		}
-		name, err := p.checkOp(pt.v, fn, false)
-		if err != nil {
-			return nil, err
-		}
-		want := strings.ToLower(lit.v)
-		match := strings.HasPrefix
-		if fn == "endswith" {
-			match = strings.HasSuffix
-		}
-		return func(u *user) bool {
-			for _, v := range stringValues(u.Props[name]) {
-				if match(strings.ToLower(v), want) {
-					return true
-				}
-			}
-			return false
-		}, nil
+		return p.stringFunction(fn)
 	}
 	prop := t.v
 	// Lambda: otherMails/any(x:x eq 'y') or any(x:startswith(x,'y')).
@@ -413,6 +396,63 @@ func (p *fparser) primary() (pred, error) {
 		}
 		return p.lambda(row)
 	}
+	return p.comparison(prop)
+}
+
+// stringFunction parses the arguments of startswith(prop,'x') or
+// endswith(prop,'x'), after the opening parenthesis.
+func (p *fparser) stringFunction(fn string) (pred, error) {
+	pt, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expect(","); err != nil {
+		return nil, err
+	}
+	lit, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	if lit.kind != 's' {
+		return nil, syntaxErr(lit.pos, p.src)
+	}
+	if err := p.expect(")"); err != nil {
+		return nil, err
+	}
+	name, err := p.checkOp(pt.v, fn, false)
+	if err != nil {
+		return nil, err
+	}
+	return anyValue(name, stringMatch(fn), lit.v), nil
+}
+
+// stringMatch is the Go test for startswith, endswith and eq.
+func stringMatch(fn string) func(s, prefix string) bool {
+	switch fn {
+	case "startswith":
+		return strings.HasPrefix
+	case "endswith":
+		return strings.HasSuffix
+	}
+	return func(a, b string) bool { return a == b }
+}
+
+// anyValue matches a user when any value of the property (one string or
+// a collection) matches want, without case.
+func anyValue(name string, match func(v, want string) bool, want string) pred {
+	want = strings.ToLower(want)
+	return func(u *user) bool {
+		for _, v := range stringValues(u.Props[name]) {
+			if match(strings.ToLower(v), want) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// comparison parses "prop op literal" or "prop in (...)".
+func (p *fparser) comparison(prop string) (pred, error) {
 	opTok, err := p.next()
 	if err != nil {
 		return nil, err
@@ -476,8 +516,8 @@ func (p *fparser) in(prop string) (pred, error) {
 	}, nil
 }
 
+// lambda parses (x:x eq 'y') or (x:startswith(x,'y')) after prop/any.
 func (p *fparser) lambda(row filterRow) (pred, error) {
-	name := row.name
 	if err := p.expect("("); err != nil {
 		return nil, err
 	}
@@ -488,66 +528,68 @@ func (p *fparser) lambda(row filterRow) (pred, error) {
 	if err := p.expect(":"); err != nil {
 		return nil, err
 	}
-	var want string
-	var fn func(a, b string) bool
 	t, err := p.next()
 	if err != nil {
 		return nil, err
 	}
+	var op, want string
 	switch {
 	case t.v == v.v:
-		if op, err := p.next(); err != nil || !strings.EqualFold(op.v, "eq") {
-			return nil, syntaxErr(t.pos, p.src)
-		}
-		lit, err := p.next()
-		if err != nil || lit.kind != 's' {
-			return nil, syntaxErr(t.pos, p.src)
-		}
-		if err := p.checkLambda(row, "eq"); err != nil {
-			return nil, err
-		}
-		want, fn = lit.v, func(a, b string) bool { return a == b }
+		op = "eq"
+		want, err = p.lambdaEq(row, t)
 	case strings.EqualFold(t.v, "startswith") || strings.EqualFold(t.v, "endswith"):
-		op := strings.ToLower(t.v)
-		if err := p.checkLambda(row, op); err != nil {
-			return nil, err
-		}
-		fn = strings.HasPrefix
-		if op == "endswith" {
-			fn = strings.HasSuffix
-		}
-		if err := p.expect("("); err != nil {
-			return nil, err
-		}
-		if err := p.expect(v.v); err != nil {
-			return nil, err
-		}
-		if err := p.expect(","); err != nil {
-			return nil, err
-		}
-		lit, err := p.next()
-		if err != nil || lit.kind != 's' {
-			return nil, syntaxErr(t.pos, p.src)
-		}
-		want = lit.v
-		if err := p.expect(")"); err != nil {
-			return nil, err
-		}
+		op = strings.ToLower(t.v)
+		want, err = p.lambdaFunction(row, op, v.v, t)
 	default:
 		return nil, syntaxErr(t.pos, p.src)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := p.expect(")"); err != nil {
 		return nil, err
 	}
-	want = strings.ToLower(want)
-	return func(u *user) bool {
-		for _, s := range stringValues(u.Props[name]) {
-			if fn(strings.ToLower(s), want) {
-				return true
-			}
-		}
-		return false
-	}, nil
+	return anyValue(row.name, stringMatch(op), want), nil
+}
+
+// lambdaEq parses "eq 'y'" after the lambda variable t.
+func (p *fparser) lambdaEq(row filterRow, t ftok) (string, error) {
+	if op, err := p.next(); err != nil || !strings.EqualFold(op.v, "eq") {
+		return "", syntaxErr(t.pos, p.src)
+	}
+	lit, err := p.next()
+	if err != nil || lit.kind != 's' {
+		return "", syntaxErr(t.pos, p.src)
+	}
+	if err := p.checkLambda(row, "eq"); err != nil {
+		return "", err
+	}
+	return lit.v, nil
+}
+
+// lambdaFunction parses "(x,'y')" after startswith or endswith (token t)
+// inside a lambda over variable v.
+func (p *fparser) lambdaFunction(row filterRow, op, v string, t ftok) (string, error) {
+	if err := p.checkLambda(row, op); err != nil {
+		return "", err
+	}
+	if err := p.expect("("); err != nil {
+		return "", err
+	}
+	if err := p.expect(v); err != nil {
+		return "", err
+	}
+	if err := p.expect(","); err != nil {
+		return "", err
+	}
+	lit, err := p.next()
+	if err != nil || lit.kind != 's' {
+		return "", syntaxErr(t.pos, p.src)
+	}
+	if err := p.expect(")"); err != nil {
+		return "", err
+	}
+	return lit.v, nil
 }
 
 func stringValues(v any) []string {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -66,32 +65,18 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 
 	if !item && f.Latency > 0 {
 		select {
-		case <-time.After(f.Latency):
+		case <-s.clock.After(f.Latency):
 		case <-r.Context().Done():
 			return
 		}
 	}
-	drop := !item && f.RateDrop > 0 && rand.Float64() < f.RateDrop
+	drop := !item && s.drawFault(f.RateDrop)
 	if drop && !f.DropAfterActing {
 		// Aborting the handler resets the stream (HTTP/2) or closes the
 		// connection (HTTP/1.1) without a response, like a network cut.
 		panic(http.ErrAbortHandler)
 	}
-	if !c.authenticate() {
-		return
-	}
-	retry := f.RetryAfter
-	if retry <= 0 {
-		retry = time.Second
-	}
-	if f.Rate429 > 0 && rand.Float64() < f.Rate429 && s.takeFault(f, key) {
-		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
-		c.graphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry after the time in the Retry-After header.")
-		return
-	}
-	if f.Rate503 > 0 && rand.Float64() < f.Rate503 && s.takeFault(f, key) {
-		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
-		c.graphError(http.StatusServiceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after the time in the Retry-After header.")
+	if !c.authenticate() || c.injectedError(f, key) {
 		return
 	}
 	if !c.authorize(perms) {
@@ -110,6 +95,25 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 		panic(http.ErrAbortHandler)
 	}
 	h(c)
+}
+
+// injectedError answers the request with a drawn 429 or 503, if any.
+func (c *call) injectedError(f Faults, key string) bool {
+	retry := f.RetryAfter
+	if retry <= 0 {
+		retry = time.Second
+	}
+	switch {
+	case c.s.drawFault(f.Rate429) && c.s.takeFault(f, key):
+		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		c.graphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry after the time in the Retry-After header.")
+	case c.s.drawFault(f.Rate503) && c.s.takeFault(f, key):
+		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		c.graphError(http.StatusServiceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after the time in the Retry-After header.")
+	default:
+		return false
+	}
+	return true
 }
 
 // takeFault reports whether a drawn 429/503 applies to the request key:
@@ -203,12 +207,37 @@ func (c *call) readJSONObject(v *map[string]any) bool {
 	return true
 }
 
-func (c *call) notFound(id string) {
-	c.graphError(http.StatusNotFound, "Request_ResourceNotFound", fmt.Sprintf(
-		"Resource '%s' does not exist or one of its queried reference-property objects are not present.", id))
+// apiError is a Graph error decided while the store is locked and
+// written once it is unlocked, so a handler's decision and its answer
+// can live in different functions.
+type apiError struct {
+	status        int
+	code, message string
 }
 
-func (c *call) badRequest(msg string) { c.graphError(http.StatusBadRequest, "Request_BadRequest", msg) }
+// gatewayError is the BadRequest Graph's front end answers before the
+// directory sees the request (malformed or unknown payloads).
+func gatewayError(msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "BadRequest", message: msg}
+}
+
+// notFoundError is the directory's 404 for an object it cannot see.
+func notFoundError(id string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "Request_ResourceNotFound", message: fmt.Sprintf(
+		"Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)}
+}
+
+// badRequestError is the directory's 400.
+func badRequestError(msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "Request_BadRequest", message: msg}
+}
+
+// fail writes e in Graph's error envelope.
+func (c *call) fail(e *apiError) { c.graphError(e.status, e.code, e.message) }
+
+func (c *call) notFound(id string) { c.fail(notFoundError(id)) }
+
+func (c *call) badRequest(msg string) { c.fail(badRequestError(msg)) }
 
 // authenticate validates the bearer token as Graph does
 // (https://learn.microsoft.com/graph/resolve-auth-errors): signature,
@@ -259,14 +288,19 @@ func (c *call) authenticate() bool {
 	return true
 }
 
-func (c *call) authorize(perms []string) bool {
-	if len(perms) == 0 {
-		return true
-	}
+// hasAnyRole reports whether the token carries one of perms.
+func (c *call) hasAnyRole(perms []string) bool {
 	for _, p := range perms {
 		if c.roles[p] {
 			return true
 		}
+	}
+	return false
+}
+
+func (c *call) authorize(perms []string) bool {
+	if len(perms) == 0 || c.hasAnyRole(perms) {
+		return true
 	}
 	c.graphError(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	return false

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +48,7 @@ func TestGraphRejectsBadTokens(t *testing.T) {
 		})
 	}
 	mustStatus(t, graph(t, s, good, http.MethodGet, "/users", nil), http.StatusOK)
-	s.advance(2 * time.Hour)
+	advance(t, s, 2*time.Hour)
 	r := graph(t, s, good, http.MethodGet, "/users", nil)
 	mustStatus(t, r, http.StatusUnauthorized)
 	if !strings.Contains(r.errMessage(), "expired") {
@@ -214,7 +215,7 @@ func TestReplicationLag(t *testing.T) {
 	if n := len(values(graph(t, s, tok, "GET", "/users", nil))); n != 0 {
 		t.Errorf("lagging user listed (%d users)", n)
 	}
-	s.advance(31 * time.Second)
+	advance(t, s, 31*time.Second)
 	mustStatus(t, graph(t, s, tok, "GET", "/users/"+id, nil), http.StatusOK)
 	if n := len(values(graph(t, s, tok, "GET", "/users", nil))); n != 1 {
 		t.Errorf("%d users listed after lag", n)
@@ -273,7 +274,7 @@ func TestFilters(t *testing.T) {
 	ann, _ := s.SeedUser(SeedUser{Email: "ann@partner.example", DisplayName: "Ann Archer", Props: map[string]any{"otherMails": []string{"ann@home.example"}}})
 	bob, _ := s.SeedUser(SeedUser{Email: "bob@vendor.example", DisplayName: "Bob Baker", ExternalUserState: "Accepted"})
 	mem, _ := s.SeedUser(SeedUser{Email: "carol@contoso.example", DisplayName: "Carol", UserType: "Member"})
-	s.advance(time.Hour)
+	advance(t, s, time.Hour)
 	late, _ := s.SeedUser(SeedUser{Email: "dan@partner.example", DisplayName: "Dan"})
 	cut := formatTime(s.now().Add(-time.Minute))
 	tok := token(t, s, s.DefaultApp())
@@ -563,7 +564,7 @@ func TestInvitationThrottling(t *testing.T) {
 	if len(s.Users()) != 2 {
 		t.Error("throttled invitation created a user")
 	}
-	s.advance(11 * time.Second)
+	advance(t, s, 11*time.Second)
 	mustStatus(t, invite(t, s, tok, "t3@partner.example"), 201)
 	if s.Counters()["status:429"] != 1 {
 		t.Errorf("counters %v", s.Counters())
@@ -608,14 +609,62 @@ func TestFaults(t *testing.T) {
 		t.Error("drop-after-acting did not act")
 	}
 
-	s.SetFaults(Faults{Latency: 150 * time.Millisecond})
-	t0 := time.Now()
-	mustStatus(t, graph(t, s, tok, "GET", "/users", nil), 200)
-	if d := time.Since(t0); d < 150*time.Millisecond {
-		t.Errorf("latency not applied: %v", d)
+	// Latency waits on the emulator's clock: the request is held until
+	// the clock has moved that far, however long the machine takes.
+	s.SetFaults(Faults{Latency: 10 * time.Minute})
+	done := make(chan resp, 1)
+	go func() { done <- graph(t, s, tok, "GET", "/users", nil) }()
+	clk, _ := s.clock.(*FakeClock)
+	clk.BlockUntil(1)
+	advance(t, s, 10*time.Minute-time.Second)
+	select {
+	case r := <-done:
+		t.Fatalf("answered before the latency had passed: %d", r.Status)
+	default:
 	}
+	advance(t, s, time.Second)
+	mustStatus(t, <-done, 200)
 	s.SetFaults(Faults{})
 	mustStatus(t, graph(t, s, tok, "GET", "/users", nil), 200)
+}
+
+// A fault seed replays the same faults: the same requests in the same
+// order meet the same 429s, 503s and drops, whether the seed is given at
+// start or with SetFaults.
+func TestFaultSeedReplaysTheSameFaults(t *testing.T) {
+	faults := Faults{Rate429: 0.3, Rate503: 0.2, Seed: 0}
+	sequence := func(s *Server) []int {
+		tok := token(t, s, s.DefaultApp())
+		var out []int
+		for range 40 {
+			out = append(out, graph(t, s, tok, "GET", "/users", nil).Status)
+		}
+		return out
+	}
+	a := start(t, Options{FaultSeed: 42})
+	a.SetFaults(faults)
+	b := start(t, Options{FaultSeed: 42})
+	b.SetFaults(faults)
+	first, second := sequence(a), sequence(b)
+	if !slices.Equal(first, second) {
+		t.Fatalf("seed 42 gave two sequences:\n%v\n%v", first, second)
+	}
+	if !slices.Contains(first, 429) || !slices.Contains(first, 503) || !slices.Contains(first, 200) {
+		t.Fatalf("the sequence should mix answers: %v", first)
+	}
+	if a.FaultSeed() != 42 {
+		t.Errorf("FaultSeed() = %d, want 42", a.FaultSeed())
+	}
+	// Faults.Seed restarts the draws, on a server started with another seed.
+	c := start(t, Options{FaultSeed: 7})
+	c.SetFaults(Faults{Rate429: 0.3, Rate503: 0.2, Seed: 42})
+	if third := sequence(c); !slices.Equal(first, third) {
+		t.Fatalf("Faults.Seed 42 gave another sequence:\n%v\n%v", first, third)
+	}
+	// Without a seed, Start draws one and reports it.
+	if start(t, Options{}).FaultSeed() == 0 {
+		t.Error("no fault seed drawn at start")
+	}
 }
 
 // Routes and Limit make a throttle deterministic: only the named route is

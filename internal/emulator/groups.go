@@ -89,31 +89,16 @@ func nilIfEmpty(s string) any {
 
 // parseGroupSelect maps $select names to Graph's spelling for group
 // properties; nil means the default set.
-func (c *call) parseGroupSelect() ([]string, bool) {
-	raw := c.r.URL.Query().Get("$select")
-	if raw == "" {
-		return nil, true
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range strings.Split(raw, ",") {
-		f = strings.TrimSpace(f)
-		name := ""
-		for _, p := range groupProps {
-			if strings.EqualFold(p, f) {
-				name = p
-			}
-		}
-		if name == "" {
-			c.badRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.group'.", f))
-			return nil, false
-		}
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
+func (c *call) parseGroupSelect() ([]string, bool) { return c.parseSelectOf("group", groupProp) }
+
+// groupProp is Graph's spelling of a modelled group property.
+func groupProp(name string) (string, bool) {
+	for _, p := range groupProps {
+		if strings.EqualFold(p, name) {
+			return p, true
 		}
 	}
-	return out, true
+	return "", false
 }
 
 // SeedGroup creates a security group with the given user members and
@@ -128,7 +113,7 @@ func (s *Server) SeedGroup(displayName string, memberIDs ...string) (string, err
 	}
 	s.st.Groups[g.ID] = g
 	for _, m := range memberIDs {
-		if err := s.addMemberLocked(g, m); err != nil {
+		if err := s.linkLocked(groupMembers, &g.Members, g.ID, m); err != nil {
 			delete(s.st.Groups, g.ID)
 			return "", err
 		}
@@ -140,45 +125,19 @@ func (s *Server) SeedGroup(displayName string, memberIDs ...string) (string, err
 // AddGroupMember adds a user to a group out of band (no-op if already a
 // member; replication lag does not apply).
 func (s *Server) AddGroupMember(groupID, userID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.st.Groups[strings.ToLower(groupID)]
-	if g == nil {
-		return fmt.Errorf("%w: group %s", ErrNotFound, groupID)
-	}
-	if err := s.addMemberLocked(g, userID); err != nil {
-		return err
-	}
-	s.saveLocked()
-	return nil
+	return s.link(groupMembers, groupID, userID)
 }
 
 // RemoveGroupMember removes a member from a group out of band; ErrNotFound
 // when the group is unknown or the object is not a member.
 func (s *Server) RemoveGroupMember(groupID, memberID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.st.Groups[strings.ToLower(groupID)]
-	if g == nil {
-		return fmt.Errorf("%w: group %s", ErrNotFound, groupID)
-	}
-	if !removeID(&g.Members, strings.ToLower(memberID)) {
-		return fmt.Errorf("%w: %s is not a member of group %s", ErrNotFound, memberID, groupID)
-	}
-	s.saveLocked()
-	return nil
+	return s.unlink(groupMembers, groupID, memberID)
 }
 
 // GroupMemberIDs returns the object IDs of a group's members in the order
 // they were added.
 func (s *Server) GroupMemberIDs(groupID string) ([]string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.st.Groups[strings.ToLower(groupID)]
-	if g == nil {
-		return nil, fmt.Errorf("%w: group %s", ErrNotFound, groupID)
-	}
-	return append([]string{}, g.Members...), nil
+	return s.linkedIDs(groupMembers, groupID)
 }
 
 // DeleteGroup removes a group for good (security groups cannot be
@@ -229,18 +188,6 @@ func containsID(list []string, id string) bool {
 	return false
 }
 
-func (s *Server) addMemberLocked(g *group, userID string) error {
-	u := s.findUserLocked(userID)
-	if u == nil {
-		return fmt.Errorf("%w: user %s", ErrNotFound, userID)
-	}
-	id := u.id()
-	if !containsID(g.Members, id) {
-		g.Members = append(g.Members, id)
-	}
-	return nil
-}
-
 func (c *call) getGroup() {
 	sel, ok := c.parseGroupSelect()
 	if !ok {
@@ -277,10 +224,7 @@ func (c *call) listGroupMemberUsers() {
 		c.notFound(gid)
 		return
 	}
-	canReadUsers := false
-	for _, p := range readPerms {
-		canReadUsers = canReadUsers || c.roles[p]
-	}
+	canReadUsers := c.hasAnyRole(readPerms)
 	c.pageUsers(userList{
 		nextPath: "/v1.0/groups/" + g.ID + "/members/microsoft.graph.user",
 		context:  "users",
@@ -438,26 +382,16 @@ func (c *call) listMemberOf() {
 	if !ok {
 		return
 	}
-	q := c.r.URL.Query()
-	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
-		if _, ok := q[p]; ok {
-			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on memberOf is not supported by the emulator.")
-			return
-		}
-	}
-	top, after, ok := c.pageParams()
+	top, after, ok := c.linkPageParams("memberOf")
 	if !ok {
 		return
 	}
 	uid := c.r.PathValue("id")
-	s := c.s
-	s.mu.Lock()
-	u := s.getLinkableLocked(uid)
-	if u == nil {
-		s.mu.Unlock()
-		c.notFound(uid)
+	u, ok := c.lockUser(uid, (*Server).getLinkableLocked)
+	if !ok {
 		return
 	}
+	s := c.s
 	id := u.id()
 	var groups []*group
 	for _, g := range s.st.Groups {
@@ -488,11 +422,32 @@ func (c *call) listMemberOf() {
 	if cast {
 		entity, path = "groups", path+memberOfCast
 	}
-	out := map[string]any{"@odata.context": s.contextURL(entity, sel), "value": page}
+	c.writePage(s.contextURL(entity, sel), page, path, more, last)
+}
+
+// writePage answers one page of a collection paged by sequence number
+// (https://learn.microsoft.com/graph/paging): the items, and a nextLink
+// carrying the last sequence served when more follow.
+func (c *call) writePage(contextURL string, page []map[string]any, path string, more bool, last int64) {
+	out := map[string]any{"@odata.context": contextURL, "value": page}
 	if more {
-		out["@odata.nextLink"] = c.base() + path + "?" + nextQuery(q, encodeSkipToken(last, false))
+		out["@odata.nextLink"] = c.base() + path + "?" + nextQuery(c.r.URL.Query(), encodeSkipToken(last, false))
 	}
 	writeJSON(c.w, http.StatusOK, out)
+}
+
+// linkPageParams refuses the query options the emulator does not model
+// on a relationship collection (memberOf, sponsors), then reads the
+// paging ones.
+func (c *call) linkPageParams(collection string) (top int, after int64, ok bool) {
+	q := c.r.URL.Query()
+	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
+		if _, ok := q[p]; ok {
+			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on "+collection+" is not supported by the emulator.")
+			return 0, 0, false
+		}
+	}
+	return c.pageParams()
 }
 
 // pageParams reads $top (1..999, default 100) and $skiptoken.

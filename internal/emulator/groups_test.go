@@ -141,7 +141,7 @@ func TestGroupsReplicationLag(t *testing.T) {
 	mustError(t, graph(t, s, tok, "GET", "/users/"+uid+"/memberOf/microsoft.graph.group", nil), 404, "Request_ResourceNotFound", notFoundMsg(uid))
 	mustError(t, graph(t, s, tok, "GET", "/users/"+uid+"/sponsors", nil), 404, "Request_ResourceNotFound", notFoundMsg(uid))
 
-	s.advance(11 * time.Second)
+	advance(t, s, 11*time.Second)
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", uid)), 204)
 	mustStatus(t, graph(t, s, tok, "POST", "/users/"+uid+"/sponsors/$ref", f.ref("users", f.guest)), 204)
 	r = graph(t, s, tok, "GET", "/users/"+uid+"/memberOf/microsoft.graph.group?$select=id", nil)
@@ -167,7 +167,7 @@ func TestLinkReplicationLag(t *testing.T) {
 	// Seeded (not invited) users are not affected.
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", f.guest)), 204)
 
-	s.advance(6 * time.Second)
+	advance(t, s, 6*time.Second)
 	mustStatus(t, graph(t, s, tok, "GET", "/users/"+uid+"/sponsors", nil), 200)
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", uid)), 204)
 	mustStatus(t, graph(t, s, tok, "POST", "/users/"+uid+"/sponsors/$ref", f.ref("users", f.guest)), 204)
@@ -191,26 +191,7 @@ func TestMemberOf(t *testing.T) {
 
 	for _, path := range []string{"/memberOf", "/memberOf/microsoft.graph.group", "/memberOf/graph.group"} {
 		t.Run(path, func(t *testing.T) {
-			var got []string
-			next := "/users/" + f.guest + path + "?$top=2&$select=id"
-			pages := 0
-			for next != "" {
-				r := graph(t, s, tok, "GET", next, nil)
-				mustStatus(t, r, 200)
-				pages++
-				for _, v := range values(r) {
-					if len(v) != 2 || v["@odata.type"] != "#microsoft.graph.group" {
-						t.Errorf("item %v, want id and @odata.type only", v)
-					}
-					got = append(got, str(v["id"]))
-				}
-				next, _ = r.Body["@odata.nextLink"].(string)
-				// Links use the documented cast even when the request used the alias.
-				canonical := strings.Replace(path, "/graph.group", "/microsoft.graph.group", 1)
-				if next != "" && !strings.HasPrefix(next, s.GraphEndpoint()+"/v1.0/users/"+f.guest+canonical+"?") {
-					t.Errorf("nextLink %s", next)
-				}
-			}
+			got, pages := memberOfPages(t, s, tok, f.guest, path)
 			if pages != 3 || !slices.Equal(got, want) {
 				t.Errorf("%d pages, groups %v, want %v", pages, got, want)
 			}
@@ -235,6 +216,34 @@ func TestMemberOf(t *testing.T) {
 	if c := s.Counters(); c["GET /v1.0/users/{id}/memberOf/microsoft.graph.group"] != 7 {
 		t.Errorf("cast counted %d times", c["GET /v1.0/users/{id}/memberOf/microsoft.graph.group"])
 	}
+}
+
+// memberOfPages follows a user's memberOf pages of two, checking that
+// each item has id and @odata.type only and that every nextLink uses the
+// documented cast; it returns the group IDs and the number of pages.
+func memberOfPages(t *testing.T, s *Server, tok, uid, path string) ([]string, int) {
+	t.Helper()
+	var got []string
+	next := "/users/" + uid + path + "?$top=2&$select=id"
+	pages := 0
+	// Links use the documented cast even when the request used the alias.
+	canonical := strings.Replace(path, "/graph.group", "/microsoft.graph.group", 1)
+	for next != "" {
+		r := graph(t, s, tok, "GET", next, nil)
+		mustStatus(t, r, 200)
+		pages++
+		for _, v := range values(r) {
+			if len(v) != 2 || v["@odata.type"] != "#microsoft.graph.group" {
+				t.Errorf("item %v, want id and @odata.type only", v)
+			}
+			got = append(got, str(v["id"]))
+		}
+		next, _ = r.Body["@odata.nextLink"].(string)
+		if next != "" && !strings.HasPrefix(next, s.GraphEndpoint()+"/v1.0/users/"+uid+canonical+"?") {
+			t.Errorf("nextLink %s", next)
+		}
+	}
+	return got, pages
 }
 
 func TestSponsors(t *testing.T) {

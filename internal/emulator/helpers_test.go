@@ -36,6 +36,11 @@ func start(t *testing.T, opts Options) *Server {
 	if opts.CA == nil {
 		opts.CA = testCA(t)
 	}
+	// Time moves only when a test advances it: token expiry, replication
+	// lag and throttling windows are asserted without sleeping.
+	if opts.Clock == nil {
+		opts.Clock = NewFakeClock(time.Now())
+	}
 	s, err := Start(opts)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
@@ -193,3 +198,13 @@ func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
 func str(v any) string         { s, _ := v.(string); return s }
 func num(v any) float64        { f, _ := v.(float64); return f }
 func arr(v any) []any          { a, _ := v.([]any); return a }
+
+// advance moves the fake clock of a server that start created.
+func advance(t *testing.T, s *Server, d time.Duration) {
+	t.Helper()
+	c, ok := s.clock.(*FakeClock)
+	if !ok {
+		t.Fatalf("server clock is %T, not a *FakeClock", s.clock)
+	}
+	c.Advance(d)
+}

@@ -115,88 +115,40 @@ func (s *Server) aadError(w http.ResponseWriter, status int, code string, aadsts
 	})
 }
 
+// aadErr is an identity platform error decided by a step of the token
+// endpoint, written by aadError.
+type aadErr struct {
+	status int
+	code   string
+	aadsts int
+	desc   string
+}
+
+func badTokenRequest(aadsts int, desc string) *aadErr {
+	return &aadErr{status: http.StatusBadRequest, code: "invalid_request", aadsts: aadsts, desc: desc}
+}
+
+// handleToken serves the client credentials grant: check the request,
+// find the app, authenticate it, mint a token.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	tenant := r.PathValue("tenant")
 	if err := r.ParseForm(); err != nil {
 		s.aadError(w, http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
 		return
 	}
-	if !s.tenantMatches(tenant) {
-		s.aadError(w, http.StatusBadRequest, "invalid_request", 90002, fmt.Sprintf(
-			"Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", tenant))
-		return
-	}
 	f := r.PostForm
-	grant := f.Get("grant_type")
-	switch {
-	case grant == "":
-		s.aadError(w, http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
-		return
-	case grant != "client_credentials":
-		s.aadError(w, http.StatusBadRequest, "unsupported_grant_type", 70003, fmt.Sprintf("The app requested an unsupported grant type '%s'.", grant))
-		return
-	}
 	clientID, secret := f.Get("client_id"), f.Get("client_secret")
 	if u, p, ok := r.BasicAuth(); ok && clientID == "" {
 		clientID, secret = u, p
 	}
-	if clientID == "" {
-		s.aadError(w, http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.")
+	app, e := s.checkTokenRequest(tenant, f, clientID)
+	if e == nil {
+		e = s.authenticateClient(app, secret, f, tenant)
+	}
+	if e != nil {
+		s.aadError(w, e.status, e.code, e.aadsts, e.desc)
 		return
 	}
-	scope := f.Get("scope")
-	if scope == "" {
-		s.aadError(w, http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.")
-		return
-	}
-	if !s.graphScope(scope) {
-		if res := resourceScopes(scope); len(res) != 1 || !strings.HasSuffix(res[0], "/.default") {
-			s.aadError(w, http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf(
-				"The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope))
-			return
-		}
-		s.aadError(w, http.StatusBadRequest, "invalid_resource", 500011, fmt.Sprintf(
-			"The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.",
-			strings.TrimSuffix(resourceScopes(scope)[0], "/.default"), s.domain))
-		return
-	}
-	if c := f.Get("claims"); c != "" && !json.Valid([]byte(c)) {
-		s.aadError(w, http.StatusBadRequest, "invalid_request", 90014, "The 'claims' parameter is not valid JSON.")
-		return
-	}
-
-	s.mu.Lock()
-	app, ok := s.appLocked(clientID)
-	s.mu.Unlock()
-	if !ok {
-		s.aadError(w, http.StatusBadRequest, "unauthorized_client", 700016, fmt.Sprintf(
-			"Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
-			clientID, s.domain))
-		return
-	}
-
-	assertion, atype := f.Get("client_assertion"), f.Get("client_assertion_type")
-	switch {
-	case secret != "":
-		if app.Secret == "" || secret != app.Secret {
-			s.aadError(w, http.StatusUnauthorized, "invalid_client", 7000215, fmt.Sprintf(
-				"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID))
-			return
-		}
-	case assertion != "":
-		if atype != assertionTypeJWT {
-			s.aadError(w, http.StatusBadRequest, "invalid_request", 50027, "Invalid client_assertion_type; expected "+assertionTypeJWT+".")
-			return
-		}
-		if status, code, n, msg := s.checkAssertion(app, assertion, tenant); n != 0 {
-			s.aadError(w, status, code, n, msg)
-			return
-		}
-	default:
-		s.aadError(w, http.StatusUnauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
-		return
-	}
-
 	tok, exp, err := s.mintAccessToken(app, f.Get("claims") != "")
 	if err != nil {
 		s.aadError(w, http.StatusInternalServerError, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.")
@@ -209,6 +161,78 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		"ext_expires_in": secs,
 		"access_token":   tok,
 	})
+}
+
+// checkTokenRequest checks the tenant, grant, client ID, scope and claims
+// in the order the identity platform reports them, and finds the app.
+func (s *Server) checkTokenRequest(tenant string, f url.Values, clientID string) (App, *aadErr) {
+	if !s.tenantMatches(tenant) {
+		return App{}, badTokenRequest(90002, fmt.Sprintf(
+			"Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", tenant))
+	}
+	switch grant := f.Get("grant_type"); {
+	case grant == "":
+		return App{}, badTokenRequest(900144, "The request body must contain the following parameter: 'grant_type'.")
+	case grant != "client_credentials":
+		return App{}, &aadErr{http.StatusBadRequest, "unsupported_grant_type", 70003, fmt.Sprintf("The app requested an unsupported grant type '%s'.", grant)}
+	}
+	if clientID == "" {
+		return App{}, badTokenRequest(900144, "The request body must contain the following parameter: 'client_id'.")
+	}
+	if e := s.checkScope(f.Get("scope")); e != nil {
+		return App{}, e
+	}
+	if c := f.Get("claims"); c != "" && !json.Valid([]byte(c)) {
+		return App{}, badTokenRequest(90014, "The 'claims' parameter is not valid JSON.")
+	}
+	s.mu.Lock()
+	app, ok := s.appLocked(clientID)
+	s.mu.Unlock()
+	if !ok {
+		return App{}, &aadErr{http.StatusBadRequest, "unauthorized_client", 700016, fmt.Sprintf(
+			"Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
+			clientID, s.domain)}
+	}
+	return app, nil
+}
+
+// checkScope accepts Graph's /.default scope only.
+func (s *Server) checkScope(scope string) *aadErr {
+	if scope == "" {
+		return badTokenRequest(900144, "The request body must contain the following parameter: 'scope'.")
+	}
+	if s.graphScope(scope) {
+		return nil
+	}
+	if res := resourceScopes(scope); len(res) != 1 || !strings.HasSuffix(res[0], "/.default") {
+		return &aadErr{http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf(
+			"The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)}
+	}
+	return &aadErr{http.StatusBadRequest, "invalid_resource", 500011, fmt.Sprintf(
+		"The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.",
+		strings.TrimSuffix(resourceScopes(scope)[0], "/.default"), s.domain)}
+}
+
+// authenticateClient checks the app's secret or client assertion.
+func (s *Server) authenticateClient(app App, secret string, f url.Values, tenant string) *aadErr {
+	assertion, atype := f.Get("client_assertion"), f.Get("client_assertion_type")
+	switch {
+	case secret != "":
+		if app.Secret == "" || secret != app.Secret {
+			return &aadErr{http.StatusUnauthorized, "invalid_client", 7000215, fmt.Sprintf(
+				"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID)}
+		}
+	case assertion != "":
+		if atype != assertionTypeJWT {
+			return badTokenRequest(50027, "Invalid client_assertion_type; expected "+assertionTypeJWT+".")
+		}
+		if status, code, n, msg := s.checkAssertion(app, assertion, tenant); n != 0 {
+			return &aadErr{status, code, n, msg}
+		}
+	default:
+		return &aadErr{http.StatusUnauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
+	}
+	return nil
 }
 
 // graphScope accepts Graph's own resource and the emulator's Graph endpoint

@@ -279,8 +279,8 @@ func TestTokenWithFederatedAssertion(t *testing.T) {
 		})
 	}
 	t.Run("expired", func(t *testing.T) {
-		s.advance(time.Hour)
-		defer s.advance(-time.Hour)
+		advance(t, s, time.Hour)
+		defer advance(t, s, -time.Hour)
 		r := tokenForm(t, s, s.TenantID(), assertionForm(app.ClientID, fed))
 		mustStatus(t, r, http.StatusUnauthorized)
 		if aadCode(t, r) != 700024 {

@@ -25,14 +25,9 @@ type invitationBody struct {
 		ID string `json:"id"`
 	} `json:"invitedUser"`
 	InvitedUserMessageInfo *struct {
-		CcRecipients []struct {
-			EmailAddress struct {
-				Address string `json:"address"`
-				Name    string `json:"name"`
-			} `json:"emailAddress"`
-		} `json:"ccRecipients"`
-		CustomizedMessageBody *string `json:"customizedMessageBody"`
-		MessageLanguage       *string `json:"messageLanguage"`
+		CcRecipients          []ccRecipient `json:"ccRecipients"`
+		CustomizedMessageBody *string       `json:"customizedMessageBody"`
+		MessageLanguage       *string       `json:"messageLanguage"`
 	} `json:"invitedUserMessageInfo"`
 }
 
@@ -103,207 +98,270 @@ func unknownInvitationProperty(body []byte) string {
 	return unknown[0]
 }
 
-func (c *call) postInvitation() {
-	var b invitationBody
-	if err := json.Unmarshal(c.body, &b); err != nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
-		return
-	}
-	if k := unknownInvitationProperty(c.body); k != "" {
-		c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf(
-			"The property '%s' does not exist on type 'microsoft.graph.invitation'. Make sure to only use property names that are defined by the type or mark the type as open type.", k))
-		return
-	}
-	email := ""
-	if b.InvitedUserEmailAddress != nil {
-		email = strings.TrimSpace(*b.InvitedUserEmailAddress)
-	}
-	switch {
-	case email == "":
-		c.graphError(http.StatusBadRequest, "BadRequest", "The invitedUserEmailAddress property is required.")
-		return
-	case !validEmail(email):
-		c.graphError(http.StatusBadRequest, "BadRequest", "The specified email address is invalid: '"+email+"'.")
-		return
-	}
-	if b.InviteRedirectURL == nil || *b.InviteRedirectURL == "" {
-		c.graphError(http.StatusBadRequest, "BadRequest", "The inviteRedirectUrl property is required.")
-		return
-	}
-	redirect, err := url.Parse(*b.InviteRedirectURL)
-	if err != nil || !redirect.IsAbs() || redirect.Host == "" {
-		c.graphError(http.StatusBadRequest, "BadRequest", "The specified inviteRedirectUrl is not a valid absolute URI.")
-		return
-	}
-	if redirect.Path == "" {
-		redirect.Path = "/" // Graph echoes the redirect URL normalized with a trailing slash
-	}
-	userType := "Guest"
-	if b.InvitedUserType != nil && *b.InvitedUserType != "" {
-		switch strings.ToLower(*b.InvitedUserType) {
-		case "guest":
-		case "member":
-			userType = "Member"
-		default:
-			c.graphError(http.StatusBadRequest, "BadRequest", "The invitedUserType must be either 'Guest' or 'Member'.")
-			return
-		}
-	}
-	send := b.SendInvitationMessage != nil && *b.SendInvitationMessage
-	reset := b.ResetRedemption != nil && *b.ResetRedemption
-	displayName := ""
-	if b.InvitedUserDisplayName != nil {
-		displayName = *b.InvitedUserDisplayName
-	}
-	var cc []string
-	body := ""
-	lang := any(nil)
-	if mi := b.InvitedUserMessageInfo; mi != nil {
-		for _, r := range mi.CcRecipients {
-			if r.EmailAddress.Address != "" {
-				cc = append(cc, r.EmailAddress.Address)
-			}
-		}
-		if len(cc) > 1 {
-			// Graph honours a single CC recipient (invitedUserMessageInfo docs).
-			c.graphError(http.StatusBadRequest, "BadRequest", "Only one ccRecipient is supported.")
-			return
-		}
-		for _, a := range cc {
-			if !validEmail(a) {
-				c.graphError(http.StatusBadRequest, "BadRequest", "The specified ccRecipient email address is invalid.")
-				return
-			}
-		}
-		if mi.CustomizedMessageBody != nil {
-			body = *mi.CustomizedMessageBody
-		}
-		if mi.MessageLanguage != nil && *mi.MessageLanguage != "" {
-			if !languageRE.MatchString(*mi.MessageLanguage) {
-				c.graphError(http.StatusBadRequest, "BadRequest", "The specified messageLanguage is not supported.")
-				return
-			}
-			lang = *mi.MessageLanguage
-		}
-	}
+// invitationRequest is a POST /invitations body that passed validation.
+type invitationRequest struct {
+	email       string
+	redirect    *url.URL
+	userType    string
+	send, reset bool
+	// displayName is nil when the body has none: Graph echoes null.
+	displayName *string
+	invitedUser string // invitedUser.id, for resetRedemption
+	cc          []string
+	body        string
+	lang        any // messageLanguage, nil when absent
+}
 
+// postInvitation serves POST /invitations: validate the body, apply the
+// throttle, create or re-invite the user, record the invitation, answer.
+func (c *call) postInvitation() {
+	req, e := parseInvitation(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
 	s := c.s
 	s.mu.Lock()
 	now := s.now()
 	if wait := s.throttleInvitationLocked(now); wait > 0 {
 		s.mu.Unlock()
-		secs := ceilSeconds(wait)
-		c.w.Header().Set("Retry-After", strconv.Itoa(secs))
-		c.graphError(http.StatusTooManyRequests, "TooManyRequests", fmt.Sprintf(
-			"Too many invitations were sent in a short period. Retry after %d seconds.", secs))
+		c.tooManyInvitations(wait)
 		return
 	}
-	var u *user
-	status := "PendingAcceptance"
-	switch {
-	case reset:
-		// resetRedemption re-invites an existing user object in place.
-		if b.InvitedUser == nil || b.InvitedUser.ID == "" {
-			s.mu.Unlock()
-			c.graphError(http.StatusBadRequest, "BadRequest", "The invitedUser.id property is required when resetRedemption is true.")
-			return
-		}
-		u = s.getVisibleLocked(b.InvitedUser.ID)
-		if u == nil {
-			s.mu.Unlock()
-			c.notFound(b.InvitedUser.ID)
-			return
-		}
-		// Documented order: "Make sure the new email address is added to
-		// the mail or otherMails property of the user object", then reset
-		// (https://learn.microsoft.com/entra/external-id/reset-redemption-status#reset-the-email-address-used-for-sign-in).
-		// The docs do not give Graph's error for skipping that step; the
-		// wording below is the emulator's.
-		if !hasAddress(u, email) {
-			s.mu.Unlock()
-			c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf(
-				"The invitedUserEmailAddress '%s' is neither the mail nor one of the otherMails of user %s. Add it to the user first, then reset its redemption.", email, u.id()))
-			return
-		}
-		u.Props["externalUserState"] = "PendingAcceptance"
-		u.Props["externalUserStateChangeDateTime"] = formatTime(now)
-		if u.Props["creationType"] == nil {
-			u.Props["creationType"] = "Invitation"
-		}
-		u.Props["mail"] = email
-	default:
-		u = s.findByEmailLocked(email)
-		if u != nil && isInternalMember(u) {
-			// The docs are silent on inviting the address of an internal
-			// member (invitation-post: an invitation "adds an external
-			// user to the organization"), and no observed report was
-			// found; the emulator refuses it, as an implementation
-			// written strictly from those docs does (issue 17), so that a
-			// provider relying on it fails here first. Wording is the
-			// emulator's.
-			s.mu.Unlock()
-			c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf(
-				"The invited address '%s' belongs to user %s, an internal member of this directory, not an external user.", email, u.id()))
-			return
-		}
-		if u != nil {
-			// An invitation for an address already in the directory returns
-			// that user (same object ID) instead of creating a second one;
-			// it is "Completed" once the user can already sign in.
-			if st, _ := u.Props["externalUserState"].(string); st != "PendingAcceptance" {
-				status = "Completed"
-			}
-		} else {
-			if displayName == "" {
-				displayName = email
-			}
-			u = s.newUserLocked(email, displayName, userType, "PendingAcceptance", now)
-			u.VisibleAt = now.Add(s.lag)
-			u.LinkableAt = u.VisibleAt.Add(s.linkLag)
-		}
+	u, status, e := s.invitedUserLocked(req, now)
+	if e != nil {
+		s.mu.Unlock()
+		c.fail(e)
+		return
 	}
-	userID := u.id()
-	invID := newGUID()
 	s.st.Invitations = append(s.st.Invitations, InvitationRecord{
-		Email: email, UserID: userID, SendInvitationMessage: send, ResetRedemption: reset,
-		At: now, CcRecipients: cc, Body: body,
+		Email: req.email, UserID: u.id(), SendInvitationMessage: req.send, ResetRedemption: req.reset,
+		At: now, CcRecipients: req.cc, Body: req.body,
 	})
 	s.saveLocked()
 	s.mu.Unlock()
+	writeJSON(c.w, http.StatusCreated, s.invitationJSON(req, newGUID(), u.id(), status))
+}
 
+// parseInvitation decodes and validates an invitation body the way
+// Graph's front end does, before the directory is consulted.
+func parseInvitation(raw []byte) (invitationRequest, *apiError) {
+	var b invitationBody
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return invitationRequest{}, gatewayError("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+	}
+	if k := unknownInvitationProperty(raw); k != "" {
+		return invitationRequest{}, gatewayError(fmt.Sprintf(
+			"The property '%s' does not exist on type 'microsoft.graph.invitation'. Make sure to only use property names that are defined by the type or mark the type as open type.", k))
+	}
+	req := invitationRequest{
+		send:        b.SendInvitationMessage != nil && *b.SendInvitationMessage,
+		reset:       b.ResetRedemption != nil && *b.ResetRedemption,
+		displayName: b.InvitedUserDisplayName,
+	}
+	if b.InvitedUser != nil {
+		req.invitedUser = b.InvitedUser.ID
+	}
+	var e *apiError
+	if req.email, e = invitedEmail(b.InvitedUserEmailAddress); e != nil {
+		return req, e
+	}
+	if req.redirect, e = invitationRedirect(b.InviteRedirectURL); e != nil {
+		return req, e
+	}
+	if req.userType, e = invitedUserType(b.InvitedUserType); e != nil {
+		return req, e
+	}
+	if mi := b.InvitedUserMessageInfo; mi != nil {
+		e = req.parseMessageInfo(mi.CcRecipients, mi.CustomizedMessageBody, mi.MessageLanguage)
+	}
+	return req, e
+}
+
+func invitedEmail(v *string) (string, *apiError) {
+	email := ""
+	if v != nil {
+		email = strings.TrimSpace(*v)
+	}
+	switch {
+	case email == "":
+		return "", gatewayError("The invitedUserEmailAddress property is required.")
+	case !validEmail(email):
+		return "", gatewayError("The specified email address is invalid: '" + email + "'.")
+	}
+	return email, nil
+}
+
+func invitationRedirect(v *string) (*url.URL, *apiError) {
+	if v == nil || *v == "" {
+		return nil, gatewayError("The inviteRedirectUrl property is required.")
+	}
+	redirect, err := url.Parse(*v)
+	if err != nil || !redirect.IsAbs() || redirect.Host == "" {
+		return nil, gatewayError("The specified inviteRedirectUrl is not a valid absolute URI.")
+	}
+	if redirect.Path == "" {
+		redirect.Path = "/" // Graph echoes the redirect URL normalized with a trailing slash
+	}
+	return redirect, nil
+}
+
+func invitedUserType(v *string) (string, *apiError) {
+	if v == nil || *v == "" {
+		return "Guest", nil
+	}
+	switch strings.ToLower(*v) {
+	case "guest":
+		return "Guest", nil
+	case "member":
+		return "Member", nil
+	}
+	return "", gatewayError("The invitedUserType must be either 'Guest' or 'Member'.")
+}
+
+// ccRecipient is one invitedUserMessageInfo.ccRecipients item.
+type ccRecipient = struct {
+	EmailAddress struct {
+		Address string `json:"address"`
+		Name    string `json:"name"`
+	} `json:"emailAddress"`
+}
+
+func (req *invitationRequest) parseMessageInfo(recipients []ccRecipient, body, lang *string) *apiError {
+	for _, r := range recipients {
+		if r.EmailAddress.Address != "" {
+			req.cc = append(req.cc, r.EmailAddress.Address)
+		}
+	}
+	if len(req.cc) > 1 {
+		// Graph honours a single CC recipient (invitedUserMessageInfo docs).
+		return gatewayError("Only one ccRecipient is supported.")
+	}
+	for _, a := range req.cc {
+		if !validEmail(a) {
+			return gatewayError("The specified ccRecipient email address is invalid.")
+		}
+	}
+	if body != nil {
+		req.body = *body
+	}
+	if lang != nil && *lang != "" {
+		if !languageRE.MatchString(*lang) {
+			return gatewayError("The specified messageLanguage is not supported.")
+		}
+		req.lang = *lang
+	}
+	return nil
+}
+
+// tooManyInvitations is the invitation throttle's 429 with Retry-After.
+func (c *call) tooManyInvitations(wait time.Duration) {
+	secs := ceilSeconds(wait)
+	c.w.Header().Set("Retry-After", strconv.Itoa(secs))
+	c.graphError(http.StatusTooManyRequests, "TooManyRequests", fmt.Sprintf(
+		"Too many invitations were sent in a short period. Retry after %d seconds.", secs))
+}
+
+// invitedUserLocked returns the user an invitation is for and the
+// invitation's status: the re-invited user for resetRedemption, else the
+// existing or a new guest.
+func (s *Server) invitedUserLocked(req invitationRequest, now time.Time) (*user, string, *apiError) {
+	if req.reset {
+		u, e := s.resetRedemptionLocked(req, now)
+		return u, "PendingAcceptance", e
+	}
+	u := s.findByEmailLocked(req.email)
+	if u != nil && isInternalMember(u) {
+		// The docs are silent on inviting the address of an internal
+		// member (invitation-post: an invitation "adds an external
+		// user to the organization"), and no observed report was
+		// found; the emulator refuses it, as an implementation
+		// written strictly from those docs does (issue 17), so that a
+		// provider relying on it fails here first. Wording is the
+		// emulator's.
+		return nil, "", gatewayError(fmt.Sprintf(
+			"The invited address '%s' belongs to user %s, an internal member of this directory, not an external user.", req.email, u.id()))
+	}
+	if u != nil {
+		// An invitation for an address already in the directory returns
+		// that user (same object ID) instead of creating a second one;
+		// it is "Completed" once the user can already sign in.
+		if st, _ := u.Props["externalUserState"].(string); st != "PendingAcceptance" {
+			return u, "Completed", nil
+		}
+		return u, "PendingAcceptance", nil
+	}
+	displayName := req.email
+	if req.displayName != nil && *req.displayName != "" {
+		displayName = *req.displayName
+	}
+	u = s.newUserLocked(req.email, displayName, req.userType, "PendingAcceptance", now)
+	u.VisibleAt = now.Add(s.lag)
+	u.LinkableAt = u.VisibleAt.Add(s.linkLag)
+	return u, "PendingAcceptance", nil
+}
+
+// resetRedemptionLocked re-invites an existing user object in place.
+func (s *Server) resetRedemptionLocked(req invitationRequest, now time.Time) (*user, *apiError) {
+	if req.invitedUser == "" {
+		return nil, gatewayError("The invitedUser.id property is required when resetRedemption is true.")
+	}
+	u := s.getVisibleLocked(req.invitedUser)
+	if u == nil {
+		return nil, notFoundError(req.invitedUser)
+	}
+	// Documented order: "Make sure the new email address is added to
+	// the mail or otherMails property of the user object", then reset
+	// (https://learn.microsoft.com/entra/external-id/reset-redemption-status#reset-the-email-address-used-for-sign-in).
+	// The docs do not give Graph's error for skipping that step; the
+	// wording below is the emulator's.
+	if !hasAddress(u, req.email) {
+		return nil, gatewayError(fmt.Sprintf(
+			"The invitedUserEmailAddress '%s' is neither the mail nor one of the otherMails of user %s. Add it to the user first, then reset its redemption.", req.email, u.id()))
+	}
+	u.Props["externalUserState"] = "PendingAcceptance"
+	u.Props["externalUserStateChangeDateTime"] = formatTime(now)
+	if u.Props["creationType"] == nil {
+		u.Props["creationType"] = "Invitation"
+	}
+	u.Props["mail"] = req.email
+	return u, nil
+}
+
+// invitationJSON is the invitation resource Graph answers with.
+func (s *Server) invitationJSON(req invitationRequest, invID, userID, status string) map[string]any {
 	ccOut := []any{}
-	for _, a := range cc {
+	for _, a := range req.cc {
 		ccOut = append(ccOut, map[string]any{"emailAddress": map[string]any{"name": nil, "address": a}})
 	}
 	if len(ccOut) == 0 {
 		ccOut = append(ccOut, map[string]any{"emailAddress": map[string]any{"name": nil, "address": nil}})
 	}
-	var bodyOut any
-	if body != "" {
-		bodyOut = body
+	var bodyOut, dn any
+	if req.body != "" {
+		bodyOut = req.body
 	}
-	dn := any(nil)
-	if b.InvitedUserDisplayName != nil {
-		dn = *b.InvitedUserDisplayName
+	if req.displayName != nil {
+		dn = *req.displayName
 	}
-	writeJSON(c.w, http.StatusCreated, map[string]any{
+	return map[string]any{
 		"@odata.context":          s.url + "/v1.0/$metadata#invitations/$entity",
 		"id":                      invID,
 		"inviteRedeemUrl":         fmt.Sprintf("%s/redeem/?tenant=%s&user=%s&ticket=%s&ver=2.0", s.url, s.tenantID, invID, url.QueryEscape(newSecret())),
 		"invitedUserDisplayName":  dn,
-		"invitedUserEmailAddress": email,
-		"invitedUserType":         userType,
-		"inviteRedirectUrl":       redirect.String(),
-		"resetRedemption":         reset,
-		"sendInvitationMessage":   send,
+		"invitedUserEmailAddress": req.email,
+		"invitedUserType":         req.userType,
+		"inviteRedirectUrl":       req.redirect.String(),
+		"resetRedemption":         req.reset,
+		"sendInvitationMessage":   req.send,
 		"status":                  status,
 		"invitedUser":             map[string]any{"id": userID},
 		"invitedUserMessageInfo": map[string]any{
-			"messageLanguage":       lang,
+			"messageLanguage":       req.lang,
 			"ccRecipients":          ccOut,
 			"customizedMessageBody": bodyOut,
 		},
-	})
+	}
 }
 
 // hasAddress reports whether email is u's mail or one of its otherMails

@@ -7,11 +7,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -57,9 +57,12 @@ type Server struct {
 	msiClientID string
 	msiHeader   string
 
-	// skew shifts the emulator's clock; tests move time forward with
-	// advance instead of sleeping (token expiry, replication lag).
-	skew atomic.Int64
+	// clock is Options.Clock or the wall clock.
+	clock Clock
+	// faultRand draws the faults (under mu); faultSeed is the seed it
+	// started from, for replaying a run.
+	faultRand *mathrand.Rand
+	faultSeed uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -80,6 +83,19 @@ func Start(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	s, err := newServer(opts, ca)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer builds the server's state from opts and its defaults: tenant,
+// apps, keys, clock, fault seed and the state file.
+func newServer(opts Options, ca *CA) (*Server, error) {
 	tenantExplicit, appsExplicit := opts.TenantID != "", len(opts.Apps) > 0
 	if opts.TenantID == "" {
 		opts.TenantID = newGUID()
@@ -89,6 +105,12 @@ func Start(opts Options) (*Server, error) {
 	}
 	if opts.TokenLifetime <= 0 {
 		opts.TokenLifetime = time.Hour
+	}
+	if opts.Clock == nil {
+		opts.Clock = wallClock{}
+	}
+	if opts.FaultSeed == 0 {
+		opts.FaultSeed = newFaultSeed()
 	}
 	s := &Server{
 		opts:     opts,
@@ -101,6 +123,10 @@ func Start(opts Options) (*Server, error) {
 		invLimit: opts.InvitationLimit,
 		counters: Counters{},
 		st:       newStore(),
+		clock:    opts.Clock,
+
+		faultRand: newFaultRand(opts.FaultSeed),
+		faultSeed: opts.FaultSeed,
 
 		tenantExplicit: tenantExplicit,
 		appsExplicit:   appsExplicit,
@@ -126,14 +152,18 @@ func Start(opts Options) (*Server, error) {
 		}
 		s.saveLocked()
 	}
+	return s, nil
+}
 
-	leaf, err := ca.leaf()
+// listen opens opts.Addr and serves TLS on it in the background.
+func (s *Server) listen() error {
+	leaf, err := s.ca.leaf()
 	if err != nil {
-		return nil, fmt.Errorf("issue server certificate: %w", err)
+		return fmt.Errorf("issue server certificate: %w", err)
 	}
-	ln, err := net.Listen("tcp", opts.Addr)
+	ln, err := net.Listen("tcp", s.opts.Addr)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.ln = ln
 	s.url = "https://" + ln.Addr().String()
@@ -145,7 +175,7 @@ func Start(opts Options) (*Server, error) {
 		ErrorLog: nullLogger(),
 	}
 	go func() { _ = s.httpSrv.ServeTLS(ln, "", "") }()
-	return s, nil
+	return nil
 }
 
 func requireLoopback(addr string) error {
@@ -259,12 +289,50 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// SetFaults replaces the fault knobs applied to Graph requests.
+// SetFaults replaces the fault knobs applied to Graph requests. A
+// non-zero f.Seed restarts the fault draws from that seed.
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
 	s.faultsInjected = 0
+	if f.Seed != 0 {
+		s.faultRand, s.faultSeed = newFaultRand(f.Seed), f.Seed
+	}
+}
+
+// FaultSeed is the seed the fault draws last started from
+// (Options.FaultSeed, the one drawn at start, or the last Faults.Seed):
+// pass it back to replay the same faults.
+func (s *Server) FaultSeed() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faultSeed
+}
+
+// drawFault reports whether a fault of probability p happens, from the
+// seeded sequence.
+func (s *Server) drawFault(p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faultRand.Float64() < p
+}
+
+func newFaultRand(seed uint64) *mathrand.Rand {
+	// PCG takes two words; the second is fixed so one number names a run.
+	return mathrand.New(mathrand.NewPCG(seed, 0x62326265_6d75))
+}
+
+// newFaultSeed draws a non-zero seed when none was given.
+func newFaultSeed() uint64 {
+	for {
+		if n := mathrand.Uint64(); n != 0 {
+			return n
+		}
+	}
 }
 
 // SetReplicationLag sets how long newly invited users stay unreadable.
@@ -314,10 +382,7 @@ func (s *Server) count(key string) {
 	s.mu.Unlock()
 }
 
-func (s *Server) now() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
-
-// advance moves the emulator's clock forward (tests only).
-func (s *Server) advance(d time.Duration) { s.skew.Add(int64(d)) }
+func (s *Server) now() time.Time { return s.clock.Now() }
 
 var (
 	keysOnce         sync.Once

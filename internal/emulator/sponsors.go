@@ -30,84 +30,30 @@ var (
 // AddSponsor makes sponsorID (a user or a group) a sponsor of userID out
 // of band; no-op if it already is one. Replication lag does not apply.
 func (s *Server) AddSponsor(userID, sponsorID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.findUserLocked(userID)
-	if u == nil {
-		return fmt.Errorf("%w: user %s", ErrNotFound, userID)
-	}
-	sid := strings.ToLower(sponsorID)
-	if s.st.Users[sid] == nil && s.st.Groups[sid] == nil {
-		return fmt.Errorf("%w: sponsor %s is neither a user nor a group", ErrNotFound, sponsorID)
-	}
-	if containsID(u.Sponsors, sid) {
-		return nil
-	}
-	if len(u.Sponsors) >= maxSponsors {
-		return fmt.Errorf("emulator: user %s already has %d sponsors, the maximum", userID, maxSponsors)
-	}
-	u.Sponsors = append(u.Sponsors, sid)
-	s.saveLocked()
-	return nil
+	return s.link(userSponsors, userID, sponsorID)
 }
 
 // RemoveSponsor removes a sponsor out of band; ErrNotFound when the user
 // is unknown or sponsorID is not one of its sponsors.
 func (s *Server) RemoveSponsor(userID, sponsorID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.findUserLocked(userID)
-	if u == nil {
-		return fmt.Errorf("%w: user %s", ErrNotFound, userID)
-	}
-	if !removeID(&u.Sponsors, strings.ToLower(sponsorID)) {
-		return fmt.Errorf("%w: %s is not a sponsor of user %s", ErrNotFound, sponsorID, userID)
-	}
-	s.saveLocked()
-	return nil
+	return s.unlink(userSponsors, userID, sponsorID)
 }
 
 // SponsorIDs returns the object IDs of a live user's sponsors in the order
 // they were added.
 func (s *Server) SponsorIDs(userID string) ([]string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.findUserLocked(userID)
-	if u == nil {
-		return nil, fmt.Errorf("%w: user %s", ErrNotFound, userID)
-	}
-	return append([]string{}, u.Sponsors...), nil
+	return s.linkedIDs(userSponsors, userID)
 }
 
 // parseDirectoryObjectSelect accepts user and group property names, as
 // $select on a directoryObject collection does.
 func (c *call) parseDirectoryObjectSelect() ([]string, bool) {
-	raw := c.r.URL.Query().Get("$select")
-	if raw == "" {
-		return nil, true
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range strings.Split(raw, ",") {
-		f = strings.TrimSpace(f)
-		name, ok := knownProp(f)
-		if !ok {
-			for _, p := range groupProps {
-				if strings.EqualFold(p, f) {
-					name, ok = p, true
-				}
-			}
+	return c.parseSelectOf("directoryObject", func(f string) (string, bool) {
+		if name, ok := knownProp(f); ok {
+			return name, true
 		}
-		if !ok {
-			c.badRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.directoryObject'.", f))
-			return nil, false
-		}
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
-		}
-	}
-	return out, true
+		return groupProp(f)
+	})
 }
 
 func (c *call) listSponsors() {
@@ -115,32 +61,19 @@ func (c *call) listSponsors() {
 	if !ok {
 		return
 	}
-	q := c.r.URL.Query()
-	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
-		if _, ok := q[p]; ok {
-			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on sponsors is not supported by the emulator.")
-			return
-		}
-	}
-	top, after, ok := c.pageParams()
+	top, after, ok := c.linkPageParams("sponsors")
 	if !ok {
 		return
 	}
 	// Without a group read permission, group sponsors come back with id
 	// and @odata.type only ("limited information" on user-list-sponsors).
-	canReadGroups := false
-	for _, p := range groupReadPerms {
-		canReadGroups = canReadGroups || c.roles[p]
-	}
+	canReadGroups := c.hasAnyRole(groupReadPerms)
 	uid := c.r.PathValue("id")
-	s := c.s
-	s.mu.Lock()
-	u := s.getLinkableLocked(uid)
-	if u == nil {
-		s.mu.Unlock()
-		c.notFound(uid)
+	u, ok := c.lockUser(uid, (*Server).getLinkableLocked)
+	if !ok {
 		return
 	}
+	s := c.s
 	page := []map[string]any{}
 	more := false
 	var last int64
@@ -167,11 +100,7 @@ func (c *call) listSponsors() {
 	}
 	id := u.id()
 	s.mu.Unlock()
-	out := map[string]any{"@odata.context": s.contextURL("directoryObjects", sel), "value": page}
-	if more {
-		out["@odata.nextLink"] = c.base() + "/v1.0/users/" + id + "/sponsors?" + nextQuery(q, encodeSkipToken(last, false))
-	}
-	writeJSON(c.w, http.StatusOK, out)
+	c.writePage(s.contextURL("directoryObjects", sel), page, "/v1.0/users/"+id+"/sponsors", more, last)
 }
 
 // sponsorUserJSON renders a user sponsor. Items of a directoryObject
@@ -230,14 +159,11 @@ func (c *call) addSponsor() {
 	if !ok {
 		return
 	}
-	s := c.s
-	s.mu.Lock()
-	u := s.getLinkableLocked(uid)
-	if u == nil {
-		s.mu.Unlock()
-		c.notFound(uid)
+	u, ok := c.lockUser(uid, (*Server).getLinkableLocked)
+	if !ok {
 		return
 	}
+	s := c.s
 	// The sponsor must be a user or a group that replication has made
 	// visible; the URL's entity set narrows which.
 	found := false
@@ -268,14 +194,11 @@ func (c *call) addSponsor() {
 
 func (c *call) removeSponsor() {
 	uid, sid := c.r.PathValue("id"), strings.ToLower(c.r.PathValue("sponsorId"))
-	s := c.s
-	s.mu.Lock()
-	u := s.getVisibleLocked(uid)
-	if u == nil {
-		s.mu.Unlock()
-		c.notFound(uid)
+	u, ok := c.lockUser(uid, (*Server).getVisibleLocked)
+	if !ok {
 		return
 	}
+	s := c.s
 	removed := removeID(&u.Sponsors, sid)
 	if removed {
 		s.saveLocked()

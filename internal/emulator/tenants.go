@@ -163,7 +163,7 @@ func (s *Server) externalCollabRoutes(g *http.ServeMux) {
 
 // externalCollabControlRoutes registers the control API of foreign tenants:
 // POST /_emulator/tenants with a ForeignTenant body, GET lists them.
-func (s *Server) externalCollabControlRoutes(h func(string, func(http.ResponseWriter, *http.Request) error)) {
+func (s *Server) externalCollabControlRoutes(h func(string, ctlHandler)) {
 	h("POST /_emulator/tenants", func(w http.ResponseWriter, r *http.Request) error {
 		var t ForeignTenant
 		if err := decodeBody(r, &t); err != nil {

@@ -30,7 +30,12 @@ const (
 )
 
 // parseSelect maps $select names to Graph's spelling; nil means default set.
-func (c *call) parseSelect() ([]string, bool) {
+func (c *call) parseSelect() ([]string, bool) { return c.parseSelectOf("user", knownProp) }
+
+// parseSelectOf maps $select names to Graph's spelling through resolve,
+// without duplicates; nil means the default set. A name resolve does not
+// know is Graph's 400 naming the type.
+func (c *call) parseSelectOf(typeName string, resolve func(string) (string, bool)) ([]string, bool) {
 	raw := c.r.URL.Query().Get("$select")
 	if raw == "" {
 		return nil, true
@@ -39,9 +44,9 @@ func (c *call) parseSelect() ([]string, bool) {
 	seen := map[string]bool{}
 	for _, f := range strings.Split(raw, ",") {
 		f = strings.TrimSpace(f)
-		name, ok := knownProp(f)
+		name, ok := resolve(f)
 		if !ok {
-			c.badRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.user'.", f))
+			c.badRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.%s'.", f, typeName))
 			return nil, false
 		}
 		if !seen[name] {
@@ -61,6 +66,20 @@ func (s *Server) getLinkableLocked(key string) *user {
 		return nil
 	}
 	return u
+}
+
+// lockUser locks the store and finds a user with find (getVisibleLocked or
+// getLinkableLocked). On a miss it unlocks and answers 404 naming key;
+// on a hit the caller holds the lock and must release it.
+func (c *call) lockUser(key string, find func(*Server, string) *user) (*user, bool) {
+	c.s.mu.Lock()
+	u := find(c.s, key)
+	if u == nil {
+		c.s.mu.Unlock()
+		c.notFound(key)
+		return nil, false
+	}
+	return u, true
 }
 
 // getVisibleLocked finds a live user that replication has made readable.
@@ -126,136 +145,178 @@ type userList struct {
 	idOnly bool
 }
 
+// userQuery is a user collection request's query options, validated.
+type userQuery struct {
+	q        url.Values
+	sel      []string
+	hasLevel bool  // ConsistencyLevel: eventual, sent or carried by the token
+	after    int64 // last sequence served, from $skiptoken
+	fromTok  bool  // a $skiptoken was given
+	count    bool  // $count=true honoured
+	advanced bool  // an advanced query (https://learn.microsoft.com/graph/aad-advanced-queries)
+	top      int
+	skip     int
+	match    pred
+}
+
 // pageUsers serves a user collection with $select, $filter, $top, $count
 // and $skiptoken paging.
 func (c *call) pageUsers(l userList) {
-	q := c.r.URL.Query()
-	sel, ok := c.parseSelect()
+	uq, ok := c.parseUserQuery(l)
 	if !ok {
 		return
 	}
-	hasLevel := strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual")
-	var after int64
-	tokenAdvanced := false
-	tok := q.Get("$skiptoken")
-	if tok != "" {
-		n, adv, err := decodeSkipToken(tok)
-		if err != nil {
-			c.badRequest("The specified page token value has expired and can no longer be included in your request.")
-			return
-		}
-		// The first page validated the query; the token carries that, so
-		// a page iterator that drops ConsistencyLevel on later pages (as
-		// msgraph-sdk-go-core's does) still gets them.
-		after, tokenAdvanced = n, adv
-		hasLevel = hasLevel || adv
+	c.s.mu.Lock()
+	page, total, last, more := c.userPageLocked(l, uq)
+	c.s.mu.Unlock()
+
+	out := map[string]any{"@odata.context": c.s.contextURL(l.context, uq.sel), "value": page}
+	if uq.count {
+		out["@odata.count"] = total
 	}
-	count := false
-	if v := q.Get("$count"); v != "" {
+	if more {
+		out["@odata.nextLink"] = c.base() + l.nextPath + "?" + nextQuery(uq.q, encodeSkipToken(last, uq.advanced))
+	}
+	writeJSON(c.w, http.StatusOK, out)
+}
+
+// parseUserQuery validates a user collection's query options in the
+// order Graph reports them; false when an error has been written.
+func (c *call) parseUserQuery(l userList) (userQuery, bool) {
+	uq := userQuery{q: c.r.URL.Query(), top: defaultPageSize, match: func(*user) bool { return true }}
+	var ok bool
+	if uq.sel, ok = c.parseSelect(); !ok {
+		return uq, false
+	}
+	uq.hasLevel = strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual")
+	steps := []func(*userQuery) *apiError{parseUserSkipToken, parseUserCount, parseUserTop, parseUserSkip}
+	for _, step := range steps {
+		if e := step(&uq); e != nil {
+			c.fail(e)
+			return uq, false
+		}
+	}
+	if f := uq.q.Get("$filter"); f != "" {
+		p, err := parseFilter(f, uq.hasLevel, uq.advanced)
+		if err == nil && l.advancedFilterOnly && !uq.advanced {
+			err = (&fparser{hasLevel: uq.hasLevel}).needAdvanced("filter")
+		}
+		if err != nil {
+			c.filterError(err)
+			return uq, false
+		}
+		uq.match = p
+	}
+	if _, ok := uq.q["$orderby"]; ok {
+		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "Sorting not supported for current query.")
+		return uq, false
+	}
+	if _, ok := uq.q["$search"]; ok {
+		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "$search is not supported by the emulator.")
+		return uq, false
+	}
+	return uq, true
+}
+
+func parseUserSkipToken(uq *userQuery) *apiError {
+	tok := uq.q.Get("$skiptoken")
+	if tok == "" {
+		return nil
+	}
+	n, adv, err := decodeSkipToken(tok)
+	if err != nil {
+		return badRequestError("The specified page token value has expired and can no longer be included in your request.")
+	}
+	// The first page validated the query; the token carries that, so
+	// a page iterator that drops ConsistencyLevel on later pages (as
+	// msgraph-sdk-go-core's does) still gets them.
+	uq.after, uq.fromTok, uq.advanced = n, true, adv
+	uq.hasLevel = uq.hasLevel || adv
+	return nil
+}
+
+func parseUserCount(uq *userQuery) *apiError {
+	if v := uq.q.Get("$count"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			c.badRequest(fmt.Sprintf("Invalid value '%s' for $count; expected true or false.", v))
-			return
+			return badRequestError(fmt.Sprintf("Invalid value '%s' for $count; expected true or false.", v))
 		}
 		// Without ConsistencyLevel: eventual, Graph "silently ignores the
 		// $count query parameter (?$count=true)" on directory objects: no
 		// @odata.count and no advanced query
 		// (https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries-on-directory-objects).
-		count = b && hasLevel
+		uq.count = b && uq.hasLevel
 	}
-	top := defaultPageSize
-	if v := q.Get("$top"); v != "" {
+	uq.advanced = uq.advanced || (uq.hasLevel && uq.count)
+	return nil
+}
+
+func parseUserTop(uq *userQuery) *apiError {
+	if v := uq.q.Get("$top"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPageSize {
-			c.badRequest(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and 999 inclusive.", v))
-			return
+			return badRequestError(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and 999 inclusive.", v))
 		}
-		top = n
+		uq.top = n
 	}
-	advanced := (hasLevel && count) || tokenAdvanced
-	skip := 0
-	if v, ok := q["$skip"]; ok && tok == "" {
-		// List users documents "$skip isn't supported"
-		// (https://learn.microsoft.com/graph/api/user-list#optional-query-parameters);
-		// Graph answers "'$skip' is not supported by the service."
-		// (msgraph-sdk-powershell#1771, msgraph-sdk-dotnet#348) unless the
-		// query is an advanced one, which serves it.
-		if !advanced {
-			c.badRequest("'$skip' is not supported by the service.")
-			return
-		}
-		n, err := strconv.Atoi(v[0])
-		if err != nil || n < 0 {
-			c.badRequest(fmt.Sprintf("Invalid value '%s' for $skip; expected a non-negative integer.", v[0]))
-			return
-		}
-		skip = n
-	}
-	var match pred = func(*user) bool { return true }
-	if f := q.Get("$filter"); f != "" {
-		p, err := parseFilter(f, hasLevel, advanced)
-		if err == nil && l.advancedFilterOnly && !advanced {
-			err = (&fparser{hasLevel: hasLevel}).needAdvanced("filter")
-		}
-		if err != nil {
-			c.filterError(err)
-			return
-		}
-		match = p
-	}
-	if _, ok := q["$orderby"]; ok {
-		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "Sorting not supported for current query.")
-		return
-	}
-	if _, ok := q["$search"]; ok {
-		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "$search is not supported by the emulator.")
-		return
-	}
+	return nil
+}
 
-	c.s.mu.Lock()
-	var page []map[string]any
-	total := 0
-	var last int64
-	more := false
+func parseUserSkip(uq *userQuery) *apiError {
+	v, ok := uq.q["$skip"]
+	if !ok || uq.fromTok {
+		return nil
+	}
+	// List users documents "$skip isn't supported"
+	// (https://learn.microsoft.com/graph/api/user-list#optional-query-parameters);
+	// Graph answers "'$skip' is not supported by the service."
+	// (msgraph-sdk-powershell#1771, msgraph-sdk-dotnet#348) unless the
+	// query is an advanced one, which serves it.
+	if !uq.advanced {
+		return badRequestError("'$skip' is not supported by the service.")
+	}
+	n, err := strconv.Atoi(v[0])
+	if err != nil || n < 0 {
+		return badRequestError(fmt.Sprintf("Invalid value '%s' for $skip; expected a non-negative integer.", v[0]))
+	}
+	uq.skip = n
+	return nil
+}
+
+// userPageLocked renders the page after uq.after: the matching visible
+// candidates, their total, the last sequence served and whether more
+// follow.
+func (c *call) userPageLocked(l userList, uq userQuery) (page []map[string]any, total int, last int64, more bool) {
+	page = []map[string]any{}
+	skip := uq.skip
 	for _, u := range l.candidates() {
-		if !c.s.visibleLocked(u) || !match(u) {
+		if !c.s.visibleLocked(u) || !uq.match(u) {
 			continue
 		}
 		total++
-		if u.Seq <= after {
-			continue
-		}
-		if skip > 0 {
-			skip--
-			continue
-		}
-		if len(page) == top {
-			more = true
-			continue
-		}
 		switch {
-		case l.idOnly:
-			page = append(page, map[string]any{"@odata.type": "#microsoft.graph.user", "id": u.Props["id"]})
-		case sel == nil:
-			page = append(page, userJSON(u, defaultUserProps))
+		case u.Seq <= uq.after:
+		case skip > 0:
+			skip--
+		case len(page) == uq.top:
+			more = true
 		default:
-			page = append(page, userJSON(u, sel))
+			page = append(page, renderListedUser(u, uq.sel, l.idOnly))
+			last = u.Seq
 		}
-		last = u.Seq
 	}
-	c.s.mu.Unlock()
+	return page, total, last, more
+}
 
-	if page == nil {
-		page = []map[string]any{}
+func renderListedUser(u *user, sel []string, idOnly bool) map[string]any {
+	switch {
+	case idOnly:
+		return map[string]any{"@odata.type": "#microsoft.graph.user", "id": u.Props["id"]}
+	case sel == nil:
+		return userJSON(u, defaultUserProps)
+	default:
+		return userJSON(u, sel)
 	}
-	out := map[string]any{"@odata.context": c.s.contextURL(l.context, sel), "value": page}
-	if count {
-		out["@odata.count"] = total
-	}
-	if more {
-		out["@odata.nextLink"] = c.base() + l.nextPath + "?" + nextQuery(q, encodeSkipToken(last, advanced))
-	}
-	writeJSON(c.w, http.StatusOK, out)
 }
 
 // filterError answers a refused $filter with Graph's envelope.

@@ -93,34 +93,7 @@ func newClient(cfg Config) (*client, error) {
 		}
 	}
 
-	base := cfg.HTTPClient
-	own := base == nil
-	if own {
-		// A clone of the default transport trusts the system store, and Go
-		// reads SSL_CERT_FILE/SSL_CERT_DIR when it loads that store. A
-		// program that swapped DefaultTransport for its own RoundTripper
-		// gets that one, unshared state and all.
-		base = &http.Client{Transport: http.DefaultTransport}
-	}
-	baseRT := base.Transport
-	if baseRT == nil {
-		baseRT = http.DefaultTransport
-		own = true
-	}
-	// Graph and the authority share one circuit: a host that did not
-	// answer fails every later request to it at once, for a while.
-	c.circuit = newCircuit()
-	authorityHost := ""
-	if u, perr := url.Parse(authority); perr == nil {
-		authorityHost = hostPort(u.Scheme, u.Host)
-	}
-	netRT := &reachabilityTransport{
-		base:    boundedTransport(baseRT, own),
-		hosts:   map[string]bool{hostPort(graphURL.Scheme, graphURL.Host): true, authorityHost: true},
-		circuit: c.circuit,
-		log:     c.log,
-	}
-
+	base, netRT, authorityHost := c.networkTransport(cfg.HTTPClient, graphURL, authority)
 	tokenHTTP := *base
 	tokenHTTP.Transport = &userAgentTransport{base: netRT, product: cfg.UserAgent}
 	cred, err := newSharedCredential(func() (azcore.TokenCredential, error) { return c.newCredential(&tokenHTTP) },
@@ -165,6 +138,40 @@ func newClient(cfg Config) (*client, error) {
 	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
 	c.batcher = newUserBatcher(c, batchMaxWait)
 	return c, nil
+}
+
+// networkTransport is the HTTP stack below kiota's middleware and the
+// token requests: the caller's client (or a clone of the default
+// transport), bounded, behind the Graph and authority circuit. It returns
+// the base client, the transport and the authority's host:port.
+func (c *client) networkTransport(base *http.Client, graphURL *url.URL, authority string) (*http.Client, *reachabilityTransport, string) {
+	own := base == nil
+	if own {
+		// A clone of the default transport trusts the system store, and Go
+		// reads SSL_CERT_FILE/SSL_CERT_DIR when it loads that store. A
+		// program that swapped DefaultTransport for its own RoundTripper
+		// gets that one, unshared state and all.
+		base = &http.Client{Transport: http.DefaultTransport}
+	}
+	baseRT := base.Transport
+	if baseRT == nil {
+		baseRT = http.DefaultTransport
+		own = true
+	}
+	// Graph and the authority share one circuit: a host that did not
+	// answer fails every later request to it at once, for a while.
+	c.circuit = newCircuit()
+	authorityHost := ""
+	if u, perr := url.Parse(authority); perr == nil {
+		authorityHost = hostPort(u.Scheme, u.Host)
+	}
+	netRT := &reachabilityTransport{
+		base:    boundedTransport(baseRT, own),
+		hosts:   map[string]bool{hostPort(graphURL.Scheme, graphURL.Host): true, authorityHost: true},
+		circuit: c.circuit,
+		log:     c.log,
+	}
+	return base, netRT, authorityHost
 }
 
 // graphSDK stands in for msgraph-sdk-go's GraphServiceClient, offering the

@@ -45,36 +45,10 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	defer func() { _ = srv.Close() }()
 	srv.SetFaults(emulator.Faults{Latency: o.latency})
 
-	caFile := filepath.Join(dir, "emulator-ca.pem")
-	if err := srv.CA().WriteCertFile(caFile); err != nil {
+	env, access, err := writeWorkDir(o, dir, n, srv)
+	if err != nil {
 		return nil, err
 	}
-	rc := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/entra-b2b/b2b" = %q
-  }
-  direct {}
-}
-`, filepath.Dir(o.provider))), 0o644); err != nil {
-		return nil, err
-	}
-	app := srv.DefaultApp()
-	var access *accessIDs
-	if o.access {
-		if access, err = seedAccess(srv, app.ClientID); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n, access)), 0o644); err != nil {
-		return nil, err
-	}
-	env := append(cleanEnv(),
-		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0",
-		"SSL_CERT_FILE="+caFile,
-		"ARM_TENANT_ID="+srv.TenantID(), "ARM_CLIENT_ID="+app.ClientID, "ARM_CLIENT_SECRET="+app.Secret,
-		"B2B_GRAPH_ENDPOINT="+srv.GraphEndpoint(), "B2B_AUTHORITY_HOST="+srv.AuthorityHost(),
-	)
 	tf := func(name string, wantExit int, args ...string) (phase, error) {
 		args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", o.parallelism))
 		srv.ResetCounters()
@@ -128,6 +102,43 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		return r, fmt.Errorf("destroy left %d users in the directory, want %d", left, want)
 	}
 	return r, nil
+}
+
+// writeWorkDir writes the emulator's CA, the Terraform CLI configuration
+// and main.tf for n guests into dir, seeds the -access group and sponsor,
+// and returns the environment Terraform runs with.
+func writeWorkDir(o options, dir string, n int, srv *emulator.Server) ([]string, *accessIDs, error) {
+	caFile := filepath.Join(dir, "emulator-ca.pem")
+	if err := srv.CA().WriteCertFile(caFile); err != nil {
+		return nil, nil, err
+	}
+	rc := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/entra-b2b/b2b" = %q
+  }
+  direct {}
+}
+`, filepath.Dir(o.provider))), 0o644); err != nil {
+		return nil, nil, err
+	}
+	app := srv.DefaultApp()
+	var access *accessIDs
+	if o.access {
+		var err error
+		if access, err = seedAccess(srv, app.ClientID); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n, access)), 0o644); err != nil {
+		return nil, nil, err
+	}
+	return append(cleanEnv(),
+		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0",
+		"SSL_CERT_FILE="+caFile,
+		"ARM_TENANT_ID="+srv.TenantID(), "ARM_CLIENT_ID="+app.ClientID, "ARM_CLIENT_SECRET="+app.Secret,
+		"B2B_GRAPH_ENDPOINT="+srv.GraphEndpoint(), "B2B_AUTHORITY_HOST="+srv.AuthorityHost(),
+	), access, nil
 }
 
 // accessIDs are the group and the sponsor every guest gets with -access.

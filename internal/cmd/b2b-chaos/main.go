@@ -56,6 +56,9 @@ type options struct {
 	maxApplies    int
 	killFraction  float64
 	changePercent int
+	// seed seeds every random choice of the soak and the emulator's fault
+	// draws; 0 draws one. It is printed, so a failing run can be replayed.
+	seed uint64
 }
 
 func main() {
@@ -77,6 +80,7 @@ func main() {
 	fs.IntVar(&o.maxApplies, "max-applies", 3, "applies per round before the round counts as failed (an operator re-runs a failed apply)")
 	fs.Float64Var(&o.killFraction, "kill-after", 0.5, "rounds 2 and 3 signal Terraform once this share of the new guests has been invited")
 	fs.IntVar(&o.changePercent, "change-percent", 10, "share of the guests changed in round 4")
+	fs.Uint64Var(&o.seed, "seed", 0, "seed of every random choice (fault draws, drop-after-acting, lag); 0 draws one, printed at start")
 	_ = fs.Parse(os.Args[1:])
 
 	ok, err := run(context.Background(), o, os.Stdout)
@@ -108,6 +112,7 @@ type soak struct {
 	guests  map[string]guest
 	allOK   bool
 	stopFlt chan struct{}
+	draws   *faultDraws
 	// extraProblems are found during a round (e.g. right after an
 	// interrupted apply) and reported with the round's checks.
 	extraProblems []string
@@ -151,7 +156,10 @@ resource "b2b_guest_user" "g" {
 )
 
 func run(ctx context.Context, o options, out io.Writer) (bool, error) {
-	s := &soak{o: o, out: out, guests: map[string]guest{}, allOK: true}
+	if o.seed == 0 {
+		o.seed = rand.Uint64() | 1 // never 0, which would mean "draw one" again
+	}
+	s := &soak{o: o, out: out, guests: map[string]guest{}, allOK: true, draws: newFaultDraws(o)}
 	var err error
 	if s.tf, err = findTerraform(o.terraform); err != nil {
 		return false, err
@@ -173,6 +181,9 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	defer close(s.stopFlt)
 	fmt.Fprintf(out, "b2b-chaos: %d guests, faults 429=%.0f%% 503=%.0f%% drop=%.0f%% (%.0f%% of them after acting), lag 0-%s, latency %s, parallelism %d, terraform %s, work dir %s\n",
 		o.n, o.rate429*100, o.rate503*100, o.rateDrop*100, o.actedShare*100, o.maxLag, o.latency, o.parallelism, s.tf, s.dir)
+	// The seed fixes every random choice; the requests Terraform sends in
+	// parallel still interleave as the machine schedules them.
+	fmt.Fprintf(out, "b2b-chaos: seed %d (replay with -seed %d)\n", o.seed, o.seed)
 
 	// Round 1: N guests with profiles.
 	for i := range o.n {
@@ -258,7 +269,7 @@ func (s *soak) prepare(ctx context.Context) error {
 	if err := ca.WriteCertFile(caFile); err != nil {
 		return err
 	}
-	if s.srv, err = emulator.Start(emulator.Options{CA: ca, TenantDomain: "chaos.onmicrosoft.com"}); err != nil {
+	if s.srv, err = emulator.Start(emulator.Options{CA: ca, TenantDomain: "chaos.onmicrosoft.com", FaultSeed: s.o.seed}); err != nil {
 		return err
 	}
 	s.startFaults()
@@ -322,11 +333,12 @@ func cleanEnv(env []string) []string {
 func (s *soak) startFaults() {
 	s.stopFlt = make(chan struct{})
 	set := func() {
+		afterActing, lag := s.draws.next()
 		s.srv.SetFaults(emulator.Faults{
 			Latency: s.o.latency, Rate429: s.o.rate429, Rate503: s.o.rate503, RateDrop: s.o.rateDrop,
-			DropAfterActing: rand.Float64() < s.o.actedShare, RetryAfter: s.o.retryAfter,
+			DropAfterActing: afterActing, RetryAfter: s.o.retryAfter,
 		})
-		s.srv.SetReplicationLag(time.Duration(rand.Int64N(int64(s.o.maxLag) + 1)))
+		s.srv.SetReplicationLag(lag)
 	}
 	set()
 	go func() {
@@ -341,6 +353,26 @@ func (s *soak) startFaults() {
 			}
 		}
 	}()
+}
+
+// faultDraws are the soak's own random choices, from the run's seed.
+// Only the fault ticker draws, so no lock is needed.
+type faultDraws struct {
+	rng        *rand.Rand
+	actedShare float64
+	maxLag     time.Duration
+}
+
+func newFaultDraws(o options) *faultDraws {
+	// A stream apart from the emulator's, which starts from the same seed.
+	return &faultDraws{rng: rand.New(rand.NewPCG(o.seed, 0x63686173)), actedShare: o.actedShare, maxLag: o.maxLag}
+}
+
+// next draws whether dropped requests act first, and the replication lag
+// of the guests invited until the next draw.
+func (d *faultDraws) next() (dropAfterActing bool, lag time.Duration) {
+	dropAfterActing = d.rng.Float64() < d.actedShare
+	return dropAfterActing, time.Duration(d.rng.Int64N(int64(d.maxLag) + 1))
 }
 
 func (s *soak) writeVars() error {
@@ -489,17 +521,32 @@ type stateFile struct {
 	} `json:"resources"`
 }
 
+// check compares the state, the directory, deleted items, the
+// invitations and a follow-up plan after a round.
 func (s *soak) check(ctx context.Context) result {
 	var r result
+	inState, ok := s.checkState(&r)
+	if !ok {
+		return r
+	}
+	s.checkDirectory(&r, inState)
+	s.checkInvitations(&r)
+	s.checkPlan(ctx, &r)
+	return r
+}
+
+// checkState checks every guest in the state against the declaration and
+// the directory; it returns the state's object IDs (to emails).
+func (s *soak) checkState(r *result) (map[string]string, bool) {
 	raw, err := os.ReadFile(filepath.Join(s.dir, "terraform.tfstate"))
 	if err != nil {
 		r.problems = append(r.problems, "reading the state: "+err.Error())
-		return r
+		return nil, false
 	}
 	var st stateFile
 	if err := json.Unmarshal(raw, &st); err != nil {
 		r.problems = append(r.problems, "parsing the state: "+err.Error())
-		return r
+		return nil, false
 	}
 	inState := map[string]string{} // object ID -> email
 	seen := map[string]bool{}
@@ -508,44 +555,9 @@ func (s *soak) check(ctx context.Context) result {
 			continue
 		}
 		for _, inst := range res.Instances {
-			r.inState++
-			a := inst.Attributes
-			id, _ := a["id"].(string)
-			mail, _ := a["email"].(string)
-			if inst.Status == "tainted" {
-				r.tainted++
-				r.problems = append(r.problems, fmt.Sprintf("%s (%s) is tainted: the next apply would delete it and invite again", mail, id))
-			}
+			id, mail := s.checkInstance(r, inst.Status, inst.Attributes)
 			inState[id] = mail
 			seen[mail] = true
-			want, declared := s.guests[mail]
-			if !declared {
-				r.problems = append(r.problems, fmt.Sprintf("%s is in the state but not declared", mail))
-				continue
-			}
-			u, ok := s.srv.User(id)
-			if !ok {
-				r.missing++
-				r.problems = append(r.problems, fmt.Sprintf("%s (%s) is in the state but not in the directory", mail, id))
-				continue
-			}
-			var diffs []string
-			for attr, pair := range map[string][2]string{
-				"mail": {mail, str(u["mail"])}, "displayName": {want.DisplayName, str(u["displayName"])},
-				"jobTitle": {want.JobTitle, str(u["jobTitle"])}, "department": {want.Department, str(u["department"])},
-				"companyName": {want.CompanyName, str(u["companyName"])}, "usageLocation": {want.UsageLocation, str(u["usageLocation"])},
-			} {
-				if !strings.EqualFold(pair[0], pair[1]) {
-					diffs = append(diffs, fmt.Sprintf("%s declared %q, directory %q", attr, pair[0], pair[1]))
-				}
-			}
-			if len(diffs) > 0 {
-				sort.Strings(diffs)
-				r.mismatched++
-				r.problems = append(r.problems, fmt.Sprintf("%s (%s): %s", mail, id, strings.Join(diffs, "; ")))
-			} else {
-				r.matching++
-			}
 		}
 	}
 	for mail := range s.guests {
@@ -553,6 +565,57 @@ func (s *soak) check(ctx context.Context) result {
 			r.problems = append(r.problems, fmt.Sprintf("%s is declared but not in the state", mail))
 		}
 	}
+	return inState, true
+}
+
+// checkInstance checks one guest of the state and returns its ID and email.
+func (s *soak) checkInstance(r *result, status string, a map[string]any) (string, string) {
+	r.inState++
+	id, _ := a["id"].(string)
+	mail, _ := a["email"].(string)
+	if status == "tainted" {
+		r.tainted++
+		r.problems = append(r.problems, fmt.Sprintf("%s (%s) is tainted: the next apply would delete it and invite again", mail, id))
+	}
+	want, declared := s.guests[mail]
+	if !declared {
+		r.problems = append(r.problems, fmt.Sprintf("%s is in the state but not declared", mail))
+		return id, mail
+	}
+	u, ok := s.srv.User(id)
+	if !ok {
+		r.missing++
+		r.problems = append(r.problems, fmt.Sprintf("%s (%s) is in the state but not in the directory", mail, id))
+		return id, mail
+	}
+	if diffs := profileDiffs(mail, want, u); len(diffs) > 0 {
+		r.mismatched++
+		r.problems = append(r.problems, fmt.Sprintf("%s (%s): %s", mail, id, strings.Join(diffs, "; ")))
+	} else {
+		r.matching++
+	}
+	return id, mail
+}
+
+// profileDiffs lists, sorted, the declared values the directory does not hold.
+func profileDiffs(mail string, want guest, u map[string]any) []string {
+	var diffs []string
+	for attr, pair := range map[string][2]string{
+		"mail": {mail, str(u["mail"])}, "displayName": {want.DisplayName, str(u["displayName"])},
+		"jobTitle": {want.JobTitle, str(u["jobTitle"])}, "department": {want.Department, str(u["department"])},
+		"companyName": {want.CompanyName, str(u["companyName"])}, "usageLocation": {want.UsageLocation, str(u["usageLocation"])},
+	} {
+		if !strings.EqualFold(pair[0], pair[1]) {
+			diffs = append(diffs, fmt.Sprintf("%s declared %q, directory %q", attr, pair[0], pair[1]))
+		}
+	}
+	sort.Strings(diffs)
+	return diffs
+}
+
+// checkDirectory finds the soak's guests that the state lost (orphans)
+// or that went to deleted items (replaced).
+func (s *soak) checkDirectory(r *result, inState map[string]string) {
 	for _, u := range s.srv.Users() {
 		mail := strings.ToLower(str(u["mail"]))
 		if !strings.HasSuffix(mail, "@"+soakDomain) {
@@ -569,6 +632,10 @@ func (s *soak) check(ctx context.Context) result {
 			r.problems = append(r.problems, fmt.Sprintf("%s (%s) is in deleted items: a guest was replaced", mail, str(u["id"])))
 		}
 	}
+}
+
+// checkInvitations wants exactly one invitation per declared guest.
+func (s *soak) checkInvitations(r *result) {
 	perGuest := map[string]int{}
 	for _, inv := range s.srv.Invitations() {
 		if inv.ResetRedemption {
@@ -588,11 +655,14 @@ func (s *soak) check(ctx context.Context) result {
 			r.problems = append(r.problems, fmt.Sprintf("%s was invited %d times", mail, n))
 		}
 	}
+}
 
+// checkPlan wants the follow-up plan empty.
+func (s *soak) checkPlan(ctx context.Context, r *result) {
 	var buf bytes.Buffer
 	cmd := s.terraform(ctx, "plan", "-detailed-exitcode", "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", s.o.parallelism))
 	cmd.Stdout, cmd.Stderr = &buf, &buf
-	err = cmd.Run()
+	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
@@ -602,7 +672,6 @@ func (s *soak) check(ctx context.Context) result {
 	default:
 		r.problems = append(r.problems, fmt.Sprintf("the follow-up plan failed (%v):\n%s", err, indent(errorLines(buf.String()), "    ")))
 	}
-	return r
 }
 
 // stateSummary counts the guests in terraform.tfstate as a killed run left

@@ -30,6 +30,7 @@ type config struct {
 	addr, stateFile, caFile, caDir, envFile, tenantDomain string
 	lag, latency                                          time.Duration
 	invitationLimit                                       string
+	faultSeed                                             uint64
 }
 
 func main() {
@@ -44,6 +45,7 @@ func main() {
 	fs.DurationVar(&c.lag, "replication-lag", 0, "how long a newly invited user stays unreadable (eventual consistency)")
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every Graph request")
 	fs.StringVar(&c.invitationLimit, "invitation-limit", "150/5s", `invitation throttle as N/window, or "off"`)
+	fs.Uint64Var(&c.faultSeed, "fault-seed", 0, "seed of the random fault draws (PUT /_emulator/faults), to replay a run; 0 draws one, printed at start")
 	_ = fs.Parse(os.Args[1:])
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -136,6 +138,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		ReplicationLag:  c.lag,
 		StateFile:       c.stateFile,
 		InvitationLimit: limit,
+		FaultSeed:       c.faultSeed,
 	})
 	if err != nil {
 		return err
@@ -171,6 +174,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	fmt.Fprintf(out, "b2b-emulator listening on %s\n", s.URL())
 	fmt.Fprintf(out, "  tenant %s (%s)\n", s.TenantID(), s.TenantDomain())
 	fmt.Fprintf(out, "  control API %s/_emulator/\n", s.URL())
+	fmt.Fprintf(out, "  fault seed %d (replay with -fault-seed %d)\n", s.FaultSeed(), s.FaultSeed())
 	fmt.Fprintf(out, "Credentials (throwaway emulator app):\n")
 	for _, e := range env {
 		fmt.Fprintf(out, "  %s=%s\n", e.k, e.v)
