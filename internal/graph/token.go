@@ -115,7 +115,7 @@ func (s *sharedCredential) fetch(ctx context.Context, inner azcore.TokenCredenti
 		}
 		if ctx.Err() != nil && s.authority != "" {
 			e := &hostDownError{host: s.authority, reason: fmt.Sprintf("the token request did not complete within %s", tokenFetchTimeout),
-				sent: true, at: time.Now(), cause: err}
+				sent: true, cause: err}
 			s.circuit.trip(e)
 			return tok, &tokenError{err: e}
 		}
