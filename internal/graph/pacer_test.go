@@ -3,37 +3,28 @@ package graph
 import (
 	"context"
 	"errors"
-	"sort"
-	"sync"
 	"testing"
 	"time"
 )
 
 // The bucket must keep every window under the limit, whatever the number of
-// senders: that is what keeps Graph from answering 429.
+// senders: that is what keeps Graph from answering 429. The send times are
+// the limiter's own reservations on a clock the test holds still, so the
+// check is exact and independent of the machine's load.
 func TestInvitationLimiterNeverFillsAWindow(t *testing.T) {
 	const limit, burst, headroom = 20, 3, 2
 	window := 500 * time.Millisecond
 	l := newInvitationLimiter(limit, window, burst, headroom)
 
-	var mu sync.Mutex
-	var sent []time.Time
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := l.Wait(context.Background()); err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			sent = append(sent, time.Now())
-			mu.Unlock()
-		}()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	sent := make([]time.Time, 50)
+	for i := range sent {
+		r := l.ReserveN(t0, 1)
+		if !r.OK() {
+			t.Fatalf("reservation %d refused", i)
+		}
+		sent[i] = t0.Add(r.DelayFrom(t0))
 	}
-	wg.Wait()
-	sort.Slice(sent, func(i, j int) bool { return sent[i].Before(sent[j]) })
 	for i := range sent {
 		n := 0
 		for j := i; j < len(sent) && sent[j].Sub(sent[i]) < window; j++ {
@@ -43,28 +34,33 @@ func TestInvitationLimiterNeverFillsAWindow(t *testing.T) {
 			t.Fatalf("%d sends within one %s window starting at send %d; the limit less headroom is %d", n, window, i, limit-headroom)
 		}
 	}
-	// 50 sends at 15 per 500 ms after a burst of 3 take about 1.57 s; much
-	// less means the bucket let too much through, much more that it stalls.
-	if took := sent[len(sent)-1].Sub(sent[0]); took < 1400*time.Millisecond || took > 4*time.Second {
-		t.Errorf("50 sends took %s, want about 1.57 s", took)
+	// After the burst of 3, the other 47 leave one every 500/15 ms: the
+	// last at 47*500/15 ms, about 1.57 s. Any other span means the bucket
+	// lets too much through or stalls.
+	want := time.Duration(47) * window / 15
+	if took := sent[len(sent)-1].Sub(sent[0]); took < want-time.Millisecond || took > want+time.Millisecond {
+		t.Errorf("50 sends span %s, want %s", took, want)
 	}
 }
 
+// A wait that cannot end before the deadline is refused at once: the call
+// returns while its context is still alive, rather than when it expires.
 func TestPaceInvitationFailsAtOnceWhenTheWaitPassesTheDeadline(t *testing.T) {
-	c := &client{log: nopLogger{}, invitePacer: newInvitationLimiter(10, 10*time.Second, 1, 0)}
+	c := &client{log: nopLogger{}, invitePacer: newInvitationLimiter(2, time.Minute, 1, 0)}
 	if err := c.paceInvitation(context.Background()); err != nil {
 		t.Fatalf("first invitation paced: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	// One invitation a minute after the burst of one: the next slot is a
+	// minute away, the deadline closer.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	start := time.Now()
 	err := c.paceInvitation(ctx)
 	var e *Error
 	if !errors.As(err, &e) || e.Operation != opInvite.name {
 		t.Fatalf("err = %v, want an *Error for %s", err, opInvite.name)
 	}
-	if took := time.Since(start); took > 100*time.Millisecond {
-		t.Errorf("waited %s for a slot it could never get", took)
+	if ctx.Err() != nil {
+		t.Errorf("paceInvitation returned only after its deadline (%v); want it to refuse at once", ctx.Err())
 	}
 }
 

@@ -48,17 +48,20 @@ type hostDownError struct {
 	reason string
 	// sent: the request may have reached the host (it timed out waiting
 	// for the answer), so a non-idempotent call may have taken effect.
-	sent  bool
+	sent bool
+	// at is when the circuit opened for the host, on the circuit's clock.
 	at    time.Time
 	cause error
-	// cached: reported from the circuit, without trying the host again.
+	// cached: reported from the circuit, without trying the host again;
+	// age is then how long ago the circuit opened.
 	cached bool
+	age    time.Duration
 }
 
 func (e *hostDownError) Error() string {
 	msg := fmt.Sprintf("%s did not answer: %s", e.host, e.reason)
 	if e.cached {
-		msg += fmt.Sprintf(" (an earlier request of this run failed so %s ago; not tried again)", time.Since(e.at).Round(time.Second))
+		msg += fmt.Sprintf(" (an earlier request of this run failed so %s ago; not tried again)", e.age.Round(time.Second))
 	}
 	return msg
 }
@@ -88,18 +91,21 @@ func (c *circuit) check(host string) *hostDownError {
 	if e == nil {
 		return nil
 	}
-	if c.now().Sub(e.at) >= c.window {
+	age := c.now().Sub(e.at)
+	if age >= c.window {
 		delete(c.down, host)
 		return nil
 	}
 	cp := *e
-	cp.cached = true
+	cp.cached, cp.age = true, age
 	return &cp
 }
 
+// trip opens the circuit for e.host, stamping e with the circuit's clock.
 func (c *circuit) trip(e *hostDownError) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	e.at = c.now()
 	c.down[e.host] = e
 }
 
@@ -145,7 +151,7 @@ func (t *reachabilityTransport) RoundTrip(req *http.Request) (*http.Response, er
 	if !ok {
 		return nil, err
 	}
-	e := &hostDownError{host: host, reason: reason, sent: sent, at: time.Now(), cause: err}
+	e := &hostDownError{host: host, reason: reason, sent: sent, cause: err}
 	t.circuit.trip(e)
 	t.log.Warn(req.Context(), "graph: host did not answer; failing other requests to it at once", map[string]any{
 		"host": host, "reason": reason, "window_s": int(t.circuit.window.Seconds()),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,12 @@ func throttleFirst(s *emulator.Server, status int, route string) {
 type lateBodyTransport struct{ base http.RoundTripper }
 
 func (t lateBodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		// HTTP/2 may itself still be writing this body when the answer
+		// comes; the two readers take turns, as one reader would.
+		req = req.Clone(req.Context())
+		req.Body = &turnBody{rc: req.Body}
+	}
 	resp, err := t.base.RoundTrip(req)
 	if err == nil && req.Body != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		go func() {
@@ -41,6 +48,25 @@ func (t lateBodyTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}()
 	}
 	return resp, err
+}
+
+// turnBody serialises the reads of a request body between the transport
+// and lateBodyTransport's late reader.
+type turnBody struct {
+	mu sync.Mutex
+	rc io.ReadCloser
+}
+
+func (b *turnBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.rc.Read(p)
+}
+
+func (b *turnBody) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.rc.Close()
 }
 
 func lateBodyClient(t *testing.T, s *emulator.Server) *graph.Client {

@@ -49,6 +49,8 @@ type sharedCredential struct {
 	circuit   *circuit
 	authority string // host:port of the authority, for the circuit
 	minRenew  time.Duration
+	// now is the clock renew measures minRenew on; time.Now outside tests.
+	now func() time.Time
 
 	group singleflight.Group
 
@@ -65,7 +67,7 @@ func newSharedCredential(build func() (azcore.TokenCredential, error), authority
 	if err != nil {
 		return nil, err
 	}
-	return &sharedCredential{build: build, inner: inner, log: log, circuit: cb, authority: authority, minRenew: minRenewInterval}, nil
+	return &sharedCredential{build: build, inner: inner, log: log, circuit: cb, authority: authority, minRenew: minRenewInterval, now: time.Now}, nil
 }
 
 // GetToken implements azcore.TokenCredential.
@@ -113,7 +115,7 @@ func (s *sharedCredential) fetch(ctx context.Context, inner azcore.TokenCredenti
 		}
 		if ctx.Err() != nil && s.authority != "" {
 			e := &hostDownError{host: s.authority, reason: fmt.Sprintf("the token request did not complete within %s", tokenFetchTimeout),
-				sent: true, at: time.Now(), cause: err}
+				sent: true, cause: err}
 			s.circuit.trip(e)
 			return tok, &tokenError{err: e}
 		}
@@ -147,9 +149,9 @@ func (s *sharedCredential) renew(ctx context.Context, refused string) bool {
 		// Another request renewed it already, or azidentity refreshed it.
 		return true
 	}
-	if !s.renewedAt.IsZero() && time.Since(s.renewedAt) < s.minRenew {
+	if ago := s.now().Sub(s.renewedAt); !s.renewedAt.IsZero() && ago < s.minRenew {
 		s.log.Warn(ctx, "graph: a newly obtained access token was refused too; not renewing it again yet", map[string]any{
-			"renewed_s_ago": int(time.Since(s.renewedAt).Seconds()),
+			"renewed_s_ago": int(ago.Seconds()),
 		})
 		return false
 	}
@@ -161,7 +163,7 @@ func (s *sharedCredential) renew(ctx context.Context, refused string) bool {
 	s.inner = inner
 	s.gen++
 	s.lastToken = ""
-	s.renewedAt = time.Now()
+	s.renewedAt = s.now()
 	s.log.Debug(ctx, "graph: access token refused by Graph; dropped, a new one will be requested", map[string]any{
 		"expires_on": s.lastExpiry.UTC().Format(time.RFC3339),
 	})

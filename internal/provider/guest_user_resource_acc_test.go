@@ -22,22 +22,6 @@ import (
 
 const guestAddr = "b2b_guest_user.test"
 
-// guestConfig is the provider block plus one b2b_guest_user "test" with
-// the given email and extra body lines.
-func guestConfig(env *acctest.Env, email, body string) string {
-	redirect := `redirect_url = "https://myapps.microsoft.com"`
-	if strings.Contains(body, "redirect_url") {
-		redirect = ""
-	}
-	return env.ProviderConfig() + fmt.Sprintf(`
-resource "b2b_guest_user" "test" {
-  email = %q
-  %s
-%s
-}
-`, email, redirect, body)
-}
-
 // userProp reads one property of a live user from the emulator.
 func userProp(t *testing.T, srv *emulator.Server, id, prop string) any {
 	t.Helper()
@@ -669,9 +653,9 @@ func TestAccGuestUser_badInputs(t *testing.T) {
 		{"employee_id too long", "a@partner.example", `employee_id = "12345678901234567"`, `(?s)employee_id.*UTF-8 character count must be between 1 and 16, got: 17`},
 		{"usage_location empty", "a@partner.example", `usage_location = ""`, `(?s)Property Cannot Be Cleared.*usage_location is set to "", which would clear it in Entra, but Microsoft Graph documents it as not nullable`},
 		{"display_name too long", "a@partner.example", `display_name = "` + strings.Repeat("x", 257) + `"`, `(?s)display_name.*UTF-8 character count must be between 1 and 256, got: 257`},
-		{"preferred_language", "a@partner.example", `preferred_language = "english"`, `(?s)preferred_language.*must be an ISO 639-1 language code`},
+		{"preferred_language", "a@partner.example", `preferred_language = "english"`, `(?s)Invalid Attribute Value Match.*preferred_language must be an ISO 639-1 language code.*got: english`},
 		{"cc_recipient", "a@partner.example", "invitation_message {\n  cc_recipient = \"boss\"\n}", `(?s)Invalid Email Address.*cc_recipient.*it has no @`},
-		{"language", "a@partner.example", "invitation_message {\n  language = \"klingon\"\n}", `(?s)Invalid Invitation Language.*The value of invitation_message.language is not an ISO 639 language code.*Accepted:.*en-US`},
+		{"language", "a@partner.example", "invitation_message {\n  language = \"klingon\"\n}", `(?s)Invalid Attribute Value Match.*invitation_message\.language must be an ISO 639 language code.*en-US.*got: klingon`},
 		{"reinvite_trigger empty", "a@partner.example", `reinvite_trigger = ""`, `(?s)reinvite_trigger.*string length must be at least 1, got: 0`},
 	}
 	var steps []resource.TestStep
@@ -685,11 +669,7 @@ func TestAccGuestUser_badInputs(t *testing.T) {
 	}
 	// Missing redirect URL when neither the resource nor the provider sets one.
 	steps = append(steps, resource.TestStep{
-		Config: env.ProviderConfig() + `
-resource "b2b_guest_user" "test" {
-  email = "a@partner.example"
-}
-`,
+		Config:      env.ProviderConfig() + guestResource("test", "a@partner.example", ""),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)Missing\s+Redirect\s+URL.*To\s+create\s+the\s+guest\s+user.*neither\s+redirect_url\s+nor\s+the\s+provider's\s+default_redirect_url\s+is\s+set`),
 	})
@@ -706,15 +686,11 @@ func TestAccGuestUser_providerDefaults(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: env.ProviderConfigWith("default_redirect_url = \"https://myapps.microsoft.com\"\ndefault_send_invitation_message = true") + fmt.Sprintf(`
-resource "b2b_guest_user" "test" {
-  email = %q
-  invitation_message {
+			Config: env.ProviderConfigWith("default_redirect_url = \"https://myapps.microsoft.com\"\ndefault_send_invitation_message = true") +
+				guestResource("test", email, `  invitation_message {
     body         = "Welcome aboard"
     cc_recipient = "sponsor@contoso.example"
-  }
-}
-`, email),
+  }`),
 			Check: resource.ComposeAggregateTestCheckFunc(stateID(&id), func(*terraform.State) error {
 				invs := invitationsFor(srv, id)
 				if len(invs) != 1 || !invs[0].SendInvitationMessage || invs[0].Body != "Welcome aboard" ||
@@ -735,11 +711,7 @@ func TestAccGuestUser_importByIdentity(t *testing.T) {
 	email := env.Email(t, t.Name())
 	// A plannable import must be a no-op; redirect_url is not stored by
 	// Graph, so it comes from the provider default here.
-	cfg := env.ProviderConfigWith(`default_redirect_url = "https://myapps.microsoft.com"`) + fmt.Sprintf(`
-resource "b2b_guest_user" "test" {
-  email = %q
-}
-`, email)
+	cfg := importConfig(env, email, "", "")
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),

@@ -378,7 +378,7 @@ func (r *guestUserResource) checkAccessTargets(ctx context.Context, state, plan 
 			fmt.Sprintf("The provider checks at plan time that each new entry exists, and this lookup failed: %v. Apply checks again.", err))
 	}
 	for _, g := range newGroups {
-		exists, err := r.data.checkObject("group:"+strings.ToLower(g), func() (bool, error) {
+		exists, err := r.data.checkObject(ctx, "group:"+strings.ToLower(g), func(ctx context.Context) (bool, error) {
 			_, err := c.GetGroup(ctx, g)
 			if graph.IsNotFound(err) {
 				return false, nil
@@ -395,7 +395,7 @@ func (r *guestUserResource) checkAccessTargets(ctx context.Context, state, plan 
 		}
 	}
 	for _, s := range newSponsors {
-		exists, err := r.data.checkObject("sponsor:"+strings.ToLower(s), func() (bool, error) {
+		exists, err := r.data.checkObject(ctx, "sponsor:"+strings.ToLower(s), func(ctx context.Context) (bool, error) {
 			missing, err := sponsorMissing(ctx, c, s)
 			return err == nil && !missing, err
 		})

@@ -59,18 +59,6 @@ func seedMigratedGuest(t *testing.T, srv *emulator.Server, email string) string 
 	return id
 }
 
-// importConfig is a configuration with the provider default redirect URL
-// (Graph does not store redirect_url, so a resource-level one would be a
-// state-only difference) and one b2b_guest_user "test".
-func importConfig(env *acctest.Env, email, body, extra string) string {
-	return env.ProviderConfigWith(`default_redirect_url = "https://myapps.microsoft.com"`) + fmt.Sprintf(`
-resource "b2b_guest_user" "test" {
-  email = %q
-%s
-}
-%s`, email, body, extra)
-}
-
 // expectChangedAttributes checks that the planned change of the guest
 // (guestAddr) differs from its prior state in exactly the named top-level
 // attributes: an import that matches the directory changes nothing, and a

@@ -320,8 +320,9 @@ func TestUsageLocationAndLanguageValidators(t *testing.T) {
 	}
 	for _, bad := range []string{"english", "e", "en-USA", "en-1", "en_US", "en-", " en", "zh-Hans-"} {
 		r := runStringValidator(invitationLanguageValidator(), types.StringValue(bad))
-		if !r.Diagnostics.HasError() || r.Diagnostics.Errors()[0].Summary() != "Invalid Invitation Language" {
-			t.Errorf("%s: want Invalid Invitation Language, got %v", bad, r.Diagnostics)
+		if !r.Diagnostics.HasError() || r.Diagnostics.Errors()[0].Summary() != "Invalid Attribute Value Match" ||
+			!strings.Contains(r.Diagnostics.Errors()[0].Detail(), "must be an ISO 639 language code") {
+			t.Errorf("%s: want Invalid Attribute Value Match naming ISO 639, got %v", bad, r.Diagnostics)
 		}
 	}
 }

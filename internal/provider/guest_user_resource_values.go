@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -71,7 +72,9 @@ ZA ZM ZW`)
 
 // usageLocationValidator accepts an upper-case ISO 3166-1 alpha-2 code.
 // Upper case only: Graph returns the code upper-cased, so "us" in the
-// configuration would diff forever.
+// configuration would diff forever. It stays hand-written although it is a
+// one-of: stringvalidator.OneOf would print all 249 codes in its message
+// and could not point out that only the case is wrong.
 func usageLocationValidator() validator.String { return usageLocationStringValidator{} }
 
 type usageLocationStringValidator struct{}
@@ -107,30 +110,12 @@ func (usageLocationStringValidator) ValidateString(_ context.Context, req valida
 			"letters naming a country, e.g. US, GB, DE or FR.", attributeName(req.Path), hint))
 }
 
-// invitationLanguageValidator accepts an ISO 639 language tag.
-func invitationLanguageValidator() validator.String { return invitationLanguageStringValidator{} }
-
-type invitationLanguageStringValidator struct{}
-
-func (invitationLanguageStringValidator) Description(context.Context) string {
-	return "must be an ISO 639 language code, optionally with a script and a region, e.g. `de`, `en-US`, `pt-BR` or `zh-Hans`"
+// invitationLanguageValidator accepts an ISO 639 language tag. The
+// diagnostic of stringvalidator.RegexMatches repeats the value, which is
+// fine for a language tag.
+func invitationLanguageValidator() validator.String {
+	return stringvalidator.RegexMatches(invitationLanguagePattern,
+		"must be an ISO 639 language code, the format Graph expects for the invitation's messageLanguage: "+
+			"a two- or three-letter language, optionally followed by a four-letter script and a two-letter region, "+
+			"e.g. de, en-US, pt-BR, zh-Hans or sr-Latn-RS")
 }
-
-func (v invitationLanguageStringValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (invitationLanguageStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if isInvitationLanguage(req.ConfigValue.ValueString()) {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Invitation Language",
-		fmt.Sprintf("The value of %s is not an ISO 639 language code, the format Graph expects for the invitation's messageLanguage. "+
-			"Accepted: a two- or three-letter language, optionally followed by a four-letter script and a two-letter region, "+
-			"e.g. de, en-US, pt-BR, zh-Hans or sr-Latn-RS.", attributeName(req.Path)))
-}
-
-func isInvitationLanguage(s string) bool { return invitationLanguagePattern.MatchString(s) }

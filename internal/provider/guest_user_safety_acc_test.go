@@ -401,12 +401,7 @@ func TestAccGuestUser_convertedGuestImports(t *testing.T) {
 	if err := srv.PatchUser(id, map[string]any{"userType": "Member"}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := env.ProviderConfigWith(`default_redirect_url = "https://myapps.microsoft.com"`) + fmt.Sprintf(`
-resource "b2b_guest_user" "test" {
-  email     = %q
-  user_type = "Member"
-}
-`, email)
+	cfg := importConfig(env, email, `  user_type = "Member"`, "")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{

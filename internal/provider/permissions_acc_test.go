@@ -29,15 +29,8 @@ func missingPermission(summary, perm string) *regexp.Regexp {
 	return errorRE(parts...)
 }
 
-func guestWith(env *acctest.Env, email, body string) string {
-	return env.ProviderConfig() + fmt.Sprintf(`
-resource "b2b_guest_user" "test" {
-  email        = %q
-  redirect_url = "https://myapps.microsoft.com"
-%s
-}
-`, email, body)
-}
+// guestWith is guestConfig; the permission tests were written with it.
+func guestWith(env *acctest.Env, email, body string) string { return guestConfig(env, email, body) }
 
 // Invite only: creating a guest without profile values needs
 // User.Invite.All to invite (and User.Read.All to look up and read back).

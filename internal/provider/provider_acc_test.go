@@ -173,8 +173,7 @@ func TestAccProvider_WrongSecret(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	srv := env.RequireEmulator(t)
-	block := env.ProviderBlock(fmt.Sprintf("tenant_id = %q\nclient_id = %q\nclient_secret = %q",
-		srv.TenantID(), env.App().ClientID, "not-the-secret"))
+	block := secretProviderBlock(env, srv.TenantID(), env.App().ClientID, "not-the-secret")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
@@ -191,8 +190,7 @@ func TestAccProvider_UnknownTenant(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	env.RequireEmulator(t)
-	block := env.ProviderBlock(fmt.Sprintf("tenant_id = %q\nclient_id = %q\nclient_secret = %q",
-		acctest.NewGUID(), env.App().ClientID, env.App().Secret))
+	block := secretProviderBlock(env, acctest.NewGUID(), env.App().ClientID, env.App().Secret)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
@@ -206,8 +204,7 @@ func TestAccProvider_UnknownClient(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	srv := env.RequireEmulator(t)
-	block := env.ProviderBlock(fmt.Sprintf("tenant_id = %q\nclient_id = %q\nclient_secret = %q",
-		srv.TenantDomain(), acctest.NewGUID(), "whatever"))
+	block := secretProviderBlock(env, srv.TenantDomain(), acctest.NewGUID(), "whatever")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
@@ -224,8 +221,7 @@ func TestAccProvider_TenantDomain(t *testing.T) {
 	env := acctest.New(t)
 	srv := env.RequireEmulator(t)
 	id := seedGuest(t, env)
-	block := env.ProviderBlock(fmt.Sprintf("tenant_id = %q\nclient_id = %q\nclient_secret = %q",
-		srv.TenantDomain(), env.App().ClientID, env.App().Secret))
+	block := secretProviderBlock(env, srv.TenantDomain(), env.App().ClientID, env.App().Secret)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps:                    []resource.TestStep{readsGuest(t, env, block, id)},

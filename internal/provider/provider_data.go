@@ -1,7 +1,11 @@
 package provider
 
 import (
+	"context"
 	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
@@ -22,13 +26,11 @@ type providerData struct {
 	// call requireClient before using it, so plans still work.
 	UnknownConfig []string
 
-	// checks holds the plan-time existence checks of groups and sponsors
-	// (*objectCheck by kind and lower-cased ID), so that a thousand guests
-	// in one group cost one look-up per Terraform command, not one per
-	// guest, even when Terraform plans them all at once. Only "exists" is
-	// kept after a check ends: a missing object or a failed look-up is
-	// looked up again next time.
-	checks sync.Map
+	// checks holds the plan-time existence checks of groups and sponsors,
+	// so that a thousand guests in one group cost one look-up per
+	// Terraform command, not one per guest, even when Terraform plans them
+	// all at once.
+	checks objectChecks
 
 	// addresses serialises, per email address, the creates, adoptions and
 	// email changes of this provider process (one Terraform command), and
@@ -38,28 +40,65 @@ type providerData struct {
 	addresses addressGuard
 }
 
-// objectCheck is one existence check, shared by the callers that asked
-// while it ran.
-type objectCheck struct {
-	done   chan struct{}
-	exists bool
-	err    error
+// objectCheckTimeout bounds a shared existence look-up. The look-up runs
+// on a context of its own (see check), so something other than its callers
+// must end it; a minute is far more than one GET takes, and a look-up that
+// times out only turns into the warning that apply checks again.
+const objectCheckTimeout = time.Minute
+
+// objectChecks shares existence look-ups by key (kind and lower-cased ID)
+// among concurrent callers with singleflight, and remembers positive
+// answers for the life of the provider process. Only "exists" is kept: a
+// missing object or a failed look-up is looked up again next time, since
+// the group may be created or the network may recover before the next plan
+// step. The zero value is ready to use.
+type objectChecks struct {
+	flight singleflight.Group
+	exists sync.Map // key -> struct{}
+	// timeout bounds one shared look-up; zero means objectCheckTimeout.
+	timeout time.Duration
+}
+
+// check runs look once for key among concurrent callers. Each caller waits
+// only as long as its own ctx allows: one whose ctx ends gets ctx.Err()
+// while the others keep waiting for the answer. The look-up therefore runs
+// on a context that keeps the first caller's values (the tflog logger) but
+// not its cancellation, bounded by the timeout, so that the caller which
+// happened to start it cannot cancel it for everyone else.
+func (o *objectChecks) check(ctx context.Context, key string, look func(context.Context) (bool, error)) (bool, error) {
+	if _, ok := o.exists.Load(key); ok {
+		return true, nil
+	}
+	ch := o.flight.DoChan(key, func() (any, error) {
+		// A flight that ended between the Load above and DoChan may have
+		// stored the answer already.
+		if _, ok := o.exists.Load(key); ok {
+			return true, nil
+		}
+		timeout := o.timeout
+		if timeout <= 0 {
+			timeout = objectCheckTimeout
+		}
+		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		exists, err := look(shared)
+		if err == nil && exists {
+			o.exists.Store(key, struct{}{})
+		}
+		return exists, err
+	})
+	select {
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case r := <-ch:
+		exists, _ := r.Val.(bool)
+		return exists, r.Err
+	}
 }
 
 // checkObject runs look once for key among concurrent callers and
-// remembers a positive answer for the life of the provider process.
-func (d *providerData) checkObject(key string, look func() (bool, error)) (bool, error) {
-	c := &objectCheck{done: make(chan struct{})}
-	if prev, loaded := d.checks.LoadOrStore(key, c); loaded {
-		if p, ok := prev.(*objectCheck); ok {
-			<-p.done
-			return p.exists, p.err
-		}
-	}
-	c.exists, c.err = look()
-	if !c.exists || c.err != nil {
-		d.checks.Delete(key)
-	}
-	close(c.done)
-	return c.exists, c.err
+// remembers a positive answer for the life of the provider process (see
+// objectChecks.check).
+func (d *providerData) checkObject(ctx context.Context, key string, look func(context.Context) (bool, error)) (bool, error) {
+	return d.checks.check(ctx, key, look)
 }

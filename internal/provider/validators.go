@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -139,18 +140,12 @@ func displayNameNotBlank() validator.String {
 
 // preferredLanguageValidator accepts an ISO 639-1 code with an optional
 // upper-case ISO 3166 region (RFC 4646 style, e.g. en-US), the format the
-// user resource documents for preferredLanguage. Unlike
-// stringvalidator.RegexMatches, its message does not repeat the value.
+// user resource documents for preferredLanguage. The diagnostic of
+// stringvalidator.RegexMatches repeats the value, which is fine for a
+// language tag.
 func preferredLanguageValidator() validator.String {
-	return stringCheckValidator{
-		description: "an ISO 639-1 language code with an optional upper-case region, e.g. en or en-US",
-		check: func(s string) string {
-			if preferredLanguagePattern.MatchString(s) {
-				return ""
-			}
-			return "must be an ISO 639-1 language code with an optional upper-case region, e.g. en or en-US"
-		},
-	}
+	return stringvalidator.RegexMatches(preferredLanguagePattern,
+		"must be an ISO 639-1 language code with an optional upper-case region, e.g. en or en-US")
 }
 
 // attributeName renders a path for a diagnostic's text without the values

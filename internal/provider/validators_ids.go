@@ -112,7 +112,12 @@ func tenantIDValidator() validator.String {
 	return stringCheckValidator{description: "a GUID or a domain name of the tenant", check: checkTenantID}
 }
 
-// guidValidator accepts the 8-4-4-4-12 GUID form; what names the ID in messages.
+// guidValidator accepts the 8-4-4-4-12 GUID form; what names the ID in
+// messages. It stays hand-written although it is a regex: it checks the
+// elements of group_ids and sponsor_ids, and stringvalidator.RegexMatches
+// would quote the value twice (in its text and in the element's path,
+// sponsor_ids[Value("...")]), while a value from a sensitive variable must
+// not appear in Terraform's output (TestAccBadInputs_SensitiveValueNeverEchoed).
 func guidValidator(what string) validator.String {
 	return stringCheckValidator{
 		description: "a GUID (" + what + ")",
