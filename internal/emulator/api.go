@@ -26,6 +26,14 @@ const (
 	PermGroupReadWriteAll       = "Group.ReadWrite.All"
 )
 
+// Permissions of the external collaboration settings and the tenant
+// look-up (authorization_policy.go, tenants.go).
+const (
+	PermPolicyReadAll                      = "Policy.Read.All"
+	PermPolicyReadWriteAuthorization       = "Policy.ReadWrite.Authorization"
+	PermCrossTenantInformationReadBasicAll = "CrossTenantInformation.ReadBasic.All"
+)
+
 // App is an app registration (service principal) known to the emulator's
 // token endpoint, with the application permissions granted to it.
 type App struct {

@@ -317,6 +317,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		writeJSON(w, http.StatusOK, map[string]any{"token": tok})
 		return nil
 	})
+	s.externalCollabControlRoutes(h) // foreign tenants, authorization policy (tenants.go)
 }
 
 func decodeBody(r *http.Request, v any) error {

@@ -34,6 +34,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(g, "GET /users/{id}/sponsors", sponsorReadPerms, (*call).listSponsors)
 	s.handle(g, "POST /users/{id}/sponsors/$ref", sponsorWritePerms, (*call).addSponsor)
 	s.handle(g, "DELETE /users/{id}/sponsors/{sponsorId}/$ref", sponsorWritePerms, (*call).removeSponsor)
+	s.externalCollabRoutes(g) // authorizationPolicy, tenantRelationships (tenants.go)
 	g.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.serveGraph(r.Method+" /v1.0/{unknown}", nil, (*call).unknownPath, w, r)
 	})

@@ -37,6 +37,8 @@ type Server struct {
 	fedKey   *rsa.PrivateKey
 
 	st store
+	// ext: authorization policy and foreign tenants (tenants.go).
+	ext externalCollab
 
 	faults Faults
 	// faultsInjected counts the 429/503 injected since SetFaults, for Faults.Limit.

@@ -360,7 +360,7 @@ func (p *b2bProvider) handOut(resp *provider.ConfigureResponse, data *providerDa
 
 // Resources implements provider.Provider.
 func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewGuestUserResource}
+	return []func() resource.Resource{NewGuestUserResource, NewExternalCollaborationSettingsResource}
 }
 
 // DataSources implements provider.Provider.
@@ -368,6 +368,7 @@ func (p *b2bProvider) DataSources(context.Context) []func() datasource.DataSourc
 	return []func() datasource.DataSource{
 		NewGuestUserDataSource,
 		NewGuestUsersDataSource,
+		NewTenantDataSource,
 	}
 }
 

@@ -1,0 +1,197 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// Other Entra tenants, as findTenantInformationByDomainName sees them
+// (https://learn.microsoft.com/graph/api/tenantrelationship-findtenantinformationbydomainname,
+// returning https://learn.microsoft.com/graph/api/resources/tenantinformation).
+// The emulator has one tenant of its own; foreign tenants and their domains
+// are registered through RegisterTenant or POST /_emulator/tenants.
+
+// tenantInfoPerms: the function's page lists CrossTenantInformation.ReadBasic.All
+// as the only application permission ("Higher privileged: Not available").
+var tenantInfoPerms = []string{PermCrossTenantInformationReadBasicAll}
+
+// ForeignTenant is another organization's tenant known to the emulator.
+type ForeignTenant struct {
+	TenantID            string `json:"tenantId"`
+	DisplayName         string `json:"displayName"`
+	DefaultDomainName   string `json:"defaultDomainName"`
+	FederationBrandName string `json:"federationBrandName,omitempty"`
+	// Domains are its other verified domains; the default domain is always
+	// one of them.
+	Domains []string `json:"domains,omitempty"`
+}
+
+// externalCollab is the emulator state behind the authorization policy and
+// the foreign tenant registry, guarded by Server.mu.
+type externalCollab struct {
+	authzPolicy map[string]any
+	// tenants by lower-cased tenant ID; byDomain maps a lower-cased domain
+	// to a tenant ID.
+	tenants  map[string]ForeignTenant
+	byDomain map[string]string
+}
+
+var domainRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
+
+// RegisterTenant adds or replaces a foreign tenant and its domains. A
+// domain belongs to one tenant: registering it again moves it.
+func (s *Server) RegisterTenant(t ForeignTenant) error {
+	t.TenantID = strings.ToLower(strings.TrimSpace(t.TenantID))
+	if !isGUID(t.TenantID) {
+		return fmt.Errorf("emulator: tenantId %q is not a GUID", t.TenantID)
+	}
+	if strings.EqualFold(t.TenantID, s.tenantID) {
+		return errors.New("emulator: the tenantId is the emulator's own tenant")
+	}
+	t.DefaultDomainName = strings.ToLower(strings.TrimSpace(t.DefaultDomainName))
+	domains := []string{t.DefaultDomainName}
+	for _, d := range t.Domains {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != t.DefaultDomainName {
+			domains = append(domains, d)
+		}
+	}
+	for _, d := range domains {
+		if !domainRE.MatchString(d) {
+			return fmt.Errorf("emulator: %q is not a domain name", d)
+		}
+		if strings.EqualFold(d, s.domain) {
+			return fmt.Errorf("emulator: %q is the emulator's own tenant domain", d)
+		}
+	}
+	if t.DisplayName == "" {
+		t.DisplayName = t.DefaultDomainName
+	}
+	t.Domains = domains
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ext.tenants == nil {
+		s.ext.tenants, s.ext.byDomain = map[string]ForeignTenant{}, map[string]string{}
+	}
+	if old, ok := s.ext.tenants[t.TenantID]; ok {
+		for _, d := range old.Domains {
+			delete(s.ext.byDomain, d)
+		}
+	}
+	s.ext.tenants[t.TenantID] = t
+	for _, d := range domains {
+		s.ext.byDomain[d] = t.TenantID
+	}
+	return nil
+}
+
+// Tenants returns the registered foreign tenants.
+func (s *Server) Tenants() []ForeignTenant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]ForeignTenant, 0, len(s.ext.tenants))
+	for _, t := range s.ext.tenants {
+		t.Domains = append([]string(nil), t.Domains...)
+		out = append(out, t)
+	}
+	return out
+}
+
+// tenantByDomain finds the tenant a domain belongs to (case-insensitive).
+func (s *Server) tenantByDomain(domain string) (ForeignTenant, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.ext.byDomain[strings.ToLower(domain)]
+	if !ok {
+		return ForeignTenant{}, false
+	}
+	return s.ext.tenants[id], true
+}
+
+// domainNameArgRE reads the function call segment
+// findTenantInformationByDomainName(domainName='contoso.com').
+var domainNameArgRE = regexp.MustCompile(`^findTenantInformationByDomainName\(domainName='([^']*)'\)$`)
+
+// findTenantByDomain serves the function. The page documents no error
+// response; an unknown domain is answered with the directory's not-found
+// envelope (404 Request_ResourceNotFound), which is what a client must
+// treat as "no such tenant".
+func (c *call) findTenantByDomain() {
+	m := domainNameArgRE.FindStringSubmatch(c.r.PathValue("fn"))
+	if m == nil {
+		c.graphError(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+c.r.PathValue("fn")+"'.")
+		return
+	}
+	domain := strings.TrimSpace(m[1])
+	if domain == "" {
+		c.badRequest("Invalid domain name: the domainName parameter is empty.")
+		return
+	}
+	t, ok := c.s.tenantByDomain(domain)
+	if !ok {
+		c.notFound(domain)
+		return
+	}
+	body := map[string]any{
+		"@odata.context":      c.base() + "/v1.0/$metadata#microsoft.graph.tenantInformation",
+		"tenantId":            t.TenantID,
+		"displayName":         t.DisplayName,
+		"defaultDomainName":   t.DefaultDomainName,
+		"federationBrandName": nil,
+	}
+	if t.FederationBrandName != "" {
+		body["federationBrandName"] = t.FederationBrandName
+	}
+	writeJSON(c.w, http.StatusOK, body)
+}
+
+// externalCollabRoutes registers the Graph routes of this file and of
+// authorization_policy.go.
+func (s *Server) externalCollabRoutes(g *http.ServeMux) {
+	s.handle(g, "GET /policies/authorizationPolicy", authzPolicyReadPerms, (*call).getAuthorizationPolicy)
+	s.handle(g, "PATCH /policies/authorizationPolicy", authzPolicyWritePerms, (*call).patchAuthorizationPolicy)
+	// ServeMux wildcards are whole segments, and the function's parameter
+	// sits inside one, so the segment is matched here and parsed by the
+	// handler; the counter uses the documented template.
+	g.HandleFunc("GET /tenantRelationships/{fn}", func(w http.ResponseWriter, r *http.Request) {
+		s.serveGraph("GET /v1.0/tenantRelationships/findTenantInformationByDomainName(domainName='{domainName}')",
+			tenantInfoPerms, (*call).findTenantByDomain, w, r)
+	})
+}
+
+// externalCollabControlRoutes registers the control API of foreign tenants:
+// POST /_emulator/tenants with a ForeignTenant body, GET lists them.
+func (s *Server) externalCollabControlRoutes(h func(string, func(http.ResponseWriter, *http.Request) error)) {
+	h("POST /_emulator/tenants", func(w http.ResponseWriter, r *http.Request) error {
+		var t ForeignTenant
+		if err := decodeBody(r, &t); err != nil {
+			return err
+		}
+		if err := s.RegisterTenant(t); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+	h("GET /_emulator/tenants", func(w http.ResponseWriter, _ *http.Request) error {
+		writeJSON(w, http.StatusOK, s.Tenants())
+		return nil
+	})
+	h("GET /_emulator/authorization-policy", func(w http.ResponseWriter, _ *http.Request) error {
+		writeJSON(w, http.StatusOK, s.AuthorizationPolicy())
+		return nil
+	})
+	h("PATCH /_emulator/authorization-policy", func(w http.ResponseWriter, r *http.Request) error {
+		var props map[string]any
+		if err := decodeBody(r, &props); err != nil {
+			return err
+		}
+		if err := s.PatchAuthorizationPolicy(props); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+}
