@@ -24,12 +24,14 @@ const (
 	PermGroupMemberReadAll      = "GroupMember.Read.All"
 	PermGroupReadAll            = "Group.Read.All"
 	PermGroupReadWriteAll       = "Group.ReadWrite.All"
+	PermPolicyReadAll           = "Policy.Read.All"
+	// PermPolicyReadWriteCrossTenantAccess writes cross-tenant access settings.
+	PermPolicyReadWriteCrossTenantAccess = "Policy.ReadWrite.CrossTenantAccess"
 )
 
 // Permissions of the external collaboration settings and the tenant
 // look-up (authorization_policy.go, tenants.go).
 const (
-	PermPolicyReadAll                      = "Policy.Read.All"
 	PermPolicyReadWriteAuthorization       = "Policy.ReadWrite.Authorization"
 	PermCrossTenantInformationReadBasicAll = "CrossTenantInformation.ReadBasic.All"
 )

@@ -35,6 +35,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(g, "POST /users/{id}/sponsors/$ref", sponsorWritePerms, (*call).addSponsor)
 	s.handle(g, "DELETE /users/{id}/sponsors/{sponsorId}/$ref", sponsorWritePerms, (*call).removeSponsor)
 	s.externalCollabRoutes(g) // authorizationPolicy, tenantRelationships (tenants.go)
+	s.crossTenantRoutes(g)
 	g.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.serveGraph(r.Method+" /v1.0/{unknown}", nil, (*call).unknownPath, w, r)
 	})

@@ -41,6 +41,7 @@ type store struct {
 	Deleted     map[string]*user   `json:"deleted"`
 	Invitations []InvitationRecord `json:"invitations"`
 	Groups      map[string]*group  `json:"groups,omitempty"`
+	CrossTenant crossTenantStore   `json:"crossTenantAccessPolicy"`
 }
 
 func newStore() store {

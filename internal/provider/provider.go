@@ -360,7 +360,13 @@ func (p *b2bProvider) handOut(resp *provider.ConfigureResponse, data *providerDa
 
 // Resources implements provider.Provider.
 func (p *b2bProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewGuestUserResource, NewExternalCollaborationSettingsResource}
+	return []func() resource.Resource{
+		NewGuestUserResource,
+		NewCrossTenantAccessPartnerResource,
+		NewCrossTenantAccessDefaultResource,
+		NewCrossTenantIdentitySyncResource,
+		NewExternalCollaborationSettingsResource,
+	}
 }
 
 // DataSources implements provider.Provider.

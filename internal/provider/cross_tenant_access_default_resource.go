@@ -1,0 +1,353 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+var (
+	_ resource.Resource                = (*crossTenantDefaultResource)(nil)
+	_ resource.ResourceWithConfigure   = (*crossTenantDefaultResource)(nil)
+	_ resource.ResourceWithImportState = (*crossTenantDefaultResource)(nil)
+)
+
+// ctDefaultID is the only ID of the singleton.
+const ctDefaultID = "default"
+
+// NewCrossTenantAccessDefaultResource returns b2b_cross_tenant_access_default:
+// the tenant's default cross-tenant access settings, for every
+// organization without a partner entry
+// (https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicyconfigurationdefault).
+func NewCrossTenantAccessDefaultResource() resource.Resource { return &crossTenantDefaultResource{} }
+
+type crossTenantDefaultResource struct {
+	data *providerData
+}
+
+// ctRedemptionModel is invitationRedemptionIdentityProviderConfiguration.
+type ctRedemptionModel struct {
+	PrimaryOrder types.List   `tfsdk:"primary_identity_provider_precedence_order"`
+	Fallback     types.String `tfsdk:"fallback_identity_provider"`
+}
+
+// ctDefaultModelV0 is the resource's state.
+type ctDefaultModelV0 struct {
+	ID types.String `tfsdk:"id"`
+	ctSettingsModel
+	InvitationRedemption *ctRedemptionModel `tfsdk:"invitation_redemption"`
+	IsServiceDefault     types.Bool         `tfsdk:"is_service_default"`
+	Timeouts             timeouts.Value     `tfsdk:"timeouts"`
+}
+
+// Redemption identity providers
+// (https://learn.microsoft.com/graph/api/resources/invitationredemptionidentityproviderconfiguration):
+// the primary ones may be ordered, and a fallback "must always be specified".
+var (
+	ctPrimaryIdPs  = []string{"azureActiveDirectory", "externalFederation", "socialIdentityProviders"}
+	ctFallbackIdPs = []string{"defaultConfiguredIdp", "emailOneTimePasscode", "microsoftAccount"}
+)
+
+func ctAllTargets(access string) *graph.CrossTenantB2BSetting {
+	return &graph.CrossTenantB2BSetting{
+		UsersAndGroups: &graph.CrossTenantTargetConfiguration{AccessType: access, Targets: []graph.CrossTenantTarget{{Target: "AllUsers", TargetType: "user"}}},
+		Applications:   &graph.CrossTenantTargetConfiguration{AccessType: access, Targets: []graph.CrossTenantTarget{{Target: "AllApplications", TargetType: "application"}}},
+	}
+}
+
+// ctSystemDefault is what resetToSystemDefault restores and what an unset
+// attribute of this resource means: B2B collaboration allowed for
+// everyone both ways, B2B direct connect blocked both ways, no claims
+// trusted, and the redemption order Microsoft Entra ID, SAML/WS-Fed, social,
+// then the default fallback
+// (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview#default-settings).
+func ctSystemDefault() graph.CrossTenantDefault {
+	f := false
+	return graph.CrossTenantDefault{
+		CrossTenantSettings: graph.CrossTenantSettings{
+			B2BCollaborationInbound:  ctAllTargets("allowed"),
+			B2BCollaborationOutbound: ctAllTargets("allowed"),
+			B2BDirectConnectInbound:  ctAllTargets("blocked"),
+			B2BDirectConnectOutbound: ctAllTargets("blocked"),
+			InboundTrust:             &graph.CrossTenantInboundTrust{MFAAccepted: &f, CompliantDeviceAccepted: &f, HybridJoinedDeviceAccepted: &f},
+		},
+		InvitationRedemption: &graph.InvitationRedemption{PrimaryOrder: slices.Clone(ctPrimaryIdPs), Fallback: "defaultConfiguredIdp"},
+	}
+}
+
+func (r *crossTenantDefaultResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_cross_tenant_access_default"
+}
+
+func (r *crossTenantDefaultResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
+		r.data = data
+	}
+}
+
+const ctDefaultUnset = "Unset: the system default, which Terraform then keeps (a change made in the portal shows as drift)."
+
+func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := ctSettingsAttributes(ctDefaultUnset)
+	attrs["id"] = schema.StringAttribute{
+		MarkdownDescription: "Always `" + ctDefaultID + "`: the tenant has one default configuration.",
+		Computed:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+	attrs["is_service_default"] = schema.BoolAttribute{
+		MarkdownDescription: "Whether Graph reports the configuration as the untouched system default (`isServiceDefault`).",
+		Computed:            true,
+	}
+	attrs["invitation_redemption"] = schema.SingleNestedAttribute{
+		MarkdownDescription: "The order of identity providers a guest redeems an invitation with (Graph `invitationRedemptionIdentityProviderConfiguration`). " + ctDefaultUnset,
+		Optional:            true,
+		Attributes: map[string]schema.Attribute{
+			"primary_identity_provider_precedence_order": schema.ListAttribute{
+				MarkdownDescription: "The primary identity providers in the order they are tried, each at most once: " + quoted(ctPrimaryIdPs) + ". Leave one out to skip it.",
+				ElementType:         types.StringType,
+				Required:            true,
+				Validators: []validator.List{
+					listvalidator.UniqueValues(),
+					listvalidator.ValueStringsAre(stringvalidator.OneOf(ctPrimaryIdPs...)),
+				},
+			},
+			"fallback_identity_provider": schema.StringAttribute{
+				MarkdownDescription: "Used when no primary provider applies to the guest; Graph requires it: one of " + quoted(ctFallbackIdPs) + ".",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(ctFallbackIdPs...)},
+			},
+		},
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The tenant's default cross-tenant access settings, which apply to every organization without a `b2b_cross_tenant_access_partner` entry, " +
+			"and the invitation redemption order. A singleton: creating the resource takes the existing configuration over (PATCH); " +
+			"destroying it calls resetToSystemDefault, which restores the system default. " +
+			"Automatic redemption (automaticUserConsentSettings) is always off in the default configuration and Graph refuses to change it; set it per partner. " +
+			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
+		Attributes: attrs,
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+// desired is what the configuration asks Graph for: unset settings are
+// the system default.
+func (m *ctDefaultModelV0) desired() graph.CrossTenantDefault {
+	d := ctSystemDefault()
+	s := m.ctSettingsModel.toGraph()
+	if s.B2BCollaborationInbound != nil {
+		d.B2BCollaborationInbound = s.B2BCollaborationInbound
+	}
+	if s.B2BCollaborationOutbound != nil {
+		d.B2BCollaborationOutbound = s.B2BCollaborationOutbound
+	}
+	if s.B2BDirectConnectInbound != nil {
+		d.B2BDirectConnectInbound = s.B2BDirectConnectInbound
+	}
+	if s.B2BDirectConnectOutbound != nil {
+		d.B2BDirectConnectOutbound = s.B2BDirectConnectOutbound
+	}
+	if s.InboundTrust != nil {
+		d.InboundTrust = s.InboundTrust
+	}
+	if r := m.InvitationRedemption; r != nil {
+		d.InvitationRedemption = &graph.InvitationRedemption{PrimaryOrder: ctStringList(r.PrimaryOrder), Fallback: r.Fallback.ValueString()}
+	}
+	return d
+}
+
+// ctSameB2B compares two settings regardless of the order of targets.
+func ctSameB2B(a, b *graph.CrossTenantB2BSetting) bool {
+	norm := func(s *graph.CrossTenantB2BSetting) *graph.CrossTenantB2BSetting {
+		if s == nil {
+			return nil
+		}
+		out := &graph.CrossTenantB2BSetting{}
+		for dst, src := range map[**graph.CrossTenantTargetConfiguration]*graph.CrossTenantTargetConfiguration{
+			&out.UsersAndGroups: s.UsersAndGroups, &out.Applications: s.Applications,
+		} {
+			if src == nil {
+				continue
+			}
+			c := &graph.CrossTenantTargetConfiguration{AccessType: src.AccessType, Targets: slices.Clone(src.Targets)}
+			slices.SortFunc(c.Targets, func(x, y graph.CrossTenantTarget) int {
+				return strings.Compare(x.TargetType+"/"+x.Target, y.TargetType+"/"+y.Target)
+			})
+			*dst = c
+		}
+		return out
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+// apply writes Graph's configuration into the model. A setting equal to
+// the system default stays null where prior (the configuration or the
+// previous state) has it null, so an unset attribute does not show a diff.
+func (m *ctDefaultModelV0) apply(d *graph.CrossTenantDefault, prior ctDefaultModelV0) {
+	sys := ctSystemDefault()
+	read := ctSettingsFromGraph(d.CrossTenantSettings)
+	b2b := []struct {
+		prior, read **ctB2BModel
+		got, sys    *graph.CrossTenantB2BSetting
+	}{
+		{&prior.B2BCollaborationInbound, &read.B2BCollaborationInbound, d.B2BCollaborationInbound, sys.B2BCollaborationInbound},
+		{&prior.B2BCollaborationOutbound, &read.B2BCollaborationOutbound, d.B2BCollaborationOutbound, sys.B2BCollaborationOutbound},
+		{&prior.B2BDirectConnectInbound, &read.B2BDirectConnectInbound, d.B2BDirectConnectInbound, sys.B2BDirectConnectInbound},
+		{&prior.B2BDirectConnectOutbound, &read.B2BDirectConnectOutbound, d.B2BDirectConnectOutbound, sys.B2BDirectConnectOutbound},
+	}
+	for _, s := range b2b {
+		if *s.prior == nil && ctSameB2B(s.got, s.sys) {
+			*s.read = nil
+		}
+	}
+	if prior.InboundTrust == nil && reflect.DeepEqual(ctFromTrust(d.InboundTrust), ctFromTrust(sys.InboundTrust)) {
+		read.InboundTrust = nil
+	}
+	m.ctSettingsModel = read
+	m.InvitationRedemption = nil
+	if r := d.InvitationRedemption; r != nil && (prior.InvitationRedemption != nil || !reflect.DeepEqual(r, sys.InvitationRedemption)) {
+		m.InvitationRedemption = &ctRedemptionModel{PrimaryOrder: ctListValue(r.PrimaryOrder), Fallback: types.StringValue(r.Fallback)}
+	}
+	m.ID = types.StringValue(ctDefaultID)
+	m.IsServiceDefault = types.BoolValue(d.IsServiceDefault)
+}
+
+func (r *crossTenantDefaultResource) write(ctx context.Context, plan *ctDefaultModelV0, diags *diag.Diagnostics, summary string) {
+	c, d := r.data.requireClient()
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	if err := c.UpdateCrossTenantDefault(ctx, plan.desired()); err != nil {
+		diags.Append(graphErrorDiagnostic(summary,
+			"Updating the default cross-tenant access configuration (PATCH /policies/crossTenantAccessPolicy/default).", err))
+		return
+	}
+	tflog.Info(ctx, "updated the default cross-tenant access configuration")
+	got, err := c.GetCrossTenantDefault(ctx)
+	if err != nil {
+		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Default",
+			"Reading the default cross-tenant access configuration back after updating it.", err))
+		return
+	}
+	plan.apply(got, *plan)
+}
+
+func (r *crossTenantDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan ctDefaultModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, ctCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.write(ctx, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Access Default")
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *crossTenantDefaultResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan ctDefaultModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, ctUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.write(ctx, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Access Default")
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *crossTenantDefaultResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state ctDefaultModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c, d := r.data.requireClient()
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, ctReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	got, err := c.GetCrossTenantDefault(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Default",
+			"Reading the default cross-tenant access configuration (GET /policies/crossTenantAccessPolicy/default).", err))
+		return
+	}
+	state.apply(got, state)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *crossTenantDefaultResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state ctDefaultModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c, d := r.data.requireClient()
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, ctDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := c.ResetCrossTenantDefault(ctx); err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Resetting Cross-Tenant Access Default",
+			"Resetting the default cross-tenant access configuration to the system default (POST /policies/crossTenantAccessPolicy/default/resetToSystemDefault).", err))
+		return
+	}
+	tflog.Info(ctx, "reset the default cross-tenant access configuration to the system default")
+}
+
+// ImportState accepts only "default": the tenant has one configuration.
+func (r *crossTenantDefaultResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID != ctDefaultID {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			errorDetail(fmt.Sprintf("Importing the default cross-tenant access configuration by %q.", req.ID),
+				fmt.Sprintf("The tenant has one default configuration; import it with the ID %q.", ctDefaultID), nil))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ctDefaultID)...)
+}

@@ -1,0 +1,314 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+var (
+	_ resource.Resource                = (*crossTenantPartnerResource)(nil)
+	_ resource.ResourceWithConfigure   = (*crossTenantPartnerResource)(nil)
+	_ resource.ResourceWithImportState = (*crossTenantPartnerResource)(nil)
+)
+
+// NewCrossTenantAccessPartnerResource returns b2b_cross_tenant_access_partner:
+// the cross-tenant access settings for one partner organization
+// (https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicyconfigurationpartner).
+func NewCrossTenantAccessPartnerResource() resource.Resource { return &crossTenantPartnerResource{} }
+
+type crossTenantPartnerResource struct {
+	data *providerData
+}
+
+// ctPartnerModelV0 is the resource's state.
+type ctPartnerModelV0 struct {
+	ID       types.String `tfsdk:"id"`
+	TenantID types.String `tfsdk:"tenant_id"`
+	ctSettingsModel
+	AutomaticUserConsent *ctConsentModel `tfsdk:"automatic_user_consent"`
+	Timeouts             timeouts.Value  `tfsdk:"timeouts"`
+}
+
+func (r *crossTenantPartnerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_cross_tenant_access_partner"
+}
+
+func (r *crossTenantPartnerResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
+		r.data = data
+	}
+}
+
+const ctPartnerInherit = "Unset: the partner inherits this setting from the default configuration (`b2b_cross_tenant_access_default`); Graph stores null."
+
+func (r *crossTenantPartnerResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = crossTenantPartnerSchemaV0(ctx)
+}
+
+func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
+	attrs := ctSettingsAttributes(ctPartnerInherit)
+	attrs["id"] = schema.StringAttribute{
+		MarkdownDescription: "The partner's tenant ID in lower case, as Graph keys the entry.",
+		Computed:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+	attrs["tenant_id"] = schema.StringAttribute{
+		MarkdownDescription: "The partner organization's Microsoft Entra tenant ID (a GUID). Changing it replaces the resource. " +
+			"To write a partner by domain, look the tenant ID up with the `b2b_tenant` data source.",
+		Required: true,
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(ctOtherTenant,
+			"Another tenant ID replaces the partner entry; the same ID in other letter case does not.",
+			"Another tenant ID replaces the partner entry; the same ID in other letter case does not.")},
+		Validators: []validator.String{stringvalidator.RegexMatches(ctTenantIDPattern,
+			"must be a tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47 (a domain name is not accepted; use the b2b_tenant data source to look one up)")},
+	}
+	attrs["automatic_user_consent"] = schema.SingleNestedAttribute{
+		MarkdownDescription: "Automatic redemption (Graph `automaticUserConsentSettings`): invitations between the two organizations are redeemed without the consent prompt. " +
+			"It takes effect only when both organizations allow it, this one inbound and the partner outbound (or the other way round). " +
+			"Unset: Graph stores null and the default applies, which is always false.",
+		Optional: true,
+		Attributes: map[string]schema.Attribute{
+			"inbound_allowed": schema.BoolAttribute{
+				MarkdownDescription: "Users from the partner are redeemed into this tenant without a consent prompt.",
+				Required:            true,
+			},
+			"outbound_allowed": schema.BoolAttribute{
+				MarkdownDescription: "This tenant's users are redeemed into the partner without a consent prompt.",
+				Required:            true,
+			},
+		},
+	}
+	return schema.Schema{
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+		MarkdownDescription: "The cross-tenant access settings for one partner organization: B2B collaboration and B2B direct connect, inbound and outbound, " +
+			"which of its Conditional Access claims are trusted, and automatic redemption. Settings left unset inherit the default configuration. " +
+			"Destroying the resource deletes the partner entry, so the organization falls back to the default settings. " +
+			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess (Policy.Read.All is enough to plan).",
+		Attributes: attrs,
+	}
+}
+
+// ctOtherTenant replaces the resource only for another tenant: Graph
+// keys partners by the GUID, whatever its letter case.
+func ctOtherTenant(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
+}
+
+func (r *crossTenantPartnerResource) client(resp *diag.Diagnostics) *graph.Client {
+	c, diags := r.data.requireClient()
+	resp.Append(diags...)
+	return c
+}
+
+func (m *ctPartnerModelV0) toGraph() graph.CrossTenantPartner {
+	p := graph.CrossTenantPartner{TenantID: strings.ToLower(m.TenantID.ValueString()), CrossTenantSettings: m.ctSettingsModel.toGraph()}
+	if a := m.AutomaticUserConsent; a != nil {
+		p.AutomaticUserConsent = &graph.CrossTenantConsent{InboundAllowed: a.InboundAllowed.ValueBoolPointer(), OutboundAllowed: a.OutboundAllowed.ValueBoolPointer()}
+	}
+	return p
+}
+
+// apply writes what Graph returned into the model; the configured spelling
+// of tenant_id is kept when it names the same tenant.
+func (m *ctPartnerModelV0) apply(p *graph.CrossTenantPartner) {
+	if !strings.EqualFold(m.TenantID.ValueString(), p.TenantID) {
+		m.TenantID = types.StringValue(p.TenantID)
+	}
+	// id is Graph's key, the lower-case GUID, whatever the spelling in
+	// tenant_id, so it never changes in place.
+	m.ID = types.StringValue(strings.ToLower(m.TenantID.ValueString()))
+	m.ctSettingsModel = ctSettingsFromGraph(p.CrossTenantSettings)
+	m.AutomaticUserConsent = nil
+	if a := p.AutomaticUserConsent; a != nil {
+		m.AutomaticUserConsent = &ctConsentModel{
+			InboundAllowed:  types.BoolValue(a.InboundAllowed != nil && *a.InboundAllowed),
+			OutboundAllowed: types.BoolValue(a.OutboundAllowed != nil && *a.OutboundAllowed),
+		}
+	}
+}
+
+func (r *crossTenantPartnerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan ctPartnerModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, ctCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tenant := strings.ToLower(plan.TenantID.ValueString())
+	ctx = tflog.SetField(ctx, "partner_tenant_id", tenant)
+
+	// Look first, so an entry made in the portal is adopted by import
+	// rather than overwritten.
+	if _, err := c.GetCrossTenantPartner(ctx, tenant); err == nil {
+		resp.Diagnostics.Append(ctPartnerExistsDiagnostic(tenant))
+		return
+	} else if !graph.IsNotFound(err) {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Partner",
+			fmt.Sprintf("Looking up an existing partner configuration for tenant %s before creating one.", tenant), err))
+		return
+	}
+	created, err := c.CreateCrossTenantPartner(ctx, plan.toGraph())
+	if graph.IsConflict(err) {
+		resp.Diagnostics.Append(ctPartnerExistsDiagnostic(tenant))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("tenant_id"), "Error Creating Cross-Tenant Access Partner",
+			fmt.Sprintf("Creating the partner configuration for tenant %s (POST /policies/crossTenantAccessPolicy/partners).", tenant), err))
+		return
+	}
+	tflog.Info(ctx, "created cross-tenant access partner configuration")
+	plan.ID = types.StringValue(created.TenantID)
+	// Saved before the read-back, so a failed read leaves the partner in
+	// state to be refreshed, not orphaned in the tenant.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.readInto(ctx, c, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func ctPartnerExistsDiagnostic(tenant string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("tenant_id"), "Cross-Tenant Access Partner Already Exists",
+		errorDetail(fmt.Sprintf("Creating a partner configuration for tenant %s, but the tenant already has one (made in the portal or by another configuration).", tenant),
+			fmt.Sprintf("Import it so Terraform manages it: terraform import <address> %s (or an import block with id = %q).", tenant, tenant), nil))
+}
+
+// readInto reads the partner back after a write.
+func (r *crossTenantPartnerResource) readInto(ctx context.Context, c *graph.Client, m *ctPartnerModelV0, diags *diag.Diagnostics) {
+	p, err := c.GetCrossTenantPartner(ctx, strings.ToLower(m.TenantID.ValueString()))
+	if err != nil {
+		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Partner",
+			fmt.Sprintf("Reading the partner configuration for tenant %s back after writing it.", m.TenantID.ValueString()), err))
+		return
+	}
+	m.apply(p)
+}
+
+func (r *crossTenantPartnerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state ctPartnerModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, ctReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tenant := strings.ToLower(state.TenantID.ValueString())
+	ctx = tflog.SetField(ctx, "partner_tenant_id", tenant)
+	p, err := c.GetCrossTenantPartner(ctx, tenant)
+	if graph.IsNotFound(err) {
+		tflog.Warn(ctx, "cross-tenant access partner configuration no longer exists; removing it from the state so the next plan re-creates it")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Partner",
+			fmt.Sprintf("Reading the partner configuration for tenant %s.", tenant), err))
+		return
+	}
+	state.apply(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *crossTenantPartnerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan ctPartnerModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, ctUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tenant := strings.ToLower(plan.TenantID.ValueString())
+	ctx = tflog.SetField(ctx, "partner_tenant_id", tenant)
+	// Every setting is sent: an unset one as null, so the partner
+	// inherits the default for it again.
+	if err := c.UpdateCrossTenantPartner(ctx, plan.toGraph()); err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Updating Cross-Tenant Access Partner",
+			fmt.Sprintf("Updating the partner configuration for tenant %s (PATCH /policies/crossTenantAccessPolicy/partners/%s).", tenant, tenant), err))
+		return
+	}
+	tflog.Info(ctx, "updated cross-tenant access partner configuration")
+	r.readInto(ctx, c, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *crossTenantPartnerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state ctPartnerModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, ctDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tenant := strings.ToLower(state.TenantID.ValueString())
+	ctx = tflog.SetField(ctx, "partner_tenant_id", tenant)
+	if err := c.DeleteCrossTenantPartner(ctx, tenant); err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Deleting Cross-Tenant Access Partner",
+			fmt.Sprintf("Deleting the partner configuration for tenant %s, which restores the default settings for that organization.", tenant), err))
+		return
+	}
+	tflog.Info(ctx, "deleted cross-tenant access partner configuration; the organization now gets the default settings")
+}
+
+// ImportState takes the partner's tenant ID.
+func (r *crossTenantPartnerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if !ctTenantIDPattern.MatchString(id) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			errorDetail(fmt.Sprintf("Importing a cross-tenant access partner by %q, which is not a tenant ID.", req.ID),
+				"Give the partner organization's tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.", nil))
+		return
+	}
+	// Graph's spelling, the lower-case GUID, whatever the import ID's.
+	id = strings.ToLower(id)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tenant_id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}

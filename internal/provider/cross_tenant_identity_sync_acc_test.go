@@ -1,0 +1,131 @@
+package provider_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/acctest"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+)
+
+const syncAddr = "b2b_cross_tenant_identity_sync.test"
+
+func syncConfig(env *acctest.Env, tenantID, body string) string {
+	return partnerConfig(env, tenantID, "") + fmt.Sprintf(`
+resource "b2b_cross_tenant_identity_sync" "test" {
+  tenant_id = b2b_cross_tenant_access_partner.test.tenant_id
+%s
+}
+`, body)
+}
+
+// Create after the partner, update, drift, import, destroy before the partner.
+func TestAccCrossTenantIdentitySync_Lifecycle(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t)
+	tenant := acctest.NewGUID()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := srv.IdentitySyncJSON(tenant); ok {
+				return fmt.Errorf("identity synchronization policy of %s still exists", tenant)
+			}
+			return partnerGone(srv, tenant)(nil)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: syncConfig(env, tenant, `  display_name = "Fabrikam"
+  user_sync_inbound_allowed = true`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(syncAddr, tfjsonpath.New("user_sync_inbound_allowed"), knownvalue.Bool(true)),
+				},
+				Check: func(*terraform.State) error {
+					s, ok := srv.IdentitySyncJSON(tenant)
+					if !ok || s["displayName"] != "Fabrikam" || jsonObj(s["userSyncInbound"])["isSyncAllowed"] != true {
+						return fmt.Errorf("policy in Graph: %v", s)
+					}
+					return nil
+				},
+			},
+			{
+				Config: syncConfig(env, tenant, `  user_sync_inbound_allowed = false`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(syncAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(syncAddr, tfjsonpath.New("display_name"), knownvalue.Null()),
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := srv.PatchIdentitySync(tenant, []byte(`{"userSyncInbound": {"isSyncAllowed": true}}`)); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: syncConfig(env, tenant, `  user_sync_inbound_allowed = false`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(syncAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(syncAddr, tfjsonpath.New("user_sync_inbound_allowed"), knownvalue.Bool(false)),
+					},
+				},
+			},
+			{
+				ResourceName:            syncAddr,
+				ImportState:             true,
+				ImportStateId:           tenant,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+		},
+	})
+}
+
+// Without a partner entry Graph answers 404; the diagnostic says to
+// create the partner first.
+func TestAccCrossTenantIdentitySync_NeedsPartner(t *testing.T) {
+	t.Parallel()
+	env, _ := ctEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + fmt.Sprintf(`
+resource "b2b_cross_tenant_identity_sync" "test" {
+  tenant_id                 = %q
+  user_sync_inbound_allowed = true
+}
+`, acctest.NewGUID()),
+			ExpectError: errorRE("Error Creating Cross-Tenant Identity Sync", "has no partner configuration for",
+				"Create it first with b2b_cross_tenant_access_partner"),
+		}},
+	})
+}
+
+// Writing the policy needs Policy.ReadWrite.CrossTenantAccess.
+func TestAccPermissions_CrossTenantIdentitySyncNeedsPolicyReadWriteCrossTenantAccess(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t, emulator.PermPolicyReadAll)
+	tenant := acctest.NewGUID()
+	if err := srv.SeedCrossTenantPartner(tenant, nil); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + fmt.Sprintf(`
+resource "b2b_cross_tenant_identity_sync" "test" {
+  tenant_id                 = %q
+  user_sync_inbound_allowed = true
+}
+`, tenant),
+			ExpectError: missingPermission("Error Creating Cross-Tenant Identity Sync", "Policy.ReadWrite.CrossTenantAccess"),
+		}},
+	})
+}

@@ -1,0 +1,271 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+var (
+	_ resource.Resource                = (*crossTenantIdentitySyncResource)(nil)
+	_ resource.ResourceWithConfigure   = (*crossTenantIdentitySyncResource)(nil)
+	_ resource.ResourceWithImportState = (*crossTenantIdentitySyncResource)(nil)
+)
+
+// NewCrossTenantIdentitySyncResource returns b2b_cross_tenant_identity_sync,
+// a partner's cross-tenant user synchronization policy
+// (https://learn.microsoft.com/graph/api/resources/crosstenantidentitysyncpolicypartner).
+// It is its own resource, not part of the partner, because Graph makes it
+// a child entity with its own lifecycle: created with PUT, read, updated
+// and deleted at .../partners/{tenantId}/identitySynchronization, and a
+// partner can exist without one.
+func NewCrossTenantIdentitySyncResource() resource.Resource {
+	return &crossTenantIdentitySyncResource{}
+}
+
+type crossTenantIdentitySyncResource struct {
+	data *providerData
+}
+
+// ctSyncModelV0 is the resource's state.
+type ctSyncModelV0 struct {
+	ID                 types.String   `tfsdk:"id"`
+	TenantID           types.String   `tfsdk:"tenant_id"`
+	DisplayName        types.String   `tfsdk:"display_name"`
+	SyncInboundAllowed types.Bool     `tfsdk:"user_sync_inbound_allowed"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *crossTenantIdentitySyncResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_cross_tenant_identity_sync"
+}
+
+func (r *crossTenantIdentitySyncResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
+		r.data = data
+	}
+}
+
+func (r *crossTenantIdentitySyncResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A partner organization's cross-tenant synchronization policy: whether users may be synchronized (provisioned) " +
+			"into this tenant from the partner tenant. Graph keeps it as a child of the partner configuration with its own create (PUT), read and delete, " +
+			"so it is its own resource: reference the partner's `tenant_id` so the partner is created first and destroyed last. " +
+			"Destroying it deletes the policy; deleting the partner deletes it too. " +
+			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The partner's tenant ID in lower case.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"tenant_id": schema.StringAttribute{
+				MarkdownDescription: "The partner organization's tenant ID (a GUID); a `b2b_cross_tenant_access_partner` for it must exist. Changing it replaces the resource.",
+				Required:            true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(ctOtherTenant,
+					"Another tenant ID replaces the policy; the same ID in other letter case does not.",
+					"Another tenant ID replaces the policy; the same ID in other letter case does not.")},
+				Validators: []validator.String{stringvalidator.RegexMatches(ctTenantIDPattern,
+					"must be a tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47")},
+			},
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "A name for the policy; Microsoft suggests the partner tenant's name.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"user_sync_inbound_allowed": schema.BoolAttribute{
+				MarkdownDescription: "Whether users may be synchronized from the partner tenant into this one (`userSyncInbound.isSyncAllowed`). " +
+					"false stops new synchronization from the partner.",
+				Required: true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (m *ctSyncModelV0) toGraph() graph.CrossTenantIdentitySync {
+	return graph.CrossTenantIdentitySync{
+		TenantID:           strings.ToLower(m.TenantID.ValueString()),
+		DisplayName:        m.DisplayName.ValueString(),
+		SyncInboundAllowed: m.SyncInboundAllowed.ValueBool(),
+	}
+}
+
+func (m *ctSyncModelV0) apply(s *graph.CrossTenantIdentitySync) {
+	m.ID = types.StringValue(strings.ToLower(m.TenantID.ValueString()))
+	m.DisplayName = types.StringNull()
+	if s.DisplayName != "" {
+		m.DisplayName = types.StringValue(s.DisplayName)
+	}
+	m.SyncInboundAllowed = types.BoolValue(s.SyncInboundAllowed)
+}
+
+// put writes the policy and reads it back into m.
+func (r *crossTenantIdentitySyncResource) put(ctx context.Context, m *ctSyncModelV0, diags *diag.Diagnostics, summary string) {
+	c, d := r.data.requireClient()
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	tenant := strings.ToLower(m.TenantID.ValueString())
+	if err := c.PutCrossTenantIdentitySync(ctx, m.toGraph()); err != nil {
+		next := ""
+		if graph.IsNotFound(err) {
+			next = "The tenant has no partner configuration for " + tenant + ". Create it first with b2b_cross_tenant_access_partner and reference its tenant_id here."
+		}
+		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("tenant_id"), summary, errorDetail(
+			fmt.Sprintf("Writing the identity synchronization policy of partner tenant %s (PUT .../partners/%s/identitySynchronization).", tenant, tenant),
+			strings.TrimSpace(next+" "+graphErrorHint(err)), err)))
+		return
+	}
+	tflog.Info(ctx, "wrote cross-tenant identity synchronization policy", map[string]any{"partner_tenant_id": tenant})
+	got, err := c.GetCrossTenantIdentitySync(ctx, tenant)
+	if err != nil {
+		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
+			"Reading the identity synchronization policy of partner tenant "+tenant+" back after writing it.", err))
+		return
+	}
+	m.apply(got)
+}
+
+func (r *crossTenantIdentitySyncResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan ctSyncModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	c, d := r.data.requireClient()
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, ctCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tenant := strings.ToLower(plan.TenantID.ValueString())
+	// PUT would silently replace a policy made elsewhere; look first.
+	if _, err := c.GetCrossTenantIdentitySync(ctx, tenant); err == nil {
+		resp.Diagnostics.AddAttributeError(path.Root("tenant_id"), "Cross-Tenant Identity Sync Already Exists",
+			errorDetail(fmt.Sprintf("Creating the identity synchronization policy of partner tenant %s, but it already has one.", tenant),
+				fmt.Sprintf("Import it so Terraform manages it: terraform import <address> %s.", tenant), nil))
+		return
+	} else if !graph.IsNotFound(err) {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
+			"Looking up an existing identity synchronization policy of partner tenant "+tenant+" before creating one.", err))
+		return
+	}
+	r.put(ctx, &plan, &resp.Diagnostics, "Error Creating Cross-Tenant Identity Sync")
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *crossTenantIdentitySyncResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan ctSyncModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, ctUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.put(ctx, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Identity Sync")
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *crossTenantIdentitySyncResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state ctSyncModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c, d := r.data.requireClient()
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, ctReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tenant := strings.ToLower(state.TenantID.ValueString())
+	got, err := c.GetCrossTenantIdentitySync(ctx, tenant)
+	if graph.IsNotFound(err) {
+		tflog.Warn(ctx, "cross-tenant identity synchronization policy (or its partner) no longer exists; removing it from the state",
+			map[string]any{"partner_tenant_id": tenant})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
+			"Reading the identity synchronization policy of partner tenant "+tenant+".", err))
+		return
+	}
+	state.apply(got)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *crossTenantIdentitySyncResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state ctSyncModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c, d := r.data.requireClient()
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, ctDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tenant := strings.ToLower(state.TenantID.ValueString())
+	if err := c.DeleteCrossTenantIdentitySync(ctx, tenant); err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostic("Error Deleting Cross-Tenant Identity Sync",
+			"Deleting the identity synchronization policy of partner tenant "+tenant+".", err))
+		return
+	}
+	tflog.Info(ctx, "deleted cross-tenant identity synchronization policy", map[string]any{"partner_tenant_id": tenant})
+}
+
+// ImportState takes the partner's tenant ID.
+func (r *crossTenantIdentitySyncResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if !ctTenantIDPattern.MatchString(id) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			errorDetail(fmt.Sprintf("Importing a cross-tenant identity synchronization policy by %q, which is not a tenant ID.", req.ID),
+				"Give the partner organization's tenant ID, a GUID.", nil))
+		return
+	}
+	id = strings.ToLower(id)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tenant_id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
