@@ -36,6 +36,10 @@ type providerData struct {
 	// resources with one address never both invite (see
 	// guest_user_resource_safety.go).
 	addresses addressGuard
+
+	// admission caches the plan-time admission check's policy reads and
+	// tenant look-ups (see guest_user_resource_admission.go).
+	admission admissionCache
 }
 
 // objectCheck is one existence check, shared by the callers that asked
