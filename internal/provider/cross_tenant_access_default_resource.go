@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -122,7 +124,7 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 		Optional:            true,
 		Attributes: map[string]schema.Attribute{
 			"primary_identity_provider_precedence_order": schema.ListAttribute{
-				MarkdownDescription: "The primary identity providers in the order they are tried, each at most once: " + quoted(ctPrimaryIdPs) + ". Leave one out to skip it.",
+				MarkdownDescription: "The primary identity providers in the order they are tried, each at most once: " + ctQuoted(ctPrimaryIdPs) + ". Leave one out to skip it.",
 				ElementType:         types.StringType,
 				Required:            true,
 				Validators: []validator.List{
@@ -131,7 +133,7 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 				},
 			},
 			"fallback_identity_provider": schema.StringAttribute{
-				MarkdownDescription: "Used when no primary provider applies to the guest; Graph requires it: one of " + quoted(ctFallbackIdPs) + ".",
+				MarkdownDescription: "Used when no primary provider applies to the guest; Graph requires it: one of " + ctQuoted(ctFallbackIdPs) + ".",
 				Required:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(ctFallbackIdPs...)},
 			},
@@ -254,43 +256,38 @@ func (r *crossTenantDefaultResource) write(ctx context.Context, plan *ctDefaultM
 }
 
 func (r *crossTenantDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan ctDefaultModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, ctCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	r.write(ctx, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Access Default")
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m *ctDefaultModelV0) (time.Duration, diag.Diagnostics) {
+		return m.Timeouts.Create(ctx, ctCreateTimeout)
+	})
 }
 
 func (r *crossTenantDefaultResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m *ctDefaultModelV0) (time.Duration, diag.Diagnostics) {
+		return m.Timeouts.Update(ctx, ctUpdateTimeout)
+	})
+}
+
+// save is Create and Update alike: the singleton always exists, so both
+// PATCH it to the planned configuration and read it back.
+func (r *crossTenantDefaultResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	timeout func(*ctDefaultModelV0) (time.Duration, diag.Diagnostics)) {
 	var plan ctDefaultModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, ctUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	d, td := timeout(&plan)
+	diags.Append(td...)
+	if diags.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	r.write(ctx, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Access Default")
-	if resp.Diagnostics.HasError() {
+	r.write(ctx, &plan, diags, "Error Updating Cross-Tenant Access Default")
+	if diags.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *crossTenantDefaultResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

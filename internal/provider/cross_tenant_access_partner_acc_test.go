@@ -269,6 +269,10 @@ func TestAccCrossTenantPartner_BadInputs(t *testing.T) {
 			ExpectError: errorRE("Target Type Does Not Fit The Target",
 				`The target "AllUsers" stands for all users, so its target_type must be "user", not "group"`),
 		},
+		{
+			Config:      partnerConfig(env, tenant, "  b2b_direct_connect_inbound = {}"),
+			ExpectError: errorRE("Empty Cross-Tenant Access Setting", "names neither users_and_groups nor applications"),
+		},
 	}
 	for i := range steps {
 		steps[i].PlanOnly = true

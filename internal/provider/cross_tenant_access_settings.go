@@ -48,7 +48,7 @@ var (
 	ctTenantIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
-func quoted(vals []string) string {
+func ctQuoted(vals []string) string {
 	q := make([]string, len(vals))
 	for i, v := range vals {
 		q[i] = "`" + v + "`"
@@ -113,7 +113,7 @@ func ctRuleAttribute(what string, types []string, keywords string) schema.Single
 		Optional:            true,
 		Attributes: map[string]schema.Attribute{
 			"access_type": schema.StringAttribute{
-				MarkdownDescription: "Whether the targets are allowed or blocked: one of " + quoted(ctAccessTypes) + ". `blocked` applies to the targets; everyone else is allowed, and the other way round.",
+				MarkdownDescription: "Whether the targets are allowed or blocked: one of " + ctQuoted(ctAccessTypes) + ". `blocked` applies to the targets; everyone else is allowed, and the other way round.",
 				Required:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(ctAccessTypes...)},
 			},
@@ -130,7 +130,7 @@ func ctRuleAttribute(what string, types []string, keywords string) schema.Single
 							Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 						},
 						"target_type": schema.StringAttribute{
-							MarkdownDescription: "The kind of target: one of " + quoted(types) + ".",
+							MarkdownDescription: "The kind of target: one of " + ctQuoted(types) + ".",
 							Required:            true,
 							Validators:          []validator.String{stringvalidator.OneOf(types...)},
 						},
@@ -145,6 +145,7 @@ func ctB2BAttribute(name, inherit string) schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		MarkdownDescription: ctSettingDescriptions[name] + " " + inherit,
 		Optional:            true,
+		Validators:          []validator.Object{ctNotEmptyValidator{}},
 		Attributes: map[string]schema.Attribute{
 			"users_and_groups": ctRuleAttribute("users and groups", ctUserGroupTypes, "`AllUsers` (target_type `user`)"),
 			"applications": ctRuleAttribute("applications", ctApplicationType,
@@ -216,6 +217,34 @@ func (ctKeywordTypeValidator) ValidateObject(_ context.Context, req validator.Ob
 				"Set target_type = %q, or name a specific object by its ID instead of the keyword.",
 				target.ValueString(), want, want, typ.ValueString(), want))
 	}
+}
+
+// ctNotEmptyValidator refuses a setting written as {}: Graph would store
+// no rule, which reads back as an unset (inherited) setting, not as {}.
+type ctNotEmptyValidator struct{}
+
+var _ validator.Object = ctNotEmptyValidator{}
+
+func (ctNotEmptyValidator) Description(context.Context) string {
+	return "sets users_and_groups, applications or both"
+}
+
+func (v ctNotEmptyValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (ctNotEmptyValidator) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for _, a := range req.ConfigValue.Attributes() {
+		if !a.IsNull() {
+			return
+		}
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty Cross-Tenant Access Setting",
+		"The setting names neither users_and_groups nor applications, so it would configure nothing.\n\n"+
+			"Set at least one rule, or remove the setting to inherit it.")
 }
 
 // ctFromRule and the functions below map between models and graph types.
