@@ -20,7 +20,10 @@ import (
 // users, by that tenant's partner entry or by the default, fails the plan
 // before any invitation is sent.
 //
-// Semantics (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview
+// Semantics (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview,
+// https://learn.microsoft.com/entra/identity-platform/reference-error-codes for
+// AADSTS500213 NotAllowedByInboundPolicyTenant, the sign-in refusal a blocked
+// user meets,
 // and https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicyconfigurationpartner):
 // organizational (partner) settings take precedence over the default; a
 // partner property that is null inherits the default. Inbound
@@ -263,7 +266,7 @@ func (r *guestUserResource) checkAdmission(ctx context.Context, email string, di
 		tflog.Warn(ctx, "admission check failed", map[string]any{"domain": domain, "error": err.Error()})
 		diags.AddAttributeWarning(path.Root("email"), "Could Not Check Guest Admission",
 			fmt.Sprintf("Looking up whether the cross-tenant access settings admit guests from %s failed: %v. "+
-				"The plan goes on; if the organization is blocked, the guest will not be able to redeem the invitation.", domain, err))
+				"The plan goes on; if the organization is blocked, the guest will not be able to sign in.", domain, err))
 		return
 	case block == nil:
 		return
@@ -282,8 +285,8 @@ func admissionDetail(email, domain string, t *graph.TenantInformation, b *admiss
 		fix = "allow its users in that partner entry, or remove b2b_collaboration_inbound from it so the default applies"
 	}
 	return fmt.Sprintf("The guest %s cannot be invited: %s belongs to the tenant %s (%s), whose inbound B2B collaboration "+
-		"is blocked for all users by %s, property %s. Entra would create the guest, but the user could not redeem the "+
-		"invitation or sign in. No invitation was sent. Remove the guest, or %s. If this configuration already changes "+
+		"is blocked for all users by %s, property %s. Entra refuses such a user's sign-in to this tenant "+
+		"(AADSTS500213), so the invitation could never be used. No invitation was sent. Remove the guest, or %s. If this configuration already changes "+
 		"that setting, apply the policy first (terraform apply -target=...): the check reads the settings in effect now.",
 		email, domain, t.TenantID, t.DisplayName, where, b.Property, fix)
 }
