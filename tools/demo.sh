@@ -115,6 +115,11 @@ control() {
 
 tf() { "$TERRAFORM" -chdir="$WORK" "$@"; }
 
+# invitations_sent: how many POST /v1.0/invitations the emulator has served.
+invitations_sent() {
+	control GET /counters | tr ',{}' '\n\n\n' | sed -n 's#.*"POST /v1.0/invitations": *\([0-9]*\).*#\1#p' | head -n 1
+}
+
 command -v curl >/dev/null || fail "curl is needed to drive the emulator's control API"
 command -v go >/dev/null || fail "Go is needed to build the provider and the emulator"
 
@@ -155,9 +160,15 @@ say "Graph and sign-in endpoint: $B2B_EMULATOR_URL (TLS, CA in $SSL_CERT_FILE)"
 # The demo also manages group memberships and sponsors, so the app gets the
 # permissions those need, as an administrator would grant them.
 control PUT "/apps/$ARM_CLIENT_ID/permissions" \
-	'{"permissions":["User.Invite.All","User.ReadWrite.All","GroupMember.ReadWrite.All","Directory.Read.All"]}' >/dev/null
+	'{"permissions":["User.Invite.All","User.ReadWrite.All","GroupMember.ReadWrite.All","Directory.Read.All","Policy.ReadWrite.CrossTenantAccess","Policy.Read.All","CrossTenantInformation.ReadBasic.All"]}' >/dev/null
 say "tenant $ARM_TENANT_ID, app $ARM_CLIENT_ID with User.Invite.All, User.ReadWrite.All,"
-say "GroupMember.ReadWrite.All (memberships) and Directory.Read.All (reading them back)"
+say "GroupMember.ReadWrite.All (memberships), Directory.Read.All (reading them back),"
+say "Policy.ReadWrite.CrossTenantAccess and Policy.Read.All (partner organizations, the plan-time admission check)"
+say "and CrossTenantInformation.ReadBasic.All (finding a tenant by domain)"
+# Two other organizations' tenants, as findTenantInformationByDomainName knows them.
+control POST /tenants '{"tenantId":"5b7c1a0e-2f4d-4e6a-9b8c-0d1e2f3a4b5c","displayName":"Partner Ltd","defaultDomainName":"partner.example"}' >/dev/null
+control POST /tenants '{"tenantId":"8e9f0a1b-3c4d-4e5f-a6b7-c8d9e0f1a2b3","displayName":"Rival Corp","defaultDomainName":"rival.example"}' >/dev/null
+say "other organizations' tenants exist: Partner Ltd (partner.example) and Rival Corp (rival.example)"
 # An existing group and an employee who sponsors the suppliers, as in any tenant.
 group_json="$(control POST /groups '{"displayName":"Supplier portal users"}')"
 TF_VAR_suppliers_group_id="$(sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' <<<"$group_json")"
@@ -181,14 +192,30 @@ export TF_CLI_CONFIG_FILE="$DEMO/terraformrc"
 export CHECKPOINT_DISABLE=1 TF_INPUT=0
 unset TF_LOG TF_WORKSPACE
 cp "$ROOT"/examples/demo/*.tf "$WORK/"
+BLOCKED="$DEMO/blocked-guest"
+rm -rf "$BLOCKED" && mkdir -p "$BLOCKED"
+cp "$ROOT"/examples/demo/blocked-guest/*.tf "$BLOCKED/"
 say "CLI config: $TF_CLI_CONFIG_FILE; working copy of examples/demo: $WORK"
 say "($CLI_NAME warns below that provider development overrides are in effect: that is expected.)"
 
-step "$CLI_CMD plan: five guests (two described one by one, three suppliers from a list, each in a group with a sponsor), none exists yet"
+step "$CLI_CMD plan: Partner Ltd as a partner organization whose MFA is trusted, Rival Corp blocked, and five guests (two described one by one, three suppliers from a list, each in a group with a sponsor), none exists yet"
 tf plan -out=demo.tfplan
 
 step "$CLI_CMD apply: one invitation per guest, then the profile fields, the group and the sponsor, then a read-back"
 tf apply demo.tfplan
+
+step "$CLI_CMD plan of a guest from Rival Corp (examples/demo/blocked-guest): refused at plan time"
+invitations_before="$(invitations_sent)"
+set +e
+blocked_out="$("$TERRAFORM" -chdir="$BLOCKED" plan -no-color 2>&1)"
+blocked_rc=$?
+set -e
+printf '%s\n' "$blocked_out" | sed -n '/Error:/,$p'
+[[ $blocked_rc -ne 0 ]] || fail "the plan of a guest from a blocked organization succeeded"
+grep -q "Guest Organization Blocked" <<<"$blocked_out" || fail "the plan failed, but not with the admission check (see above)"
+[[ "$(invitations_sent)" == "$invitations_before" ]] || fail "an invitation was sent for the refused guest"
+say "the plan stopped before any invitation: the provider read Rival Corp's partner entry"
+say "(blocked for AllUsers) and refused sam.taylor@rival.example. The demo goes on."
 
 alice_id="$(tf output -raw alice_id)"
 bob_id="$(tf output -raw bob_id)"

@@ -23,6 +23,55 @@ provider "b2b" {
   default_send_invitation_message = false
 }
 
+# Partner Ltd may collaborate, and its MFA is trusted: its guests are not
+# asked for a second factor again. Written by domain: b2b_tenant finds the
+# tenant ID (make demo registers partner.example in the emulator).
+data "b2b_tenant" "partner" {
+  domain_name = "partner.example"
+}
+
+resource "b2b_cross_tenant_access_partner" "partner" {
+  tenant_id = data.b2b_tenant.partner.tenant_id
+
+  b2b_collaboration_inbound = {
+    users_and_groups = {
+      access_type = "allowed"
+      targets     = [{ target = "AllUsers", target_type = "user" }]
+    }
+    applications = {
+      access_type = "allowed"
+      targets     = [{ target = "AllApplications", target_type = "application" }]
+    }
+  }
+
+  inbound_trust = {
+    mfa_accepted                  = true
+    compliant_device_accepted     = false
+    hybrid_joined_device_accepted = false
+  }
+}
+
+# Rival Corp is blocked: none of its users may collaborate with us. A
+# b2b_guest_user at rival.example now fails the plan (make demo shows it).
+data "b2b_tenant" "rival" {
+  domain_name = "rival.example"
+}
+
+resource "b2b_cross_tenant_access_partner" "rival" {
+  tenant_id = data.b2b_tenant.rival.tenant_id
+
+  b2b_collaboration_inbound = {
+    users_and_groups = {
+      access_type = "blocked"
+      targets     = [{ target = "AllUsers", target_type = "user" }]
+    }
+    applications = {
+      access_type = "blocked"
+      targets     = [{ target = "AllApplications", target_type = "application" }]
+    }
+  }
+}
+
 # A partner's buyer, invited with a personal message and her manager in copy.
 resource "b2b_guest_user" "alice" {
   email        = "alice.martin@partner.example"
@@ -38,6 +87,9 @@ resource "b2b_guest_user" "alice" {
     cc_recipient = "purchasing@contoso.example"
     body         = "Welcome to the Contoso supplier portal. Your orders and invoices are waiting for you."
   }
+
+  # Invited once her organization's settings are in place.
+  depends_on = [b2b_cross_tenant_access_partner.partner]
 }
 
 # A consultant who works like an employee: a Member, not a Guest.

@@ -237,6 +237,11 @@ func (s *Server) RedeemInvitation(id string) error {
 	if u == nil {
 		return ErrNotFound
 	}
+	if m, _ := u.Props["mail"].(string); m != "" {
+		if err := s.inboundBlockedLocked(m); err != nil {
+			return err // the inbound cross-tenant access settings refuse the sign-in (admission.go)
+		}
+	}
 	u.Props["externalUserState"] = "Accepted"
 	u.Props["externalUserStateChangeDateTime"] = formatTime(s.now())
 	s.saveLocked()

@@ -137,4 +137,7 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !resp.Diagnostics.HasError() {
 		r.checkAccessTargets(ctx, prior, &plan, &resp.Diagnostics)
 	}
+	if !resp.Diagnostics.HasError() && admissionNeeded(prior, &plan) {
+		r.checkAdmission(ctx, plan.Email.ValueString(), &resp.Diagnostics)
+	}
 }

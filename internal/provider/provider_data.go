@@ -38,6 +38,10 @@ type providerData struct {
 	// resources with one address never both invite (see
 	// guest_user_resource_safety.go).
 	addresses addressGuard
+
+	// admission caches the plan-time admission check's policy reads and
+	// tenant look-ups (see guest_user_resource_admission.go).
+	admission admissionCache
 }
 
 // objectCheckTimeout bounds a shared existence look-up. The look-up runs

@@ -1,0 +1,301 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+// The admission check: at plan time, a guest whose email domain belongs to
+// an Entra tenant whose inbound B2B collaboration is blocked for all its
+// users, by that tenant's partner entry or by the default, fails the plan
+// before any invitation is sent.
+//
+// Semantics (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview,
+// https://learn.microsoft.com/entra/identity-platform/reference-error-codes for
+// AADSTS500213 NotAllowedByInboundPolicyTenant, the sign-in refusal a blocked
+// user meets,
+// and https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicyconfigurationpartner):
+// organizational (partner) settings take precedence over the default; a
+// partner property that is null inherits the default. Inbound
+// b2bCollaborationInbound.usersAndGroups decides which users of the other
+// organization may collaborate. Only a rule that blocks AllUsers is certain
+// from an email address: a rule naming object IDs (blocked for some, or
+// allowed for some and so blocked for the rest) cannot be judged without
+// the user's object ID in its home tenant, so it passes here.
+//
+// Terraform gives a resource's plan no view of other resources' planned
+// values, so the check judges by the policy as it is in Entra now; a
+// policy changed in the same run is not seen (the docs say so and the
+// error says how to apply the policy first).
+
+// admissionTimeout bounds one shared look-up; each waiter also honours its
+// own context.
+const admissionTimeout = 30 * time.Second
+
+// admissionCache holds, for one provider process (one Terraform command),
+// the policy reads and tenant look-ups of the admission check, shared by
+// every guest: one default read, one partner read per tenant and one tenant
+// look-up per distinct domain.
+type admissionCache struct {
+	group singleflight.Group
+
+	mu sync.Mutex
+	// unavailable is set when a read was refused for lack of permission:
+	// the check is off for the rest of the run.
+	unavailable bool
+	noted       bool
+	// def is the default configuration once read.
+	def *graph.CrossTenantDefault
+	// tenants by lower-cased domain (nil value: not an Entra tenant);
+	// partners by tenant ID (nil value: no partner entry).
+	tenants  map[string]*graph.TenantInformation
+	partners map[string]*graph.CrossTenantPartner
+}
+
+// admissionBlock is what blocks a tenant's users: where the rule is and
+// which property.
+type admissionBlock struct {
+	// Source is "partner" (the tenant's partner entry) or "default".
+	Source string
+	// Property is the Graph property path of the rule.
+	Property string
+}
+
+// blockedForAllUsers reports the setting that blocks inbound B2B
+// collaboration for every user of a tenant with partner entry p (nil: none)
+// under default d, or nil when nothing blocks all of them.
+func blockedForAllUsers(p *graph.CrossTenantPartner, d *graph.CrossTenantDefault) *admissionBlock {
+	const prop = "b2bCollaborationInbound.usersAndGroups"
+	if p != nil && p.B2BCollaborationInbound != nil && p.B2BCollaborationInbound.UsersAndGroups != nil {
+		if blocksAllUsers(p.B2BCollaborationInbound.UsersAndGroups) {
+			return &admissionBlock{Source: "partner", Property: prop}
+		}
+		return nil // the partner's own rule decides, and it does not block everyone
+	}
+	if d != nil && d.B2BCollaborationInbound != nil && blocksAllUsers(d.B2BCollaborationInbound.UsersAndGroups) {
+		return &admissionBlock{Source: "default", Property: prop}
+	}
+	return nil
+}
+
+// blocksAllUsers: accessType blocked with the AllUsers keyword among the
+// targets.
+func blocksAllUsers(r *graph.CrossTenantTargetConfiguration) bool {
+	if r == nil || !strings.EqualFold(r.AccessType, "blocked") {
+		return false
+	}
+	for _, t := range r.Targets {
+		if strings.EqualFold(t.Target, "AllUsers") {
+			return true
+		}
+	}
+	return false
+}
+
+// emailDomain returns the lower-cased part after the last @, or "".
+func emailDomain(email string) string {
+	i := strings.LastIndex(email, "@")
+	if i < 0 || i == len(email)-1 {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(email[i+1:]))
+}
+
+// shared runs fn once per key among concurrent callers; the call runs
+// detached from any one caller's cancellation (bounded by
+// admissionTimeout) and each caller stops waiting when its own ctx ends.
+func (a *admissionCache) shared(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
+	ch := a.group.DoChan(key, func() (any, error) {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), admissionTimeout)
+		defer cancel()
+		return fn(c)
+	})
+	select {
+	case r := <-ch:
+		return r.Val, r.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// defaultPolicy reads the default configuration once per run.
+func (a *admissionCache) defaultPolicy(ctx context.Context, c *graph.Client) (*graph.CrossTenantDefault, error) {
+	a.mu.Lock()
+	d := a.def
+	a.mu.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	v, err := a.shared(ctx, "default", func(ctx context.Context) (any, error) {
+		return c.GetCrossTenantDefault(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	d, _ = v.(*graph.CrossTenantDefault)
+	a.mu.Lock()
+	a.def = d
+	a.mu.Unlock()
+	return d, nil
+}
+
+// tenant looks a domain up once per run; nil means no Entra tenant has it.
+func (a *admissionCache) tenant(ctx context.Context, c *graph.Client, domain string) (*graph.TenantInformation, error) {
+	a.mu.Lock()
+	t, ok := a.tenants[domain]
+	a.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	v, err := a.shared(ctx, "tenant:"+domain, func(ctx context.Context) (any, error) {
+		t, err := c.FindTenantByDomain(ctx, domain)
+		if graph.IsNotFound(err) {
+			return (*graph.TenantInformation)(nil), nil
+		}
+		return t, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	t, _ = v.(*graph.TenantInformation)
+	a.mu.Lock()
+	if a.tenants == nil {
+		a.tenants = map[string]*graph.TenantInformation{}
+	}
+	a.tenants[domain] = t
+	a.mu.Unlock()
+	return t, nil
+}
+
+// partner reads a tenant's partner entry once per run; nil means none.
+func (a *admissionCache) partner(ctx context.Context, c *graph.Client, tenantID string) (*graph.CrossTenantPartner, error) {
+	a.mu.Lock()
+	p, ok := a.partners[tenantID]
+	a.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	v, err := a.shared(ctx, "partner:"+tenantID, func(ctx context.Context) (any, error) {
+		p, err := c.GetCrossTenantPartner(ctx, tenantID)
+		if graph.IsNotFound(err) {
+			return (*graph.CrossTenantPartner)(nil), nil
+		}
+		return p, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, _ = v.(*graph.CrossTenantPartner)
+	a.mu.Lock()
+	if a.partners == nil {
+		a.partners = map[string]*graph.CrossTenantPartner{}
+	}
+	a.partners[tenantID] = p
+	a.mu.Unlock()
+	return p, nil
+}
+
+// off turns the check off for the run and reports whether the caller is
+// the first to learn it (and so adds the one note).
+func (a *admissionCache) off() (first bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.unavailable = true
+	first = !a.noted
+	a.noted = true
+	return first
+}
+
+func (a *admissionCache) isOff() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.unavailable
+}
+
+// admissionFor finds what blocks email's domain: the tenant (nil when the
+// domain is no Entra tenant) and the block (nil when none).
+func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, domain string) (*graph.TenantInformation, *admissionBlock, error) {
+	d, err := a.defaultPolicy(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := a.tenant(ctx, c, domain)
+	if err != nil || t == nil {
+		return nil, nil, err
+	}
+	p, err := a.partner(ctx, c, t.TenantID)
+	if err != nil {
+		return t, nil, err
+	}
+	return t, blockedForAllUsers(p, d), nil
+}
+
+// checkAdmission adds the plan-time admission diagnostics for a guest that
+// is about to be invited at email.
+func (r *guestUserResource) checkAdmission(ctx context.Context, email string, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.Client == nil {
+		return // provider configuration unknown until apply
+	}
+	domain := emailDomain(email)
+	a := &r.data.admission
+	if domain == "" || a.isOff() {
+		return
+	}
+	tenant, block, err := a.admissionFor(ctx, r.data.Client, domain)
+	switch {
+	case graph.IsForbidden(err) || graph.IsUnauthorized(err):
+		if a.off() {
+			diags.AddWarning("Guest Admission Not Checked",
+				"The provider checks at plan time whether the cross-tenant access settings block each new guest's "+
+					"organization, and the application may not read them: "+err.Error()+" No guest is checked in this run. "+
+					"To turn the check on, grant Policy.Read.All (cross-tenant access policy) and "+
+					"CrossTenantInformation.ReadBasic.All (tenant look-up by domain).")
+		}
+		return
+	case err != nil:
+		tflog.Warn(ctx, "admission check failed", map[string]any{"domain": domain, "error": err.Error()})
+		diags.AddAttributeWarning(path.Root("email"), "Could Not Check Guest Admission",
+			fmt.Sprintf("Looking up whether the cross-tenant access settings admit guests from %s failed: %v. "+
+				"The plan goes on; if the organization is blocked, the guest will not be able to sign in.", domain, err))
+		return
+	case block == nil:
+		return
+	}
+	diags.AddAttributeError(path.Root("email"), "Guest Organization Blocked", admissionDetail(email, domain, tenant, block))
+}
+
+// admissionDetail is the error text: who, which organization, which
+// setting, and what to do.
+func admissionDetail(email, domain string, t *graph.TenantInformation, b *admissionBlock) string {
+	where := "the default cross-tenant access settings (b2b_cross_tenant_access_default)"
+	fix := "add a partner entry for the tenant that allows its users (b2b_cross_tenant_access_partner with " +
+		"b2b_collaboration_inbound.users_and_groups access_type = \"allowed\"), or allow them in the default"
+	if b.Source == "partner" {
+		where = "the tenant's partner entry (b2b_cross_tenant_access_partner for " + t.TenantID + ")"
+		fix = "allow its users in that partner entry, or remove b2b_collaboration_inbound from it so the default applies"
+	}
+	return fmt.Sprintf("The guest %s cannot be invited: %s belongs to the tenant %s (%s), whose inbound B2B collaboration "+
+		"is blocked for all users by %s, property %s. Entra refuses such a user's sign-in to this tenant "+
+		"(AADSTS500213), so the invitation could never be used. No invitation was sent. Remove the guest, or %s. If this configuration already changes "+
+		"that setting, apply the policy first (terraform apply -target=...): the check reads the settings in effect now.",
+		email, domain, t.TenantID, t.DisplayName, where, b.Property, fix)
+}
+
+// admissionNeeded: the check runs when a guest is created or its email
+// changes to a known new address (prior is nil when creating).
+func admissionNeeded(prior, plan *guestUserResourceModelV0) bool {
+	if plan.Email.IsUnknown() || plan.Email.IsNull() {
+		return false
+	}
+	return prior == nil || !strings.EqualFold(prior.Email.ValueString(), plan.Email.ValueString())
+}

@@ -1,0 +1,74 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
+)
+
+func rule(access string, targets ...string) *graph.CrossTenantB2BSetting {
+	r := &graph.CrossTenantTargetConfiguration{AccessType: access}
+	for _, t := range targets {
+		r.Targets = append(r.Targets, graph.CrossTenantTarget{Target: t, TargetType: "user"})
+	}
+	return &graph.CrossTenantB2BSetting{UsersAndGroups: r}
+}
+
+func partnerWith(in *graph.CrossTenantB2BSetting) *graph.CrossTenantPartner {
+	return &graph.CrossTenantPartner{TenantID: "t", CrossTenantSettings: graph.CrossTenantSettings{B2BCollaborationInbound: in}}
+}
+
+func defaultWith(in *graph.CrossTenantB2BSetting) *graph.CrossTenantDefault {
+	return &graph.CrossTenantDefault{CrossTenantSettings: graph.CrossTenantSettings{B2BCollaborationInbound: in}}
+}
+
+// The partner's own rule wins over the default; null inherits it; only a
+// block of AllUsers is judged.
+func TestBlockedForAllUsers(t *testing.T) {
+	const group = "3f1b0c2e-0000-4000-8000-000000000001"
+	blockedDefault, allowedDefault := defaultWith(rule("blocked", "AllUsers")), defaultWith(rule("allowed", "AllUsers"))
+	tests := []struct {
+		name string
+		p    *graph.CrossTenantPartner
+		d    *graph.CrossTenantDefault
+		want string // "" (admitted), "partner" or "default"
+	}{
+		{"no partner, default allows", nil, allowedDefault, ""},
+		{"no partner, default blocks", nil, blockedDefault, "default"},
+		{"partner inherits (null inbound), default blocks", partnerWith(nil), blockedDefault, "default"},
+		{"partner inherits (null usersAndGroups), default blocks", partnerWith(&graph.CrossTenantB2BSetting{}), blockedDefault, "default"},
+		{"partner blocks, default allows", partnerWith(rule("blocked", "AllUsers")), allowedDefault, "partner"},
+		{"partner blocks, keyword in other case", partnerWith(rule("Blocked", "allusers")), allowedDefault, "partner"},
+		{"partner allows, default blocks", partnerWith(rule("allowed", "AllUsers")), blockedDefault, ""},
+		{"partner blocks one group only", partnerWith(rule("blocked", group)), allowedDefault, ""},
+		{"partner allows one group only (others blocked, not judged by email)", partnerWith(rule("allowed", group)), allowedDefault, ""},
+		{"default blocks one group only", nil, defaultWith(rule("blocked", group)), ""},
+		{"nothing read", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := blockedForAllUsers(tt.p, tt.d)
+			switch {
+			case tt.want == "" && got != nil:
+				t.Fatalf("blocked by %+v, want admitted", *got)
+			case tt.want != "" && (got == nil || got.Source != tt.want):
+				t.Fatalf("got %+v, want blocked by %s", got, tt.want)
+			case got != nil && got.Property != "b2bCollaborationInbound.usersAndGroups":
+				t.Fatalf("property %q", got.Property)
+			}
+		})
+	}
+}
+
+func TestEmailDomain(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice@Fabrikam.Example": "fabrikam.example",
+		"a@b@c.example":          "c.example",
+		"nodomain":               "",
+		"trailing@":              "",
+	} {
+		if got := emailDomain(in); got != want {
+			t.Errorf("emailDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
