@@ -93,7 +93,7 @@ func TestAccSecrets_NeverInLogsOrState(t *testing.T) {
 			srv := env.RequireEmulator(t)
 			block, secrets := m.setup(t, env)
 			email := env.Email(t, t.Name())
-			config := block + guestResource("test", email, `  display_name = "Secret Keeper"
+			config := block + guestResource(email, `  display_name = "Secret Keeper"
   redirect_url = "https://myapps.microsoft.com"
   job_title    = "Auditor"`)
 			var redeemURL string
@@ -197,7 +197,7 @@ func TestAccSecrets_PlainHTTPEndpointRefusedAtPlan(t *testing.T) {
 	env := acctest.New(t)
 	srv := env.RequireEmulator(t)
 	cred := fmt.Sprintf("  tenant_id = %q\n  client_id = %q\n  client_secret = %q\n", srv.TenantID(), env.App().ClientID, env.App().Secret)
-	guest := guestResource("test", "plain.http@partner.example", `  redirect_url = "https://myapps.microsoft.com"`)
+	guest := guestResource("plain.http@partner.example", `  redirect_url = "https://myapps.microsoft.com"`)
 	before := srv.Counters()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
