@@ -160,31 +160,46 @@ func TestPatchFollowsTable(t *testing.T) {
 				}
 				return
 			}
-			nullMsg := accepts(p.Graph, nil)
-			if clears := p.Clearable() || p.Type == userprop.StringList || p.Type == userprop.StringSet; clears != (nullMsg == "") {
-				t.Errorf("PATCH %s: null accepted = %v, the table says clearable = %v (%q)", p.Graph, nullMsg == "", clears, nullMsg)
-			}
+			checkNullPatch(t, p, accepts)
 			switch p.Type {
 			case userprop.Bool:
 				if msg := accepts(p.Graph, true); msg != "" {
 					t.Errorf("PATCH %s: true refused: %s", p.Graph, msg)
 				}
 			case userprop.StringList, userprop.StringSet:
-				if msg := accepts(p.Graph, []any{}); msg != "" {
-					t.Errorf("PATCH %s: [] refused: %s", p.Graph, msg)
-				}
-				if p.MaxLen > 0 {
-					if msg := accepts(p.Graph, []any{strings.Repeat("1", p.MaxLen)}); msg != "" {
-						t.Errorf("PATCH %s: an element of %d characters refused: %s", p.Graph, p.MaxLen, msg)
-					}
-					if msg := accepts(p.Graph, []any{strings.Repeat("1", p.MaxLen+1)}); msg == "" {
-						t.Errorf("PATCH %s: an element of %d characters accepted, the limit is %d", p.Graph, p.MaxLen+1, p.MaxLen)
-					}
-				}
+				checkListPatch(t, p, accepts)
 			case userprop.String:
 				checkStringPatch(t, p, accepts)
 			}
 		})
+	}
+}
+
+// checkNullPatch: null is accepted exactly where the row is clearable (lists
+// and sets always are, as the empty collection).
+func checkNullPatch(t *testing.T, p userprop.Prop, accepts func(string, any) string) {
+	t.Helper()
+	nullMsg := accepts(p.Graph, nil)
+	if clears := p.Clearable() || p.Type == userprop.StringList || p.Type == userprop.StringSet; clears != (nullMsg == "") {
+		t.Errorf("PATCH %s: null accepted = %v, the table says clearable = %v (%q)", p.Graph, nullMsg == "", clears, nullMsg)
+	}
+}
+
+// checkListPatch: the empty list is accepted, and an element of the row's
+// maximum length is accepted and one character more refused.
+func checkListPatch(t *testing.T, p userprop.Prop, accepts func(string, any) string) {
+	t.Helper()
+	if msg := accepts(p.Graph, []any{}); msg != "" {
+		t.Errorf("PATCH %s: [] refused: %s", p.Graph, msg)
+	}
+	if p.MaxLen <= 0 {
+		return
+	}
+	if msg := accepts(p.Graph, []any{strings.Repeat("1", p.MaxLen)}); msg != "" {
+		t.Errorf("PATCH %s: an element of %d characters refused: %s", p.Graph, p.MaxLen, msg)
+	}
+	if msg := accepts(p.Graph, []any{strings.Repeat("1", p.MaxLen+1)}); msg == "" {
+		t.Errorf("PATCH %s: an element of %d characters accepted, the limit is %d", p.Graph, p.MaxLen+1, p.MaxLen)
 	}
 }
 

@@ -68,37 +68,50 @@ func TestAddGroupMemberRequestAndOutcomes(t *testing.T) {
 			})
 			c := f.client(f.config())
 			err := c.AddGroupMember(groupsCtx(t), testGroupID, testUserID)
-			if !tc.wantErr {
-				if err != nil {
-					t.Fatalf("AddGroupMember: %v", err)
-				}
-			} else {
-				if err == nil {
-					t.Fatal("AddGroupMember succeeded, want an error")
-				}
-				if kindOf(err) != tc.wantKind {
-					t.Fatalf("kind = %v, want %v (%v)", kindOf(err), tc.wantKind, err)
-				}
-				e := asGraphError(t, err)
-				if e.RequiredPermission != tc.wantPerm {
-					t.Fatalf("RequiredPermission = %q, want %q", e.RequiredPermission, tc.wantPerm)
-				}
-				if e.Operation != "POST /groups/{id}/members/$ref" || e.RequestID != "req-1" {
-					t.Fatalf("error = %+v", e)
-				}
+			if tc.wantErr {
+				checkAddGroupMemberError(t, err, tc.wantKind, tc.wantPerm)
+			} else if err != nil {
+				t.Fatalf("AddGroupMember: %v", err)
 			}
-			calls := f.calls()
-			if len(calls) != 1 {
-				t.Fatalf("%d Graph calls, want 1", len(calls))
-			}
-			got := calls[0]
-			if got.Method != "POST" || got.Path != "/v1.0/groups/"+testGroupID+"/members/$ref" {
-				t.Fatalf("request = %s %s", got.Method, got.Path)
-			}
-			if ref := refBody(t, got.Body); ref != f.srv.URL+"/v1.0/directoryObjects/"+testUserID {
-				t.Fatalf("@odata.id = %q", ref)
-			}
+			checkOneAddGroupMemberRequest(t, f)
 		})
+	}
+}
+
+// checkAddGroupMemberError: a refused add is a typed error of the given
+// kind, naming the permission it lacks (if any), the operation and Graph's
+// request ID.
+func checkAddGroupMemberError(t *testing.T, err error, wantKind ErrorKind, wantPerm string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("AddGroupMember succeeded, want an error")
+	}
+	if kindOf(err) != wantKind {
+		t.Fatalf("kind = %v, want %v (%v)", kindOf(err), wantKind, err)
+	}
+	e := asGraphError(t, err)
+	if e.RequiredPermission != wantPerm {
+		t.Fatalf("RequiredPermission = %q, want %q", e.RequiredPermission, wantPerm)
+	}
+	if e.Operation != "POST /groups/{id}/members/$ref" || e.RequestID != "req-1" {
+		t.Fatalf("error = %+v", e)
+	}
+}
+
+// checkOneAddGroupMemberRequest: the add was a single POST of the user's
+// directoryObjects reference to the group's members/$ref.
+func checkOneAddGroupMemberRequest(t *testing.T, f *fake) {
+	t.Helper()
+	calls := f.calls()
+	if len(calls) != 1 {
+		t.Fatalf("%d Graph calls, want 1", len(calls))
+	}
+	got := calls[0]
+	if got.Method != "POST" || got.Path != "/v1.0/groups/"+testGroupID+"/members/$ref" {
+		t.Fatalf("request = %s %s", got.Method, got.Path)
+	}
+	if ref := refBody(t, got.Body); ref != f.srv.URL+"/v1.0/directoryObjects/"+testUserID {
+		t.Fatalf("@odata.id = %q", ref)
 	}
 }
 

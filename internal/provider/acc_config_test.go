@@ -17,14 +17,15 @@ func secretProviderBlock(env *acctest.Env, tenantID, clientID, secret string) st
 	return env.ProviderBlock(fmt.Sprintf("tenant_id = %q\nclient_id = %q\nclient_secret = %q", tenantID, clientID, secret))
 }
 
-// guestResource is one b2b_guest_user block named name, with the given
-// email and body lines (written as they go inside the block, indented by
-// the caller; "" for none).
-func guestResource(name, email, body string) string {
+// guestResource is the b2b_guest_user "test" block (guestAddr) with the
+// given email and body lines (written as they go inside the block, indented
+// by the caller; "" for none). The configurations built from it manage one
+// guest, so the name is fixed and the checks address it as guestAddr.
+func guestResource(email, body string) string {
 	if body != "" && !strings.HasSuffix(body, "\n") {
 		body += "\n"
 	}
-	return fmt.Sprintf("\nresource \"b2b_guest_user\" %q {\n  email = %q\n%s}\n", name, email, body)
+	return fmt.Sprintf("\nresource \"b2b_guest_user\" \"test\" {\n  email = %q\n%s}\n", email, body)
 }
 
 // guestConfig is the provider block plus one b2b_guest_user "test" with
@@ -34,12 +35,12 @@ func guestConfig(env *acctest.Env, email, body string) string {
 	if strings.Contains(body, "redirect_url") {
 		redirect = ""
 	}
-	return env.ProviderConfig() + guestResource("test", email, "  "+redirect+"\n"+body)
+	return env.ProviderConfig() + guestResource(email, "  "+redirect+"\n"+body)
 }
 
 // importConfig is a configuration with the provider default redirect URL
 // (Graph does not store redirect_url, so a resource-level one would be a
 // state-only difference) and one b2b_guest_user "test".
 func importConfig(env *acctest.Env, email, body, extra string) string {
-	return env.ProviderConfigWith(`default_redirect_url = "https://myapps.microsoft.com"`) + guestResource("test", email, body) + extra
+	return env.ProviderConfigWith(`default_redirect_url = "https://myapps.microsoft.com"`) + guestResource(email, body) + extra
 }

@@ -50,8 +50,44 @@ func TestAccGuestUserListResource_Protocol(t *testing.T) {
 	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserReadWriteAll, emulator.PermGroupMemberReadAll))
 	srv := env.RequireEmulator(t)
 	ids := seedImportFlowGuests(t, env)
-	ctx := context.Background()
+	rpc := newListRPC(t, env, srv)
 
+	checkListedFlowGuests(t, rpc, ids)
+
+	// With more guests than one page holds (100), the limit still bounds
+	// the Graph query itself: one page, not every page of the tenant.
+	for i := range 150 {
+		env.SeedUser(t, emulator.SeedUser{Email: fmt.Sprintf("filler%03d@filler.example", i), DisplayName: "Filler"})
+	}
+	checkListLimit(t, rpc, srv)
+	for _, r := range rpc.list(map[string]string{"invitation_state": "Accepted"}, false, 0) {
+		if r.Resource != nil {
+			t.Error("a resource object was returned without include_resource")
+		}
+	}
+
+	bad := rpc.list(map[string]string{"member_of_group_id": "00000000-1111-2222-3333-444444444444"}, false, 0)
+	if len(bad) != 1 || len(bad[0].Diagnostics) != 1 || bad[0].Diagnostics[0].Summary != "Group Not Found" {
+		t.Fatalf("unknown group: %+v; want one result carrying the Group Not Found diagnostic", bad)
+	}
+}
+
+// listRPC is a provider server configured against the emulator, with the
+// b2b_guest_user list, resource and identity types to read its answers.
+type listRPC struct {
+	t      *testing.T
+	ctx    context.Context
+	server tfprotov6.ListResourceServer
+	// listType, resourceType, identityType are the value types of the
+	// list configuration, the resource object and the resource identity.
+	listType, resourceType, identityType tftypes.Type
+}
+
+// newListRPC starts the provider server, reads its schemas and configures
+// it, as Terraform does before it lists.
+func newListRPC(t *testing.T, env *acctest.Env, srv *emulator.Server) *listRPC {
+	t.Helper()
+	ctx := context.Background()
 	ps, err := env.ProtoV6ProviderFactories()["b2b"]()
 	if err != nil {
 		t.Fatal(err)
@@ -88,46 +124,61 @@ func TestAccGuestUserListResource_Protocol(t *testing.T) {
 	if !ok {
 		t.Fatal("the provider does not serve the b2b_guest_user list resource")
 	}
-	lt := listSchema.ValueType()
-	rt := schemas.ResourceSchemas["b2b_guest_user"].ValueType()
-	it := identities.IdentitySchemas["b2b_guest_user"].ValueType()
+	return &listRPC{
+		t: t, ctx: ctx, server: server,
+		listType:     listSchema.ValueType(),
+		resourceType: schemas.ResourceSchemas["b2b_guest_user"].ValueType(),
+		identityType: identities.IdentitySchemas["b2b_guest_user"].ValueType(),
+	}
+}
 
-	list := func(filters map[string]string, include bool, limit int64) []tfprotov6.ListResourceResult {
-		t.Helper()
-		stream, err := server.ListResource(ctx, &tfprotov6.ListResourceRequest{
-			TypeName: "b2b_guest_user", Config: dynamicValue(t, lt, objectValue(t, lt, filters)),
-			IncludeResource: include, Limit: limit,
-		})
-		if err != nil {
-			t.Fatalf("ListResource: %v", err)
-		}
-		var out []tfprotov6.ListResourceResult
-		for r := range stream.Results {
-			out = append(out, r)
-		}
-		return out
+// list calls ListResource with the given filters (others null) and
+// collects every result of the stream.
+func (l *listRPC) list(filters map[string]string, include bool, limit int64) []tfprotov6.ListResourceResult {
+	l.t.Helper()
+	stream, err := l.server.ListResource(l.ctx, &tfprotov6.ListResourceRequest{
+		TypeName: "b2b_guest_user", Config: dynamicValue(l.t, l.listType, objectValue(l.t, l.listType, filters)),
+		IncludeResource: include, Limit: limit,
+	})
+	if err != nil {
+		l.t.Fatalf("ListResource: %v", err)
 	}
-	attrs := func(dv *tfprotov6.DynamicValue, typ tftypes.Type) map[string]tftypes.Value {
-		t.Helper()
-		v, err := dv.Unmarshal(typ)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]tftypes.Value{}
-		if err := v.As(&m); err != nil {
-			t.Fatal(err)
-		}
-		return m
+	var out []tfprotov6.ListResourceResult
+	for r := range stream.Results {
+		out = append(out, r)
 	}
-	str := func(v tftypes.Value) string {
-		var s *string
-		if err := v.As(&s); err != nil || s == nil {
-			return "<null>"
-		}
-		return *s
-	}
+	return out
+}
 
-	results := list(map[string]string{"email_domain": "flow.example"}, true, 0)
+// attrs decodes an object value of type typ into its attributes.
+func (l *listRPC) attrs(dv *tfprotov6.DynamicValue, typ tftypes.Type) map[string]tftypes.Value {
+	l.t.Helper()
+	v, err := dv.Unmarshal(typ)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	m := map[string]tftypes.Value{}
+	if err := v.As(&m); err != nil {
+		l.t.Fatal(err)
+	}
+	return m
+}
+
+// tfString is a string value as text, "<null>" for null.
+func tfString(v tftypes.Value) string {
+	var s *string
+	if err := v.As(&s); err != nil || s == nil {
+		return "<null>"
+	}
+	return *s
+}
+
+// checkListedFlowGuests: listing flow.example with include_resource
+// returns the three seeded guests, each with its object ID as identity
+// and id, and bob's resource object as an import would read it.
+func checkListedFlowGuests(t *testing.T, rpc *listRPC, ids map[string]string) {
+	t.Helper()
+	results := rpc.list(map[string]string{"email_domain": "flow.example"}, true, 0)
 	if len(results) != 3 {
 		t.Fatalf("%d results for flow.example; want 3", len(results))
 	}
@@ -135,56 +186,52 @@ func TestAccGuestUserListResource_Protocol(t *testing.T) {
 		if len(r.Diagnostics) > 0 {
 			t.Fatalf("result diagnostics: %v", r.Diagnostics[0])
 		}
-		id := str(attrs(r.Identity.IdentityData, it)["object_id"])
-		res := attrs(r.Resource, rt)
-		email := str(res["email"])
-		if ids[email] != id || str(res["id"]) != id {
-			t.Errorf("result %q: identity %s and id %s; want the object ID of %s (%s)", r.DisplayName, id, str(res["id"]), email, ids[email])
+		id := tfString(rpc.attrs(r.Identity.IdentityData, rpc.identityType)["object_id"])
+		res := rpc.attrs(r.Resource, rpc.resourceType)
+		email := tfString(res["email"])
+		if ids[email] != id || tfString(res["id"]) != id {
+			t.Errorf("result %q: identity %s and id %s; want the object ID of %s (%s)", r.DisplayName, id, tfString(res["id"]), email, ids[email])
 		}
 		if email == "bob@flow.example" {
-			if r.DisplayName != "Bob Flow <bob@flow.example>" {
-				t.Errorf("DisplayName = %q", r.DisplayName)
-			}
-			// bob has a job title in the directory; an import records it
-			// (unmanaged until configured), and generated configuration carries it.
-			for name, want := range map[string]string{
-				"job_title": "Buyer", "company_name": "Flow Ltd", "redirect_url": "<null>",
-				"user_type": "Guest", "invitation_state": "Accepted", "on_destroy": "delete",
-			} {
-				if got := str(res[name]); got != want {
-					t.Errorf("bob's %s = %s; want %s", name, got, want)
-				}
-			}
+			checkListedBob(t, r.DisplayName, res)
 		}
 	}
+}
 
-	// With more guests than one page holds (100), the limit still bounds
-	// the Graph query itself: one page, not every page of the tenant.
-	for i := range 150 {
-		env.SeedUser(t, emulator.SeedUser{Email: fmt.Sprintf("filler%03d@filler.example", i), DisplayName: "Filler"})
+// checkListedBob: bob has a job title in the directory; an import records
+// it (unmanaged until configured), and generated configuration carries it.
+func checkListedBob(t *testing.T, displayName string, res map[string]tftypes.Value) {
+	t.Helper()
+	if displayName != "Bob Flow <bob@flow.example>" {
+		t.Errorf("DisplayName = %q", displayName)
 	}
+	for name, want := range map[string]string{
+		"job_title": "Buyer", "company_name": "Flow Ltd", "redirect_url": "<null>",
+		"user_type": "Guest", "invitation_state": "Accepted", "on_destroy": "delete",
+	} {
+		if got := tfString(res[name]); got != want {
+			t.Errorf("bob's %s = %s; want %s", name, got, want)
+		}
+	}
+}
+
+// checkListLimit: with more guests than a page holds, a limit of 2 returns
+// 2 results from one GET /users, and no limit returns every guest from
+// every page.
+func checkListLimit(t *testing.T, rpc *listRPC, srv *emulator.Server) {
+	t.Helper()
 	srv.ResetCounters()
-	if n := len(list(nil, false, 2)); n != 2 {
+	if n := len(rpc.list(nil, false, 2)); n != 2 {
 		t.Errorf("limit 2 returned %d results", n)
 	}
 	if c := srv.Counters(); c["GET /v1.0/users"] != 1 {
 		t.Errorf("limit 2 sent %d GET /users; want 1: %v", c["GET /v1.0/users"], c)
 	}
 	srv.ResetCounters()
-	if n := len(list(nil, false, 0)); n < 150 {
+	if n := len(rpc.list(nil, false, 0)); n < 150 {
 		t.Errorf("no limit returned %d results; want every guest", n)
 	}
 	if c := srv.Counters(); c["GET /v1.0/users"] < 2 {
 		t.Errorf("no limit sent %d GET /users; want every page", c["GET /v1.0/users"])
-	}
-	for _, r := range list(map[string]string{"invitation_state": "Accepted"}, false, 0) {
-		if r.Resource != nil {
-			t.Error("a resource object was returned without include_resource")
-		}
-	}
-
-	bad := list(map[string]string{"member_of_group_id": "00000000-1111-2222-3333-444444444444"}, false, 0)
-	if len(bad) != 1 || len(bad[0].Diagnostics) != 1 || bad[0].Diagnostics[0].Summary != "Group Not Found" {
-		t.Fatalf("unknown group: %+v; want one result carrying the Group Not Found diagnostic", bad)
 	}
 }

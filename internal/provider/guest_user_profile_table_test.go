@@ -109,7 +109,6 @@ func TestSchemasFollowTable(t *testing.T) {
 	var dresp datasource.SchemaResponse
 	NewGuestUserDataSource().Schema(ctx, datasource.SchemaRequest{}, &dresp)
 	summary := guestSummaryType().AttrTypes
-	keep := stringplanmodifier.UseStateForUnknown().Description(ctx)
 
 	for _, p := range userprop.Users {
 		if p.Attr == "" {
@@ -123,38 +122,50 @@ func TestSchemasFollowTable(t *testing.T) {
 		if _, ok := dresp.Schema.Attributes[p.Attr]; !ok {
 			t.Errorf("row %s: b2b_guest_user data source has no attribute %s", p.Graph, p.Attr)
 		}
-		want := map[userprop.Type]string{userprop.String: "StringAttribute", userprop.Time: "StringAttribute", userprop.Bool: "BoolAttribute",
-			userprop.StringList: "ListAttribute", userprop.StringSet: "SetAttribute"}[p.Type]
-		if got := reflect.TypeOf(a).Name(); got != want {
-			t.Errorf("row %s: attribute %s is a %s, the table says %s", p.Graph, p.Attr, got, want)
-		}
-		if p.ComputedOnly != (a.IsComputed() && !a.IsOptional()) {
-			t.Errorf("row %s: computed-only = %v in the table, attribute %s has Optional=%v Computed=%v", p.Graph, p.ComputedOnly, p.Attr, a.IsOptional(), a.IsComputed())
-		}
-		if !p.ComputedOnly && !(a.IsOptional() && a.IsComputed()) {
-			t.Errorf("row %s: attribute %s must be Optional+Computed (unset means unmanaged)", p.Graph, p.Attr)
-		}
-		if p.Graph == "userType" {
-			continue // a Default, not a kept state value
-		}
-		if mods := planModifierDescriptions(ctx, a); !containsAny(mods, keep, "Keeps the prior value") {
-			t.Errorf("row %s: attribute %s has plan modifiers %q; it must keep the state value when unset (UseStateForUnknown)", p.Graph, p.Attr, mods)
-		}
+		checkResourceAttributeFollowsRow(ctx, t, p, a)
 	}
 	for _, f := range profileStringFields {
 		if _, ok := summary[f.attr]; !ok {
 			t.Errorf("b2b_guest_users guests lacks profile attribute %s", f.attr)
 		}
-		a, ok := rresp.Schema.Attributes[f.attr].(rschema.StringAttribute)
-		if !ok {
-			continue
+		if a, ok := rresp.Schema.Attributes[f.attr].(rschema.StringAttribute); ok {
+			checkDescriptionListsValues(t, f.attr, a.MarkdownDescription, f.prop.Values)
 		}
-		if len(f.prop.Values) > 0 {
-			for _, v := range f.prop.Values {
-				if !strings.Contains(a.MarkdownDescription, "`"+v+"`") {
-					t.Errorf("%s: description does not list the allowed value %s", f.attr, v)
-				}
-			}
+	}
+}
+
+// checkResourceAttributeFollowsRow: the resource attribute a has the type
+// the row says, is computed-only or Optional+Computed as the row says, and
+// (userType aside, which has a Default) keeps the state value when unset.
+func checkResourceAttributeFollowsRow(ctx context.Context, t *testing.T, p userprop.Prop, a rschema.Attribute) {
+	t.Helper()
+	want := map[userprop.Type]string{userprop.String: "StringAttribute", userprop.Time: "StringAttribute", userprop.Bool: "BoolAttribute",
+		userprop.StringList: "ListAttribute", userprop.StringSet: "SetAttribute"}[p.Type]
+	if got := reflect.TypeOf(a).Name(); got != want {
+		t.Errorf("row %s: attribute %s is a %s, the table says %s", p.Graph, p.Attr, got, want)
+	}
+	if p.ComputedOnly != (a.IsComputed() && !a.IsOptional()) {
+		t.Errorf("row %s: computed-only = %v in the table, attribute %s has Optional=%v Computed=%v", p.Graph, p.ComputedOnly, p.Attr, a.IsOptional(), a.IsComputed())
+	}
+	if !p.ComputedOnly && (!a.IsOptional() || !a.IsComputed()) {
+		t.Errorf("row %s: attribute %s must be Optional+Computed (unset means unmanaged)", p.Graph, p.Attr)
+	}
+	if p.Graph == "userType" {
+		return // a Default, not a kept state value
+	}
+	keep := stringplanmodifier.UseStateForUnknown().Description(ctx)
+	if mods := planModifierDescriptions(ctx, a); !containsAny(mods, keep, "Keeps the prior value") {
+		t.Errorf("row %s: attribute %s has plan modifiers %q; it must keep the state value when unset (UseStateForUnknown)", p.Graph, p.Attr, mods)
+	}
+}
+
+// checkDescriptionListsValues: an enumeration's description names every
+// allowed value, as `value`.
+func checkDescriptionListsValues(t *testing.T, attr, description string, values []string) {
+	t.Helper()
+	for _, v := range values {
+		if !strings.Contains(description, "`"+v+"`") {
+			t.Errorf("%s: description does not list the allowed value %s", attr, v)
 		}
 	}
 }

@@ -507,8 +507,6 @@ func TestAccGuestUser_drift(t *testing.T) {
 	})
 }
 
-func ref[T any](v T) *T { return &v }
-
 // Import by object ID and by email produce state that plans clean against
 // a configuration that sets nothing optional, and an import block with
 // -generate-config-out writes a configuration that plans clean.
@@ -669,7 +667,7 @@ func TestAccGuestUser_badInputs(t *testing.T) {
 	}
 	// Missing redirect URL when neither the resource nor the provider sets one.
 	steps = append(steps, resource.TestStep{
-		Config:      env.ProviderConfig() + guestResource("test", "a@partner.example", ""),
+		Config:      env.ProviderConfig() + guestResource("a@partner.example", ""),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)Missing\s+Redirect\s+URL.*To\s+create\s+the\s+guest\s+user.*neither\s+redirect_url\s+nor\s+the\s+provider's\s+default_redirect_url\s+is\s+set`),
 	})
@@ -687,7 +685,7 @@ func TestAccGuestUser_providerDefaults(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: env.ProviderConfigWith("default_redirect_url = \"https://myapps.microsoft.com\"\ndefault_send_invitation_message = true") +
-				guestResource("test", email, `  invitation_message {
+				guestResource(email, `  invitation_message {
     body         = "Welcome aboard"
     cc_recipient = "sponsor@contoso.example"
   }`),

@@ -8,18 +8,46 @@ import (
 	"testing"
 )
 
+// fakeLook is a look-up for objectChecks.check that counts its calls and
+// answers (exists, err). The channels, when set, let a test hold the
+// look-up while callers gather and see the context it ran with.
+type fakeLook struct {
+	exists bool
+	err    error
+	calls  atomic.Int32
+
+	started  chan struct{} // closed when the first call begins
+	release  chan struct{} // every call waits until it is closed
+	ctxState chan error    // after release, each call sends why its context is unusable (nil: it is fine)
+
+	startOnce sync.Once
+}
+
+func (f *fakeLook) look(ctx context.Context) (bool, error) {
+	f.calls.Add(1)
+	if f.started != nil {
+		f.startOnce.Do(func() { close(f.started) })
+	}
+	if f.release != nil {
+		<-f.release
+	}
+	if f.ctxState != nil {
+		if _, ok := ctx.Deadline(); !ok {
+			f.ctxState <- errors.New("the shared look-up has no deadline")
+		} else {
+			f.ctxState <- ctx.Err()
+		}
+	}
+	return f.exists, f.err
+}
+
 // Many guests planned at once that name one group cost one look-up: the
 // callers that ask while it runs share it, and the ones after it get the
 // remembered answer.
 func TestObjectCheckSharesOneLookupAmongConcurrentCallers(t *testing.T) {
 	var checks objectChecks
-	var looks atomic.Int32
-	release := make(chan struct{})
-	look := func(context.Context) (bool, error) {
-		looks.Add(1)
-		<-release
-		return true, nil
-	}
+	f := &fakeLook{exists: true, release: make(chan struct{})}
+	look := f.look
 
 	const callers = 50
 	var started, done sync.WaitGroup
@@ -38,7 +66,7 @@ func TestObjectCheckSharesOneLookupAmongConcurrentCallers(t *testing.T) {
 		}()
 	}
 	started.Wait()
-	close(release)
+	close(f.release)
 	done.Wait()
 	for i, err := range results {
 		if err != nil {
@@ -47,14 +75,14 @@ func TestObjectCheckSharesOneLookupAmongConcurrentCallers(t *testing.T) {
 	}
 	// A caller that reached check after the look-up ended found the
 	// answer remembered, so the count is exact whatever the scheduling.
-	if n := looks.Load(); n != 1 {
+	if n := f.calls.Load(); n != 1 {
 		t.Fatalf("%d look-ups for %d concurrent callers; want 1", n, callers)
 	}
-	if exists, err := checks.check(t.Context(), "group:g1", look); !exists || err != nil || looks.Load() != 1 {
-		t.Fatalf("a later caller got (%v, %v) after %d look-ups; want the remembered answer", exists, err, looks.Load())
+	if exists, err := checks.check(t.Context(), "group:g1", look); !exists || err != nil || f.calls.Load() != 1 {
+		t.Fatalf("a later caller got (%v, %v) after %d look-ups; want the remembered answer", exists, err, f.calls.Load())
 	}
-	if _, err := checks.check(t.Context(), "group:g2", look); err != nil || looks.Load() != 2 {
-		t.Fatalf("another key: err %v after %d look-ups; want its own look-up", err, looks.Load())
+	if _, err := checks.check(t.Context(), "group:g2", look); err != nil || f.calls.Load() != 2 {
+		t.Fatalf("another key: err %v after %d look-ups; want its own look-up", err, f.calls.Load())
 	}
 }
 
@@ -63,19 +91,8 @@ func TestObjectCheckSharesOneLookupAmongConcurrentCallers(t *testing.T) {
 // the callers still waiting.
 func TestObjectCheckWaiterHonoursItsOwnContext(t *testing.T) {
 	var checks objectChecks
-	started := make(chan struct{})
-	release := make(chan struct{})
-	lookErr := make(chan error, 1)
-	look := func(ctx context.Context) (bool, error) {
-		close(started)
-		<-release
-		if _, ok := ctx.Deadline(); !ok {
-			lookErr <- errors.New("the shared look-up has no deadline")
-		} else {
-			lookErr <- ctx.Err()
-		}
-		return true, nil
-	}
+	f := &fakeLook{exists: true, started: make(chan struct{}), release: make(chan struct{}), ctxState: make(chan error, 1)}
+	look := f.look
 
 	// The first caller starts the look-up and then gives up.
 	firstCtx, cancelFirst := context.WithCancel(t.Context())
@@ -84,7 +101,7 @@ func TestObjectCheckWaiterHonoursItsOwnContext(t *testing.T) {
 		_, err := checks.check(firstCtx, "sponsor:s1", look)
 		first <- err
 	}()
-	<-started
+	<-f.started
 
 	// A second caller joins, and gives up too.
 	secondCtx, cancelSecond := context.WithCancel(t.Context())
@@ -113,8 +130,8 @@ func TestObjectCheckWaiterHonoursItsOwnContext(t *testing.T) {
 		t.Fatalf("the second caller, cancelled while the look-up ran, got %v; want context.Canceled", err)
 	}
 
-	close(release)
-	if err := <-lookErr; err != nil {
+	close(f.release)
+	if err := <-f.ctxState; err != nil {
 		t.Fatalf("the shared look-up's context: %v; want it alive after its first caller left", err)
 	}
 	if err := <-third; err != nil {
@@ -134,19 +151,16 @@ func TestObjectCheckRemembersOnlyExists(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var checks objectChecks
-			looks := 0
-			look := func(context.Context) (bool, error) {
-				looks++
-				return answer.exists, answer.err
-			}
+			f := &fakeLook{exists: answer.exists, err: answer.err}
+			look := f.look
 			for range 2 {
 				exists, err := checks.check(t.Context(), "group:g", look)
 				if exists != answer.exists || !errors.Is(err, answer.err) {
 					t.Fatalf("got (%v, %v); want (%v, %v)", exists, err, answer.exists, answer.err)
 				}
 			}
-			if looks != 2 {
-				t.Fatalf("%d look-ups for two sequential checks; want 2 (not remembered)", looks)
+			if n := f.calls.Load(); n != 2 {
+				t.Fatalf("%d look-ups for two sequential checks; want 2 (not remembered)", n)
 			}
 		})
 	}

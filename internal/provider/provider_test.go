@@ -39,15 +39,37 @@ func fakeFiles(files map[string]string) func(string) ([]byte, error) {
 	}
 }
 
-func TestResolveConfigMethods(t *testing.T) {
+// resolveConfigCase is one resolveConfig call that must succeed: the
+// provider block s, the environment and the files it may read, and the
+// checks on the result.
+type resolveConfigCase struct {
+	name  string
+	s     authSettings
+	env   map[string]string
+	files map[string]string
+	check func(t *testing.T, r *resolvedConfig)
+}
+
+func runResolveConfigCases(t *testing.T, cases []resolveConfigCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := resolveConfig(tc.s, fakeEnv(tc.env), fakeFiles(tc.files))
+			if err != nil {
+				t.Fatalf("resolveConfig: %v", err)
+			}
+			tc.check(t, r)
+		})
+	}
+}
+
+// Where each setting comes from: the provider block, then ARM_*, then
+// AZURE_*; a method chosen in the block is not overridden from the
+// environment.
+func TestResolveConfigSources(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name  string
-		s     authSettings
-		env   map[string]string
-		files map[string]string
-		check func(t *testing.T, r *resolvedConfig)
-	}{
+	runResolveConfigCases(t, []resolveConfigCase{
 		{
 			name: "client secret from the block",
 			s:    authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientSecret: valuePtr("s3cret")},
@@ -105,6 +127,24 @@ func TestResolveConfigMethods(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "use_msi = false in the block silences ARM_USE_MSI",
+			s:    authSettings{UseMSI: valuePtr(false)},
+			env:  map[string]string{"ARM_USE_MSI": "true", "ARM_TENANT_ID": testTenant, "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "x"},
+			check: func(t *testing.T, r *resolvedConfig) {
+				if r.Auth.Method != graph.AuthClientSecret {
+					t.Errorf("method = %s", r.Auth.Method)
+				}
+			},
+		},
+	})
+}
+
+// Each authentication method other than a client secret, configured in the
+// block or from the environment, resolves to its graph.AuthConfig.
+func TestResolveConfigMethods(t *testing.T) {
+	t.Parallel()
+	runResolveConfigCases(t, []resolveConfigCase{
 		{
 			name: "certificate as PEM text",
 			s:    authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientCertificate: valuePtr(testPEM), ClientCertificatePassword: valuePtr("pw")},
@@ -171,16 +211,14 @@ func TestResolveConfigMethods(t *testing.T) {
 				}
 			},
 		},
-		{
-			name: "use_msi = false in the block silences ARM_USE_MSI",
-			s:    authSettings{UseMSI: valuePtr(false)},
-			env:  map[string]string{"ARM_USE_MSI": "true", "ARM_TENANT_ID": testTenant, "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "x"},
-			check: func(t *testing.T, r *resolvedConfig) {
-				if r.Auth.Method != graph.AuthClientSecret {
-					t.Errorf("method = %s", r.Auth.Method)
-				}
-			},
-		},
+	})
+}
+
+// A national cloud picks its Graph and authority endpoints, and explicit
+// overrides are normalised.
+func TestResolveConfigEndpoints(t *testing.T) {
+	t.Parallel()
+	runResolveConfigCases(t, []resolveConfigCase{
 		{
 			name: "usgovernment picks its endpoints",
 			s:    authSettings{UseCLI: valuePtr(true), Environment: valuePtr("usgovernment")},
@@ -203,17 +241,7 @@ func TestResolveConfigMethods(t *testing.T) {
 				}
 			},
 		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r, err := resolveConfig(tc.s, fakeEnv(tc.env), fakeFiles(tc.files))
-			if err != nil {
-				t.Fatalf("resolveConfig: %v", err)
-			}
-			tc.check(t, r)
-		})
-	}
+	})
 }
 
 func TestResolveConfigErrors(t *testing.T) {
