@@ -151,58 +151,42 @@ func (a *admissionCache) defaultPolicy(ctx context.Context, c *graph.Client) (*g
 
 // tenant looks a domain up once per run; nil means no Entra tenant has it.
 func (a *admissionCache) tenant(ctx context.Context, c *graph.Client, domain string) (*graph.TenantInformation, error) {
-	a.mu.Lock()
-	t, ok := a.tenants[domain]
-	a.mu.Unlock()
-	if ok {
-		return t, nil
-	}
-	v, err := a.shared(ctx, "tenant:"+domain, func(ctx context.Context) (any, error) {
-		t, err := c.FindTenantByDomain(ctx, domain)
-		if graph.IsNotFound(err) {
-			return (*graph.TenantInformation)(nil), nil
-		}
-		return t, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	t, _ = v.(*graph.TenantInformation)
-	a.mu.Lock()
-	if a.tenants == nil {
-		a.tenants = map[string]*graph.TenantInformation{}
-	}
-	a.tenants[domain] = t
-	a.mu.Unlock()
-	return t, nil
+	return lookupOnce(ctx, a, &a.tenants, "tenant:", domain, c.FindTenantByDomain)
 }
 
 // partner reads a tenant's partner entry once per run; nil means none.
 func (a *admissionCache) partner(ctx context.Context, c *graph.Client, tenantID string) (*graph.CrossTenantPartner, error) {
+	return lookupOnce(ctx, a, &a.partners, "partner:", tenantID, c.GetCrossTenantPartner)
+}
+
+// lookupOnce answers get(key) from the cache map *m, or asks Graph once
+// per run (shared among concurrent callers under kind+key) and keeps the
+// answer; Graph's not found is kept as nil.
+func lookupOnce[T any](ctx context.Context, a *admissionCache, m *map[string]*T, kind, key string, get func(context.Context, string) (*T, error)) (*T, error) {
 	a.mu.Lock()
-	p, ok := a.partners[tenantID]
+	v, ok := (*m)[key]
 	a.mu.Unlock()
 	if ok {
-		return p, nil
+		return v, nil
 	}
-	v, err := a.shared(ctx, "partner:"+tenantID, func(ctx context.Context) (any, error) {
-		p, err := c.GetCrossTenantPartner(ctx, tenantID)
+	r, err := a.shared(ctx, kind+key, func(ctx context.Context) (any, error) {
+		v, err := get(ctx, key)
 		if graph.IsNotFound(err) {
-			return (*graph.CrossTenantPartner)(nil), nil
+			return (*T)(nil), nil
 		}
-		return p, err
+		return v, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	p, _ = v.(*graph.CrossTenantPartner)
+	v, _ = r.(*T)
 	a.mu.Lock()
-	if a.partners == nil {
-		a.partners = map[string]*graph.CrossTenantPartner{}
+	if *m == nil {
+		*m = map[string]*T{}
 	}
-	a.partners[tenantID] = p
+	(*m)[key] = v
 	a.mu.Unlock()
-	return p, nil
+	return v, nil
 }
 
 // off turns the check off for the run and reports whether the caller is
