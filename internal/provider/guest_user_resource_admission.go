@@ -18,7 +18,8 @@ import (
 // The admission check: at plan time, a guest whose email domain belongs to
 // an Entra tenant whose inbound B2B collaboration is blocked for all its
 // users, by that tenant's partner entry or by the default, fails the plan
-// before any invitation is sent.
+// before any invitation is sent. An address of the provider's own tenant
+// is not judged: those settings govern other organizations only.
 //
 // Semantics (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview,
 // https://learn.microsoft.com/entra/identity-platform/reference-error-codes for
@@ -207,8 +208,9 @@ func (a *admissionCache) isOff() bool {
 }
 
 // admissionFor finds what blocks email's domain: the tenant (nil when the
-// domain is no Entra tenant) and the block (nil when none).
-func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, domain string) (*graph.TenantInformation, *admissionBlock, error) {
+// domain is no Entra tenant) and the block (nil when none). home is the
+// provider's own tenant_id (see isHomeTenant).
+func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, home, domain string) (*graph.TenantInformation, *admissionBlock, error) {
 	d, err := a.defaultPolicy(ctx, c)
 	if err != nil {
 		return nil, nil, err
@@ -217,11 +219,35 @@ func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, doma
 	if err != nil || t == nil {
 		return nil, nil, err
 	}
+	// Cross-tenant access settings govern other organizations' users: an
+	// address of the provider's own tenant is no B2B partner's, and its
+	// tenant has no partner entry to judge it by.
+	if isHome, err := a.isHomeTenant(ctx, c, home, t); err != nil || isHome {
+		return t, nil, err
+	}
 	p, err := a.partner(ctx, c, t.TenantID)
 	if err != nil {
 		return t, nil, err
 	}
 	return t, blockedForAllUsers(p, d), nil
+}
+
+// isHomeTenant reports whether t is the tenant the provider signs in to.
+// home is tenant_id as configured: a GUID, or one of the tenant's domain
+// names (looked up like a guest's domain, once per run). With no tenant_id
+// (Azure CLI or managed identity may leave it out) no tenant is home.
+func (a *admissionCache) isHomeTenant(ctx context.Context, c *graph.Client, home string, t *graph.TenantInformation) (bool, error) {
+	if home == "" {
+		return false, nil
+	}
+	if isGUID(home) {
+		return strings.EqualFold(home, t.TenantID), nil
+	}
+	h, err := a.tenant(ctx, c, strings.ToLower(home))
+	if err != nil || h == nil {
+		return false, err
+	}
+	return strings.EqualFold(h.TenantID, t.TenantID), nil
 }
 
 // checkAdmission adds the plan-time admission diagnostics for a guest that
@@ -235,7 +261,7 @@ func (r *guestUserResource) checkAdmission(ctx context.Context, email string, di
 	if domain == "" || a.isOff() {
 		return
 	}
-	tenant, block, err := a.admissionFor(ctx, r.data.Client, domain)
+	tenant, block, err := a.admissionFor(ctx, r.data.Client, r.data.TenantID, domain)
 	switch {
 	case graph.IsForbidden(err) || graph.IsUnauthorized(err):
 		if a.off() {

@@ -542,6 +542,9 @@ func TestConfigure(t *testing.T) {
 		if data.DefaultRedirectURL != "https://myapps.microsoft.com" || data.DefaultSendInvitationMessage == nil || !*data.DefaultSendInvitationMessage {
 			t.Errorf("invitation defaults not handed over: %+v", data)
 		}
+		if data.TenantID != testTenant {
+			t.Errorf("TenantID = %q, want %q (the admission check's home tenant)", data.TenantID, testTenant)
+		}
 		if resp.ResourceData != resp.DataSourceData || resp.ActionData != resp.DataSourceData || resp.ListResourceData != resp.DataSourceData {
 			t.Error("resources, data sources, actions and list resources must share one providerData")
 		}
@@ -552,6 +555,9 @@ func TestConfigure(t *testing.T) {
 			map[string]string{"ARM_TENANT_ID": testTenant, "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "x"}, false)
 		if resp.Diagnostics.HasError() || data == nil || data.Client == nil {
 			t.Fatalf("diags = %v", resp.Diagnostics)
+		}
+		if data.TenantID != testTenant {
+			t.Errorf("TenantID = %q, want ARM_TENANT_ID %q", data.TenantID, testTenant)
 		}
 	})
 	t.Run("unknown secret defers the client without an error", func(t *testing.T) {
