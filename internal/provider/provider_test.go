@@ -542,9 +542,6 @@ func TestConfigure(t *testing.T) {
 		if data.DefaultRedirectURL != "https://myapps.microsoft.com" || data.DefaultSendInvitationMessage == nil || !*data.DefaultSendInvitationMessage {
 			t.Errorf("invitation defaults not handed over: %+v", data)
 		}
-		if data.TenantID != testTenant {
-			t.Errorf("TenantID = %q, want %q (the admission check's home tenant)", data.TenantID, testTenant)
-		}
 		if resp.ResourceData != resp.DataSourceData || resp.ActionData != resp.DataSourceData || resp.ListResourceData != resp.DataSourceData {
 			t.Error("resources, data sources, actions and list resources must share one providerData")
 		}
@@ -555,9 +552,6 @@ func TestConfigure(t *testing.T) {
 			map[string]string{"ARM_TENANT_ID": testTenant, "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "x"}, false)
 		if resp.Diagnostics.HasError() || data == nil || data.Client == nil {
 			t.Fatalf("diags = %v", resp.Diagnostics)
-		}
-		if data.TenantID != testTenant {
-			t.Errorf("TenantID = %q, want ARM_TENANT_ID %q", data.TenantID, testTenant)
 		}
 	})
 	t.Run("unknown secret defers the client without an error", func(t *testing.T) {
@@ -591,4 +585,34 @@ func TestConfigure(t *testing.T) {
 			t.Fatalf("diags = %v", resp.Diagnostics)
 		}
 	})
+}
+
+// The admission check needs the provider's own tenant (see isHomeTenant):
+// Configure hands tenant_id over, from the block or from ARM_TENANT_ID.
+func TestConfigureHandsOverTenantID(t *testing.T) {
+	t.Parallel()
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	endpoints := map[string]tftypes.Value{"graph_endpoint": str("https://127.0.0.1:1"), "authority_host": str("https://127.0.0.1:1")}
+	block := map[string]tftypes.Value{"tenant_id": str(testTenant), "client_id": str(testClient), "client_secret": str("x")}
+	for k, v := range endpoints {
+		block[k] = v
+	}
+	for name, tc := range map[string]struct {
+		config map[string]tftypes.Value
+		env    map[string]string
+	}{
+		"provider block": {block, nil},
+		"environment":    {endpoints, map[string]string{"ARM_TENANT_ID": testTenant, "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "x"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resp, data := configure(t, tc.config, tc.env, false)
+			if resp.Diagnostics.HasError() || data == nil {
+				t.Fatalf("diags = %v", resp.Diagnostics)
+			}
+			if data.TenantID != testTenant {
+				t.Errorf("TenantID = %q, want %q", data.TenantID, testTenant)
+			}
+		})
+	}
 }
