@@ -330,14 +330,50 @@ func resolveConfig(s authSettings, getenv envLookup, readFile func(string) ([]by
 		return nil, err
 	}
 
+	choice, err := pickMethod(s, getenv)
+	if err != nil {
+		return nil, err
+	}
+	out.Auth.Method = choice.Method
+	out.Sources["method"] = choice.By
+
+	tenant := fromConfigOrEnv(s.TenantID, getenv, envTenantID)
+	client := fromConfigOrEnv(s.ClientID, getenv, envClientID)
+	var missing []string
+	if needsAppRegistration(choice.Method) {
+		missing = appendMissing(missing, "tenant_id", tenant, envTenantID)
+		missing = appendMissing(missing, "client_id", client, envClientID)
+	}
+	credMissing, err := resolveCredential(choice.Method, s, getenv, readFile, out)
+	if err != nil {
+		return nil, err
+	}
+	missing = append(missing, credMissing...)
+	if len(missing) > 0 {
+		return nil, &configError{
+			Summary: "Incomplete Authentication Settings",
+			Detail: fmt.Sprintf("Authentication by %s (selected by %s) needs settings that are not set: %s.\n\n%s",
+				authMethodName(choice.Method), choice.By, strings.Join(missing, ", "), authMethodsHelp()),
+		}
+	}
+
+	if err = resolveIdentity(tenant, client, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// pickMethod returns the one authentication method: the provider block's
+// choice or, when the block makes none, the environment's.
+func pickMethod(s authSettings, getenv envLookup) (methodChoice, *configError) {
 	choices := configuredMethods(s)
 	if len(choices) == 0 {
 		envChoices, err := environmentMethods(s, getenv)
 		if err != nil {
-			return nil, err
+			return methodChoice{}, err
 		}
 		if len(envChoices) > 1 {
-			return nil, &configError{
+			return methodChoice{}, &configError{
 				Summary: "Conflicting Authentication Methods",
 				Detail:  "The provider block selects no authentication method and the environment selects more than one: " + choicesText(envChoices) + ". Unset all but one of these environment variables, or choose a method in the provider block.\n\n" + authMethodsHelp(),
 			}
@@ -345,92 +381,110 @@ func resolveConfig(s authSettings, getenv envLookup, readFile func(string) ([]by
 		choices = envChoices
 	}
 	if len(choices) == 0 {
-		return nil, &configError{
+		return methodChoice{}, &configError{
 			Summary: "No Authentication Method Configured",
 			Detail:  "Neither the provider block nor the environment selects a way to authenticate to Microsoft Entra ID.\n\n" + authMethodsHelp(),
 		}
 	}
-	method := choices[0].Method
-	out.Auth.Method = method
-	out.Sources["method"] = choices[0].By
+	return choices[0], nil
+}
 
-	tenant := fromConfigOrEnv(s.TenantID, getenv, envTenantID)
-	client := fromConfigOrEnv(s.ClientID, getenv, envClientID)
-
-	var missing []string
-	need := func(attr string, st setting, envs []string) {
-		if !st.set() || strings.TrimSpace(st.Value) == "" {
-			missing = append(missing, fmt.Sprintf("%s (or %s)", attr, strings.Join(envs, " / ")))
-		}
-	}
-	switch method {
+// needsAppRegistration reports whether the method signs in as an app
+// registration, and so needs its tenant_id and client_id.
+func needsAppRegistration(m graph.AuthMethod) bool {
+	switch m {
 	case graph.AuthClientSecret, graph.AuthClientCertificate, graph.AuthOIDC:
-		need("tenant_id", tenant, envTenantID)
-		need("client_id", client, envClientID)
+		return true
 	}
+	// Azure CLI and managed identity: tenant_id narrows the CLI's account;
+	// client_id picks a user-assigned identity.
+	return false
+}
 
-	switch method {
+// appendMissing adds attr, with its environment variables, to missing when
+// the setting is unset or blank.
+func appendMissing(missing []string, attr string, st setting, envs []string) []string {
+	if !st.set() || strings.TrimSpace(st.Value) == "" {
+		missing = append(missing, fmt.Sprintf("%s (or %s)", attr, strings.Join(envs, " / ")))
+	}
+	return missing
+}
+
+// resolveCredential fills in out the credential of the method (secret,
+// certificate or OIDC token) and returns the settings it lacks.
+func resolveCredential(m graph.AuthMethod, s authSettings, getenv envLookup, readFile func(string) ([]byte, error), out *resolvedConfig) ([]string, *configError) {
+	switch m {
 	case graph.AuthClientSecret:
 		secret := fromConfigOrEnv(s.ClientSecret, getenv, envClientSecret)
-		need("client_secret", secret, envClientSecret)
 		out.Auth.ClientSecret = secret.Value
+		return appendMissing(nil, "client_secret", secret, envClientSecret), nil
 	case graph.AuthClientCertificate:
-		data, perr := certificateData(s, getenv, readFile)
-		if perr != nil {
-			return nil, perr
+		data, err := certificateData(s, getenv, readFile)
+		if err != nil {
+			return nil, err
 		}
 		out.Auth.CertificateData = data
 		out.Auth.CertificatePassword = fromConfigOrEnv(s.ClientCertificatePassword, getenv, envClientCertPassword).Value
 	case graph.AuthOIDC:
-		tok := setting{}
-		file := setting{}
-		if s.OIDCToken != nil || s.OIDCTokenFilePath != nil {
-			// The block chose its token source; the environment must not add a second one.
-			if s.OIDCToken != nil {
-				tok = setting{Value: *s.OIDCToken, Source: "provider block"}
-			} else {
-				file = setting{Value: *s.OIDCTokenFilePath, Source: "provider block"}
-			}
-		} else {
-			tok = fromConfigOrEnv(nil, getenv, envOIDCToken)
-			if !tok.set() {
-				file = fromConfigOrEnv(nil, getenv, envOIDCTokenFilePath)
-			}
-		}
-		if !tok.set() && !file.set() {
-			missing = append(missing, "oidc_token or oidc_token_file_path (or ARM_OIDC_TOKEN / ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)")
-		}
-		out.Auth.OIDCToken = tok.Value
-		out.Auth.OIDCTokenFilePath = file.Value
-		if file.set() {
-			out.Sources["oidc_token_file_path"] = file.Source
-		}
+		return resolveOIDCToken(s, getenv, out), nil
 	case graph.AuthAzureCLI, graph.AuthManagedIdentity:
-		// tenant_id narrows the CLI's account; client_id picks a user-assigned identity.
+		// No credential of their own: the CLI's login or the host's identity.
 	}
-	if len(missing) > 0 {
-		return nil, &configError{
-			Summary: "Incomplete Authentication Settings",
-			Detail: fmt.Sprintf("Authentication by %s (selected by %s) needs settings that are not set: %s.\n\n%s",
-				authMethodName(method), choices[0].By, strings.Join(missing, ", "), authMethodsHelp()),
-		}
-	}
+	return nil, nil
+}
 
+// resolveOIDCToken fills in out the federated token or its file and
+// returns the settings it lacks.
+func resolveOIDCToken(s authSettings, getenv envLookup, out *resolvedConfig) []string {
+	tok, file := oidcTokenSource(s, getenv)
+	var missing []string
+	if !tok.set() && !file.set() {
+		missing = append(missing, "oidc_token or oidc_token_file_path (or ARM_OIDC_TOKEN / ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)")
+	}
+	out.Auth.OIDCToken = tok.Value
+	out.Auth.OIDCTokenFilePath = file.Value
+	if file.set() {
+		out.Sources["oidc_token_file_path"] = file.Source
+	}
+	return missing
+}
+
+// oidcTokenSource returns the federated token or the file that holds it
+// (at most one of them set): the provider block's, else the environment's,
+// where a token wins over a file.
+func oidcTokenSource(s authSettings, getenv envLookup) (tok, file setting) {
+	// The block chose its token source; the environment must not add a second one.
+	if s.OIDCToken != nil {
+		return setting{Value: *s.OIDCToken, Source: "provider block"}, setting{}
+	}
+	if s.OIDCTokenFilePath != nil {
+		return setting{}, setting{Value: *s.OIDCTokenFilePath, Source: "provider block"}
+	}
+	tok = fromConfigOrEnv(nil, getenv, envOIDCToken)
+	if !tok.set() {
+		file = fromConfigOrEnv(nil, getenv, envOIDCTokenFilePath)
+	}
+	return tok, file
+}
+
+// resolveIdentity checks and records tenant_id and client_id, whichever
+// is set.
+func resolveIdentity(tenant, client setting, out *resolvedConfig) *configError {
 	if tenant.set() {
 		if p := checkTenantID(tenant.Value); p != "" {
-			return nil, &configError{Attribute: "tenant_id", Summary: "Invalid Tenant ID", Detail: describe("tenant_id", tenant) + ": " + p + "."}
+			return &configError{Attribute: "tenant_id", Summary: "Invalid Tenant ID", Detail: describe("tenant_id", tenant) + ": " + p + "."}
 		}
 		out.Auth.TenantID = tenant.Value
 		out.Sources["tenant_id"] = tenant.Source
 	}
 	if client.set() {
 		if p := checkGUID(client.Value, "Application (client) ID of the app registration"); p != "" {
-			return nil, &configError{Attribute: "client_id", Summary: "Invalid Client ID", Detail: describe("client_id", client) + ": " + p + "."}
+			return &configError{Attribute: "client_id", Summary: "Invalid Client ID", Detail: describe("client_id", client) + ": " + p + "."}
 		}
 		out.Auth.ClientID = client.Value
 		out.Sources["client_id"] = client.Source
 	}
-	return out, nil
+	return nil
 }
 
 // certificateData returns the certificate bytes (PKCS#12 or PEM) from

@@ -18,7 +18,8 @@ import (
 // The admission check: at plan time, a guest whose email domain belongs to
 // an Entra tenant whose inbound B2B collaboration is blocked for all its
 // users, by that tenant's partner entry or by the default, fails the plan
-// before any invitation is sent.
+// before any invitation is sent. An address of the provider's own tenant
+// is not judged: those settings govern other organizations only.
 //
 // Semantics (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview,
 // https://learn.microsoft.com/entra/identity-platform/reference-error-codes for
@@ -151,58 +152,42 @@ func (a *admissionCache) defaultPolicy(ctx context.Context, c *graph.Client) (*g
 
 // tenant looks a domain up once per run; nil means no Entra tenant has it.
 func (a *admissionCache) tenant(ctx context.Context, c *graph.Client, domain string) (*graph.TenantInformation, error) {
-	a.mu.Lock()
-	t, ok := a.tenants[domain]
-	a.mu.Unlock()
-	if ok {
-		return t, nil
-	}
-	v, err := a.shared(ctx, "tenant:"+domain, func(ctx context.Context) (any, error) {
-		t, err := c.FindTenantByDomain(ctx, domain)
-		if graph.IsNotFound(err) {
-			return (*graph.TenantInformation)(nil), nil
-		}
-		return t, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	t, _ = v.(*graph.TenantInformation)
-	a.mu.Lock()
-	if a.tenants == nil {
-		a.tenants = map[string]*graph.TenantInformation{}
-	}
-	a.tenants[domain] = t
-	a.mu.Unlock()
-	return t, nil
+	return lookupOnce(ctx, a, &a.tenants, "tenant:", domain, c.FindTenantByDomain)
 }
 
 // partner reads a tenant's partner entry once per run; nil means none.
 func (a *admissionCache) partner(ctx context.Context, c *graph.Client, tenantID string) (*graph.CrossTenantPartner, error) {
+	return lookupOnce(ctx, a, &a.partners, "partner:", tenantID, c.GetCrossTenantPartner)
+}
+
+// lookupOnce answers get(key) from the cache map *m, or asks Graph once
+// per run (shared among concurrent callers under kind+key) and keeps the
+// answer; Graph's not found is kept as nil.
+func lookupOnce[T any](ctx context.Context, a *admissionCache, m *map[string]*T, kind, key string, get func(context.Context, string) (*T, error)) (*T, error) {
 	a.mu.Lock()
-	p, ok := a.partners[tenantID]
+	v, ok := (*m)[key]
 	a.mu.Unlock()
 	if ok {
-		return p, nil
+		return v, nil
 	}
-	v, err := a.shared(ctx, "partner:"+tenantID, func(ctx context.Context) (any, error) {
-		p, err := c.GetCrossTenantPartner(ctx, tenantID)
+	r, err := a.shared(ctx, kind+key, func(ctx context.Context) (any, error) {
+		v, err := get(ctx, key)
 		if graph.IsNotFound(err) {
-			return (*graph.CrossTenantPartner)(nil), nil
+			return (*T)(nil), nil
 		}
-		return p, err
+		return v, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	p, _ = v.(*graph.CrossTenantPartner)
+	v, _ = r.(*T)
 	a.mu.Lock()
-	if a.partners == nil {
-		a.partners = map[string]*graph.CrossTenantPartner{}
+	if *m == nil {
+		*m = map[string]*T{}
 	}
-	a.partners[tenantID] = p
+	(*m)[key] = v
 	a.mu.Unlock()
-	return p, nil
+	return v, nil
 }
 
 // off turns the check off for the run and reports whether the caller is
@@ -223,8 +208,9 @@ func (a *admissionCache) isOff() bool {
 }
 
 // admissionFor finds what blocks email's domain: the tenant (nil when the
-// domain is no Entra tenant) and the block (nil when none).
-func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, domain string) (*graph.TenantInformation, *admissionBlock, error) {
+// domain is no Entra tenant) and the block (nil when none). home is the
+// provider's own tenant_id (see isHomeTenant).
+func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, home, domain string) (*graph.TenantInformation, *admissionBlock, error) {
 	d, err := a.defaultPolicy(ctx, c)
 	if err != nil {
 		return nil, nil, err
@@ -233,11 +219,35 @@ func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, doma
 	if err != nil || t == nil {
 		return nil, nil, err
 	}
+	// Cross-tenant access settings govern other organizations' users: an
+	// address of the provider's own tenant is no B2B partner's, and its
+	// tenant has no partner entry to judge it by.
+	if isHome, err := a.isHomeTenant(ctx, c, home, t); err != nil || isHome {
+		return t, nil, err
+	}
 	p, err := a.partner(ctx, c, t.TenantID)
 	if err != nil {
 		return t, nil, err
 	}
 	return t, blockedForAllUsers(p, d), nil
+}
+
+// isHomeTenant reports whether t is the tenant the provider signs in to.
+// home is tenant_id as configured: a GUID, or one of the tenant's domain
+// names (looked up like a guest's domain, once per run). With no tenant_id
+// (Azure CLI or managed identity may leave it out) no tenant is home.
+func (a *admissionCache) isHomeTenant(ctx context.Context, c *graph.Client, home string, t *graph.TenantInformation) (bool, error) {
+	if home == "" {
+		return false, nil
+	}
+	if isGUID(home) {
+		return strings.EqualFold(home, t.TenantID), nil
+	}
+	h, err := a.tenant(ctx, c, strings.ToLower(home))
+	if err != nil || h == nil {
+		return false, err
+	}
+	return strings.EqualFold(h.TenantID, t.TenantID), nil
 }
 
 // checkAdmission adds the plan-time admission diagnostics for a guest that
@@ -251,7 +261,7 @@ func (r *guestUserResource) checkAdmission(ctx context.Context, email string, di
 	if domain == "" || a.isOff() {
 		return
 	}
-	tenant, block, err := a.admissionFor(ctx, r.data.Client, domain)
+	tenant, block, err := a.admissionFor(ctx, r.data.Client, r.data.TenantID, domain)
 	switch {
 	case graph.IsForbidden(err) || graph.IsUnauthorized(err):
 		if a.off() {

@@ -1,7 +1,11 @@
 package provider
 
 import (
+	"context"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
@@ -70,5 +74,52 @@ func TestEmailDomain(t *testing.T) {
 		if got := emailDomain(in); got != want {
 			t.Errorf("emailDomain(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A guest of the provider's own tenant is a member's address, not a B2B
+// partner's: even a default that blocks all users must not fail its plan.
+// The cache is filled beforehand, so the check makes no Graph call.
+func TestAdmissionSkipsHomeTenant(t *testing.T) {
+	const (
+		home    = "11111111-1111-4111-8111-111111111111"
+		partner = "22222222-2222-4222-8222-222222222222"
+	)
+	tests := []struct {
+		name      string
+		tenantID  string // the provider's tenant_id
+		email     string
+		wantBlock bool
+	}{
+		{"home tenant by GUID", home, "alice@contoso.example", false},
+		{"home tenant by GUID, other case", strings.ToUpper(home), "alice@Contoso.Example", false},
+		{"home tenant by domain name", "Contoso.onmicrosoft.example", "alice@contoso.example", false},
+		{"partner tenant is still judged", home, "bob@fabrikam.example", true},
+		{"no tenant_id: every tenant is judged", "", "alice@contoso.example", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := &providerData{Client: &graph.Client{}, TenantID: tt.tenantID}
+			data.admission.def = defaultWith(rule("blocked", "AllUsers"))
+			data.admission.tenants = map[string]*graph.TenantInformation{
+				"contoso.example":             {TenantID: home, DisplayName: "Contoso"},
+				"contoso.onmicrosoft.example": {TenantID: home, DisplayName: "Contoso"},
+				"fabrikam.example":            {TenantID: partner, DisplayName: "Fabrikam"},
+			}
+			data.admission.partners = map[string]*graph.CrossTenantPartner{home: nil, partner: nil}
+			r := &guestUserResource{data: data}
+
+			var diags diag.Diagnostics
+			r.checkAdmission(context.Background(), tt.email, &diags)
+			if got := diags.HasError(); got != tt.wantBlock {
+				t.Fatalf("blocked = %t, want %t: %v", got, tt.wantBlock, diags)
+			}
+			if tt.wantBlock && diags[0].Summary() != "Guest Organization Blocked" {
+				t.Fatalf("summary %q", diags[0].Summary())
+			}
+			if !tt.wantBlock && len(diags) > 0 {
+				t.Fatalf("diagnostics for a home-tenant guest: %v", diags)
+			}
+		})
 	}
 }

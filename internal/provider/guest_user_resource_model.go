@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -210,7 +211,31 @@ func stringsOf(ctx context.Context, v interface {
 // allows it; the validators refuse it elsewhere) or [] for a list.
 func profileUpdate(ctx context.Context, from, to *guestUserResourceModelV0, creating bool) (graph.UserUpdate, diag.Diagnostics) {
 	var upd graph.UserUpdate
-	var diags diag.Diagnostics
+	writeProfileStrings(&upd, from, to, creating)
+	if !creating && isKnown(to.UserType) && !to.UserType.Equal(from.UserType) {
+		v := to.UserType.ValueString()
+		upd.UserType = &v
+	}
+	if isKnown(to.AccountEnabled) && (creating || !to.AccountEnabled.Equal(from.AccountEnabled)) {
+		v := to.AccountEnabled.ValueBool()
+		upd.AccountEnabled = &v
+	}
+	// nil priors: nothing known yet, so every known list is sent.
+	var priorPhones, priorMails attr.Value
+	if !creating {
+		priorPhones, priorMails = from.BusinessPhones, from.OtherMails
+	}
+	var diags, d diag.Diagnostics
+	upd.BusinessPhones, d = stringsUpdate(ctx, priorPhones, to.BusinessPhones)
+	diags.Append(d...)
+	upd.OtherMails, d = stringsUpdate(ctx, priorMails, to.OtherMails)
+	diags.Append(d...)
+	return upd, diags
+}
+
+// writeProfileStrings adds to upd the string attributes of the profile
+// table that profileUpdate sends (see there).
+func writeProfileStrings(upd *graph.UserUpdate, from, to *guestUserResourceModelV0, creating bool) {
 	for _, f := range profileStringFields {
 		t := *f.model(to)
 		if !isKnown(t) || (creating && f.viaInvitation) || (!creating && t.Equal(*f.model(from))) {
@@ -220,29 +245,20 @@ func profileUpdate(ctx context.Context, from, to *guestUserResourceModelV0, crea
 		if v == "" && !f.clear.clearable() {
 			continue
 		}
-		f.write(&upd, v) // the graph client sends "" as JSON null
+		f.write(upd, v) // the graph client sends "" as JSON null
 	}
-	if !creating && isKnown(to.UserType) && !to.UserType.Equal(from.UserType) {
-		v := to.UserType.ValueString()
-		upd.UserType = &v
+}
+
+// stringsUpdate is the list or set of strings to send for the planned
+// value to, whose state value is from (nil when nothing is known yet): nil
+// when to is null, unknown or unchanged. An empty list is sent as [].
+func stringsUpdate(ctx context.Context, from, to attr.Value) (*[]string, diag.Diagnostics) {
+	if !isKnown(to) || (from != nil && to.Equal(from)) {
+		return nil, nil
 	}
-	if isKnown(to.AccountEnabled) && (creating || !to.AccountEnabled.Equal(from.AccountEnabled)) {
-		v := to.AccountEnabled.ValueBool()
-		upd.AccountEnabled = &v
-	}
-	if isKnown(to.BusinessPhones) && (creating || !to.BusinessPhones.Equal(from.BusinessPhones)) {
-		phones, d := stringsOf(ctx, to.BusinessPhones)
-		diags.Append(d...)
-		phones = nonNilStrings(phones)
-		upd.BusinessPhones = &phones
-	}
-	if isKnown(to.OtherMails) && (creating || !to.OtherMails.Equal(from.OtherMails)) {
-		mails, d := stringsOf(ctx, to.OtherMails)
-		diags.Append(d...)
-		mails = nonNilStrings(mails)
-		upd.OtherMails = &mails
-	}
-	return upd, diags
+	vals, diags := stringsOf(ctx, to)
+	vals = nonNilStrings(vals)
+	return &vals, diags
 }
 
 // isKnown reports whether a planned value is one to write: neither null

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -73,18 +74,7 @@ func reinvitePlanned(state, plan *guestUserResourceModelV0) bool {
 // and marks what a re-invitation will change as unknown.
 func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		var state guestUserResourceModelV0
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		switch state.OnDestroy.ValueString() {
-		case onDestroyAbandon:
-			resp.Diagnostics.AddWarning("Guest User Will Be Kept",
-				"on_destroy = \"abandon\": destroying b2b_guest_user for "+state.Email.ValueString()+
-					" only removes it from the Terraform state; the user "+state.ID.ValueString()+" stays in Entra ID.")
-		case onDestroyDisable:
-			resp.Diagnostics.AddWarning("Guest User Will Be Disabled, Not Deleted",
-				"on_destroy = \"disable\": destroying b2b_guest_user for "+state.Email.ValueString()+
-					" sets accountEnabled = false on user "+state.ID.ValueString()+" and keeps it in Entra ID.")
-		}
+		warnOnDestroy(ctx, req, resp)
 		return
 	}
 
@@ -104,35 +94,11 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			return
 		}
 		prior = &state
-		if reinvitePlanned(&state, &plan) {
-			invites = true
-			// A new invitation resets redemption and issues a new redeem URL.
-			plan.InvitationState = types.StringUnknown()
-			plan.InvitationStateChangedAt = types.StringUnknown()
-			plan.RedeemURL = types.StringUnknown()
-			plan.Mail = types.StringUnknown()
-			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-			if !plan.Email.IsUnknown() && !strings.EqualFold(plan.Email.ValueString(), state.Email.ValueString()) {
-				r.checkNewAddressAtPlan(ctx, state.ID.ValueString(), plan.Email.ValueString(), &resp.Diagnostics)
-			}
-			if !resp.Diagnostics.HasError() && !plan.Email.IsUnknown() && !strings.EqualFold(plan.Email.ValueString(), state.Email.ValueString()) {
-				resp.Diagnostics.AddAttributeWarning(path.Root("email"), "Guest User Will Be Re-Invited",
-					"Changing email keeps user "+state.ID.ValueString()+" (object ID, groups and app access) and does not replace it: "+
-						plan.Email.ValueString()+" is added to its otherMails and the invitation is re-sent to it with the redemption "+
-						"status reset, so the guest must redeem again with the new address.")
-			}
-		}
+		invites = r.planReinvite(ctx, &state, &plan, resp)
 	}
 
-	if invites && plan.RedirectURL.IsNull() && r.data != nil && r.data.DefaultRedirectURL == "" {
-		what := "create the guest user"
-		if !creating {
-			what = "re-invite the guest user (email or reinvite_trigger changed)"
-		}
-		resp.Diagnostics.AddAttributeError(path.Root("redirect_url"), "Missing Redirect URL",
-			"To "+what+", the invitation needs a redirect URL, and neither redirect_url nor the provider's "+
-				"default_redirect_url is set. Set redirect_url on the resource (e.g. \"https://myapps.microsoft.com\") "+
-				"or default_redirect_url in the provider block.")
+	if invites {
+		r.requireRedirectURL(creating, &plan, &resp.Diagnostics)
 	}
 	if !resp.Diagnostics.HasError() {
 		r.checkAccessTargets(ctx, prior, &plan, &resp.Diagnostics)
@@ -140,4 +106,64 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !resp.Diagnostics.HasError() && admissionNeeded(prior, &plan) {
 		r.checkAdmission(ctx, plan.Email.ValueString(), &resp.Diagnostics)
 	}
+}
+
+// warnOnDestroy says, when a guest is destroyed, that on_destroy keeps the
+// user in Entra ID (abandon or disable).
+func warnOnDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var state guestUserResourceModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	switch state.OnDestroy.ValueString() {
+	case onDestroyAbandon:
+		resp.Diagnostics.AddWarning("Guest User Will Be Kept",
+			"on_destroy = \"abandon\": destroying b2b_guest_user for "+state.Email.ValueString()+
+				" only removes it from the Terraform state; the user "+state.ID.ValueString()+" stays in Entra ID.")
+	case onDestroyDisable:
+		resp.Diagnostics.AddWarning("Guest User Will Be Disabled, Not Deleted",
+			"on_destroy = \"disable\": destroying b2b_guest_user for "+state.Email.ValueString()+
+				" sets accountEnabled = false on user "+state.ID.ValueString()+" and keeps it in Entra ID.")
+	}
+}
+
+// planReinvite reports whether the update re-invites the guest. If it
+// does, what a new invitation resets is planned as unknown, and a new
+// email address is checked and announced.
+func (r *guestUserResource) planReinvite(ctx context.Context, state, plan *guestUserResourceModelV0, resp *resource.ModifyPlanResponse) bool {
+	if !reinvitePlanned(state, plan) {
+		return false
+	}
+	// A new invitation resets redemption and issues a new redeem URL.
+	plan.InvitationState = types.StringUnknown()
+	plan.InvitationStateChangedAt = types.StringUnknown()
+	plan.RedeemURL = types.StringUnknown()
+	plan.Mail = types.StringUnknown()
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	if plan.Email.IsUnknown() || strings.EqualFold(plan.Email.ValueString(), state.Email.ValueString()) {
+		return true // reinvite_trigger changed, or the new address is not known yet
+	}
+	r.checkNewAddressAtPlan(ctx, state.ID.ValueString(), plan.Email.ValueString(), &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("email"), "Guest User Will Be Re-Invited",
+			"Changing email keeps user "+state.ID.ValueString()+" (object ID, groups and app access) and does not replace it: "+
+				plan.Email.ValueString()+" is added to its otherMails and the invitation is re-sent to it with the redemption "+
+				"status reset, so the guest must redeem again with the new address.")
+	}
+	return true
+}
+
+// requireRedirectURL fails the plan of an invitation (creating, or a
+// re-invitation) that has no redirect URL, neither its own nor the
+// provider's default.
+func (r *guestUserResource) requireRedirectURL(creating bool, plan *guestUserResourceModelV0, diags *diag.Diagnostics) {
+	if !plan.RedirectURL.IsNull() || r.data == nil || r.data.DefaultRedirectURL != "" {
+		return
+	}
+	what := "create the guest user"
+	if !creating {
+		what = "re-invite the guest user (email or reinvite_trigger changed)"
+	}
+	diags.AddAttributeError(path.Root("redirect_url"), "Missing Redirect URL",
+		"To "+what+", the invitation needs a redirect URL, and neither redirect_url nor the provider's "+
+			"default_redirect_url is set. Set redirect_url on the resource (e.g. \"https://myapps.microsoft.com\") "+
+			"or default_redirect_url in the provider block.")
 }

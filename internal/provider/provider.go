@@ -339,6 +339,7 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	data.Client = client
+	data.TenantID = resolved.Auth.TenantID
 
 	tflog.Debug(ctx, "provider configured", map[string]any{
 		"auth_method":    string(resolved.Auth.Method),

@@ -16,6 +16,11 @@ import (
 type providerData struct {
 	Client *graph.Client
 
+	// TenantID is the tenant the provider signs in to, as configured
+	// (tenant_id or ARM_TENANT_ID: a GUID or a domain name of the tenant);
+	// "" when not set, which Azure CLI and managed identity allow.
+	TenantID string
+
 	// DefaultRedirectURL is default_redirect_url from the provider block ("" if unset).
 	DefaultRedirectURL string
 	// DefaultSendInvitationMessage is default_send_invitation_message (nil if unset).

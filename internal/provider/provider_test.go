@@ -614,3 +614,33 @@ func TestConfigure(t *testing.T) {
 		}
 	})
 }
+
+// The admission check needs the provider's own tenant (see isHomeTenant):
+// Configure hands tenant_id over, from the block or from ARM_TENANT_ID.
+func TestConfigureHandsOverTenantID(t *testing.T) {
+	t.Parallel()
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	endpoints := map[string]tftypes.Value{"graph_endpoint": str("https://127.0.0.1:1"), "authority_host": str("https://127.0.0.1:1")}
+	block := map[string]tftypes.Value{"tenant_id": str(testTenant), "client_id": str(testClient), "client_secret": str("x")}
+	for k, v := range endpoints {
+		block[k] = v
+	}
+	for name, tc := range map[string]struct {
+		config map[string]tftypes.Value
+		env    map[string]string
+	}{
+		"provider block": {block, nil},
+		"environment":    {endpoints, map[string]string{"ARM_TENANT_ID": testTenant, "ARM_CLIENT_ID": testClient, "ARM_CLIENT_SECRET": "x"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resp, data := configure(t, tc.config, tc.env, false)
+			if resp.Diagnostics.HasError() || data == nil {
+				t.Fatalf("diags = %v", resp.Diagnostics)
+			}
+			if data.TenantID != testTenant {
+				t.Errorf("TenantID = %q, want %q", data.TenantID, testTenant)
+			}
+		})
+	}
+}
