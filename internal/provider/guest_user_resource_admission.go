@@ -272,6 +272,13 @@ func (r *guestUserResource) checkAdmission(ctx context.Context, email string, di
 					"CrossTenantInformation.ReadBasic.All (tenant look-up by domain).")
 		}
 		return
+	case graph.IsUnreachable(err):
+		// Nothing else in this run can reach Graph either: fail the plan now,
+		// naming the host, rather than plan the guest and wait for the same
+		// endpoint again at apply.
+		diags.Append(diag.WithPath(path.Root("email"), graphErrorDiagnostic("Error Checking Guest Admission",
+			fmt.Sprintf("Looking up at plan time whether the cross-tenant access settings admit guests from %s.", domain), err)))
+		return
 	case err != nil:
 		tflog.Warn(ctx, "admission check failed", map[string]any{"domain": domain, "error": err.Error()})
 		diags.AddAttributeWarning(path.Root("email"), "Could Not Check Guest Admission",

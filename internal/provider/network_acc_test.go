@@ -165,7 +165,7 @@ func TestAccProvider_refusedEndpointFailsWithinSeconds(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:      guestsConfig(env, t, deadEndpointsProvider(addr), 10),
-			ExpectError: errorRE("Error", addr+" did not answer: connection refused", "did not answer. Check the network path"),
+			ExpectError: errorRE("Error", "did not answer. Check the network path", addr+" did not answer: connection refused"),
 		}},
 	})
 	// A safety net only; the behaviour is asserted by the graph tests.
