@@ -1,6 +1,9 @@
 package provider
 
 import (
+	"regexp"
+	"strings"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -105,11 +108,23 @@ var profileFormatValidators = map[string][]validator.String{
 	"displayName":       append(lengthUpTo(256), displayNameNotBlank()),
 }
 
+// rfc3339UTC is the one spelling of a time a Time row accepts: RFC 3339
+// in UTC to the second, the form Graph answers with, so what is applied
+// reads back unchanged (an offset or fractions would come back rewritten
+// and fail the apply as an inconsistent result).
+var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+
+// timeFormat is how a Time row's description names the format.
+const timeFormat = "an RFC 3339 time in UTC, e.g. `2026-01-31T00:00:00Z`"
+
 // profileValidators are a row's validators of non-empty values: its
 // format, the allowed values of an enumeration, or Graph's length limit.
 func profileValidators(p userprop.Prop) []validator.String {
 	if v, ok := profileFormatValidators[p.Graph]; ok {
 		return v
+	}
+	if p.Type == userprop.Time {
+		return []validator.String{stringvalidator.RegexMatches(rfc3339UTC, "must be "+strings.ReplaceAll(timeFormat, "`", ""))}
 	}
 	if len(p.Values) > 0 {
 		return []validator.String{stringvalidator.OneOf(p.Values...)}
@@ -121,6 +136,9 @@ func profileValidators(p userprop.Prop) []validator.String {
 func profileDescription(p userprop.Prop) string {
 	if len(p.Values) > 0 {
 		return p.Description + " One of " + quotedList(p.Values) + "."
+	}
+	if p.Type == userprop.Time {
+		return p.Description + " Written as " + timeFormat + "."
 	}
 	return p.Description
 }
