@@ -187,11 +187,12 @@ type profiledSource struct{ src modelGetter }
 // profiledModel through getModel.
 func profiled(src modelGetter) profiledSource { return profiledSource{src: src} }
 
-// Get implements modelGetter.
+// Get implements modelGetter; a target without a profile map (a
+// types.Object, another model) is decoded by src as it is.
 func (p profiledSource) Get(ctx context.Context, target any) diag.Diagnostics {
 	m, ok := target.(profiledModel)
 	if !ok {
-		return diag.Diagnostics{codecError("read", fmt.Sprintf("%T keeps no profile map", target))}
+		return p.src.Get(ctx, target)
 	}
 	return getModel(ctx, p.src, m)
 }
