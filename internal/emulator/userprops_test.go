@@ -29,6 +29,7 @@ var docsFilterTable = map[string]string{
 	"creationType":            "eq=default",
 	"department":              "eq=default startsWith=default isNil=advanced",
 	"displayName":             "eq=default startsWith=default isNil=advanced",
+	"employeeHireDate":        "geLe=advanced",
 	"employeeId":              "eq=default isNil=advanced",
 	"employeeType":            "eq=advanced",
 	"externalUserState":       "eq=default",

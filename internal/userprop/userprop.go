@@ -181,6 +181,12 @@ var Users = []Prop{
 	{Graph: "usageLocation", Attr: "usage_location", Type: String, MaxLen: 2, Writable: true, Clear: ClearNotNullable, Selected: true, Profile: true,
 		Filter:      Filter{Eq: ByDefault, StartsWith: ByDefault, IsNil: AdvancedOnly},
 		Description: "The country the guest uses services in, as an upper-case ISO 3166-1 alpha-2 code (e.g. `US`); needed before licenses can be assigned."},
+	// employeeHireDate: DateTimeOffset, "Supports $filter (eq, ne, not, ge, le, in)" on
+	// https://learn.microsoft.com/graph/api/resources/user; the advanced query table
+	// lists ge/le only, as advanced. Unlike employeeLeaveDateTime it needs no
+	// User-LifeCycleInfo permission.
+	{Graph: "employeeHireDate", Attr: "employee_hire_date", Type: Time, Writable: true, Selected: true, Profile: true,
+		Filter: Filter{GeLe: AdvancedOnly}, Description: "When the guest was hired or starts work."},
 	{Graph: "employeeId", Attr: "employee_id", Type: String, MaxLen: 16, Writable: true, Selected: true, Profile: true,
 		Filter: Filter{Eq: ByDefault, IsNil: AdvancedOnly}, Description: "The employee identifier (at most 16 characters)."},
 	// employeeType: the Graph page gives no maximum; 64 is kept as a conservative bound
