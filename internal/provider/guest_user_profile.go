@@ -16,7 +16,8 @@ import (
 // the user-property table (internal/userprop): the row gives the Graph
 // name, the attribute, the limit, the clear rule, whether the invitation
 // carries it and its documentation; this file adds what only Terraform
-// needs (validators) and binds each row to its model field.
+// needs (validators) and reads and writes each row in a model (value,
+// setValue).
 //
 // The profile rows have no struct field: a model keeps them in its
 // Profile map, and getModel/setModel (model_codec.go) map that to the
