@@ -622,7 +622,7 @@ func compare(name, op string, lit ftok, src string) (pred, error) {
 		want := lit.v == "true"
 		return func(u *user) bool { b, _ := u.Props[name].(bool); return (b == want) == (op == "eq") }, nil
 	}
-	if name == "createdDateTime" {
+	if modelledProps[name].Type == userprop.Time {
 		if lit.kind != 'l' {
 			return nil, syntaxErr(lit.pos, src)
 		}

@@ -29,6 +29,7 @@ var docsFilterTable = map[string]string{
 	"creationType":            "eq=default",
 	"department":              "eq=default startsWith=default isNil=advanced",
 	"displayName":             "eq=default startsWith=default isNil=advanced",
+	"employeeHireDate":        "geLe=advanced",
 	"employeeId":              "eq=default isNil=advanced",
 	"employeeType":            "eq=advanced",
 	"externalUserState":       "eq=default",
@@ -170,8 +171,25 @@ func TestPatchFollowsTable(t *testing.T) {
 				checkListPatch(t, p, accepts)
 			case userprop.String:
 				checkStringPatch(t, p, accepts)
+			case userprop.Time:
+				checkTimePatch(t, p)
 			}
 		})
+	}
+}
+
+// checkTimePatch: a DateTimeOffset is accepted with any offset and stored
+// in UTC, as Graph answers it; anything else is refused.
+func checkTimePatch(t *testing.T, p userprop.Prop) {
+	t.Helper()
+	got, msg := validatePatch(map[string]any{p.Graph: "2026-01-31T02:00:00+02:00"})
+	if msg != "" || got[p.Graph] != "2026-01-31T00:00:00Z" {
+		t.Errorf("PATCH %s = 2026-01-31T02:00:00+02:00: stored %v (%q), want 2026-01-31T00:00:00Z", p.Graph, got[p.Graph], msg)
+	}
+	for _, bad := range []any{"31/01/2026", "2026-01-31", 20260131} {
+		if _, msg := validatePatch(map[string]any{p.Graph: bad}); msg == "" {
+			t.Errorf("PATCH %s = %v accepted; Graph wants a DateTimeOffset", p.Graph, bad)
+		}
 	}
 }
 

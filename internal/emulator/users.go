@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
 )
 
 // Users endpoints: https://learn.microsoft.com/graph/api/user-get,
@@ -436,9 +439,29 @@ func validatePatchValue(name string, v any) (any, string) {
 		return v, ""
 	case collectionProps[name]:
 		return validatePatchCollection(name, v)
+	case modelledProps[name].Type == userprop.Time:
+		return validatePatchTime(name, v)
 	default:
 		return validatePatchString(name, v)
 	}
+}
+
+// validatePatchTime checks a DateTimeOffset property: null clears it, a
+// value must be ISO 8601 with a time zone (Graph's Edm.DateTimeOffset) and
+// is stored, as Graph answers it, in UTC.
+func validatePatchTime(name string, v any) (any, string) {
+	if v == nil {
+		return nil, ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil, invalidValue(name)
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, invalidValue(name)
+	}
+	return formatTime(t), ""
 }
 
 // validatePatchCollection checks businessPhones or otherMails; null and []

@@ -36,8 +36,12 @@ type wireUser struct {
 var wireType = func() reflect.Type {
 	fields := []reflect.StructField{{Name: "W", Type: reflect.TypeFor[wireUser](), Anonymous: true}}
 	for i, p := range userprop.Profiles() {
+		typ := reflect.TypeFor[*string]()
+		if p.Type == userprop.Time {
+			typ = reflect.TypeFor[*time.Time]()
+		}
 		fields = append(fields, reflect.StructField{
-			Name: fmt.Sprintf("P%d", i), Type: reflect.TypeFor[*string](),
+			Name: fmt.Sprintf("P%d", i), Type: typ,
 			Tag: reflect.StructTag(`json:"` + p.Graph + `"`),
 		})
 	}
@@ -56,11 +60,11 @@ func decodeUserJSON(b []byte) (*User, error) {
 	}
 	var profile map[string]string
 	for i, p := range userprop.Profiles() {
-		if s, _ := e.Field(i + 1).Interface().(*string); s != nil {
+		if s, ok := profileText(e.Field(i + 1).Interface()); ok {
 			if profile == nil {
 				profile = map[string]string{}
 			}
-			profile[p.Graph] = *s
+			profile[p.Graph] = s
 		}
 	}
 	return &User{
@@ -92,4 +96,22 @@ func strs(in []*string) []string {
 		}
 	}
 	return out
+}
+
+// profileText is the text User.Profile carries for a decoded profile
+// value: a string as it is, a time as RFC 3339 in UTC, the form the
+// provider's validators accept, so that an offset or fractional seconds in
+// Graph's answer never show as a change. ok is false for null.
+func profileText(v any) (text string, ok bool) {
+	switch x := v.(type) {
+	case *string:
+		if x != nil {
+			return *x, true
+		}
+	case *time.Time:
+		if x != nil {
+			return x.UTC().Format(time.RFC3339), true
+		}
+	}
+	return "", false
 }

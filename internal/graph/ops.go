@@ -546,11 +546,11 @@ func toUser(m models.Userable) *User {
 	// decides what is copied.
 	for _, p := range userprop.Profiles() {
 		v, err := m.GetBackingStore().Get(p.Graph)
-		if s, ok := v.(*string); err == nil && ok && s != nil {
+		if s, ok := profileText(v); err == nil && ok {
 			if u.Profile == nil {
 				u.Profile = map[string]string{}
 			}
-			u.Profile[p.Graph] = *s
+			u.Profile[p.Graph] = s
 		}
 	}
 	return u

@@ -52,31 +52,16 @@ type guestUserDataSourceModelV0 struct {
 	AccountEnabled           types.Bool   `tfsdk:"account_enabled"`
 	BusinessPhones           types.List   `tfsdk:"business_phones"`
 
-	// Profile strings, one per row of the user-property table
-	// (dataSourceProfileFields binds them by tfsdk tag).
-	DisplayName             types.String `tfsdk:"display_name"`
-	GivenName               types.String `tfsdk:"given_name"`
-	Surname                 types.String `tfsdk:"surname"`
-	JobTitle                types.String `tfsdk:"job_title"`
-	Department              types.String `tfsdk:"department"`
-	CompanyName             types.String `tfsdk:"company_name"`
-	OfficeLocation          types.String `tfsdk:"office_location"`
-	MobilePhone             types.String `tfsdk:"mobile_phone"`
-	FaxNumber               types.String `tfsdk:"fax_number"`
-	UsageLocation           types.String `tfsdk:"usage_location"`
-	EmployeeID              types.String `tfsdk:"employee_id"`
-	EmployeeType            types.String `tfsdk:"employee_type"`
-	StreetAddress           types.String `tfsdk:"street_address"`
-	City                    types.String `tfsdk:"city"`
-	State                   types.String `tfsdk:"state"`
-	PostalCode              types.String `tfsdk:"postal_code"`
-	Country                 types.String `tfsdk:"country"`
-	PreferredLanguage       types.String `tfsdk:"preferred_language"`
-	AgeGroup                types.String `tfsdk:"age_group"`
-	ConsentProvidedForMinor types.String `tfsdk:"consent_provided_for_minor"`
+	DisplayName types.String `tfsdk:"display_name"`
 
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
+
+	// Profile holds the profile strings of the user-property table by
+	// attribute name (see guestUserResourceModelV0.Profile).
+	Profile profileValues `tfsdk:"-"`
 }
+
+func (m *guestUserDataSourceModelV0) profile() *profileValues { return &m.Profile }
 
 // Metadata implements datasource.DataSource.
 func (d *guestUserDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -133,7 +118,7 @@ func guestUserDataSourceSchemaV0(ctx context.Context) schema.Schema {
 	for name, desc := range dataSourceStringAttrs {
 		attrs[name] = schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
-	for _, f := range dataSourceProfileFields {
+	for _, f := range profileStringFields {
 		desc := profileDescription(f.prop)
 		if f.attr == "display_name" {
 			desc = "The user's display name." // the row's text speaks of the invitation
@@ -164,7 +149,7 @@ func (d *guestUserDataSource) Configure(_ context.Context, req datasource.Config
 // Read implements datasource.DataSource.
 func (d *guestUserDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m guestUserDataSourceModelV0
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -227,7 +212,7 @@ func (d *guestUserDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &m)...)
 }
 
 // userIDs lists the object IDs of users for a diagnostic that has to say

@@ -25,8 +25,14 @@ func (m *guestUserDataSourceModelV0) fromUser(ctx context.Context, u *graph.User
 	m.CreatedAt = rfc3339(u.CreatedDateTime)
 	m.AccountEnabled = types.BoolPointerValue(u.AccountEnabled)
 
-	for _, f := range dataSourceProfileFields {
-		*f.model(m) = types.StringPointerValue(f.user(u))
+	m.Profile = make(profileValues, len(profileAttrs))
+	for _, f := range profileStringFields {
+		v := types.StringPointerValue(f.user(u))
+		if f.prop.Profile {
+			m.Profile[f.attr] = v
+		} else {
+			m.DisplayName = v
+		}
 	}
 
 	// Graph returns [] rather than null for empty collections; an empty
@@ -59,21 +65,3 @@ func nonNilStrings(s []string) []string {
 	}
 	return s
 }
-
-// dataSourceProfileField is a profile string of the b2b_guest_user data
-// source: the resource's field (the same table row), bound to the data
-// source's model.
-type dataSourceProfileField struct {
-	profileStringField
-	model func(*guestUserDataSourceModelV0) *types.String
-}
-
-// dataSourceProfileFields are the data source's profile strings: every
-// profile string of the resource, so the two cannot drift apart.
-var dataSourceProfileFields = func() []dataSourceProfileField {
-	out := make([]dataSourceProfileField, 0, len(profileStringFields))
-	for _, f := range profileStringFields {
-		out = append(out, dataSourceProfileField{profileStringField: f, model: stringFieldOf[guestUserDataSourceModelV0](f.attr)})
-	}
-	return out
-}()

@@ -126,7 +126,7 @@ func (r *guestUserListResource) List(ctx context.Context, req list.ListRequest, 
 				m, d := importedGuestUserModel(ctx, u)
 				result.Diagnostics.Append(d...)
 				if !d.HasError() {
-					result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
+					result.Diagnostics.Append(setModel(ctx, result.Resource, &m)...)
 				}
 			}
 			if !push(result) {

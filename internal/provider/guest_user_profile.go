@@ -1,8 +1,8 @@
 package provider
 
 import (
-	"fmt"
-	"reflect"
+	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -16,16 +16,13 @@ import (
 // the user-property table (internal/userprop): the row gives the Graph
 // name, the attribute, the limit, the clear rule, whether the invitation
 // carries it and its documentation; this file adds what only Terraform
-// needs (validators) and binds each row to its model field.
+// needs (validators) and reads and writes each row in a model (value,
+// setValue).
 //
-// Why tfsdk struct fields rather than per-attribute Get/SetAttribute: the
-// CRUD code reads and writes the whole model with one State.Get/Set, the
-// plan modifiers and ValidateConfig read it as a struct, and the framework
-// maps a struct only through tfsdk tags. A field per attribute therefore
-// stays, but nothing names it by hand: the rows are bound to fields by
-// their tfsdk tag (profileModelField), the package refuses to start when a
-// row has no field, and TestModelsMatchSchemas fails when a field has no
-// attribute or an attribute no field.
+// The profile rows have no struct field: a model keeps them in its
+// Profile map, and getModel/setModel (model_codec.go) map that to the
+// schema. display_name is a profile string for Terraform but keeps its
+// field, as graph.User keeps its typed field: the invitation carries it.
 
 // profileStringField is one profile string of the resource: a table row
 // with its Terraform parts.
@@ -40,7 +37,6 @@ type profileStringField struct {
 	// (JSON null) where Graph documents it as nullable, else a plan-time
 	// error. Removing the attribute never clears anything.
 	clear clearRule
-	model func(*guestUserResourceModelV0) *types.String
 }
 
 // isProfileString reports whether a row is a profile string of the
@@ -57,6 +53,23 @@ func (f profileStringField) user(u *graph.User) *string {
 		return u.ProfileValue(f.prop.Graph)
 	}
 	return nonEmpty(u.DisplayName)
+}
+
+// value is the attribute's value in model m.
+func (f profileStringField) value(m *guestUserResourceModelV0) types.String {
+	if f.prop.Profile {
+		return m.Profile.get(f.attr)
+	}
+	return m.DisplayName
+}
+
+// setValue sets the attribute's value in model m.
+func (f profileStringField) setValue(m *guestUserResourceModelV0, v types.String) {
+	if f.prop.Profile {
+		m.Profile = m.Profile.with(f.attr, v)
+		return
+	}
+	m.DisplayName = v
 }
 
 // write records v ("" clears) as the change of the property in upd.
@@ -96,11 +109,23 @@ var profileFormatValidators = map[string][]validator.String{
 	"displayName":       append(lengthUpTo(256), displayNameNotBlank()),
 }
 
+// rfc3339UTC is the one spelling of a time a Time row accepts: RFC 3339
+// in UTC to the second, the form Graph answers with, so what is applied
+// reads back unchanged (an offset or fractions would come back rewritten
+// and fail the apply as an inconsistent result).
+var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+
+// timeFormat is how a Time row's description names the format.
+const timeFormat = "an RFC 3339 time in UTC, e.g. `2026-01-31T00:00:00Z`"
+
 // profileValidators are a row's validators of non-empty values: its
 // format, the allowed values of an enumeration, or Graph's length limit.
 func profileValidators(p userprop.Prop) []validator.String {
 	if v, ok := profileFormatValidators[p.Graph]; ok {
 		return v
+	}
+	if p.Type == userprop.Time {
+		return []validator.String{stringvalidator.RegexMatches(rfc3339UTC, "must be "+strings.ReplaceAll(timeFormat, "`", ""))}
 	}
 	if len(p.Values) > 0 {
 		return []validator.String{stringvalidator.OneOf(p.Values...)}
@@ -112,6 +137,9 @@ func profileValidators(p userprop.Prop) []validator.String {
 func profileDescription(p userprop.Prop) string {
 	if len(p.Values) > 0 {
 		return p.Description + " One of " + quotedList(p.Values) + "."
+	}
+	if p.Type == userprop.Time {
+		return p.Description + " Written as " + timeFormat + "."
 	}
 	return p.Description
 }
@@ -127,31 +155,6 @@ func clearRuleOf(c userprop.Clear) clearRule {
 	}
 }
 
-// tfsdkFields maps the tfsdk tags of a model struct to field indexes.
-func tfsdkFields(t reflect.Type) map[string][]int {
-	out := map[string][]int{}
-	for _, f := range reflect.VisibleFields(t) {
-		if tag := f.Tag.Get("tfsdk"); tag != "" && tag != "-" {
-			out[tag] = f.Index
-		}
-	}
-	return out
-}
-
-// stringFieldOf binds attribute attr to its types.String field of model
-// type M; it panics at package initialisation when there is none, so a
-// row added without its model field fails every test at once.
-func stringFieldOf[M any](attr string) func(*M) *types.String {
-	idx, ok := tfsdkFields(reflect.TypeFor[M]())[attr]
-	if !ok || reflect.TypeFor[M]().FieldByIndex(idx).Type != reflect.TypeFor[types.String]() {
-		panic(fmt.Sprintf("provider: %v has no types.String field tagged tfsdk:%q for the user-property row %s", reflect.TypeFor[M](), attr, attr))
-	}
-	return func(m *M) *types.String {
-		p, _ := reflect.ValueOf(m).Elem().FieldByIndex(idx).Addr().Interface().(*types.String)
-		return p
-	}
-}
-
 // profileStringFields are the resource's profile strings, in table order.
 var profileStringFields = func() []profileStringField {
 	var out []profileStringField
@@ -162,7 +165,6 @@ var profileStringFields = func() []profileStringField {
 		out = append(out, profileStringField{
 			prop: p, attr: p.Attr, description: profileDescription(p), validators: profileValidators(p),
 			viaInvitation: p.ViaInvitation, clear: clearRuleOf(p.Clear),
-			model: stringFieldOf[guestUserResourceModelV0](p.Attr),
 		})
 	}
 	return out

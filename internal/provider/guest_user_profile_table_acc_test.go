@@ -110,6 +110,8 @@ func seedValue(p userprop.Prop) string {
 		return "DE"
 	case p.Graph == "preferredLanguage":
 		return "de-DE"
+	case p.Type == userprop.Time:
+		return "2021-05-03T07:00:00Z"
 	}
 	v := "v " + p.Graph
 	if len(v) > p.MaxLen {
@@ -209,4 +211,64 @@ func withProfile(u map[string]any, checks map[string]knownvalue.Check) map[strin
 		}
 	}
 	return checks
+}
+
+// employee_hire_date, added as one row of the user-property table (a
+// DateTimeOffset): refused at plan time in any spelling Graph would read
+// back differently, set and changed in Entra, cleared with "", drift
+// shown, and removal from the configuration leaves it unmanaged.
+func TestAccGuestUserProfileTable_employeeHireDate(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	email := env.Email(t, t.Name())
+	var id string
+	cfg := func(v string) string { return guestConfig(env, email, fmt.Sprintf("employee_hire_date = %q", v)) }
+	hire := func(want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("employee_hire_date"), knownvalue.StringExact(want))
+	}
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate)}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg("2026-01-31T09:00:00+01:00"),
+				ExpectError: errorRE("Attribute employee_hire_date must be an RFC 3339 time in UTC, e.g. 2026-01-31T00:00:00Z, got: 2026-01-31T09:00:00+01:00"),
+			},
+			{
+				Config:            cfg("2026-01-31T08:00:00Z"),
+				Check:             resource.ComposeAggregateTestCheckFunc(stateID(&id), expectUserProps(srv, &id, map[string]any{"employeeHireDate": "2026-01-31T08:00:00Z"})),
+				ConfigStateChecks: []statecheck.StateCheck{hire("2026-01-31T08:00:00Z")},
+			},
+			{
+				Config:           cfg("2026-03-01T00:00:00Z"),
+				ConfigPlanChecks: update,
+				Check:            expectUserProps(srv, &id, map[string]any{"employeeHireDate": "2026-03-01T00:00:00Z"}),
+			},
+			{
+				// "" clears in Entra (sent as null) and reads back as "".
+				Config:            cfg(""),
+				Check:             expectUserProps(srv, &id, map[string]any{"employeeHireDate": nil}),
+				ConfigStateChecks: []statecheck.StateCheck{hire("")},
+			},
+			{
+				// Drift: an out-of-band value differs from the configured "".
+				PreConfig: func() {
+					env.EditUser(t, id, graph.UserUpdate{Profile: map[string]string{"employeeHireDate": "2025-07-01T00:00:00Z"}})
+				},
+				Config:           cfg(""),
+				ConfigPlanChecks: update,
+				Check:            expectUserProps(srv, &id, map[string]any{"employeeHireDate": nil}),
+			},
+			{
+				// Removed from the configuration: unmanaged, Entra's value kept, no diff.
+				PreConfig: func() {
+					env.EditUser(t, id, graph.UserUpdate{Profile: map[string]string{"employeeHireDate": "2025-07-01T00:00:00Z"}})
+				},
+				Config:            guestConfig(env, email, ""),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{hire("2025-07-01T00:00:00Z")},
+			},
+		},
+	})
 }

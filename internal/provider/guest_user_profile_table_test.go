@@ -19,31 +19,53 @@ import (
 // tfsdkTags are the tfsdk tags of a model struct, embedded structs included.
 func tfsdkTags(t reflect.Type) []string {
 	var out []string
-	for tag := range tfsdkFields(t) {
-		out = append(out, tag)
+	for _, f := range reflect.VisibleFields(t) {
+		if tag := f.Tag.Get("tfsdk"); tag != "" && tag != "-" {
+			out = append(out, tag)
+		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// sameNames fails unless every model field is a schema attribute (or
-// block) and every attribute a model field.
+// homes are the attributes a model holds: its tfsdk fields and, when it
+// implements profiledModel, the table's profile rows (its Profile map).
+func homes(t *testing.T, what string, model reflect.Type) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, tag := range tfsdkTags(model) {
+		out[tag] = "field"
+	}
+	if !reflect.PointerTo(model).Implements(reflect.TypeFor[profiledModel]()) {
+		return out
+	}
+	for _, name := range profileAttrs {
+		if out[name] != "" {
+			t.Errorf("%s: %q is both a tfsdk field and a profile row; the codec would decode it twice", what, name)
+		}
+		out[name] = "profile row"
+	}
+	return out
+}
+
+// sameNames fails unless every attribute the model holds (tfsdk field or
+// profile row of the table) is a schema attribute (or block) and every
+// schema attribute has a home in the model.
 func sameNames(t *testing.T, what string, model reflect.Type, schemaNames []string) {
 	t.Helper()
 	inSchema := map[string]bool{}
 	for _, n := range schemaNames {
 		inSchema[n] = true
 	}
-	inModel := map[string]bool{}
-	for _, tag := range tfsdkTags(model) {
-		inModel[tag] = true
-		if !inSchema[tag] {
-			t.Errorf("%s: model field tfsdk:%q has no schema attribute", what, tag)
+	inModel := homes(t, what, model)
+	for name, home := range inModel {
+		if !inSchema[name] {
+			t.Errorf("%s: model %s %q has no schema attribute", what, home, name)
 		}
 	}
 	for _, n := range schemaNames {
-		if !inModel[n] {
-			t.Errorf("%s: schema attribute %q has no field in %v", what, n, model)
+		if inModel[n] == "" {
+			t.Errorf("%s: schema attribute %q has no field in %v and no profile row in the user-property table", what, n, model)
 		}
 	}
 }

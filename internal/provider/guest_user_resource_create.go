@@ -20,7 +20,7 @@ import (
 // the invitation is sent, no step returns an error (see createRun).
 func (r *guestUserResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan guestUserResourceModelV0
-	ctx, cancel, c := r.begin(ctx, req.Plan, &plan, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
+	ctx, cancel, c := r.begin(ctx, profiled(req.Plan), &plan, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if c == nil {
 		return

@@ -28,29 +28,10 @@ type guestUserResourceModelV0 struct {
 	OnDestroy             types.String              `tfsdk:"on_destroy"`
 	AdoptExisting         types.Bool                `tfsdk:"adopt_existing"`
 
-	DisplayName             types.String `tfsdk:"display_name"`
-	GivenName               types.String `tfsdk:"given_name"`
-	Surname                 types.String `tfsdk:"surname"`
-	JobTitle                types.String `tfsdk:"job_title"`
-	Department              types.String `tfsdk:"department"`
-	CompanyName             types.String `tfsdk:"company_name"`
-	OfficeLocation          types.String `tfsdk:"office_location"`
-	MobilePhone             types.String `tfsdk:"mobile_phone"`
-	FaxNumber               types.String `tfsdk:"fax_number"`
-	UsageLocation           types.String `tfsdk:"usage_location"`
-	EmployeeID              types.String `tfsdk:"employee_id"`
-	EmployeeType            types.String `tfsdk:"employee_type"`
-	StreetAddress           types.String `tfsdk:"street_address"`
-	City                    types.String `tfsdk:"city"`
-	State                   types.String `tfsdk:"state"`
-	PostalCode              types.String `tfsdk:"postal_code"`
-	Country                 types.String `tfsdk:"country"`
-	PreferredLanguage       types.String `tfsdk:"preferred_language"`
-	AgeGroup                types.String `tfsdk:"age_group"`
-	ConsentProvidedForMinor types.String `tfsdk:"consent_provided_for_minor"`
-	AccountEnabled          types.Bool   `tfsdk:"account_enabled"`
-	BusinessPhones          types.List   `tfsdk:"business_phones"`
-	OtherMails              types.Set    `tfsdk:"other_mails"`
+	DisplayName    types.String `tfsdk:"display_name"`
+	AccountEnabled types.Bool   `tfsdk:"account_enabled"`
+	BusinessPhones types.List   `tfsdk:"business_phones"`
+	OtherMails     types.Set    `tfsdk:"other_mails"`
 
 	GroupIDs   types.Set `tfsdk:"group_ids"`
 	SponsorIDs types.Set `tfsdk:"sponsor_ids"`
@@ -64,7 +45,14 @@ type guestUserResourceModelV0 struct {
 	RedeemURL                types.String `tfsdk:"redeem_url"`
 
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
+
+	// Profile holds the profile strings of the user-property table
+	// (given_name, department, ...) by attribute name: no field per row.
+	// getModel and setModel (model_codec.go) map them to the schema.
+	Profile profileValues `tfsdk:"-"`
 }
+
+func (m *guestUserResourceModelV0) profile() *profileValues { return &m.Profile }
 
 // invitationMessageModelV0 is the invitation_message block.
 type invitationMessageModelV0 struct {
@@ -114,11 +102,17 @@ func (m *guestUserResourceModelV0) applyUser(ctx context.Context, u *graph.User,
 		m.UserType = types.StringValue(userTypeGuest)
 	}
 
+	// A new map, not an edit of the one m may share with a copy (prior).
+	m.Profile = make(profileValues, len(profileAttrs))
 	for _, f := range profileStringFields {
-		if v := f.user(u); v != nil && *v != "" {
-			*f.model(m) = types.StringValue(*v)
+		v := f.clear.emptyValue()
+		if s := f.user(u); s != nil && *s != "" {
+			v = types.StringValue(*s)
+		}
+		if f.prop.Profile {
+			m.Profile[f.attr] = v
 		} else {
-			*f.model(m) = f.clear.emptyValue()
+			f.setValue(m, v)
 		}
 	}
 	if u.AccountEnabled != nil {
@@ -237,8 +231,8 @@ func profileUpdate(ctx context.Context, from, to *guestUserResourceModelV0, crea
 // table that profileUpdate sends (see there).
 func writeProfileStrings(upd *graph.UserUpdate, from, to *guestUserResourceModelV0, creating bool) {
 	for _, f := range profileStringFields {
-		t := *f.model(to)
-		if !isKnown(t) || (creating && f.viaInvitation) || (!creating && t.Equal(*f.model(from))) {
+		t := f.value(to)
+		if !isKnown(t) || (creating && f.viaInvitation) || (!creating && t.Equal(f.value(from))) {
 			continue
 		}
 		v := t.ValueString()
@@ -304,10 +298,16 @@ func (m *guestUserResourceModelV0) nullUnknowns() {
 	}
 	// Unconfigured profile attributes are unknown until Entra's value is
 	// read; the next refresh records it.
-	for _, f := range profileStringFields {
-		if s := f.model(m); s.IsUnknown() {
-			*s = types.StringNull()
+	profile := make(profileValues, len(m.Profile))
+	for name, v := range m.Profile {
+		if v.IsUnknown() {
+			v = types.StringNull()
 		}
+		profile[name] = v
+	}
+	m.Profile = profile
+	if m.DisplayName.IsUnknown() {
+		m.DisplayName = types.StringNull()
 	}
 	if m.AdoptExisting.IsUnknown() {
 		m.AdoptExisting = types.BoolNull()

@@ -79,7 +79,7 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 
 	var plan guestUserResourceModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -89,7 +89,7 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	var prior *guestUserResourceModelV0
 	if !creating {
 		var state guestUserResourceModelV0
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -112,7 +112,7 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 // user in Entra ID (abandon or disable).
 func warnOnDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state guestUserResourceModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	switch state.OnDestroy.ValueString() {
 	case onDestroyAbandon:
 		resp.Diagnostics.AddWarning("Guest User Will Be Kept",
@@ -137,7 +137,7 @@ func (r *guestUserResource) planReinvite(ctx context.Context, state, plan *guest
 	plan.InvitationStateChangedAt = types.StringUnknown()
 	plan.RedeemURL = types.StringUnknown()
 	plan.Mail = types.StringUnknown()
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, plan)...)
 	if plan.Email.IsUnknown() || strings.EqualFold(plan.Email.ValueString(), state.Email.ValueString()) {
 		return true // reinvite_trigger changed, or the new address is not known yet
 	}

@@ -17,7 +17,7 @@ import (
 // the next plan invites it again.
 func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state guestUserResourceModelV0
-	ctx, cancel, c := r.begin(ctx, req.State, &state, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	ctx, cancel, c := r.begin(ctx, profiled(req.State), &state, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	if c == nil {
 		return

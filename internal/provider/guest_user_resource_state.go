@@ -33,7 +33,7 @@ func newGuestUserModel() guestUserResourceModelV0 {
 // resource identity: the one way create, an incomplete create, read,
 // update and import record a guest, so state and identity never part.
 func saveState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, m *guestUserResourceModelV0, diags *diag.Diagnostics) {
-	diags.Append(state.Set(ctx, m)...)
+	diags.Append(setModel(ctx, state, m)...)
 	setIdentity(ctx, identity, m.ID.ValueString(), diags)
 }
 

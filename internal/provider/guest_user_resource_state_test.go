@@ -39,7 +39,7 @@ func TestSaveStateSetsStateAndIdentity(t *testing.T) {
 		t.Fatalf("saveState: %v", diags)
 	}
 	var got guestUserResourceModelV0
-	if d := state.Get(ctx, &got); d.HasError() {
+	if d := getModel(ctx, state, &got); d.HasError() {
 		t.Fatalf("state.Get: %v", d)
 	}
 	if got.ID != m.ID || got.Email != m.Email {

@@ -60,10 +60,9 @@ func TestApplyUserRecordsEntraValues(t *testing.T) {
 		BusinessPhones: []string{"+1 555"}, OtherMails: []string{"Alice@Partner.example", "a2@partner.example"},
 	}
 	prior := guestUserResourceModelV0{
-		Email:          types.StringValue("ALICE@partner.example"),
-		JobTitle:       types.StringValue("Old title"),
-		City:           types.StringValue("Paris"),
-		Department:     types.StringNull(),
+		Email: types.StringValue("ALICE@partner.example"),
+		Profile: profileValues{"job_title": types.StringValue("Old title"), "city": types.StringValue("Paris"),
+			"department": types.StringNull()},
 		AccountEnabled: types.BoolNull(),
 		BusinessPhones: types.ListNull(types.StringType),
 		OtherMails:     types.SetValueMust(types.StringType, nil),
@@ -72,19 +71,19 @@ func TestApplyUserRecordsEntraValues(t *testing.T) {
 	if d := m.applyUser(ctx, u, &prior); d.HasError() {
 		t.Fatal(d)
 	}
-	if m.JobTitle.ValueString() != "Engineer" {
-		t.Errorf("job_title = %v, want Graph's value so drift shows", m.JobTitle)
+	if m.Profile.get("job_title").ValueString() != "Engineer" {
+		t.Errorf("job_title = %v, want Graph's value so drift shows", m.Profile.get("job_title"))
 	}
-	if m.Department.ValueString() != "R&D" || m.DisplayName.ValueString() != "Alice" || !m.AccountEnabled.ValueBool() {
-		t.Errorf("unconfigured properties must record Entra's values: %v %v %v", m.Department, m.DisplayName, m.AccountEnabled)
+	if m.Profile.get("department").ValueString() != "R&D" || m.DisplayName.ValueString() != "Alice" || !m.AccountEnabled.ValueBool() {
+		t.Errorf("unconfigured properties must record Entra's values: %v %v %v", m.Profile.get("department"), m.DisplayName, m.AccountEnabled)
 	}
 	// Entra's "no value" is "" where "" is a configuration value (it
 	// clears), null where the property cannot be cleared.
-	if m.City.IsNull() || m.City.ValueString() != "" || m.Surname.ValueString() != "" || m.Surname.IsNull() {
-		t.Errorf("empty clearable properties = %v %v, want \"\"", m.City, m.Surname)
+	if m.Profile.get("city").IsNull() || m.Profile.get("city").ValueString() != "" || m.Profile.get("surname").ValueString() != "" || m.Profile.get("surname").IsNull() {
+		t.Errorf("empty clearable properties = %v %v, want \"\"", m.Profile.get("city"), m.Profile.get("surname"))
 	}
-	if !m.UsageLocation.IsNull() {
-		t.Errorf("empty usage_location = %v, want null (it cannot be cleared, so \"\" is no configuration value)", m.UsageLocation)
+	if !m.Profile.get("usage_location").IsNull() {
+		t.Errorf("empty usage_location = %v, want null (it cannot be cleared, so \"\" is no configuration value)", m.Profile.get("usage_location"))
 	}
 	var phones []string
 	m.BusinessPhones.ElementsAs(ctx, &phones, false)
@@ -113,8 +112,8 @@ func TestApplyUserRecordsEntraValues(t *testing.T) {
 	}
 	mails = nil
 	m2.OtherMails.ElementsAs(ctx, &mails, false)
-	if m2.JobTitle.ValueString() != "Engineer" || len(mails) != 1 || mails[0] != "a2@partner.example" {
-		t.Errorf("import must record the profile (invited address hidden): %v %v", m2.JobTitle, mails)
+	if m2.Profile.get("job_title").ValueString() != "Engineer" || len(mails) != 1 || mails[0] != "a2@partner.example" {
+		t.Errorf("import must record the profile (invited address hidden): %v %v", m2.Profile.get("job_title"), mails)
 	}
 }
 
@@ -126,9 +125,10 @@ func TestProfileUpdateSendsOnlyChanges(t *testing.T) {
 		AccountEnabled: types.BoolNull(), BusinessPhones: types.ListNull(types.StringType), OtherMails: types.SetNull(types.StringType),
 	}
 	for _, f := range profileStringFields {
-		*f.model(&base) = types.StringNull()
+		f.setValue(&base, types.StringNull())
 	}
-	base.DisplayName, base.JobTitle, base.City = types.StringValue("A"), types.StringValue("x"), types.StringValue("Paris")
+	base.DisplayName = types.StringValue("A")
+	base.Profile = base.Profile.with("job_title", types.StringValue("x")).with("city", types.StringValue("Paris"))
 	// Create: everything configured except what the invitation carries.
 	upd, _ := profileUpdate(ctx, nil, &base, true)
 	if upd.DisplayName != nil || upd.UserType != nil {
@@ -141,7 +141,7 @@ func TestProfileUpdateSendsOnlyChanges(t *testing.T) {
 	// and no PATCH is sent at all (least privilege).
 	bare := base
 	for _, f := range profileStringFields {
-		*f.model(&bare) = types.StringUnknown()
+		f.setValue(&bare, types.StringUnknown())
 	}
 	bare.AccountEnabled, bare.BusinessPhones, bare.OtherMails = types.BoolUnknown(), types.ListUnknown(types.StringType), types.SetUnknown(types.StringType)
 	if upd, _ := profileUpdate(ctx, nil, &bare, true); !upd.IsEmpty() {
@@ -150,8 +150,7 @@ func TestProfileUpdateSendsOnlyChanges(t *testing.T) {
 
 	// Update: job_title changed, city cleared with "", user_type changed.
 	to := base
-	to.JobTitle = types.StringValue("y")
-	to.City = types.StringValue("")
+	to.Profile = to.Profile.with("job_title", types.StringValue("y")).with("city", types.StringValue(""))
 	to.UserType = types.StringValue("Member")
 	upd, _ = profileUpdate(ctx, &base, &to, false)
 	if city, ok := upd.Profile["city"]; upd.Profile["jobTitle"] != "y" || !ok || city != "" || upd.UserType == nil || *upd.UserType != "Member" {
@@ -175,7 +174,7 @@ func TestProfileUpdateRemovalAndClearPerProperty(t *testing.T) {
 	ctx := context.Background()
 	state := nullModel()
 	for _, f := range profileStringFields {
-		*f.model(&state) = types.StringValue("v")
+		f.setValue(&state, types.StringValue("v"))
 	}
 	state.AccountEnabled = types.BoolValue(true)
 	state.BusinessPhones = types.ListValueMust(types.StringType, []attr.Value{types.StringValue("+1 555")})
@@ -188,7 +187,7 @@ func TestProfileUpdateRemovalAndClearPerProperty(t *testing.T) {
 	}
 	nulled := state
 	for _, f := range profileStringFields {
-		*f.model(&nulled) = types.StringNull()
+		f.setValue(&nulled, types.StringNull())
 	}
 	nulled.AccountEnabled, nulled.BusinessPhones, nulled.OtherMails = types.BoolNull(), types.ListNull(types.StringType), types.SetNull(types.StringType)
 	if upd, _ := profileUpdate(ctx, &state, &nulled, false); !upd.IsEmpty() {
@@ -197,7 +196,7 @@ func TestProfileUpdateRemovalAndClearPerProperty(t *testing.T) {
 
 	for _, f := range profileStringFields {
 		to := state
-		*f.model(&to) = types.StringValue("")
+		f.setValue(&to, types.StringValue(""))
 		upd, _ := profileUpdate(ctx, &state, &to, false)
 		got := f.written(&upd)
 		switch {
@@ -333,7 +332,7 @@ func configOf(t *testing.T, m guestUserResourceModelV0) tfsdk.Config {
 	ctx := context.Background()
 	s := guestUserSchemaV0(ctx)
 	st := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}
-	if d := st.Set(ctx, &m); d.HasError() {
+	if d := setModel(ctx, &st, &m); d.HasError() {
 		t.Fatalf("building config: %v", d)
 	}
 	return tfsdk.Config{Schema: s, Raw: st.Raw}

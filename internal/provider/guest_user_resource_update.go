@@ -18,8 +18,8 @@ import (
 // saves it. A failing step saves what Entra now holds (see updateRun.keep).
 func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state guestUserResourceModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	ctx, cancel, c := r.begin(ctx, req.Plan, &plan, timeouts.Value.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
+	ctx, cancel, c := r.begin(ctx, profiled(req.Plan), &plan, timeouts.Value.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if c == nil {
 		return

@@ -11,9 +11,10 @@
 // Terraform-specific parts (validators) are added by the provider, keyed by
 // a row's Graph name.
 //
-// Adding a profile string (a writable String property Graph documents for
-// guests) is one row with Profile set, plus the tfsdk struct field the
-// framework needs in each model (a test names the missing one).
+// Adding a profile value (a writable String or DateTimeOffset property
+// Graph documents for guests) is one row with Profile set, plus a value in
+// the decoder fixture and its tests: the provider's models keep profile
+// values in a map derived from this table, not in struct fields.
 //
 // Facts (limits, nullability, filter operators, allowed values) are
 // Microsoft Graph v1.0's, from the properties table of
@@ -107,8 +108,9 @@ type Prop struct {
 	Filter Filter
 	// ComputedOnly: the provider reports it but never writes it.
 	ComputedOnly bool
-	// Profile: a profile string handled generically end to end: graph.User
-	// and graph.UserUpdate carry it in their Profile maps, the provider's
+	// Profile: a profile value handled generically end to end: graph.User
+	// and graph.UserUpdate carry it in their Profile maps as text (a Time
+	// as RFC 3339 in UTC, e.g. 2026-01-31T00:00:00Z), the provider's
 	// resource and data sources derive its attribute from this row.
 	Profile bool
 	// Values are the allowed values of an enumeration (besides null).
@@ -179,6 +181,12 @@ var Users = []Prop{
 	{Graph: "usageLocation", Attr: "usage_location", Type: String, MaxLen: 2, Writable: true, Clear: ClearNotNullable, Selected: true, Profile: true,
 		Filter:      Filter{Eq: ByDefault, StartsWith: ByDefault, IsNil: AdvancedOnly},
 		Description: "The country the guest uses services in, as an upper-case ISO 3166-1 alpha-2 code (e.g. `US`); needed before licenses can be assigned."},
+	// employeeHireDate: DateTimeOffset, "Supports $filter (eq, ne, not, ge, le, in)" on
+	// https://learn.microsoft.com/graph/api/resources/user; the advanced query table
+	// lists ge/le only, as advanced. Unlike employeeLeaveDateTime it needs no
+	// User-LifeCycleInfo permission.
+	{Graph: "employeeHireDate", Attr: "employee_hire_date", Type: Time, Writable: true, Selected: true, Profile: true,
+		Filter: Filter{GeLe: AdvancedOnly}, Description: "When the guest was hired or starts work."},
 	{Graph: "employeeId", Attr: "employee_id", Type: String, MaxLen: 16, Writable: true, Selected: true, Profile: true,
 		Filter: Filter{Eq: ByDefault, IsNil: AdvancedOnly}, Description: "The employee identifier (at most 16 characters)."},
 	// employeeType: the Graph page gives no maximum; 64 is kept as a conservative bound

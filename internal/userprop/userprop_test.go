@@ -25,12 +25,7 @@ func TestTableIsConsistent(t *testing.T) {
 			attrs[p.Attr] = true
 		}
 		if p.Profile {
-			if p.Type != String || !p.Writable || !p.Selected || p.Attr == "" || p.ComputedOnly || p.Description == "" {
-				t.Errorf("%s: a profile string must be a selected, writable String with an attribute and a description: %+v", p.Graph, p)
-			}
-			if (p.MaxLen == 0) == (len(p.Values) == 0) {
-				t.Errorf("%s: a profile string needs exactly one of MaxLen (free text) and Values (enumeration)", p.Graph)
-			}
+			checkProfileRow(t, p)
 		}
 		if !p.Writable && (p.Clear != ClearToNull || p.ViaInvitation || p.MaxLen != 0) {
 			t.Errorf("%s: read-only, so no clear rule, invitation or limit applies", p.Graph)
@@ -44,5 +39,21 @@ func TestTableIsConsistent(t *testing.T) {
 	}
 	if len(Select()) == 0 || len(Profiles()) == 0 {
 		t.Error("empty $select or profile list")
+	}
+}
+
+// checkProfileRow: a profile value is a selected, writable, documented
+// String (free text with a limit, or an enumeration) or Time (no limit,
+// no values: RFC 3339 bounds it).
+func checkProfileRow(t *testing.T, p Prop) {
+	t.Helper()
+	if (p.Type != String && p.Type != Time) || !p.Writable || !p.Selected || p.Attr == "" || p.ComputedOnly || p.Description == "" {
+		t.Errorf("%s: a profile value must be a selected, writable String or Time with an attribute and a description: %+v", p.Graph, p)
+	}
+	switch {
+	case p.Type == Time && (p.MaxLen != 0 || len(p.Values) > 0):
+		t.Errorf("%s: a Time profile value has neither MaxLen nor Values", p.Graph)
+	case p.Type == String && (p.MaxLen == 0) == (len(p.Values) == 0):
+		t.Errorf("%s: a profile string needs exactly one of MaxLen (free text) and Values (enumeration)", p.Graph)
 	}
 }
