@@ -29,6 +29,7 @@ var (
 	_ resource.Resource                = (*crossTenantDefaultResource)(nil)
 	_ resource.ResourceWithConfigure   = (*crossTenantDefaultResource)(nil)
 	_ resource.ResourceWithImportState = (*crossTenantDefaultResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*crossTenantDefaultResource)(nil)
 )
 
 // ctDefaultID is the only ID of the singleton.
@@ -143,6 +144,8 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 		MarkdownDescription: "The tenant's default cross-tenant access settings, which apply to every organization without a `b2b_cross_tenant_access_partner` entry, " +
 			"and the invitation redemption order. A singleton: creating the resource takes the existing configuration over (PATCH); " +
 			"destroying it calls resetToSystemDefault, which restores the system default. " +
+			"A `b2b_guest_user` that depends on this resource (`depends_on`) is checked at plan time against the inbound B2B collaboration rule as planned here; " +
+			"without the dependency Terraform may plan the guest first, and it is checked against the settings in effect. " +
 			"Automatic redemption (automaticUserConsentSettings) is always off in the default configuration and Graph refuses to change it; set it per partner. " +
 			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
 		Attributes: attrs,
@@ -150,6 +153,15 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
+}
+
+// ModifyPlan records the planned inbound B2B collaboration rule for the
+// guests' admission check (see cross_tenant_planned.go); it changes no plan.
+func (r *crossTenantDefaultResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	resp.Diagnostics.Append(recordPlannedDefault(ctx, &r.data.admission.planned, req.Plan)...)
 }
 
 // desired is what the configuration asks Graph for: unset settings are

@@ -24,6 +24,7 @@ var (
 	_ resource.Resource                = (*crossTenantPartnerResource)(nil)
 	_ resource.ResourceWithConfigure   = (*crossTenantPartnerResource)(nil)
 	_ resource.ResourceWithImportState = (*crossTenantPartnerResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*crossTenantPartnerResource)(nil)
 )
 
 // NewCrossTenantAccessPartnerResource returns b2b_cross_tenant_access_partner:
@@ -102,6 +103,8 @@ func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
 		MarkdownDescription: "The cross-tenant access settings for one partner organization: B2B collaboration and B2B direct connect, inbound and outbound, " +
 			"which of its Conditional Access claims are trusted, and automatic redemption. Settings left unset inherit the default configuration. " +
 			"Destroying the resource deletes the partner entry, so the organization falls back to the default settings. " +
+			"A `b2b_guest_user` that depends on this resource (`depends_on`) is checked at plan time against the inbound B2B collaboration rule as planned here; " +
+			"without the dependency Terraform may plan the guest first, and it is checked against the settings in effect. " +
 			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess (Policy.Read.All is enough to plan).",
 		Attributes: attrs,
 	}
@@ -111,6 +114,15 @@ func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
 // keys partners by the GUID, whatever its letter case.
 func ctOtherTenant(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 	resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
+}
+
+// ModifyPlan records the planned inbound B2B collaboration rule for the
+// guests' admission check (see cross_tenant_planned.go); it changes no plan.
+func (r *crossTenantPartnerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	resp.Diagnostics.Append(recordPlannedPartner(ctx, &r.data.admission.planned, req)...)
 }
 
 func (r *crossTenantPartnerResource) client(resp *diag.Diagnostics) *graph.Client {
