@@ -246,14 +246,28 @@ func (m *ctDefaultModelV0) apply(d *graph.CrossTenantDefault, prior ctDefaultMod
 	m.IsServiceDefault = types.BoolValue(d.IsServiceDefault)
 }
 
-func (r *crossTenantDefaultResource) write(ctx context.Context, plan *ctDefaultModelV0, diags *diag.Diagnostics, summary string) {
-	c, d := r.data.requireClient()
-	diags.Append(d...)
-	if diags.HasError() {
+func (m *ctDefaultModelV0) timeoutsBlock() timeouts.Value { return m.Timeouts }
+
+func (r *crossTenantDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Create, ctCreateTimeout)
+}
+
+func (r *crossTenantDefaultResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Update, ctUpdateTimeout)
+}
+
+// save is Create and Update alike: the singleton always exists, so both
+// PATCH it to the planned configuration and read it back.
+func (r *crossTenantDefaultResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	timeout operationTimeout, def time.Duration) {
+	var plan ctDefaultModelV0
+	ctx, cancel, c := beginModel(ctx, r.data, planned, &plan, timeout, def, diags)
+	defer cancel()
+	if c == nil {
 		return
 	}
 	if err := c.UpdateCrossTenantDefault(ctx, plan.desired()); err != nil {
-		diags.Append(graphErrorDiagnostic(summary,
+		diags.Append(graphErrorDiagnostic("Error Updating Cross-Tenant Access Default",
 			"Updating the default cross-tenant access configuration (PATCH /policies/crossTenantAccessPolicy/default).", err))
 		return
 	}
@@ -264,59 +278,17 @@ func (r *crossTenantDefaultResource) write(ctx context.Context, plan *ctDefaultM
 			"Reading the default cross-tenant access configuration back after updating it.", err))
 		return
 	}
-	plan.apply(got, *plan)
-}
-
-func (r *crossTenantDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m *ctDefaultModelV0) (time.Duration, diag.Diagnostics) {
-		return m.Timeouts.Create(ctx, ctCreateTimeout)
-	})
-}
-
-func (r *crossTenantDefaultResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m *ctDefaultModelV0) (time.Duration, diag.Diagnostics) {
-		return m.Timeouts.Update(ctx, ctUpdateTimeout)
-	})
-}
-
-// save is Create and Update alike: the singleton always exists, so both
-// PATCH it to the planned configuration and read it back.
-func (r *crossTenantDefaultResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
-	timeout func(*ctDefaultModelV0) (time.Duration, diag.Diagnostics)) {
-	var plan ctDefaultModelV0
-	diags.Append(planned.Get(ctx, &plan)...)
-	if diags.HasError() {
-		return
-	}
-	d, td := timeout(&plan)
-	diags.Append(td...)
-	if diags.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	r.write(ctx, &plan, diags, "Error Updating Cross-Tenant Access Default")
-	if diags.HasError() {
-		return
-	}
+	plan.apply(got, plan)
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *crossTenantDefaultResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state ctDefaultModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Read(ctx, ctReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Read, ctReadTimeout, &resp.Diagnostics)
 	defer cancel()
+	if c == nil {
+		return
+	}
 	got, err := c.GetCrossTenantDefault(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Default",
@@ -329,19 +301,11 @@ func (r *crossTenantDefaultResource) Read(ctx context.Context, req resource.Read
 
 func (r *crossTenantDefaultResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state ctDefaultModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, ctDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Delete, ctDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
+	if c == nil {
+		return
+	}
 	if err := c.ResetCrossTenantDefault(ctx); err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Resetting Cross-Tenant Access Default",
 			"Resetting the default cross-tenant access configuration to the system default (POST /policies/crossTenantAccessPolicy/default/resetToSystemDefault).", err))

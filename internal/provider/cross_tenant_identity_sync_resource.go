@@ -118,14 +118,18 @@ func (m *ctSyncModelV0) apply(s *graph.CrossTenantIdentitySync) {
 	m.SyncInboundAllowed = types.BoolValue(s.SyncInboundAllowed)
 }
 
+func (m *ctSyncModelV0) timeoutsBlock() timeouts.Value { return m.Timeouts }
+
+// tenant is the partner's tenant ID in lower case, as Graph keys it.
+func (m *ctSyncModelV0) tenant() string { return strings.ToLower(m.TenantID.ValueString()) }
+
+func (m *ctSyncModelV0) logContext(ctx context.Context) context.Context {
+	return tflog.SetField(ctx, "partner_tenant_id", m.tenant())
+}
+
 // put writes the policy and reads it back into m.
-func (r *crossTenantIdentitySyncResource) put(ctx context.Context, m *ctSyncModelV0, diags *diag.Diagnostics, summary string) {
-	c, d := r.data.requireClient()
-	diags.Append(d...)
-	if diags.HasError() {
-		return
-	}
-	tenant := strings.ToLower(m.TenantID.ValueString())
+func (r *crossTenantIdentitySyncResource) put(ctx context.Context, c *graph.Client, m *ctSyncModelV0, diags *diag.Diagnostics, summary string) {
+	tenant := m.tenant()
 	if err := c.PutCrossTenantIdentitySync(ctx, m.toGraph()); err != nil {
 		next := ""
 		if graph.IsNotFound(err) {
@@ -136,7 +140,7 @@ func (r *crossTenantIdentitySyncResource) put(ctx context.Context, m *ctSyncMode
 			strings.TrimSpace(next+" "+graphErrorHint(err)), err)))
 		return
 	}
-	tflog.Info(ctx, "wrote cross-tenant identity synchronization policy", map[string]any{"partner_tenant_id": tenant})
+	tflog.Info(ctx, "wrote cross-tenant identity synchronization policy")
 	got, err := c.GetCrossTenantIdentitySync(ctx, tenant)
 	if err != nil {
 		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
@@ -148,20 +152,12 @@ func (r *crossTenantIdentitySyncResource) put(ctx context.Context, m *ctSyncMode
 
 func (r *crossTenantIdentitySyncResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan ctSyncModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, ctCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.Plan, &plan, timeouts.Value.Create, ctCreateTimeout, &resp.Diagnostics)
 	defer cancel()
-	tenant := strings.ToLower(plan.TenantID.ValueString())
+	if c == nil {
+		return
+	}
+	tenant := plan.tenant()
 	// PUT would silently replace a policy made elsewhere; look first.
 	if _, err := c.GetCrossTenantIdentitySync(ctx, tenant); err == nil {
 		resp.Diagnostics.AddAttributeError(path.Root("tenant_id"), "Cross-Tenant Identity Sync Already Exists",
@@ -173,7 +169,7 @@ func (r *crossTenantIdentitySyncResource) Create(ctx context.Context, req resour
 			"Looking up an existing identity synchronization policy of partner tenant "+tenant+" before creating one.", err))
 		return
 	}
-	r.put(ctx, &plan, &resp.Diagnostics, "Error Creating Cross-Tenant Identity Sync")
+	r.put(ctx, c, &plan, &resp.Diagnostics, "Error Creating Cross-Tenant Identity Sync")
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -182,18 +178,12 @@ func (r *crossTenantIdentitySyncResource) Create(ctx context.Context, req resour
 
 func (r *crossTenantIdentitySyncResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan ctSyncModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, ctUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.Plan, &plan, timeouts.Value.Update, ctUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
-	r.put(ctx, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Identity Sync")
+	if c == nil {
+		return
+	}
+	r.put(ctx, c, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Identity Sync")
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -202,30 +192,19 @@ func (r *crossTenantIdentitySyncResource) Update(ctx context.Context, req resour
 
 func (r *crossTenantIdentitySyncResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state ctSyncModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Read(ctx, ctReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Read, ctReadTimeout, &resp.Diagnostics)
 	defer cancel()
-	tenant := strings.ToLower(state.TenantID.ValueString())
-	got, err := c.GetCrossTenantIdentitySync(ctx, tenant)
+	if c == nil {
+		return
+	}
+	got, err := c.GetCrossTenantIdentitySync(ctx, state.tenant())
 	if graph.IsNotFound(err) {
-		tflog.Warn(ctx, "cross-tenant identity synchronization policy (or its partner) no longer exists; removing it from the state",
-			map[string]any{"partner_tenant_id": tenant})
+		tflog.Warn(ctx, "cross-tenant identity synchronization policy (or its partner) no longer exists; removing it from the state")
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
-			"Reading the identity synchronization policy of partner tenant "+tenant+".", err))
+		resp.Diagnostics.Append(ctSyncErrorDiagnostic("Error Reading Cross-Tenant Identity Sync", "Reading", state.tenant(), err))
 		return
 	}
 	state.apply(got)
@@ -234,26 +213,22 @@ func (r *crossTenantIdentitySyncResource) Read(ctx context.Context, req resource
 
 func (r *crossTenantIdentitySyncResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state ctSyncModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, ctDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Delete, ctDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
-	tenant := strings.ToLower(state.TenantID.ValueString())
-	if err := c.DeleteCrossTenantIdentitySync(ctx, tenant); err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Deleting Cross-Tenant Identity Sync",
-			"Deleting the identity synchronization policy of partner tenant "+tenant+".", err))
+	if c == nil {
 		return
 	}
-	tflog.Info(ctx, "deleted cross-tenant identity synchronization policy", map[string]any{"partner_tenant_id": tenant})
+	if err := c.DeleteCrossTenantIdentitySync(ctx, state.tenant()); err != nil {
+		resp.Diagnostics.Append(ctSyncErrorDiagnostic("Error Deleting Cross-Tenant Identity Sync", "Deleting", state.tenant(), err))
+		return
+	}
+	tflog.Info(ctx, "deleted cross-tenant identity synchronization policy")
+}
+
+// ctSyncErrorDiagnostic reports a failed call on the policy of a partner
+// tenant; doing is the verb of what was attempted.
+func ctSyncErrorDiagnostic(summary, doing, tenant string, err error) diag.Diagnostic {
+	return graphErrorDiagnostic(summary, doing+" the identity synchronization policy of partner tenant "+tenant+".", err)
 }
 
 // ImportState takes the partner's tenant ID.
