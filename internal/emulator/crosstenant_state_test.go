@@ -85,3 +85,58 @@ func TestWrongMethodOnPolicyRoutes(t *testing.T) {
 		}
 	}
 }
+
+// docsServiceDefault is the service default as the response example of
+// https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationdefault-get
+// shows it (the example leaves the redemption order and automatic consent
+// out; see systemDefault).
+const docsServiceDefault = `{
+  "isServiceDefault": true,
+  "inboundTrust": {"isMfaAccepted": false, "isCompliantDeviceAccepted": false, "isHybridAzureADJoinedDeviceAccepted": false},
+  "b2bCollaborationOutbound": {
+    "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+    "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]}},
+  "b2bCollaborationInbound": {
+    "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+    "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]}},
+  "b2bDirectConnectOutbound": {
+    "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+    "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]}},
+  "b2bDirectConnectInbound": {
+    "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+    "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]}}
+}`
+
+// The emulator's default configuration, fresh and after
+// resetToSystemDefault, has every property of the documented service
+// default with the documented value.
+func TestSystemDefaultMatchesDocs(t *testing.T) {
+	var want map[string]any
+	if err := json.Unmarshal([]byte(docsServiceDefault), &want); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, Options{})
+	check := func(when string) {
+		got := s.CrossTenantDefaultJSON()
+		for k, v := range want {
+			g, _ := json.Marshal(got[k])
+			w, _ := json.Marshal(v)
+			if string(g) != string(w) {
+				t.Errorf("%s: %s = %s, the docs give %s", when, k, g, w)
+			}
+		}
+		consent, _ := json.Marshal(got["automaticUserConsentSettings"])
+		if string(consent) != `{"inboundAllowed":false,"outboundAllowed":false}` {
+			t.Errorf("%s: automaticUserConsentSettings = %s, the resource page says always false", when, consent)
+		}
+	}
+	check("fresh tenant")
+	if err := s.PatchCrossTenantDefault([]byte(`{"b2bCollaborationInbound":{
+  "usersAndGroups":{"accessType":"blocked","targets":[{"target":"AllUsers","targetType":"user"}]},
+  "applications":{"accessType":"blocked","targets":[{"target":"AllApplications","targetType":"application"}]}}}`)); err != nil {
+		t.Fatal(err)
+	}
+	rw := appWith(t, s, PermPolicyReadWriteCrossTenantAccess)
+	mustStatus(t, graph(t, s, rw, "POST", "/policies/crossTenantAccessPolicy/default/resetToSystemDefault", nil), 204)
+	check("after resetToSystemDefault")
+}

@@ -79,8 +79,16 @@ func ctAllTargets(access string) *graph.CrossTenantB2BSetting {
 // attribute of this resource means: B2B collaboration allowed for
 // everyone both ways, B2B direct connect blocked both ways, no claims
 // trusted, and the redemption order Microsoft Entra ID, SAML/WS-Fed, social,
-// then the default fallback
-// (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview#default-settings).
+// then the default fallback. The B2B settings and the trust are the service
+// default of the response example of
+// https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationdefault-get
+// (see also https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview);
+// no page gives the redemption order's default value, so it follows the
+// order of
+// https://learn.microsoft.com/graph/api/resources/invitationredemptionidentityproviderconfiguration.
+// The emulator's systemDefault is the same (its TestSystemDefaultMatchesDocs
+// checks it against the docs; the default resource's acceptance tests, that
+// unset attributes plan no change against it).
 func ctSystemDefault() graph.CrossTenantDefault {
 	f := false
 	return graph.CrossTenantDefault{
