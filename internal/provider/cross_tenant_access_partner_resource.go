@@ -291,15 +291,5 @@ func (r *crossTenantPartnerResource) Delete(ctx context.Context, req resource.De
 
 // ImportState takes the partner's tenant ID.
 func (r *crossTenantPartnerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
-	if !ctTenantIDPattern.MatchString(id) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			errorDetail(fmt.Sprintf("Importing a cross-tenant access partner by %q, which is not a tenant ID.", req.ID),
-				"Give the partner organization's tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.", nil))
-		return
-	}
-	// Graph's spelling, the lower-case GUID, whatever the import ID's.
-	id = strings.ToLower(id)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tenant_id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	ctImportByTenantID(ctx, req, resp, "a cross-tenant access partner")
 }

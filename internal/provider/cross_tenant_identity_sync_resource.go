@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -151,43 +153,54 @@ func (r *crossTenantIdentitySyncResource) put(ctx context.Context, c *graph.Clie
 }
 
 func (r *crossTenantIdentitySyncResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan ctSyncModelV0
-	ctx, cancel, c := beginModel(ctx, r.data, req.Plan, &plan, timeouts.Value.Create, ctCreateTimeout, &resp.Diagnostics)
-	defer cancel()
-	if c == nil {
-		return
-	}
-	tenant := plan.tenant()
-	// PUT would silently replace a policy made elsewhere; look first.
-	if _, err := c.GetCrossTenantIdentitySync(ctx, tenant); err == nil {
-		resp.Diagnostics.AddAttributeError(path.Root("tenant_id"), "Cross-Tenant Identity Sync Already Exists",
-			errorDetail(fmt.Sprintf("Creating the identity synchronization policy of partner tenant %s, but it already has one.", tenant),
-				fmt.Sprintf("Import it so Terraform manages it: terraform import <address> %s.", tenant), nil))
-		return
-	} else if !graph.IsNotFound(err) {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
-			"Looking up an existing identity synchronization policy of partner tenant "+tenant+" before creating one.", err))
-		return
-	}
-	r.put(ctx, c, &plan, &resp.Diagnostics, "Error Creating Cross-Tenant Identity Sync")
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Create, ctCreateTimeout, true)
 }
 
 func (r *crossTenantIdentitySyncResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Update, ctUpdateTimeout, false)
+}
+
+// save is Create and Update: PUT the planned policy, read it back, save
+// it. PUT would silently replace a policy made elsewhere, so Create looks
+// first.
+func (r *crossTenantIdentitySyncResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	timeout operationTimeout, def time.Duration, create bool) {
 	var plan ctSyncModelV0
-	ctx, cancel, c := beginModel(ctx, r.data, req.Plan, &plan, timeouts.Value.Update, ctUpdateTimeout, &resp.Diagnostics)
+	ctx, cancel, c := beginModel(ctx, r.data, planned, &plan, timeout, def, diags)
 	defer cancel()
 	if c == nil {
 		return
 	}
-	r.put(ctx, c, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Identity Sync")
-	if resp.Diagnostics.HasError() {
+	summary := "Error Updating Cross-Tenant Identity Sync"
+	if create {
+		summary = "Error Creating Cross-Tenant Identity Sync"
+		if !r.absent(ctx, c, plan.tenant(), diags) {
+			return
+		}
+	}
+	r.put(ctx, c, &plan, diags, summary)
+	if diags.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	diags.Append(state.Set(ctx, &plan)...)
+}
+
+// absent reports whether the partner has no policy yet, adding the
+// diagnostic when it has one or the look-up fails.
+func (r *crossTenantIdentitySyncResource) absent(ctx context.Context, c *graph.Client, tenant string, diags *diag.Diagnostics) bool {
+	_, err := c.GetCrossTenantIdentitySync(ctx, tenant)
+	switch {
+	case err == nil:
+		diags.AddAttributeError(path.Root("tenant_id"), "Cross-Tenant Identity Sync Already Exists",
+			errorDetail(fmt.Sprintf("Creating the identity synchronization policy of partner tenant %s, but it already has one.", tenant),
+				fmt.Sprintf("Import it so Terraform manages it: terraform import <address> %s.", tenant), nil))
+		return false
+	case !graph.IsNotFound(err):
+		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
+			"Looking up an existing identity synchronization policy of partner tenant "+tenant+" before creating one.", err))
+		return false
+	}
+	return true
 }
 
 func (r *crossTenantIdentitySyncResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -233,14 +246,5 @@ func ctSyncErrorDiagnostic(summary, doing, tenant string, err error) diag.Diagno
 
 // ImportState takes the partner's tenant ID.
 func (r *crossTenantIdentitySyncResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
-	if !ctTenantIDPattern.MatchString(id) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			errorDetail(fmt.Sprintf("Importing a cross-tenant identity synchronization policy by %q, which is not a tenant ID.", req.ID),
-				"Give the partner organization's tenant ID, a GUID.", nil))
-		return
-	}
-	id = strings.ToLower(id)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tenant_id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	ctImportByTenantID(ctx, req, resp, "a cross-tenant identity synchronization policy")
 }
