@@ -131,3 +131,45 @@ resource "terraform_data" "access" {
 	}
 	admissionSentNothing(t, srv)
 }
+
+// The default blocks every organization in Entra, and the plan that adds a
+// guest of a tenant without a partner entry leaves the default's inbound
+// rule unset, which is the system default (allowed): the plan succeeds and
+// apply invites.
+func TestAccGuestUserAdmission_PlannedDefault(t *testing.T) {
+	t.Parallel()
+	env, srv, _ := plannedAdmissionEnv(t)
+	blocked := `
+resource "b2b_cross_tenant_access_default" "this" {
+  b2b_collaboration_inbound = {
+    users_and_groups = {
+      access_type = "blocked"
+      targets     = [{ target = "AllUsers", target_type = "user" }]
+    }
+    applications = {
+      access_type = "blocked"
+      targets     = [{ target = "AllApplications", target_type = "application" }]
+    }
+  }
+}
+`
+	systemDefault := `
+resource "b2b_cross_tenant_access_default" "this" {}
+
+resource "b2b_guest_user" "test" {
+  email        = "erin@fabrikam.example"
+  redirect_url = "https://myapps.microsoft.com"
+  depends_on   = [b2b_cross_tenant_access_default.this]
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: env.ProviderConfig() + blocked},
+			{Config: env.ProviderConfig() + systemDefault},
+		},
+	})
+	if n := srv.Counters()[keyInvite]; n != 1 {
+		t.Fatalf("%d invitations, want 1: the guest admitted by the planned default is invited", n)
+	}
+}
