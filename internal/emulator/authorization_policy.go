@@ -99,6 +99,7 @@ func (s *Server) PatchAuthorizationPolicy(props map[string]any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	applyAuthzPolicyPatch(s.authorizationPolicyLocked(), changes)
+	s.saveLocked()
 	return nil
 }
 
@@ -132,6 +133,7 @@ func (c *call) patchAuthorizationPolicy() {
 	}
 	c.s.mu.Lock()
 	applyAuthzPolicyPatch(c.s.authorizationPolicyLocked(), changes)
+	c.s.saveLocked()
 	c.s.mu.Unlock()
 	c.w.WriteHeader(http.StatusNoContent)
 }

@@ -149,13 +149,29 @@ func allTargets(access string) *ctB2BSetting {
 	}
 }
 
-// systemDefault is the default configuration of a new tenant: B2B
-// collaboration allowed for everyone in and out, B2B direct connect
-// blocked in and out, no inbound trust, no automatic redemption, and the
-// redemption order azureActiveDirectory, externalFederation,
-// socialIdentityProviders with fallback defaultConfiguredIdp
-// (https://learn.microsoft.com/entra/external-id/default-account-setting,
-// https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationdefault-get#response).
+// systemDefault is the default configuration of a new tenant, and what
+// resetToSystemDefault restores. Checked against the documentation
+// (session 5; no real tenant was read):
+//   - B2B collaboration allowed for AllUsers and AllApplications in and
+//     out, B2B direct connect blocked in and out, and inboundTrust with all
+//     three claims false: the service default (isServiceDefault true) shown
+//     in the response example of
+//     https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationdefault-get,
+//     matched field by field by TestSystemDefaultMatchesDocs; the overview
+//     says the same in words (collaboration allowed, direct connect blocked
+//     by default):
+//     https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview and
+//     https://learn.microsoft.com/entra/external-id/cross-tenant-access-settings-b2b-direct-connect.
+//   - automaticUserConsentSettings inbound and outbound always false, and
+//     read-only in the default:
+//     https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicyconfigurationdefault.
+//   - The redemption order: no page gives the service default's value (the
+//     GET example leaves it out). The emulator uses the primary providers
+//     in the order
+//     https://learn.microsoft.com/graph/api/resources/invitationredemptionidentityproviderconfiguration
+//     lists them, and the fallback defaultConfiguredIdp, which that page
+//     describes as Entra's default behaviour. This is the one part that
+//     may differ in a real tenant.
 func systemDefault() *ctDefault {
 	return &ctDefault{
 		IsServiceDefault: true,

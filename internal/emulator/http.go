@@ -37,6 +37,10 @@ func (s *Server) routes() http.Handler {
 	s.externalCollabRoutes(g) // authorizationPolicy, tenantRelationships (tenants.go)
 	s.crossTenantRoutes(g)
 	g.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if routedForOtherMethod(g, r) {
+			s.serveGraph(r.Method+" /v1.0/{unknown}", nil, (*call).wrongMethod, w, r)
+			return
+		}
 		s.serveGraph(r.Method+" /v1.0/{unknown}", nil, (*call).unknownPath, w, r)
 	})
 	// $batch items are served by g itself; the batch endpoint is on an
@@ -79,12 +83,34 @@ func (s *Server) routes() http.Handler {
 	})
 }
 
+// routedForOtherMethod reports whether g serves r's path with another
+// method, so the request names a resource that exists and the method is
+// what is wrong.
+func routedForOtherMethod(g *http.ServeMux, r *http.Request) bool {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := g.Handler(probe); pattern != "" && pattern != "/" {
+			return true
+		}
+	}
+	return false
+}
+
+// wrongMethod answers a method a Graph route does not serve, as Graph does.
+func (c *call) wrongMethod() {
+	c.graphError(http.StatusMethodNotAllowed, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+}
+
 func (c *call) unknownPath() {
 	seg := strings.Trim(c.r.URL.Path, "/")
 	first, _, _ := strings.Cut(seg, "/")
 	switch first {
 	case "users", "invitations", "directory", "groups", "$batch":
-		c.graphError(http.StatusMethodNotAllowed, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+		c.wrongMethod()
 	default:
 		c.graphError(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+first+"'.")
 	}

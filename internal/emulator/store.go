@@ -392,6 +392,11 @@ type stateFile struct {
 	TenantDomain string    `json:"tenantDomain"`
 	Apps         []appJSON `json:"apps"`
 	Store        store     `json:"store"`
+	// AuthorizationPolicy is nil until the policy was first used (then
+	// the documented default applies); ForeignTenants are the tenants
+	// registered for findTenantInformationByDomainName (tenants.go).
+	AuthorizationPolicy map[string]any  `json:"authorizationPolicy,omitempty"`
+	ForeignTenants      []ForeignTenant `json:"foreignTenants,omitempty"`
 }
 
 type appJSON struct {
@@ -437,6 +442,7 @@ func (s *Server) loadState(path string) error {
 		g.Seq = sf.Store.Seq
 	}
 	s.st = sf.Store
+	s.restoreExternalCollab(sf.AuthorizationPolicy, sf.ForeignTenants)
 	// Explicit options win over the snapshot; otherwise the snapshot's
 	// tenant and apps are restored so old credentials keep working.
 	if sf.TenantID != "" && !s.tenantExplicit {
@@ -458,7 +464,8 @@ func (s *Server) saveLocked() {
 	if path == "" {
 		return
 	}
-	sf := stateFile{Version: 1, TenantID: s.tenantID, TenantDomain: s.domain, Store: s.st}
+	sf := stateFile{Version: 1, TenantID: s.tenantID, TenantDomain: s.domain, Store: s.st,
+		AuthorizationPolicy: s.ext.authzPolicy, ForeignTenants: s.foreignTenantsLocked()}
 	for _, a := range s.apps {
 		sf.Apps = append(sf.Apps, appJSON{ClientID: a.ClientID, Secret: a.Secret, CertPEM: string(a.CertPEM), Permissions: a.Permissions, FederatedSubject: a.FederatedSubject})
 	}

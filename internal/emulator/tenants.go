@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -84,6 +85,7 @@ func (s *Server) RegisterTenant(t ForeignTenant) error {
 	for _, d := range domains {
 		s.ext.byDomain[d] = t.TenantID
 	}
+	s.saveLocked()
 	return nil
 }
 
@@ -91,12 +93,34 @@ func (s *Server) RegisterTenant(t ForeignTenant) error {
 func (s *Server) Tenants() []ForeignTenant {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.foreignTenantsLocked()
+}
+
+// foreignTenantsLocked copies the registered tenants, in tenant ID order
+// so the state file is stable.
+func (s *Server) foreignTenantsLocked() []ForeignTenant {
 	out := make([]ForeignTenant, 0, len(s.ext.tenants))
 	for _, t := range s.ext.tenants {
 		t.Domains = append([]string(nil), t.Domains...)
 		out = append(out, t)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].TenantID < out[j].TenantID })
 	return out
+}
+
+// restoreExternalCollab puts the authorization policy and the foreign
+// tenants of a state file back (under s.mu or before serving).
+func (s *Server) restoreExternalCollab(policy map[string]any, tenants []ForeignTenant) {
+	s.ext = externalCollab{authzPolicy: policy}
+	for _, t := range tenants {
+		if s.ext.tenants == nil {
+			s.ext.tenants, s.ext.byDomain = map[string]ForeignTenant{}, map[string]string{}
+		}
+		s.ext.tenants[t.TenantID] = t
+		for _, d := range t.Domains {
+			s.ext.byDomain[d] = t.TenantID
+		}
+	}
 }
 
 // tenantByDomain finds the tenant a domain belongs to (case-insensitive).

@@ -29,6 +29,7 @@ var (
 	_ resource.Resource                = (*crossTenantDefaultResource)(nil)
 	_ resource.ResourceWithConfigure   = (*crossTenantDefaultResource)(nil)
 	_ resource.ResourceWithImportState = (*crossTenantDefaultResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*crossTenantDefaultResource)(nil)
 )
 
 // ctDefaultID is the only ID of the singleton.
@@ -78,8 +79,16 @@ func ctAllTargets(access string) *graph.CrossTenantB2BSetting {
 // attribute of this resource means: B2B collaboration allowed for
 // everyone both ways, B2B direct connect blocked both ways, no claims
 // trusted, and the redemption order Microsoft Entra ID, SAML/WS-Fed, social,
-// then the default fallback
-// (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview#default-settings).
+// then the default fallback. The B2B settings and the trust are the service
+// default of the response example of
+// https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationdefault-get
+// (see also https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview);
+// no page gives the redemption order's default value, so it follows the
+// order of
+// https://learn.microsoft.com/graph/api/resources/invitationredemptionidentityproviderconfiguration.
+// The emulator's systemDefault is the same (its TestSystemDefaultMatchesDocs
+// checks it against the docs; the default resource's acceptance tests, that
+// unset attributes plan no change against it).
 func ctSystemDefault() graph.CrossTenantDefault {
 	f := false
 	return graph.CrossTenantDefault{
@@ -143,6 +152,8 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 		MarkdownDescription: "The tenant's default cross-tenant access settings, which apply to every organization without a `b2b_cross_tenant_access_partner` entry, " +
 			"and the invitation redemption order. A singleton: creating the resource takes the existing configuration over (PATCH); " +
 			"destroying it calls resetToSystemDefault, which restores the system default. " +
+			"A `b2b_guest_user` that depends on this resource (`depends_on`) is checked at plan time against the inbound B2B collaboration rule as planned here; " +
+			"without the dependency Terraform may plan the guest first, and it is checked against the settings in effect. " +
 			"Automatic redemption (automaticUserConsentSettings) is always off in the default configuration and Graph refuses to change it; set it per partner. " +
 			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
 		Attributes: attrs,
@@ -150,6 +161,15 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
+}
+
+// ModifyPlan records the planned inbound B2B collaboration rule for the
+// guests' admission check (see cross_tenant_planned.go); it changes no plan.
+func (r *crossTenantDefaultResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	resp.Diagnostics.Append(recordPlannedDefault(ctx, &r.data.admission.planned, req.Plan)...)
 }
 
 // desired is what the configuration asks Graph for: unset settings are
@@ -234,14 +254,28 @@ func (m *ctDefaultModelV0) apply(d *graph.CrossTenantDefault, prior ctDefaultMod
 	m.IsServiceDefault = types.BoolValue(d.IsServiceDefault)
 }
 
-func (r *crossTenantDefaultResource) write(ctx context.Context, plan *ctDefaultModelV0, diags *diag.Diagnostics, summary string) {
-	c, d := r.data.requireClient()
-	diags.Append(d...)
-	if diags.HasError() {
+func (m *ctDefaultModelV0) timeoutsBlock() timeouts.Value { return m.Timeouts }
+
+func (r *crossTenantDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Create, ctCreateTimeout)
+}
+
+func (r *crossTenantDefaultResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Update, ctUpdateTimeout)
+}
+
+// save is Create and Update alike: the singleton always exists, so both
+// PATCH it to the planned configuration and read it back.
+func (r *crossTenantDefaultResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	timeout operationTimeout, def time.Duration) {
+	var plan ctDefaultModelV0
+	ctx, cancel, c := beginModel(ctx, r.data, planned, &plan, timeout, def, diags)
+	defer cancel()
+	if c == nil {
 		return
 	}
 	if err := c.UpdateCrossTenantDefault(ctx, plan.desired()); err != nil {
-		diags.Append(graphErrorDiagnostic(summary,
+		diags.Append(graphErrorDiagnostic("Error Updating Cross-Tenant Access Default",
 			"Updating the default cross-tenant access configuration (PATCH /policies/crossTenantAccessPolicy/default).", err))
 		return
 	}
@@ -252,59 +286,17 @@ func (r *crossTenantDefaultResource) write(ctx context.Context, plan *ctDefaultM
 			"Reading the default cross-tenant access configuration back after updating it.", err))
 		return
 	}
-	plan.apply(got, *plan)
-}
-
-func (r *crossTenantDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m *ctDefaultModelV0) (time.Duration, diag.Diagnostics) {
-		return m.Timeouts.Create(ctx, ctCreateTimeout)
-	})
-}
-
-func (r *crossTenantDefaultResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m *ctDefaultModelV0) (time.Duration, diag.Diagnostics) {
-		return m.Timeouts.Update(ctx, ctUpdateTimeout)
-	})
-}
-
-// save is Create and Update alike: the singleton always exists, so both
-// PATCH it to the planned configuration and read it back.
-func (r *crossTenantDefaultResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
-	timeout func(*ctDefaultModelV0) (time.Duration, diag.Diagnostics)) {
-	var plan ctDefaultModelV0
-	diags.Append(planned.Get(ctx, &plan)...)
-	if diags.HasError() {
-		return
-	}
-	d, td := timeout(&plan)
-	diags.Append(td...)
-	if diags.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	r.write(ctx, &plan, diags, "Error Updating Cross-Tenant Access Default")
-	if diags.HasError() {
-		return
-	}
+	plan.apply(got, plan)
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *crossTenantDefaultResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state ctDefaultModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Read(ctx, ctReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Read, ctReadTimeout, &resp.Diagnostics)
 	defer cancel()
+	if c == nil {
+		return
+	}
 	got, err := c.GetCrossTenantDefault(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Default",
@@ -317,19 +309,11 @@ func (r *crossTenantDefaultResource) Read(ctx context.Context, req resource.Read
 
 func (r *crossTenantDefaultResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state ctDefaultModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, ctDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Delete, ctDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
+	if c == nil {
+		return
+	}
 	if err := c.ResetCrossTenantDefault(ctx); err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Resetting Cross-Tenant Access Default",
 			"Resetting the default cross-tenant access configuration to the system default (POST /policies/crossTenantAccessPolicy/default/resetToSystemDefault).", err))

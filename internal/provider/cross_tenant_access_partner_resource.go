@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -24,6 +26,7 @@ var (
 	_ resource.Resource                = (*crossTenantPartnerResource)(nil)
 	_ resource.ResourceWithConfigure   = (*crossTenantPartnerResource)(nil)
 	_ resource.ResourceWithImportState = (*crossTenantPartnerResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*crossTenantPartnerResource)(nil)
 )
 
 // NewCrossTenantAccessPartnerResource returns b2b_cross_tenant_access_partner:
@@ -102,6 +105,8 @@ func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
 		MarkdownDescription: "The cross-tenant access settings for one partner organization: B2B collaboration and B2B direct connect, inbound and outbound, " +
 			"which of its Conditional Access claims are trusted, and automatic redemption. Settings left unset inherit the default configuration. " +
 			"Destroying the resource deletes the partner entry, so the organization falls back to the default settings. " +
+			"A `b2b_guest_user` that depends on this resource (`depends_on`) is checked at plan time against the inbound B2B collaboration rule as planned here; " +
+			"without the dependency Terraform may plan the guest first, and it is checked against the settings in effect. " +
 			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess (Policy.Read.All is enough to plan).",
 		Attributes: attrs,
 	}
@@ -113,10 +118,22 @@ func ctOtherTenant(_ context.Context, req planmodifier.StringRequest, resp *stri
 	resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
 }
 
-func (r *crossTenantPartnerResource) client(resp *diag.Diagnostics) *graph.Client {
-	c, diags := r.data.requireClient()
-	resp.Append(diags...)
-	return c
+// ModifyPlan records the planned inbound B2B collaboration rule for the
+// guests' admission check (see cross_tenant_planned.go); it changes no plan.
+func (r *crossTenantPartnerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	resp.Diagnostics.Append(recordPlannedPartner(ctx, &r.data.admission.planned, req)...)
+}
+
+func (m *ctPartnerModelV0) timeoutsBlock() timeouts.Value { return m.Timeouts }
+
+// tenant is Graph's key of the entry: the tenant ID in lower case.
+func (m *ctPartnerModelV0) tenant() string { return strings.ToLower(m.TenantID.ValueString()) }
+
+func (m *ctPartnerModelV0) logContext(ctx context.Context) context.Context {
+	return tflog.SetField(ctx, "partner_tenant_id", m.tenant())
 }
 
 func (m *ctPartnerModelV0) toGraph() graph.CrossTenantPartner {
@@ -147,52 +164,73 @@ func (m *ctPartnerModelV0) apply(p *graph.CrossTenantPartner) {
 }
 
 func (r *crossTenantPartnerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan ctPartnerModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, ctCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tenant := strings.ToLower(plan.TenantID.ValueString())
-	ctx = tflog.SetField(ctx, "partner_tenant_id", tenant)
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Create, ctCreateTimeout, r.create)
+}
 
-	// Look first, so an entry made in the portal is adopted by import
-	// rather than overwritten.
+func (r *crossTenantPartnerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Update, ctUpdateTimeout, r.update)
+}
+
+// save is Create and Update: write the planned entry with send, save it,
+// read it back and save what Graph holds. The plan is saved before the
+// read-back, so a failed read leaves the partner in state to be
+// refreshed, not orphaned in the tenant.
+func (r *crossTenantPartnerResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	timeout operationTimeout, def time.Duration, send func(context.Context, *graph.Client, *ctPartnerModelV0, *diag.Diagnostics)) {
+	var plan ctPartnerModelV0
+	ctx, cancel, c := beginModel(ctx, r.data, planned, &plan, timeout, def, diags)
+	defer cancel()
+	if c == nil {
+		return
+	}
+	send(ctx, c, &plan, diags)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &plan)...)
+	r.readInto(ctx, c, &plan, diags)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &plan)...)
+}
+
+// create looks first, so an entry made in the portal is adopted by import
+// rather than overwritten, then creates the entry.
+func (r *crossTenantPartnerResource) create(ctx context.Context, c *graph.Client, plan *ctPartnerModelV0, diags *diag.Diagnostics) {
+	tenant := plan.tenant()
 	if _, err := c.GetCrossTenantPartner(ctx, tenant); err == nil {
-		resp.Diagnostics.Append(ctPartnerExistsDiagnostic(tenant))
+		diags.Append(ctPartnerExistsDiagnostic(tenant))
 		return
 	} else if !graph.IsNotFound(err) {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Partner",
+		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Partner",
 			fmt.Sprintf("Looking up an existing partner configuration for tenant %s before creating one.", tenant), err))
 		return
 	}
 	created, err := c.CreateCrossTenantPartner(ctx, plan.toGraph())
 	if graph.IsConflict(err) {
-		resp.Diagnostics.Append(ctPartnerExistsDiagnostic(tenant))
+		diags.Append(ctPartnerExistsDiagnostic(tenant))
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("tenant_id"), "Error Creating Cross-Tenant Access Partner",
+		diags.Append(graphErrorAttributeDiagnostic(path.Root("tenant_id"), "Error Creating Cross-Tenant Access Partner",
 			fmt.Sprintf("Creating the partner configuration for tenant %s (POST /policies/crossTenantAccessPolicy/partners).", tenant), err))
 		return
 	}
 	tflog.Info(ctx, "created cross-tenant access partner configuration")
 	plan.ID = types.StringValue(created.TenantID)
-	// Saved before the read-back, so a failed read leaves the partner in
-	// state to be refreshed, not orphaned in the tenant.
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	r.readInto(ctx, c, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+}
+
+// update sends every setting, an unset one as null, so the partner
+// inherits the default for it again.
+func (r *crossTenantPartnerResource) update(ctx context.Context, c *graph.Client, plan *ctPartnerModelV0, diags *diag.Diagnostics) {
+	tenant := plan.tenant()
+	if err := c.UpdateCrossTenantPartner(ctx, plan.toGraph()); err != nil {
+		diags.Append(graphErrorDiagnostic("Error Updating Cross-Tenant Access Partner",
+			fmt.Sprintf("Updating the partner configuration for tenant %s (PATCH /policies/crossTenantAccessPolicy/partners/%s).", tenant, tenant), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	tflog.Info(ctx, "updated cross-tenant access partner configuration")
 }
 
 func ctPartnerExistsDiagnostic(tenant string) diag.Diagnostic {
@@ -203,7 +241,7 @@ func ctPartnerExistsDiagnostic(tenant string) diag.Diagnostic {
 
 // readInto reads the partner back after a write.
 func (r *crossTenantPartnerResource) readInto(ctx context.Context, c *graph.Client, m *ctPartnerModelV0, diags *diag.Diagnostics) {
-	p, err := c.GetCrossTenantPartner(ctx, strings.ToLower(m.TenantID.ValueString()))
+	p, err := c.GetCrossTenantPartner(ctx, m.tenant())
 	if err != nil {
 		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Partner",
 			fmt.Sprintf("Reading the partner configuration for tenant %s back after writing it.", m.TenantID.ValueString()), err))
@@ -214,20 +252,12 @@ func (r *crossTenantPartnerResource) readInto(ctx context.Context, c *graph.Clie
 
 func (r *crossTenantPartnerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state ctPartnerModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Read(ctx, ctReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Read, ctReadTimeout, &resp.Diagnostics)
 	defer cancel()
-	tenant := strings.ToLower(state.TenantID.ValueString())
-	ctx = tflog.SetField(ctx, "partner_tenant_id", tenant)
+	if c == nil {
+		return
+	}
+	tenant := state.tenant()
 	p, err := c.GetCrossTenantPartner(ctx, tenant)
 	if graph.IsNotFound(err) {
 		tflog.Warn(ctx, "cross-tenant access partner configuration no longer exists; removing it from the state so the next plan re-creates it")
@@ -243,53 +273,14 @@ func (r *crossTenantPartnerResource) Read(ctx context.Context, req resource.Read
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-func (r *crossTenantPartnerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan ctPartnerModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, ctUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tenant := strings.ToLower(plan.TenantID.ValueString())
-	ctx = tflog.SetField(ctx, "partner_tenant_id", tenant)
-	// Every setting is sent: an unset one as null, so the partner
-	// inherits the default for it again.
-	if err := c.UpdateCrossTenantPartner(ctx, plan.toGraph()); err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Updating Cross-Tenant Access Partner",
-			fmt.Sprintf("Updating the partner configuration for tenant %s (PATCH /policies/crossTenantAccessPolicy/partners/%s).", tenant, tenant), err))
-		return
-	}
-	tflog.Info(ctx, "updated cross-tenant access partner configuration")
-	r.readInto(ctx, c, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
 func (r *crossTenantPartnerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state ctPartnerModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, ctDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Delete, ctDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
-	tenant := strings.ToLower(state.TenantID.ValueString())
-	ctx = tflog.SetField(ctx, "partner_tenant_id", tenant)
+	if c == nil {
+		return
+	}
+	tenant := state.tenant()
 	if err := c.DeleteCrossTenantPartner(ctx, tenant); err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Deleting Cross-Tenant Access Partner",
 			fmt.Sprintf("Deleting the partner configuration for tenant %s, which restores the default settings for that organization.", tenant), err))
@@ -300,15 +291,5 @@ func (r *crossTenantPartnerResource) Delete(ctx context.Context, req resource.De
 
 // ImportState takes the partner's tenant ID.
 func (r *crossTenantPartnerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
-	if !ctTenantIDPattern.MatchString(id) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			errorDetail(fmt.Sprintf("Importing a cross-tenant access partner by %q, which is not a tenant ID.", req.ID),
-				"Give the partner organization's tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.", nil))
-		return
-	}
-	// Graph's spelling, the lower-case GUID, whatever the import ID's.
-	id = strings.ToLower(id)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tenant_id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	ctImportByTenantID(ctx, req, resp, "a cross-tenant access partner")
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -345,4 +347,20 @@ func ctListValue(vals []string) types.List {
 		elems[i] = types.StringValue(v)
 	}
 	return types.ListValueMust(types.StringType, elems)
+}
+
+// ctImportByTenantID is ImportState of the resources keyed by a partner's
+// tenant ID (what names the resource, for the error): tenant_id and id
+// get Graph's spelling, the lower-case GUID, whatever the import ID's.
+func ctImportByTenantID(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, what string) {
+	id := strings.TrimSpace(req.ID)
+	if !ctTenantIDPattern.MatchString(id) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			errorDetail(fmt.Sprintf("Importing %s by %q, which is not a tenant ID.", what, req.ID),
+				"Give the partner organization's tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.", nil))
+		return
+	}
+	id = strings.ToLower(id)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tenant_id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -118,14 +120,18 @@ func (m *ctSyncModelV0) apply(s *graph.CrossTenantIdentitySync) {
 	m.SyncInboundAllowed = types.BoolValue(s.SyncInboundAllowed)
 }
 
+func (m *ctSyncModelV0) timeoutsBlock() timeouts.Value { return m.Timeouts }
+
+// tenant is the partner's tenant ID in lower case, as Graph keys it.
+func (m *ctSyncModelV0) tenant() string { return strings.ToLower(m.TenantID.ValueString()) }
+
+func (m *ctSyncModelV0) logContext(ctx context.Context) context.Context {
+	return tflog.SetField(ctx, "partner_tenant_id", m.tenant())
+}
+
 // put writes the policy and reads it back into m.
-func (r *crossTenantIdentitySyncResource) put(ctx context.Context, m *ctSyncModelV0, diags *diag.Diagnostics, summary string) {
-	c, d := r.data.requireClient()
-	diags.Append(d...)
-	if diags.HasError() {
-		return
-	}
-	tenant := strings.ToLower(m.TenantID.ValueString())
+func (r *crossTenantIdentitySyncResource) put(ctx context.Context, c *graph.Client, m *ctSyncModelV0, diags *diag.Diagnostics, summary string) {
+	tenant := m.tenant()
 	if err := c.PutCrossTenantIdentitySync(ctx, m.toGraph()); err != nil {
 		next := ""
 		if graph.IsNotFound(err) {
@@ -136,7 +142,7 @@ func (r *crossTenantIdentitySyncResource) put(ctx context.Context, m *ctSyncMode
 			strings.TrimSpace(next+" "+graphErrorHint(err)), err)))
 		return
 	}
-	tflog.Info(ctx, "wrote cross-tenant identity synchronization policy", map[string]any{"partner_tenant_id": tenant})
+	tflog.Info(ctx, "wrote cross-tenant identity synchronization policy")
 	got, err := c.GetCrossTenantIdentitySync(ctx, tenant)
 	if err != nil {
 		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
@@ -147,85 +153,71 @@ func (r *crossTenantIdentitySyncResource) put(ctx context.Context, m *ctSyncMode
 }
 
 func (r *crossTenantIdentitySyncResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan ctSyncModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, ctCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tenant := strings.ToLower(plan.TenantID.ValueString())
-	// PUT would silently replace a policy made elsewhere; look first.
-	if _, err := c.GetCrossTenantIdentitySync(ctx, tenant); err == nil {
-		resp.Diagnostics.AddAttributeError(path.Root("tenant_id"), "Cross-Tenant Identity Sync Already Exists",
-			errorDetail(fmt.Sprintf("Creating the identity synchronization policy of partner tenant %s, but it already has one.", tenant),
-				fmt.Sprintf("Import it so Terraform manages it: terraform import <address> %s.", tenant), nil))
-		return
-	} else if !graph.IsNotFound(err) {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
-			"Looking up an existing identity synchronization policy of partner tenant "+tenant+" before creating one.", err))
-		return
-	}
-	r.put(ctx, &plan, &resp.Diagnostics, "Error Creating Cross-Tenant Identity Sync")
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Create, ctCreateTimeout, true)
 }
 
 func (r *crossTenantIdentitySyncResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Update, ctUpdateTimeout, false)
+}
+
+// save is Create and Update: PUT the planned policy, read it back, save
+// it. PUT would silently replace a policy made elsewhere, so Create looks
+// first.
+func (r *crossTenantIdentitySyncResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	timeout operationTimeout, def time.Duration, create bool) {
 	var plan ctSyncModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, ctUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, planned, &plan, timeout, def, diags)
 	defer cancel()
-	r.put(ctx, &plan, &resp.Diagnostics, "Error Updating Cross-Tenant Identity Sync")
-	if resp.Diagnostics.HasError() {
+	if c == nil {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	summary := "Error Updating Cross-Tenant Identity Sync"
+	if create {
+		summary = "Error Creating Cross-Tenant Identity Sync"
+		if !r.absent(ctx, c, plan.tenant(), diags) {
+			return
+		}
+	}
+	r.put(ctx, c, &plan, diags, summary)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &plan)...)
+}
+
+// absent reports whether the partner has no policy yet, adding the
+// diagnostic when it has one or the look-up fails.
+func (r *crossTenantIdentitySyncResource) absent(ctx context.Context, c *graph.Client, tenant string, diags *diag.Diagnostics) bool {
+	_, err := c.GetCrossTenantIdentitySync(ctx, tenant)
+	switch {
+	case err == nil:
+		diags.AddAttributeError(path.Root("tenant_id"), "Cross-Tenant Identity Sync Already Exists",
+			errorDetail(fmt.Sprintf("Creating the identity synchronization policy of partner tenant %s, but it already has one.", tenant),
+				fmt.Sprintf("Import it so Terraform manages it: terraform import <address> %s.", tenant), nil))
+		return false
+	case !graph.IsNotFound(err):
+		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
+			"Looking up an existing identity synchronization policy of partner tenant "+tenant+" before creating one.", err))
+		return false
+	}
+	return true
 }
 
 func (r *crossTenantIdentitySyncResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state ctSyncModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Read(ctx, ctReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Read, ctReadTimeout, &resp.Diagnostics)
 	defer cancel()
-	tenant := strings.ToLower(state.TenantID.ValueString())
-	got, err := c.GetCrossTenantIdentitySync(ctx, tenant)
+	if c == nil {
+		return
+	}
+	got, err := c.GetCrossTenantIdentitySync(ctx, state.tenant())
 	if graph.IsNotFound(err) {
-		tflog.Warn(ctx, "cross-tenant identity synchronization policy (or its partner) no longer exists; removing it from the state",
-			map[string]any{"partner_tenant_id": tenant})
+		tflog.Warn(ctx, "cross-tenant identity synchronization policy (or its partner) no longer exists; removing it from the state")
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
-			"Reading the identity synchronization policy of partner tenant "+tenant+".", err))
+		resp.Diagnostics.Append(ctSyncErrorDiagnostic("Error Reading Cross-Tenant Identity Sync", "Reading", state.tenant(), err))
 		return
 	}
 	state.apply(got)
@@ -234,38 +226,25 @@ func (r *crossTenantIdentitySyncResource) Read(ctx context.Context, req resource
 
 func (r *crossTenantIdentitySyncResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state ctSyncModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c, d := r.data.requireClient()
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, ctDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, c := beginModel(ctx, r.data, req.State, &state, timeouts.Value.Delete, ctDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
-	tenant := strings.ToLower(state.TenantID.ValueString())
-	if err := c.DeleteCrossTenantIdentitySync(ctx, tenant); err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostic("Error Deleting Cross-Tenant Identity Sync",
-			"Deleting the identity synchronization policy of partner tenant "+tenant+".", err))
+	if c == nil {
 		return
 	}
-	tflog.Info(ctx, "deleted cross-tenant identity synchronization policy", map[string]any{"partner_tenant_id": tenant})
+	if err := c.DeleteCrossTenantIdentitySync(ctx, state.tenant()); err != nil {
+		resp.Diagnostics.Append(ctSyncErrorDiagnostic("Error Deleting Cross-Tenant Identity Sync", "Deleting", state.tenant(), err))
+		return
+	}
+	tflog.Info(ctx, "deleted cross-tenant identity synchronization policy")
+}
+
+// ctSyncErrorDiagnostic reports a failed call on the policy of a partner
+// tenant; doing is the verb of what was attempted.
+func ctSyncErrorDiagnostic(summary, doing, tenant string, err error) diag.Diagnostic {
+	return graphErrorDiagnostic(summary, doing+" the identity synchronization policy of partner tenant "+tenant+".", err)
 }
 
 // ImportState takes the partner's tenant ID.
 func (r *crossTenantIdentitySyncResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
-	if !ctTenantIDPattern.MatchString(id) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			errorDetail(fmt.Sprintf("Importing a cross-tenant identity synchronization policy by %q, which is not a tenant ID.", req.ID),
-				"Give the partner organization's tenant ID, a GUID.", nil))
-		return
-	}
-	id = strings.ToLower(id)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tenant_id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	ctImportByTenantID(ctx, req, resp, "a cross-tenant identity synchronization policy")
 }

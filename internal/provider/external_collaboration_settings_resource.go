@@ -235,21 +235,17 @@ func (m *externalCollaborationSettingsModelV0) applyPolicy(p *graph.Authorizatio
 	return diags
 }
 
+func (m *externalCollaborationSettingsModelV0) timeoutsBlock() timeouts.Value { return m.Timeouts }
+
 // save bounds the operation by its timeout, sends upd (if it changes
 // anything), reads the policy back into m and saves m to state.
 func (r *externalCollaborationSettingsResource) save(ctx context.Context, m *externalCollaborationSettingsModelV0,
-	timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
-	upd graph.AuthorizationPolicyUpdate, summary string, state *tfsdk.State,
+	timeout operationTimeout, upd graph.AuthorizationPolicyUpdate, summary string, state *tfsdk.State,
 ) diag.Diagnostics {
-	d, diags := timeout(ctx, externalCollaborationSettingsTimeout)
-	if diags.HasError() {
-		return diags
-	}
-	ctx, cancel := context.WithTimeout(ctx, d)
+	var diags diag.Diagnostics
+	ctx, cancel, client := connectModel(ctx, r.data, m, timeout, externalCollaborationSettingsTimeout, &diags)
 	defer cancel()
-	client, cd := r.data.requireClient()
-	diags.Append(cd...)
-	if diags.HasError() {
+	if client == nil {
 		return diags
 	}
 	if !upd.IsEmpty() {
@@ -299,7 +295,7 @@ func (r *externalCollaborationSettingsResource) Create(ctx context.Context, req 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.save(ctx, &plan, plan.Timeouts.Create, policyUpdate(plan, nil),
+	resp.Diagnostics.Append(r.save(ctx, &plan, timeouts.Value.Create, policyUpdate(plan, nil),
 		"Error Setting External Collaboration Settings", &resp.State)...)
 }
 
@@ -311,7 +307,7 @@ func (r *externalCollaborationSettingsResource) Read(ctx context.Context, req re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.save(ctx, &state, state.Timeouts.Read, graph.AuthorizationPolicyUpdate{},
+	resp.Diagnostics.Append(r.save(ctx, &state, timeouts.Value.Read, graph.AuthorizationPolicyUpdate{},
 		"Error Reading External Collaboration Settings", &resp.State)...)
 }
 
@@ -323,7 +319,7 @@ func (r *externalCollaborationSettingsResource) Update(ctx context.Context, req 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.save(ctx, &plan, plan.Timeouts.Update, policyUpdate(plan, &state),
+	resp.Diagnostics.Append(r.save(ctx, &plan, timeouts.Value.Update, policyUpdate(plan, &state),
 		"Error Updating External Collaboration Settings", &resp.State)...)
 }
 

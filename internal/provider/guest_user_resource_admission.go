@@ -34,10 +34,12 @@ import (
 // allowed for some and so blocked for the rest) cannot be judged without
 // the user's object ID in its home tenant, so it passes here.
 //
-// Terraform gives a resource's plan no view of other resources' planned
-// values, so the check judges by the policy as it is in Entra now; a
-// policy changed in the same run is not seen (the docs say so and the
-// error says how to apply the policy first).
+// A policy changed in the same plan is judged by its planned value, which
+// the policy resources record in this cache as they are planned (see
+// cross_tenant_planned.go); a planned value unknown until apply gives a
+// warning. Terraform plans a guest after a policy only when the guest
+// depends on it, so a guest that does not is judged by the policy as it is
+// in Entra now (the docs and the error say so).
 
 // admissionTimeout bounds one shared look-up; each waiter also honours its
 // own context.
@@ -61,22 +63,36 @@ type admissionCache struct {
 	// partners by tenant ID (nil value: no partner entry).
 	tenants  map[string]*graph.TenantInformation
 	partners map[string]*graph.CrossTenantPartner
+
+	// planned holds the settings this plan's policy resources will leave
+	// in Entra; they take precedence over what was read.
+	planned plannedPolicies
 }
 
 // admissionBlock is what blocks a tenant's users: where the rule is and
 // which property.
 type admissionBlock struct {
-	// Source is "partner" (the tenant's partner entry) or "default".
+	// Source is "partner" (the tenant's partner entry), "default", or
+	// "any partner" (a planned partner entry whose tenant_id is unknown).
 	Source string
 	// Property is the Graph property path of the rule.
 	Property string
+	// Planned: the rule is the value this plan gives it, not the one in
+	// effect now.
+	Planned bool
+	// Unknown: the planned rule is known only after apply, so it may or
+	// may not block; a warning, not an error.
+	Unknown bool
 }
+
+// admissionProperty is the rule the check judges.
+const admissionProperty = "b2bCollaborationInbound.usersAndGroups"
 
 // blockedForAllUsers reports the setting that blocks inbound B2B
 // collaboration for every user of a tenant with partner entry p (nil: none)
 // under default d, or nil when nothing blocks all of them.
 func blockedForAllUsers(p *graph.CrossTenantPartner, d *graph.CrossTenantDefault) *admissionBlock {
-	const prop = "b2bCollaborationInbound.usersAndGroups"
+	const prop = admissionProperty
 	if p != nil && p.B2BCollaborationInbound != nil && p.B2BCollaborationInbound.UsersAndGroups != nil {
 		if blocksAllUsers(p.B2BCollaborationInbound.UsersAndGroups) {
 			return &admissionBlock{Source: "partner", Property: prop}
@@ -225,11 +241,55 @@ func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, home
 	if isHome, err := a.isHomeTenant(ctx, c, home, t); err != nil || isHome {
 		return t, nil, err
 	}
-	p, err := a.partner(ctx, c, t.TenantID)
-	if err != nil {
-		return t, nil, err
+	b, err := a.judge(ctx, c, t.TenantID, d)
+	return t, b, err
+}
+
+// judge decides for tenantID by the planned partner entry and default
+// where this plan manages them, else by the ones read (d is the default in
+// effect).
+func (a *admissionCache) judge(ctx context.Context, c *graph.Client, tenantID string, d *graph.CrossTenantDefault) (*admissionBlock, error) {
+	pin, pPlanned, unknownTenant := a.planned.partner(tenantID)
+	if pPlanned && pin.Unknown {
+		return &admissionBlock{Source: "partner", Property: admissionProperty, Planned: true, Unknown: true}, nil
 	}
-	return t, blockedForAllUsers(p, d), nil
+	var p *graph.CrossTenantPartner
+	if pPlanned {
+		p = &graph.CrossTenantPartner{TenantID: tenantID, CrossTenantSettings: graph.CrossTenantSettings{
+			B2BCollaborationInbound: &graph.CrossTenantB2BSetting{UsersAndGroups: pin.Rule},
+		}}
+	} else {
+		read, err := a.partner(ctx, c, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		p = read
+	}
+	if ownRule := p != nil && p.B2BCollaborationInbound != nil && p.B2BCollaborationInbound.UsersAndGroups != nil; !ownRule {
+		if !pPlanned && unknownTenant {
+			// A partner planned with a tenant ID known only after apply
+			// may be this tenant's entry.
+			return &admissionBlock{Source: "any partner", Property: "tenant_id", Planned: true, Unknown: true}, nil
+		}
+		if din, ok := a.planned.defaultRule(); ok {
+			if din.Unknown {
+				return &admissionBlock{Source: "default", Property: admissionProperty, Planned: true, Unknown: true}, nil
+			}
+			d = &graph.CrossTenantDefault{CrossTenantSettings: graph.CrossTenantSettings{
+				B2BCollaborationInbound: &graph.CrossTenantB2BSetting{UsersAndGroups: din.Rule},
+			}}
+			if b := blockedForAllUsers(nil, d); b != nil {
+				b.Planned = true
+				return b, nil
+			}
+			return nil, nil
+		}
+	}
+	b := blockedForAllUsers(p, d)
+	if b != nil && b.Source == "partner" {
+		b.Planned = pPlanned
+	}
+	return b, nil
 }
 
 // isHomeTenant reports whether t is the tenant the provider signs in to.
@@ -287,8 +347,28 @@ func (r *guestUserResource) checkAdmission(ctx context.Context, email string, di
 		return
 	case block == nil:
 		return
+	case block.Unknown:
+		diags.AddAttributeWarning(path.Root("email"), "Guest Admission Known Only After Apply", admissionUnknownDetail(email, domain, tenant, block))
+		return
 	}
 	diags.AddAttributeError(path.Root("email"), "Guest Organization Blocked", admissionDetail(email, domain, tenant, block))
+}
+
+// admissionUnknownDetail is the warning text when the rule that decides
+// is planned with a value known only after apply.
+func admissionUnknownDetail(email, domain string, t *graph.TenantInformation, b *admissionBlock) string {
+	where := "the default cross-tenant access settings (b2b_cross_tenant_access_default)"
+	switch b.Source {
+	case "partner":
+		where = "the tenant's partner entry (b2b_cross_tenant_access_partner for " + t.TenantID + ")"
+	case "any partner":
+		where = "a partner entry (b2b_cross_tenant_access_partner) that may be this tenant's"
+	}
+	return fmt.Sprintf("The guest %s belongs to the tenant %s (%s) through %s. This plan sets %s, property %s, to a value "+
+		"known only after apply, so the plan cannot tell whether it will block the guest's organization. The plan goes on. "+
+		"If the applied setting blocks all users of the tenant, Entra refuses the guest's sign-in (AADSTS500213) and the "+
+		"invitation cannot be used; to have the plan judge it, give the setting a value known at plan time.",
+		email, t.TenantID, t.DisplayName, domain, where, b.Property)
 }
 
 // admissionDetail is the error text: who, which organization, which
@@ -301,11 +381,16 @@ func admissionDetail(email, domain string, t *graph.TenantInformation, b *admiss
 		where = "the tenant's partner entry (b2b_cross_tenant_access_partner for " + t.TenantID + ")"
 		fix = "allow its users in that partner entry, or remove b2b_collaboration_inbound from it so the default applies"
 	}
+	value, note := "", " If this configuration changes that setting, make the guest depend on the policy resource "+
+		"(depends_on, or a reference such as its tenant_id) so the plan judges the guest by the planned value; "+
+		"without that dependency the check reads the settings in effect now."
+	if b.Planned {
+		value, note = "the value this plan gives ", ""
+	}
 	return fmt.Sprintf("The guest %s cannot be invited: %s belongs to the tenant %s (%s), whose inbound B2B collaboration "+
-		"is blocked for all users by %s, property %s. Entra refuses such a user's sign-in to this tenant "+
-		"(AADSTS500213), so the invitation could never be used. No invitation was sent. Remove the guest, or %s. If this configuration already changes "+
-		"that setting, apply the policy first (terraform apply -target=...): the check reads the settings in effect now.",
-		email, domain, t.TenantID, t.DisplayName, where, b.Property, fix)
+		"is blocked for all users by %s%s, property %s. Entra refuses such a user's sign-in to this tenant "+
+		"(AADSTS500213), so the invitation could never be used. No invitation was sent. Remove the guest, or %s.%s",
+		email, domain, t.TenantID, t.DisplayName, value, where, b.Property, fix, note)
 }
 
 // admissionNeeded: the check runs when a guest is created or its email

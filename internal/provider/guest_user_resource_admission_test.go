@@ -123,3 +123,55 @@ func TestAdmissionSkipsHomeTenant(t *testing.T) {
 		})
 	}
 }
+
+// Planned values recorded by the policy resources take precedence over the
+// settings read from Graph; an unknown planned rule that decides gives
+// Unknown, not a block.
+func TestAdmissionJudgesPlannedValues(t *testing.T) {
+	const tenant = "22222222-2222-4222-8222-222222222222"
+	blocked, allowed := rule("blocked", "AllUsers").UsersAndGroups, rule("allowed", "AllUsers").UsersAndGroups
+	tests := []struct {
+		name    string
+		read    *graph.CrossTenantPartner // the partner entry in Graph
+		plan    func(p *plannedPolicies)
+		want    string // "", or the block's Source
+		planned bool
+		unknown bool
+	}{
+		{"nothing planned: the partner read blocks", partnerWith(rule("blocked", "AllUsers")), func(*plannedPolicies) {}, "partner", false, false},
+		{"planned partner allows over a blocking read", partnerWith(rule("blocked", "AllUsers")), func(p *plannedPolicies) { p.setPartner(tenant, plannedInbound{Rule: allowed}) }, "", false, false},
+		{"planned partner blocks over an allowing read", partnerWith(rule("allowed", "AllUsers")), func(p *plannedPolicies) { p.setPartner(strings.ToUpper(tenant), plannedInbound{Rule: blocked}) }, "partner", true, false},
+		{"planned partner unknown", nil, func(p *plannedPolicies) { p.setPartner(tenant, plannedInbound{Unknown: true}) }, "partner", true, true},
+		{"partner destroyed: the planned default decides", partnerWith(rule("allowed", "AllUsers")), func(p *plannedPolicies) {
+			p.setPartner(tenant, plannedInbound{})
+			p.setDefault(plannedInbound{Rule: blocked})
+		}, "default", true, false},
+		{"partner's own rule wins over an unknown default", partnerWith(rule("allowed", "AllUsers")), func(p *plannedPolicies) { p.setDefault(plannedInbound{Unknown: true}) }, "", false, false},
+		{"no partner rule, default unknown", nil, func(p *plannedPolicies) { p.setDefault(plannedInbound{Unknown: true}) }, "default", true, true},
+		{"no partner rule, a partner of unknown tenant", nil, func(p *plannedPolicies) { p.setUnknownTenant() }, "any partner", true, true},
+		{"default reset (destroyed) allows", nil, func(p *plannedPolicies) {
+			p.setDefault(plannedInbound{Rule: ctSystemDefault().B2BCollaborationInbound.UsersAndGroups})
+		}, "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &admissionCache{partners: map[string]*graph.CrossTenantPartner{tenant: tt.read}}
+			tt.plan(&a.planned)
+			// The default in effect blocks: only a planned value or the
+			// partner's own rule may admit the guest.
+			got, err := a.judge(context.Background(), &graph.Client{}, tenant, defaultWith(rule("blocked", "AllUsers")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == "" {
+				if got != nil {
+					t.Fatalf("got %+v, want admitted", *got)
+				}
+				return
+			}
+			if got == nil || got.Source != tt.want || got.Planned != tt.planned || got.Unknown != tt.unknown {
+				t.Fatalf("got %+v, want source %q planned %t unknown %t", got, tt.want, tt.planned, tt.unknown)
+			}
+		})
+	}
+}

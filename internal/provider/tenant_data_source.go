@@ -96,6 +96,8 @@ func (d *tenantDataSource) Schema(ctx context.Context, _ datasource.SchemaReques
 	}
 }
 
+func (m *tenantDataSourceModelV0) timeoutsBlock() timeouts.Value { return m.Timeouts }
+
 // Configure implements datasource.DataSourceWithConfigure.
 func (d *tenantDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	data, diags := providerDataFrom(req.ProviderData)
@@ -106,22 +108,11 @@ func (d *tenantDataSource) Configure(_ context.Context, req datasource.Configure
 // Read implements datasource.DataSource.
 func (d *tenantDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m tenantDataSourceModelV0
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := d.data.requireClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := m.Timeouts.Read(ctx, tenantDataSourceReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, client := beginModel(ctx, d.data, req.Config, &m, timeouts.Value.Read, tenantDataSourceReadTimeout, &resp.Diagnostics)
 	defer cancel()
+	if client == nil {
+		return
+	}
 
 	domain := m.DomainName.ValueString()
 	tflog.Debug(ctx, "looking up tenant by domain", map[string]any{"domain_name": domain})
