@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
 )
 
 // Users endpoints: https://learn.microsoft.com/graph/api/user-get,
@@ -100,7 +102,7 @@ func (s *Server) contextURL(entity string, sel []string) string {
 
 func (c *call) getUser() {
 	sel, ok := c.parseSelect()
-	if !ok {
+	if !ok || !c.lifecycleReadAllowed(sel) {
 		return
 	}
 	id := c.r.PathValue("id")
@@ -436,6 +438,8 @@ func validatePatchValue(name string, v any) (any, string) {
 		return v, ""
 	case collectionProps[name]:
 		return validatePatchCollection(name, v)
+	case modelledProps[name].Type == userprop.Time:
+		return validatePatchTime(name, v)
 	default:
 		return validatePatchString(name, v)
 	}
@@ -516,6 +520,9 @@ func (c *call) patchUser() {
 	changes, msg := validatePatch(body)
 	if msg != "" {
 		c.badRequest(msg)
+		return
+	}
+	if !c.lifecycleWriteAllowed(changes) {
 		return
 	}
 	c.s.mu.Lock()
