@@ -203,7 +203,7 @@ func (s *createRun) applyExpiry() bool {
 		return true
 	}
 	s.left = []string{"the expiry date (expires_on) in employeeLeaveDateTime", s.left[len(s.left)-1]}
-	var err error = fmt.Errorf("%s", d[0].Detail())
+	err := fmt.Errorf("%s", d[0].Detail())
 	return s.incomplete(fmt.Sprintf("writing expires_on of user %s", s.id), path.Root("expires_on"), err, false)
 }
 
