@@ -317,3 +317,25 @@ func TestAccGuestUser_sponsorsAtInvitation(t *testing.T) {
 		}},
 	})
 }
+
+// Adopting an existing guest writes its expires_on too, so the plan after
+// the apply is empty; a guest already past its date is adopted disabled.
+func TestAccGuestUser_expiryOnAdopt(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, withLifecyclePermissions())
+	env.RequireEmulator(t)
+	clock := newFakeClock(mustTime("2026-08-01T00:00:00Z"))
+	email := env.Email(t, t.Name())
+	env.SeedUser(t, emulator.SeedUser{Email: email, DisplayName: "Existing"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactoriesWithClock(clock.now),
+		Steps: []resource.TestStep{{
+			Config: guestConfig(env, email, "adopt_existing = true\nexpires_on = \"2026-07-01\""),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionCreate),
+				accountEnabledPlanned(false),
+			}},
+			Check: expectDirectory(t, env, false, "2026-07-01T00:00:00Z"),
+		}},
+	})
+}
