@@ -41,7 +41,7 @@ func main() {
 		quietUnreadLogs(os.LookupEnv, os.Setenv)
 	}
 	err := tf6server.Serve(address, func() tfprotov6.ProviderServer {
-		return newDetachingServer(providerserver.NewProtocol6(provider.New(version)())())
+		return newDetachingServer(providerserver.NewProtocol6(provider.New(version, provider.WithClock(time.Now))())())
 	}, opts...)
 	if err != nil {
 		// Terraform is not attached yet, so tflog has no sink: stderr is all there is.

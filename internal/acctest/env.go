@@ -202,6 +202,16 @@ func (e *Env) ProtoV6ProviderFactories() map[string]func() (tfprotov6.ProviderSe
 	}
 }
 
+// ProtoV6ProviderFactoriesWithClock is ProtoV6ProviderFactories with now as
+// the provider's clock (provider.WithClock): a test moves time between
+// steps instead of sleeping. now is called on every use, so a clock the
+// test changes in a step's PreConfig applies to that step.
+func (e *Env) ProtoV6ProviderFactoriesWithClock(now func() time.Time) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"b2b": providerserver.NewProtocol6WithError(provider.New("test", provider.WithClock(now))()),
+	}
+}
+
 // Graph is a client for out-of-band checks and edits: the emulator's admin
 // app (every permission, so tests that narrow the default app still see
 // the directory), or the tenant credentials from ARM_*.

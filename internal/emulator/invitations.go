@@ -24,6 +24,7 @@ type invitationBody struct {
 	InvitedUser             *struct {
 		ID string `json:"id"`
 	} `json:"invitedUser"`
+	InvitedUserSponsors    json.RawMessage `json:"invitedUserSponsors"`
 	InvitedUserMessageInfo *struct {
 		CcRecipients          []ccRecipient `json:"ccRecipients"`
 		CustomizedMessageBody *string       `json:"customizedMessageBody"`
@@ -110,6 +111,7 @@ type invitationRequest struct {
 	cc          []string
 	body        string
 	lang        any // messageLanguage, nil when absent
+	sponsors    []string
 }
 
 // postInvitation serves POST /invitations: validate the body, apply the
@@ -128,15 +130,23 @@ func (c *call) postInvitation() {
 		c.tooManyInvitations(wait)
 		return
 	}
-	u, status, e := s.invitedUserLocked(req, now)
+	e = s.checkInvitationSponsorsLocked(req.sponsors)
+	var u *user
+	var status string
+	if e == nil {
+		u, status, e = s.invitedUserLocked(req, now)
+	}
 	if e != nil {
 		s.mu.Unlock()
 		c.fail(e)
 		return
 	}
+	if !req.reset {
+		s.applyInvitationSponsorsLocked(u, req.sponsors)
+	}
 	s.st.Invitations = append(s.st.Invitations, InvitationRecord{
 		Email: req.email, UserID: u.id(), SendInvitationMessage: req.send, ResetRedemption: req.reset,
-		At: now, CcRecipients: req.cc, Body: req.body,
+		At: now, CcRecipients: req.cc, Body: req.body, Sponsors: req.sponsors,
 	})
 	s.saveLocked()
 	s.mu.Unlock()
@@ -163,6 +173,9 @@ func parseInvitation(raw []byte) (invitationRequest, *apiError) {
 		req.invitedUser = b.InvitedUser.ID
 	}
 	var e *apiError
+	if req.sponsors, e = invitationSponsorIDs(b.InvitedUserSponsors); e != nil {
+		return req, e
+	}
 	if req.email, e = invitedEmail(b.InvitedUserEmailAddress); e != nil {
 		return req, e
 	}

@@ -70,6 +70,8 @@ type InvitationRecord struct {
 	At                    time.Time `json:"at"`
 	CcRecipients          []string  `json:"ccRecipients,omitempty"`
 	Body                  string    `json:"body,omitempty"`
+	// Sponsors are the invitation's invitedUserSponsors (lifecycle.go).
+	Sponsors []string `json:"sponsors,omitempty"`
 }
 
 // defaultUserProps is the set GET /users returns without $select.

@@ -25,6 +25,7 @@ var emulatorOnlyProps = []userprop.Prop{
 	{Graph: "mailNickname", Type: userprop.String, MaxLen: 64, Writable: true, Clear: userprop.ClearNotNullable,
 		Filter: userprop.Filter{Eq: userprop.ByDefault, StartsWith: userprop.ByDefault, IsNil: userprop.AdvancedOnly}},
 	{Graph: "deletedDateTime", Type: userprop.Time},
+	leaveDateRow, // lifecycle.go
 }
 
 // modelledProps is every property the emulator stores, by Graph name.

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
 )
@@ -103,7 +102,7 @@ func (s *Server) contextURL(entity string, sel []string) string {
 
 func (c *call) getUser() {
 	sel, ok := c.parseSelect()
-	if !ok {
+	if !ok || !c.lifecycleReadAllowed(sel) {
 		return
 	}
 	id := c.r.PathValue("id")
@@ -446,24 +445,6 @@ func validatePatchValue(name string, v any) (any, string) {
 	}
 }
 
-// validatePatchTime checks a DateTimeOffset property: null clears it, a
-// value must be ISO 8601 with a time zone (Graph's Edm.DateTimeOffset) and
-// is stored, as Graph answers it, in UTC.
-func validatePatchTime(name string, v any) (any, string) {
-	if v == nil {
-		return nil, ""
-	}
-	s, ok := v.(string)
-	if !ok {
-		return nil, invalidValue(name)
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return nil, invalidValue(name)
-	}
-	return formatTime(t), ""
-}
-
 // validatePatchCollection checks businessPhones or otherMails; null and []
 // both empty the collection.
 func validatePatchCollection(name string, v any) (any, string) {
@@ -539,6 +520,9 @@ func (c *call) patchUser() {
 	changes, msg := validatePatch(body)
 	if msg != "" {
 		c.badRequest(msg)
+		return
+	}
+	if !c.lifecycleWriteAllowed(changes) {
 		return
 	}
 	c.s.mu.Lock()

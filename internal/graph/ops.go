@@ -159,6 +159,9 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 		}
 		body.SetInvitedUserMessageInfo(info)
 	}
+	if len(req.SponsorIDs) > 0 {
+		body.SetInvitedUserSponsors(invitationSponsors(req.SponsorIDs))
+	}
 	if req.ResetRedemption {
 		if req.InvitedUserID == "" {
 			return nil, errors.New("graph: resetting the redemption needs the existing user's ID")

@@ -99,6 +99,10 @@ type InvitationRequest struct {
 	// and resets its redemption status, keeping the object ID, groups and app access.
 	ResetRedemption bool
 	InvitedUserID   string
+
+	// SponsorIDs become the new guest's sponsors (invitedUserSponsors, at
+	// most five users or groups); see invitationSponsors.
+	SponsorIDs []string
 }
 
 // InvitationMessage is invitedUserMessageInfo.

@@ -127,6 +127,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 			MarkdownDescription: "When the email already belongs to a user at create time, take that user under management instead of failing (no invitation is sent, no email goes out). " +
 				"Defaults to `false`: create then fails with the object ID and the `terraform import` command to use. An internal account of the tenant (not a B2B guest) is never adopted.",
 		},
+		"expires_on": schema.StringAttribute{Optional: true, MarkdownDescription: expiresOnDescription, Validators: []validator.String{expiresOnValidator{}}},
 		"account_enabled": schema.BoolAttribute{
 			Optional: true,
 			Computed: true,

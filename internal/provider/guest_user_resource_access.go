@@ -54,7 +54,8 @@ func accessAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Object IDs of the guest's sponsors: users or groups responsible for the guest's access (Graph `sponsors`). " +
 				"Authoritative when set: the guest's sponsors are exactly these, and a sponsor added or removed out of band shows as drift; on create (and when adopting or importing) sponsors Entra already holds that are not listed are removed. " +
 				"Unmanaged when unset: removing the attribute leaves the sponsors as they are; set `[]` to remove them all. " +
-				fmt.Sprintf("At most %d (Entra's limit). A sponsor that does not exist is reported at plan time. Needs `User.ReadWrite.All` (`User.Read.All` to read them). Each element must be a GUID.", maxSponsors),
+				"A new guest's sponsors are sent with its invitation (Graph v1.0 `invitedUserSponsors`), so the guest has them from the start and the create needs only `User.Invite.All` for them. " +
+				fmt.Sprintf("At most %d (Entra's limit). A sponsor that does not exist is reported at plan time. Changing them later needs `User.ReadWrite.All` (`User.Read.All` to read them). Each element must be a GUID.", maxSponsors),
 			Validators: []validator.Set{
 				setvalidator.SizeAtMost(maxSponsors),
 				setvalidator.ValueStringsAre(guidValidator("object ID of a user or group")),

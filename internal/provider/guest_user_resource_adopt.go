@@ -36,6 +36,9 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 		resp.Diagnostics.Append(accessDiagnostic(id, failed, fmt.Sprintf("adopt_existing is set and %s belongs to user %s; its profile was set, but", email, id)))
 		return
 	}
+	if resp.Diagnostics.Append(writeExpiry(ctx, c, id, types.StringNull(), plan.ExpiresOn)...); resp.Diagnostics.HasError() {
+		return
+	}
 	u, err := c.GetUser(ctx, id)
 	if err != nil {
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User", fmt.Sprintf("Reading adopted user %s failed.", id), err))

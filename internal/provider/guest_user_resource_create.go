@@ -57,6 +57,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	}
 
 	run := r.invited(ctx, c, &plan, inv, profile, resp)
+	run.sponsorsInvited = len(invitation.SponsorIDs) > 0
 	u, ok := run.waitReadable()
 	if !ok {
 		return
@@ -64,7 +65,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	if u, ok = run.applyProfile(u); !ok {
 		return
 	}
-	if !run.applyAccess() {
+	if !run.applyAccess() || !run.applyExpiry() {
 		return
 	}
 	resp.Diagnostics.Append(readBack(ctx, &plan, u)...)
@@ -147,6 +148,8 @@ type createRun struct {
 	id      string
 	// left lists what is not done yet, as the warning names it.
 	left []string
+	// sponsorsInvited: the invitation carried sponsor_ids (invitedUserSponsors).
+	sponsorsInvited bool
 }
 
 // invited records the invitation's answer in the plan and starts the steps after it.
@@ -197,7 +200,7 @@ func (s *createRun) applyProfile(u *graph.User) (*graph.User, bool) {
 
 // applyAccess adds the group memberships and sponsors.
 func (s *createRun) applyAccess() bool {
-	groups, sponsors, failed := applyAccess(s.ctx, s.c, s.id, nil, s.plan)
+	groups, sponsors, failed := applyAccess(s.ctx, s.c, s.id, s.invitedAccess(), s.plan)
 	if failed != nil {
 		// The plan's sets are saved, not what was achieved: the refresh
 		// reads the real memberships and sponsors.

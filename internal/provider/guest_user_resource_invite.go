@@ -153,5 +153,42 @@ func (r *guestUserResource) invitation(m *guestUserResourceModelV0, reinviteID s
 			"Sending the invitation needs a redirect URL, and neither redirect_url nor the provider's default_redirect_url is set. "+
 				"Set redirect_url on the resource (e.g. \"https://myapps.microsoft.com\") or default_redirect_url in the provider block.")}
 	}
-	return o.request(m.Email.ValueString(), m.DisplayName.ValueString(), m.UserType.ValueString(), reinviteID), nil
+	req := o.request(m.Email.ValueString(), m.DisplayName.ValueString(), m.UserType.ValueString(), reinviteID)
+	if reinviteID == "" {
+		req.SponsorIDs = invitationSponsorIDs(m.SponsorIDs)
+	}
+	return req, nil
+}
+
+// invitationSponsorIDs are the sponsors a new guest's invitation carries
+// (invitedUserSponsors): Graph v1.0 documents the relationship on the
+// invitation (https://learn.microsoft.com/graph/api/resources/invitation#relationships),
+// so the invitation sets them under User.Invite.All, with no sponsor call
+// (User.ReadWrite.All) after it. None for an empty or unknown set: an empty
+// sponsor_ids removes the sponsors Entra gave the guest, which Create's
+// access step does.
+func invitationSponsorIDs(s types.Set) []string {
+	if s.IsNull() || s.IsUnknown() {
+		return nil
+	}
+	var ids []string
+	for _, e := range s.Elements() {
+		v, ok := e.(types.String)
+		if !ok || v.IsNull() || v.IsUnknown() {
+			return nil
+		}
+		ids = append(ids, v.ValueString())
+	}
+	return ids
+}
+
+// invitedAccess is what the access step starts from after the invitation:
+// nothing, or the sponsors the invitation already set.
+func (s *createRun) invitedAccess() *guestUserResourceModelV0 {
+	if !s.sponsorsInvited {
+		return nil
+	}
+	from := newGuestUserModel()
+	from.SponsorIDs = s.plan.SponsorIDs
+	return &from
 }

@@ -27,6 +27,7 @@ type guestUserResourceModelV0 struct {
 	ReinviteTrigger       types.String              `tfsdk:"reinvite_trigger"`
 	OnDestroy             types.String              `tfsdk:"on_destroy"`
 	AdoptExisting         types.Bool                `tfsdk:"adopt_existing"`
+	ExpiresOn             types.String              `tfsdk:"expires_on"`
 
 	DisplayName    types.String `tfsdk:"display_name"`
 	AccountEnabled types.Bool   `tfsdk:"account_enabled"`

@@ -42,6 +42,7 @@ func (r *guestUserResource) ValidateConfig(ctx context.Context, req resource.Val
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("group_ids"), &groups)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("sponsor_ids"), &sponsors)...)
 	validateAccessConfig(ctx, groups, sponsors, &resp.Diagnostics)
+	validateExpiryConfig(ctx, req, resp)
 
 	var msg *invitationMessageModelV0
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("invitation_message"), &msg)...)
@@ -97,6 +98,7 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		invites = r.planReinvite(ctx, &state, &plan, resp)
 	}
 
+	r.planExpiry(ctx, req, prior, &plan, resp)
 	if invites {
 		r.requireRedirectURL(creating, &plan, &resp.Diagnostics)
 	}

@@ -32,6 +32,10 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Reading Guest User Access", "Reading the guest's group memberships or sponsors failed.", err))
 		return
 	}
+	resp.Diagnostics.Append(readExpiry(ctx, c, id, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	keepInputDefaults(&state)
 	saveState(ctx, &resp.State, resp.Identity, &state, &resp.Diagnostics)
 }

@@ -39,7 +39,7 @@ func (r *guestUserResource) Update(ctx context.Context, req resource.UpdateReque
 		}
 		defer unlock()
 	}
-	if !run.applyProfile() {
+	if !run.applyExpiry() || !run.applyProfile() {
 		return
 	}
 	if reinvitePlanned(&state, &plan) && !run.reinvite() {

@@ -45,7 +45,8 @@ type tfCLI struct {
 
 // newTFCLI serves the provider for the test's lifetime and returns a CLI
 // runner in a fresh directory. It skips when the CLI is older than oldest.
-func newTFCLI(t *testing.T, oldest string) *tfCLI {
+// opts configure the provider served (e.g. provider.WithClock).
+func newTFCLI(t *testing.T, oldest string, opts ...provider.Option) *tfCLI {
 	t.Helper()
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
@@ -69,7 +70,7 @@ func newTFCLI(t *testing.T, oldest string) *tfCLI {
 	ctx, cancel := context.WithCancel(context.Background())
 	cfgCh := make(chan *goplugin.ReattachConfig, 1)
 	closeCh := make(chan struct{})
-	factory := providerserver.NewProtocol6(provider.New("test")())
+	factory := providerserver.NewProtocol6(provider.New("test", opts...)())
 	go func() {
 		err := tf6server.Serve(addr, func() tfprotov6.ProviderServer { return factory() },
 			tf6server.WithDebug(ctx, cfgCh, closeCh), tf6server.WithLoggingSink(t))

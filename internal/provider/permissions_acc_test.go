@@ -204,21 +204,24 @@ func TestAccPermissions_GroupIDsReadNeedsDirectoryReadAll(t *testing.T) {
 	})
 }
 
-// sponsor_ids: adding sponsors needs User.ReadWrite.All (User.Read.All
-// reads them).
+// sponsor_ids: a new guest's sponsors travel with its invitation
+// (invitedUserSponsors, under User.Invite.All), so the create needs no
+// more; changing them later needs User.ReadWrite.All (User.Read.All reads
+// them).
 func TestAccPermissions_SponsorIDsNeedUserReadWriteAll(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadAll))
-	s := env.SponsorUser(t, "b2b-acc-perm-sponsor")
+	s1, s2 := env.SponsorUser(t, "b2b-acc-perm-sponsor"), env.SponsorUser(t, "b2b-acc-perm-sponsor-2")
+	email := env.Email(t, t.Name())
 	// abandon: deleting needs User.ReadWrite.All, which this app lacks on purpose.
-	cfg := guestWith(env, env.Email(t, t.Name()), fmt.Sprintf("  sponsor_ids = [%q]\n  on_destroy = \"abandon\"", s))
+	cfg := func(s string) string {
+		return guestWith(env, email, fmt.Sprintf("  sponsor_ids = [%q]\n  on_destroy = \"abandon\"", s))
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
-			// The create saves the guest with a warning (no taint), and
-			// the update that adds the sponsor names the permission.
-			{Config: cfg, ExpectNonEmptyPlan: true},
-			{Config: cfg, ExpectError: missingPermission("Error Updating Guest User Sponsors", "User.ReadWrite.All")},
+			{Config: cfg(s1)},
+			{Config: cfg(s2), ExpectError: missingPermission("Error Updating Guest User Sponsors", "User.ReadWrite.All")},
 		},
 	})
 }

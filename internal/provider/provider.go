@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -37,13 +38,31 @@ type b2bProvider struct {
 	// unit tests of Configure swap them for fakes.
 	env      envLookup
 	readFile func(string) ([]byte, error)
+	// now is the clock that plans time-based changes (expires_on).
+	now func() time.Time
+}
+
+// Option configures the provider at construction.
+type Option func(*b2bProvider)
+
+// WithClock sets the clock the provider plans time-based changes by
+// (b2b_guest_user's expires_on): time.Now in the served binary, a fake
+// clock in the acceptance tests, so that a test moves time instead of
+// sleeping and the provider has no test-only branch.
+func WithClock(now func() time.Time) Option {
+	return func(p *b2bProvider) { p.now = now }
 }
 
 // New returns the provider factory for providerserver; version is "dev"
 // for local builds, "test" in acceptance tests, the release tag otherwise.
-func New(version string) func() provider.Provider {
+// Without WithClock the provider uses time.Now.
+func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
-		return &b2bProvider{version: version, env: osEnv, readFile: osReadFile}
+		p := &b2bProvider{version: version, env: osEnv, readFile: osReadFile, now: time.Now}
+		for _, o := range opts {
+			o(p)
+		}
+		return p
 	}
 }
 
@@ -284,7 +303,7 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	s, unknown := settingsFromModel(m)
 
-	data := &providerData{}
+	data := &providerData{now: p.now}
 	if !m.DefaultRedirectURL.IsNull() && !m.DefaultRedirectURL.IsUnknown() {
 		data.DefaultRedirectURL = m.DefaultRedirectURL.ValueString()
 	}

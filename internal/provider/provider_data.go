@@ -47,6 +47,17 @@ type providerData struct {
 	// admission caches the plan-time admission check's policy reads and
 	// tenant look-ups (see guest_user_resource_admission.go).
 	admission admissionCache
+
+	// now is the provider's clock (provider.WithClock); nil means time.Now.
+	now func() time.Time
+}
+
+// clock returns the current time by the provider's clock.
+func (d *providerData) clock() time.Time {
+	if d == nil || d.now == nil {
+		return time.Now()
+	}
+	return d.now()
 }
 
 // objectCheckTimeout bounds a shared existence look-up. The look-up runs

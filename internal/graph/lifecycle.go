@@ -1,0 +1,102 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+)
+
+// The user's employeeLeaveDateTime (Edm.DateTimeOffset) is lifecycle
+// information with permissions of its own, apart from the rest of the
+// profile: reading it needs User-LifeCycleInfo.Read.All, writing it
+// User.Read.All and User-LifeCycleInfo.ReadWrite.All (the property's row in
+// https://learn.microsoft.com/graph/api/resources/user and
+// https://learn.microsoft.com/graph/tutorial-lifecycle-workflows-set-employeeleavedatetime).
+// It is therefore never part of GetUser's $select, where a missing
+// permission would break the read of every guest, but read and written by
+// the calls below, only for the guests that use it.
+const (
+	// PermLifeCycleInfoRead is the application permission that reads employeeLeaveDateTime.
+	PermLifeCycleInfoRead = "User-LifeCycleInfo.Read.All"
+	// PermLifeCycleInfoWrite is the application permission that writes it (and reads it).
+	PermLifeCycleInfoWrite = "User-LifeCycleInfo.ReadWrite.All"
+)
+
+var (
+	opGetLeaveDate = operation{name: "GET /users/{id}?$select=employeeLeaveDateTime", permission: PermLifeCycleInfoRead}
+	opSetLeaveDate = operation{name: "PATCH /users/{id} (employeeLeaveDateTime)", permission: PermLifeCycleInfoWrite}
+)
+
+// GetEmployeeLeaveDateTime reads the user's employeeLeaveDateTime; nil when
+// it is not set. A 403 means the app lacks PermLifeCycleInfoRead.
+func (c *Client) GetEmployeeLeaveDateTime(ctx context.Context, id string) (*time.Time, error) {
+	if err := checkID(opGetLeaveDate, id); err != nil {
+		return nil, err
+	}
+	cfg := &users.UserItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "employeeLeaveDateTime"}},
+	}
+	var out models.Userable
+	err := c.impl.call(ctx, opGetLeaveDate, func(ctx context.Context) error {
+		var err error
+		out, err = c.impl.sdk.Users().ByUserId(id).Get(ctx, cfg)
+		return err
+	})
+	if err != nil || out == nil {
+		return nil, err
+	}
+	t := out.GetEmployeeLeaveDateTime()
+	if t == nil {
+		return nil, nil
+	}
+	utc := t.UTC()
+	return &utc, nil
+}
+
+// SetEmployeeLeaveDateTime sends PATCH /users/{id} with employeeLeaveDateTime
+// alone: at, in UTC, or null (nil) to clear it. Sent apart from UpdateUser
+// so that a missing PermLifeCycleInfoWrite fails this step alone, with an
+// error that names the permission.
+func (c *Client) SetEmployeeLeaveDateTime(ctx context.Context, id string, at *time.Time) error {
+	if err := checkID(opSetLeaveDate, id); err != nil {
+		return err
+	}
+	var v any
+	if at != nil {
+		v = at.UTC().Format(time.RFC3339)
+	}
+	body, err := json.Marshal(map[string]any{"employeeLeaveDateTime": v})
+	if err != nil {
+		return fmt.Errorf("graph: encoding employeeLeaveDateTime: %w", err)
+	}
+	impl := c.impl
+	return impl.call(ctx, opSetLeaveDate, func(ctx context.Context) error {
+		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.PATCH,
+			"{+baseurl}/users/{user%2Did}",
+			map[string]string{"baseurl": impl.adapter.GetBaseUrl(), "user%2Did": id})
+		ri.Headers.TryAdd("Accept", "application/json")
+		ri.SetStreamContentAndContentType(body, "application/json")
+		return impl.adapter.SendNoContent(ctx, ri, errorMapping)
+	})
+}
+
+// invitationSponsors is the invitation's invitedUserSponsors: directory
+// objects by ID. Graph v1.0 documents the relationship on the invitation
+// resource ("the users or groups who are sponsors of the invited user",
+// https://learn.microsoft.com/graph/api/resources/invitation#relationships),
+// so one POST /invitations (User.Invite.All) sets them, without the
+// POST /users/{id}/sponsors/$ref per sponsor that needs User.ReadWrite.All.
+func invitationSponsors(ids []string) []models.DirectoryObjectable {
+	out := make([]models.DirectoryObjectable, 0, len(ids))
+	for _, id := range ids {
+		o := models.NewDirectoryObject()
+		o.SetId(&id)
+		out = append(out, o)
+	}
+	return out
+}
