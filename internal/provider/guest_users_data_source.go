@@ -65,6 +65,9 @@ var guestSummaryAttrsWithProfile = func() map[string]string {
 	for name, desc := range guestSummaryAttrs {
 		out[name] = desc
 	}
+	for name, desc := range signInAttrs {
+		out[name] = desc
+	}
 	return out
 }()
 
@@ -193,6 +196,9 @@ func guestSummaries(users []graph.User) (types.List, diag.Diagnostics) {
 		}
 		for _, f := range profileStringFields {
 			vals[f.attr] = types.StringPointerValue(f.user(&u))
+		}
+		for name, v := range signInSummaryValues(&u) {
+			vals[name] = v
 		}
 		o, d := types.ObjectValue(ot.AttrTypes, vals)
 		diags.Append(d...)

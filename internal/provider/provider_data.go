@@ -25,6 +25,12 @@ type providerData struct {
 	DefaultRedirectURL string
 	// DefaultSendInvitationMessage is default_send_invitation_message (nil if unset).
 	DefaultSendInvitationMessage *bool
+	// ReadSignInActivity is read_sign_in_activity: the Graph client selects
+	// signInActivity, and the stale-guest filters that need it may be used.
+	ReadSignInActivity bool
+	// now is the clock of the stale-guest filters; nil is the wall clock
+	// (see clockNow).
+	now func() time.Time
 
 	// UnknownConfig names the provider block attributes that were unknown
 	// at Configure time (values computed during apply). Client is nil then:
@@ -110,4 +116,13 @@ func (o *objectChecks) check(ctx context.Context, key string, look func(context.
 // objectChecks.check).
 func (d *providerData) checkObject(ctx context.Context, key string, look func(context.Context) (bool, error)) (bool, error) {
 	return d.checks.check(ctx, key, look)
+}
+
+// clockNow is "now" for the day-count filters. One small function so a
+// clock injected at provider construction can replace time.Now here alone.
+func (d *providerData) clockNow() time.Time {
+	if d != nil && d.now != nil {
+		return d.now()
+	}
+	return time.Now()
 }
