@@ -137,7 +137,7 @@ func IsSignInLicenceMissing(err error) bool {
 
 // leaveSelect is the extra $select of a listing with LeftBefore.
 func (f GuestFilter) leaveSelect() []string {
-	if f.LeftBefore == nil {
+	if f.LeftBefore == nil && !f.ReadEmployeeLeave {
 		return nil
 	}
 	return []string{employeeLeaveDateTimeProp}

@@ -133,7 +133,9 @@ type GuestFilter struct {
 	// LeftBefore keeps users whose employeeLeaveDateTime is at or before
 	// it (selecting that property, which needs User-LifeCycleInfo.Read.All).
 	LeftBefore *time.Time
-	PageSize   int // $top; 0 means the client default
+	// ReadEmployeeLeave selects employeeLeaveDateTime without filtering on it.
+	ReadEmployeeLeave bool
+	PageSize          int // $top; 0 means the client default
 	// MaxResults stops the listing once this many users matched (0: all),
 	// so `terraform query -limit` does not page through a whole tenant.
 	MaxResults int
