@@ -62,7 +62,7 @@ var (
 	pendingForDaysDescription = "Only guests whose invitation has not been redeemed for at least this many days: `invitation_state` is `PendingAcceptance` and it was " +
 		"last set (Graph's `externalUserStateChangeDateTime`, else `createdDateTime`) at least this long ago; a re-sent invitation (`reinvite_trigger`) counts from when it was re-sent. " +
 		"Graph filters on the state and the creation time; the provider checks the state change time, which Graph cannot filter on."
-	expiredDescription = "`true`: only users whose `employeeLeaveDateTime` (where `expires_on` is stored, and what Entra's lifecycle workflows act on) is in the past; " +
+	expiredDescription = "`true`: only users whose `employeeLeaveDateTime` (the leave date Entra's lifecycle workflows act on) is in the past; " +
 		"`false`: only users without one or with one still ahead. `true` is evaluated by Graph (`employeeLeaveDateTime le` now), `false` by the provider. " +
 		"Reading `employeeLeaveDateTime` needs the Microsoft Graph application permission `User-LifeCycleInfo.Read.All`."
 )
