@@ -112,3 +112,23 @@ func TestEmployeeLeaveDateTimeFilter(t *testing.T) {
 		t.Fatalf("employeeLeaveDateTime le now: %v, want only %s", v, gone)
 	}
 }
+
+func TestSignInControlRoutes(t *testing.T) {
+	s := start(t, Options{})
+	id, _ := s.SeedUser(SeedUser{Email: "ann@partner.example"})
+	mustStatus(t, ctl(t, s, "PUT", "/users/"+id+"/sign-in-activity", map[string]any{"lastSuccessfulSignInDateTime": "2026-01-02T03:04:05Z"}), http.StatusNoContent)
+	mustStatus(t, ctl(t, s, "PUT", "/users/"+id+"/invitation-age", map[string]any{
+		"createdDateTime": "2025-01-01T00:00:00Z", "externalUserStateChangeDateTime": "2025-02-01T00:00:00Z"}), http.StatusNoContent)
+	u, _ := s.User(id)
+	if got := str(obj(u["signInActivity"])["lastSuccessfulSignInDateTime"]); got != "2026-01-02T03:04:05Z" {
+		t.Errorf("lastSuccessfulSignInDateTime %q after the control route", got)
+	}
+	if got := str(u["externalUserStateChangeDateTime"]); got != "2025-02-01T00:00:00Z" {
+		t.Errorf("externalUserStateChangeDateTime %q after the control route", got)
+	}
+	mustStatus(t, ctl(t, s, "PUT", "/tenant/license", map[string]any{"premium": false}), http.StatusNoContent)
+	r := graph(t, s, token(t, s, signInApp(s)), "GET", "/users/"+id+"?$select=signInActivity", nil)
+	if r.errCode() != "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
+		t.Errorf("after PUT /tenant/license premium=false: %d %s", r.Status, r.errCode())
+	}
+}
