@@ -1,10 +1,16 @@
 package provider
 
 import (
+	"context"
+
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	providerschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
@@ -92,4 +98,51 @@ func signInHint(err error) string {
 			"licence, which this tenant lacks. Add a P1 or P2 licence to the tenant, or set read_sign_in_activity = false to manage guests without their sign-in times."
 	}
 	return ""
+}
+
+// keepSignInTimes plans the sign-in attributes at their state values when
+// nothing else of the guest changes, and leaves them unknown otherwise.
+// The framework marks every computed attribute unknown as soon as the plan
+// differs from the state in any way, even one a plan modifier later undoes
+// (a case-only email change): without this, such a plan would show an
+// update for the sign-in times alone. They carry no UseStateForUnknown,
+// because a guest who signs in between plan and apply of a real update
+// would make the applied value differ from a known planned one.
+func keepSignInTimes(ctx context.Context, state tfsdk.State, plan *tfsdk.Plan, diags *diag.Diagnostics) {
+	if state.Raw.IsNull() || plan.Raw.IsNull() {
+		return
+	}
+	stateValues := map[string]tftypes.Value{}
+	for name := range signInAttrs {
+		v, err := state.Raw.ApplyTerraform5AttributePathStep(tftypes.AttributeName(name))
+		tv, ok := v.(tftypes.Value)
+		if err != nil || !ok {
+			return // a state written before these attributes existed
+		}
+		stateValues[name] = tv
+	}
+	withState, err := tftypes.Transform(plan.Raw, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if steps := p.Steps(); len(steps) == 1 {
+			if name, ok := steps[0].(tftypes.AttributeName); ok {
+				if sv, ok := stateValues[string(name)]; ok {
+					return sv, nil
+				}
+			}
+		}
+		return v, nil
+	})
+	if err != nil || !withState.Equal(state.Raw) {
+		return
+	}
+	for name, v := range stateValues {
+		var s types.String
+		if !v.IsNull() {
+			var str string
+			if err := v.As(&str); err != nil {
+				return
+			}
+			s = types.StringValue(str)
+		}
+		diags.Append(plan.SetAttribute(ctx, path.Root(name), s)...)
+	}
 }

@@ -88,6 +88,28 @@ data "b2b_guest_users" "all" {}
 				},
 			},
 			{
+				// A change the resource plans away (the email's letter case)
+				// leaves the known sign-in times as they are: still no plan.
+				Config: strings.Replace(cfg, email, strings.ToUpper(email), 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// A real update plans the sign-in times as known after apply,
+				// so a sign-in during the apply cannot make the result differ.
+				Config: strings.Replace(cfg, `redirect_url`, "display_name = \"Renamed\"\n  redirect_url", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("b2b_guest_user.test", plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue("b2b_guest_user.test", tfjsonpath.New("last_sign_in_at")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("b2b_guest_user.test", tfjsonpath.New("last_sign_in_at"), knownvalue.StringExact(rfc(last))),
+				},
+			},
+			{
 				// A later sign-in: refresh only, no plan.
 				PreConfig: func() {
 					now := daysAgo(0)
