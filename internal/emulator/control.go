@@ -74,6 +74,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	h := func(pattern string, f ctlHandler) { mux.HandleFunc(pattern, loopbackOnly(f)) }
 	s.controlReadRoutes(h)
 	s.controlUserRoutes(h)
+	s.controlSignInRoutes(h) // sign-in times, invitation age, licence (signin.go)
 	s.controlGroupRoutes(h)
 	s.controlSponsorRoutes(h)
 	s.controlTenantRoutes(h)

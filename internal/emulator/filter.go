@@ -86,6 +86,9 @@ type fparser struct {
 	i        int
 	advanced bool // ConsistencyLevel: eventual and $count=true
 	hasLevel bool // ConsistencyLevel: eventual present
+	// signIn and other count the clauses on signInActivity and on other
+	// properties (signin.go: signInActivity is filtered only alone).
+	signIn, other int
 }
 
 type ftok struct {
@@ -179,7 +182,7 @@ func parseFilter(src string, hasLevel, advanced bool) (pred, error) {
 	if p.i != len(p.toks) {
 		return nil, syntaxErr(p.toks[p.i].pos, src)
 	}
-	return e, nil
+	return e, p.checkSignInAlone()
 }
 
 func (p *fparser) peek() *ftok {
@@ -374,6 +377,9 @@ func (p *fparser) primary() (pred, error) {
 	}
 	if t.kind != 'i' {
 		return nil, syntaxErr(t.pos, p.src)
+	}
+	if pr, handled, err := p.signInClause(t.v); handled {
+		return pr, err
 	}
 	if fn := strings.ToLower(t.v); (fn == "startswith" || fn == "endswith") && p.peek() != nil && p.peek().v == "(" {
 		p.i++

@@ -57,6 +57,8 @@ type Server struct {
 	msiClientID string
 	msiHeader   string
 
+	// noPremium: the tenant has no Entra ID P1/P2 licence (signin.go).
+	noPremium bool
 	// clock is Options.Clock or the wall clock.
 	clock Clock
 	// faultRand draws the faults (under mu); faultSeed is the seed it

@@ -13,7 +13,7 @@ import (
 // validated and filtered here without another edit.
 
 // emulatorOnlyProps are modelled by the emulator but absent from the table.
-var emulatorOnlyProps = []userprop.Prop{
+var emulatorOnlyProps = append([]userprop.Prop{
 	{Graph: "identities", Type: userprop.StringList, Writable: true},
 	// imAddresses and proxyAddresses: "Read-only"; filter rows from the
 	// docs' user table.
@@ -25,8 +25,8 @@ var emulatorOnlyProps = []userprop.Prop{
 	{Graph: "mailNickname", Type: userprop.String, MaxLen: 64, Writable: true, Clear: userprop.ClearNotNullable,
 		Filter: userprop.Filter{Eq: userprop.ByDefault, StartsWith: userprop.ByDefault, IsNil: userprop.AdvancedOnly}},
 	{Graph: "deletedDateTime", Type: userprop.Time},
-	leaveDateRow, // lifecycle.go
-}
+	leaveDateRow, // employeeLeaveDateTime (lifecycle.go)
+}, signInProps...) // signInActivity (signin.go)
 
 // modelledProps is every property the emulator stores, by Graph name.
 var modelledProps = func() map[string]userprop.Prop {

@@ -102,7 +102,7 @@ func (s *Server) contextURL(entity string, sel []string) string {
 
 func (c *call) getUser() {
 	sel, ok := c.parseSelect()
-	if !ok || !c.lifecycleReadAllowed(sel) {
+	if !ok || !c.lifecycleReadAllowed(sel) || !c.signInAccess(sel) {
 		return
 	}
 	id := c.r.PathValue("id")
@@ -209,6 +209,10 @@ func (c *call) parseUserQuery(l userList) (userQuery, bool) {
 		}
 		uq.match = p
 	}
+	if !c.signInAccess(uq.sel) {
+		return uq, false
+	}
+	capSignInPage(&uq)
 	if _, ok := uq.q["$orderby"]; ok {
 		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "Sorting not supported for current query.")
 		return uq, false

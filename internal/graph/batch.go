@@ -270,8 +270,8 @@ type batchResponseItem struct {
 
 // userItemURL is the relative URL of a user read inside a batch: relative to
 // the version root, with the same $select as a direct GetUser.
-func userItemURL(id string) string {
-	return "/users/" + url.PathEscape(id) + "?$select=" + strings.Join(userSelect, ",")
+func (c *client) userItemURL(id string) string {
+	return "/users/" + url.PathEscape(id) + "?$select=" + strings.Join(c.selectList(), ",")
 }
 
 // sendUserBatch sends one POST /$batch for reads and returns one answer per
@@ -282,7 +282,7 @@ func (c *client) sendUserBatch(ctx context.Context, reads []*batchRead) ([]batch
 	for i, r := range reads {
 		u := r.path
 		if u == "" {
-			u = userItemURL(r.id)
+			u = c.userItemURL(r.id)
 		}
 		items[i] = batchRequestItem{ID: strconv.Itoa(i + 1), Method: "GET", URL: u}
 	}

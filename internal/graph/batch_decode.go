@@ -27,6 +27,8 @@ type wireUser struct {
 	AccountEnabled                  *bool      `json:"accountEnabled"`
 	BusinessPhones                  []*string  `json:"businessPhones"`
 	OtherMails                      []*string  `json:"otherMails"`
+
+	SignInActivity *wireSignInActivity `json:"signInActivity"`
 }
 
 // wireType is wireUser plus one *string field per profile string of the
@@ -81,6 +83,7 @@ func decodeUserJSON(b []byte) (*User, error) {
 		AccountEnabled:                  w.AccountEnabled,
 		BusinessPhones:                  strs(w.BusinessPhones),
 		OtherMails:                      strs(w.OtherMails),
+		SignInActivity:                  w.SignInActivity.toSignIn(),
 	}, nil
 }
 

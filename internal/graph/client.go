@@ -55,6 +55,9 @@ type Config struct {
 	Logger        Logger // optional
 	// HTTPClient is optional; the default trusts the system store (SSL_CERT_FILE is honoured).
 	HTTPClient *http.Client
+	// ReadSignInActivity adds signInActivity to every user read's $select
+	// (signin.go): AuditLog.Read.All and an Entra ID P1/P2 licence.
+	ReadSignInActivity bool
 }
 
 // Client is a Microsoft Graph v1.0 client. It is safe for concurrent use,

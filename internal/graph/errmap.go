@@ -168,6 +168,7 @@ func (c *client) finish(e *Error, op operation, h *abs.ResponseHeaders) {
 	}
 	if e.Kind == KindForbidden {
 		e.RequiredPermission = op.permission
+		markSignInError(e)
 	}
 }
 

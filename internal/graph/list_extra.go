@@ -57,6 +57,9 @@ func (f GuestFilter) Matches(u User) bool {
 	if f.CreatedBefore != nil && (u.CreatedDateTime == nil || u.CreatedDateTime.After(*f.CreatedBefore)) {
 		return false
 	}
+	if f.LeftBefore != nil && (u.EmployeeLeaveDateTime == nil || u.EmployeeLeaveDateTime.After(*f.LeftBefore)) {
+		return false
+	}
 	return true
 }
 
@@ -75,8 +78,8 @@ func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f Gue
 	// the documented form is members/microsoft.graph.user, which every
 	// Graph deployment accepts, so the first page is built from it.
 	q := url.Values{}
-	q.Set("$select", strings.Join(userSelect, ","))
-	q.Set("$top", strconv.Itoa(int(top)))
+	q.Set("$select", strings.Join(c.selectList(f.leaveSelect()...), ","))
+	q.Set("$top", strconv.Itoa(int(c.capPageSize(top))))
 	first := c.graphURL.String() + "/v1.0/groups/" + url.PathEscape(groupID) + "/members/microsoft.graph.user?" + q.Encode()
 
 	var result []User

@@ -228,7 +228,7 @@ func (c *client) getUser(ctx context.Context, id string) (*User, error) {
 // getUserDirect is GetUser as one GET, for reads that found no company.
 func (c *client) getUserDirect(ctx context.Context, id string) (*User, error) {
 	cfg := &users.UserItemRequestBuilderGetRequestConfiguration{
-		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: c.selectList()},
 	}
 	var out models.Userable
 	err := c.call(ctx, opGetUser, func(ctx context.Context) error {
@@ -405,7 +405,7 @@ func (c *client) findUsersByEmail(ctx context.Context, email string) ([]User, er
 	// filters are supported without ConsistencyLevel: eventual, which
 	// matters because the advanced-query index lags behind new invitations.
 	filter := fmt.Sprintf("mail eq '%s' or otherMails/any(m:m eq '%s')", q, q)
-	return c.listPages(ctx, filter, false, maxPageSize, 0)
+	return c.listPages(ctx, filter, false, nil, maxPageSize, 0)
 }
 
 // guestFilter builds $filter for f; advanced reports whether it needs
@@ -436,6 +436,10 @@ func guestFilter(f GuestFilter) (filter string, advanced bool) {
 	if f.CreatedBefore != nil {
 		clauses = append(clauses, "createdDateTime le "+f.CreatedBefore.UTC().Format(time.RFC3339))
 	}
+	if c, adv := f.leaveClause(); c != "" {
+		clauses = append(clauses, c)
+		advanced = advanced || adv
+	}
 	return strings.Join(clauses, " and "), advanced
 }
 
@@ -451,14 +455,15 @@ func (c *client) listUsers(ctx context.Context, f GuestFilter) ([]User, error) {
 	if f.MaxResults > 0 && f.MaxResults < top {
 		top = f.MaxResults
 	}
-	return c.listPages(ctx, filter, advanced, int32(top), f.MaxResults)
+	return c.listPages(ctx, filter, advanced, f.leaveSelect(), int32(top), f.MaxResults)
 }
 
 // listPages follows @odata.nextLink until the last page. Each page is one
 // retried call, so throttling on page 7 does not restart from page 1.
-func (c *client) listPages(ctx context.Context, filter string, advanced bool, top int32, maxResults int) ([]User, error) {
+func (c *client) listPages(ctx context.Context, filter string, advanced bool, extra []string, top int32, maxResults int) ([]User, error) {
 	headers := abs.NewRequestHeaders()
-	qp := &users.UsersRequestBuilderGetQueryParameters{Select: userSelect, Top: &top}
+	top = c.capPageSize(top)
+	qp := &users.UsersRequestBuilderGetQueryParameters{Select: c.selectList(extra...), Top: &top}
 	if filter != "" {
 		qp.Filter = &filter
 	}
@@ -543,6 +548,8 @@ func toUser(m models.Userable) *User {
 		AccountEnabled:                  m.GetAccountEnabled(),
 		BusinessPhones:                  m.GetBusinessPhones(),
 		OtherMails:                      m.GetOtherMails(),
+		SignInActivity:                  signInFromSDK(m.GetSignInActivity()),
+		EmployeeLeaveDateTime:           utc(m.GetEmployeeLeaveDateTime()),
 	}
 	// Profile strings by their Graph name: the SDK model keeps every
 	// property in its backing store under that name, so the table alone

@@ -45,6 +45,12 @@ type User struct {
 
 	BusinessPhones []string
 	OtherMails     []string
+
+	// SignInActivity is read only when Config.ReadSignInActivity is set,
+	// and EmployeeLeaveDateTime only by listings with GuestFilter.LeftBefore
+	// (signin.go); nil otherwise, and nil when Graph has no value.
+	SignInActivity        *SignInActivity
+	EmployeeLeaveDateTime *time.Time
 }
 
 // ProfileValue returns the profile string named graphName, nil when Graph
@@ -128,6 +134,11 @@ type GuestFilter struct {
 	MailDomain        string // matched with endswith on mail, needs ConsistencyLevel: eventual
 	CreatedAfter      *time.Time
 	CreatedBefore     *time.Time
+	// LeftBefore keeps users whose employeeLeaveDateTime is at or before
+	// it (selecting that property, which needs User-LifeCycleInfo.Read.All).
+	LeftBefore *time.Time
+	// ReadEmployeeLeave selects employeeLeaveDateTime without filtering on it.
+	ReadEmployeeLeave bool
 	PageSize          int // $top; 0 means the client default
 	// MaxResults stops the listing once this many users matched (0: all),
 	// so `terraform query -limit` does not page through a whole tenant.

@@ -35,6 +35,9 @@ func errorDetail(attempted, next string, err error) string {
 // grant a permission while a 401 needs the credentials fixed.
 func graphErrorHint(err error) string {
 	var ge *graph.Error
+	if h := signInHint(err); h != "" {
+		return h
+	}
 	switch {
 	case graph.IsForbidden(err):
 		perm := ""

@@ -52,6 +52,11 @@ type guestUserDataSourceModelV0 struct {
 	AccountEnabled           types.Bool   `tfsdk:"account_enabled"`
 	BusinessPhones           types.List   `tfsdk:"business_phones"`
 
+	// Sign-in activity (sign_in_activity.go): read only when the provider opts in.
+	LastSignInAt               types.String `tfsdk:"last_sign_in_at"`
+	LastNonInteractiveSignInAt types.String `tfsdk:"last_non_interactive_sign_in_at"`
+	LastSuccessfulSignInAt     types.String `tfsdk:"last_successful_sign_in_at"`
+
 	DisplayName types.String `tfsdk:"display_name"`
 
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
@@ -117,6 +122,9 @@ func guestUserDataSourceSchemaV0(ctx context.Context) schema.Schema {
 	}
 	for name, desc := range dataSourceStringAttrs {
 		attrs[name] = schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	for name, a := range signInDataSourceAttributes() {
+		attrs[name] = a
 	}
 	for _, f := range profileStringFields {
 		desc := profileDescription(f.prop)

@@ -24,6 +24,7 @@ func (m *guestUserDataSourceModelV0) fromUser(ctx context.Context, u *graph.User
 	m.CreationType = nonEmptyString(u.CreationType)
 	m.CreatedAt = rfc3339(u.CreatedDateTime)
 	m.AccountEnabled = types.BoolPointerValue(u.AccountEnabled)
+	m.LastSignInAt, m.LastNonInteractiveSignInAt, m.LastSuccessfulSignInAt = signInActivityModel(u)
 
 	m.Profile = make(profileValues, len(profileAttrs))
 	for _, f := range profileStringFields {

@@ -55,6 +55,9 @@ func guestUserListSchemaV0() schema.Schema {
 			Validators:          f.validators,
 		}
 	}
+	for name, a := range staleFilterListAttributes() {
+		attrs[name] = a
+	}
 	return schema.Schema{
 		MarkdownDescription: "Finds existing users of the directory, B2B guests by default, for `terraform query` " +
 			"(Terraform 1.14 and later), with the same filters as the `b2b_guest_users` data source. Each result carries the " +
@@ -73,6 +76,7 @@ func (r *guestUserListResource) ValidateListResourceConfig(ctx context.Context, 
 		return
 	}
 	resp.Diagnostics.Append(f.validateRange()...)
+	resp.Diagnostics.Append(f.validateStale()...)
 }
 
 // Configure implements list.ListResourceWithConfigure.
@@ -102,7 +106,7 @@ func (r *guestUserListResource) List(ctx context.Context, req list.ListRequest, 
 	// error rather than a partial list followed by an error.
 	// -limit (default 100) bounds the listing itself, not only the stream,
 	// so a query over a large tenant stops paging once it has enough.
-	users, d := f.listGuests(listCtx, client, 0, int(max(req.Limit, 0)))
+	users, d := f.listGuests(listCtx, r.data, client, 0, int(max(req.Limit, 0)))
 	cancel()
 	diags.Append(d...)
 	if diags.HasError() {

@@ -178,6 +178,9 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 	for name, a := range accessAttributes() {
 		attrs[name] = a
 	}
+	for name, a := range signInResourceAttributes() {
+		attrs[name] = a
+	}
 	for _, f := range profileStringFields {
 		attrs[f.attr] = schema.StringAttribute{
 			Optional:            true,

@@ -45,6 +45,11 @@ type guestUserResourceModelV0 struct {
 	CreatedAt                types.String `tfsdk:"created_at"`
 	RedeemURL                types.String `tfsdk:"redeem_url"`
 
+	// Sign-in activity (sign_in_activity.go): computed, read only when the provider opts in.
+	LastSignInAt               types.String `tfsdk:"last_sign_in_at"`
+	LastNonInteractiveSignInAt types.String `tfsdk:"last_non_interactive_sign_in_at"`
+	LastSuccessfulSignInAt     types.String `tfsdk:"last_successful_sign_in_at"`
+
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 
 	// Profile holds the profile strings of the user-property table
@@ -134,6 +139,7 @@ func (m *guestUserResourceModelV0) applyUser(ctx context.Context, u *graph.User,
 	m.InvitationStateChangedAt = timeOrNull(u.ExternalUserStateChangeDateTime)
 	m.CreationType = stringOrNull(u.CreationType)
 	m.CreatedAt = timeOrNull(u.CreatedDateTime)
+	m.LastSignInAt, m.LastNonInteractiveSignInAt, m.LastSuccessfulSignInAt = signInActivityModel(u)
 	return diags
 }
 

@@ -65,6 +65,9 @@ var guestSummaryAttrsWithProfile = func() map[string]string {
 	for name, desc := range guestSummaryAttrs {
 		out[name] = desc
 	}
+	for name, desc := range signInAttrs {
+		out[name] = desc
+	}
 	return out
 }()
 
@@ -102,6 +105,9 @@ func guestUsersDataSourceSchemaV0(ctx context.Context) schema.Schema {
 	for name, desc := range guestSummaryAttrsWithProfile {
 		nested[name] = schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
+	for name, a := range staleFilterDataSourceAttributes() {
+		attrs[name] = a
+	}
 	attrs["guests"] = schema.ListNestedAttribute{
 		Computed: true,
 		MarkdownDescription: "The matching users, in the order Graph returns them. To use them with `for_each`, " +
@@ -132,6 +138,7 @@ func (d *guestUsersDataSource) ValidateConfig(ctx context.Context, req datasourc
 		return
 	}
 	resp.Diagnostics.Append(m.validateRange()...)
+	resp.Diagnostics.Append(m.validateStale()...)
 }
 
 // Configure implements datasource.DataSourceWithConfigure.
@@ -161,7 +168,7 @@ func (d *guestUsersDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	users, diags := m.listGuests(ctx, client, 0, 0)
+	users, diags := m.listGuests(ctx, d.data, client, 0, 0)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -193,6 +200,9 @@ func guestSummaries(users []graph.User) (types.List, diag.Diagnostics) {
 		}
 		for _, f := range profileStringFields {
 			vals[f.attr] = types.StringPointerValue(f.user(&u))
+		}
+		for name, v := range signInSummaryValues(&u) {
+			vals[name] = v
 		}
 		o, d := types.ObjectValue(ot.AttrTypes, vals)
 		diags.Append(d...)

@@ -123,6 +123,8 @@ data "b2b_guest_users" "none" {
 			"invitation_state":            knownvalue.StringExact("Accepted"),
 			"invitation_state_changed_at": knownvalue.StringRegexp(rfc3339RE),
 			"created_at":                  knownvalue.StringExact("2024-06-01T00:00:00Z"),
+			// Sign-in activity is read only with read_sign_in_activity.
+			"last_sign_in_at": knownvalue.Null(), "last_non_interactive_sign_in_at": knownvalue.Null(), "last_successful_sign_in_at": knownvalue.Null(),
 		}))))
 	um, _ := srv.User(m)
 	checks = append(checks, statecheck.ExpectKnownValue("data.b2b_guest_users.members", tfjsonpath.New("guests").AtSliceIndex(0),
@@ -134,6 +136,8 @@ data "b2b_guest_users" "none" {
 			"invitation_state":            knownvalue.Null(),
 			"invitation_state_changed_at": knownvalue.Null(),
 			"created_at":                  knownvalue.StringExact("2024-02-01T00:00:00Z"),
+			// Sign-in activity is read only with read_sign_in_activity.
+			"last_sign_in_at": knownvalue.Null(), "last_non_interactive_sign_in_at": knownvalue.Null(), "last_successful_sign_in_at": knownvalue.Null(),
 		}))))
 
 	resource.Test(t, resource.TestCase{

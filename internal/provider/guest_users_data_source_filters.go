@@ -38,6 +38,8 @@ type guestUsersFilterModelV0 struct {
 	CreatedBefore     types.String `tfsdk:"created_before"`
 	MemberOfGroupID   types.String `tfsdk:"member_of_group_id"`
 	UserType          types.String `tfsdk:"user_type"`
+
+	staleGuestFilterModelV0 // inactive_for_days, never_signed_in, pending_for_days, expired
 }
 
 // guestFilterAttribute describes one filter for both schema kinds.
@@ -161,12 +163,32 @@ func (f guestUsersFilterModelV0) graphFilter() (graph.GuestFilter, diag.Diagnost
 // listGuests runs the query: the group's members when member_of_group_id
 // is set (filtered the same way), else GET /users with $filter.
 // maxResults > 0 stops once that many guests are found.
-func (f guestUsersFilterModelV0) listGuests(ctx context.Context, c *graph.Client, pageSize, maxResults int) ([]graph.User, diag.Diagnostics) {
+func (f guestUsersFilterModelV0) listGuests(ctx context.Context, data *providerData, c *graph.Client, pageSize, maxResults int) ([]graph.User, diag.Diagnostics) {
 	gf, diags := f.graphFilter()
 	if diags.HasError() {
 		return nil, diags
 	}
+	if !data.ReadSignInActivity {
+		for _, attr := range f.needsSignIn() {
+			diags.Append(signInNotReadDiagnostic(attr))
+		}
+		if diags.HasError() {
+			return nil, diags
+		}
+	}
+	stale := staleQuery{staleGuestFilterModelV0: f.staleGuestFilterModelV0, now: data.clock()}
+	stale.apply(&gf)
 	gf.PageSize, gf.MaxResults = pageSize, maxResults
+	if stale.local() {
+		gf.MaxResults = 0 // the provider drops users after the listing, then applies maxResults
+	}
+	users, diags := f.listUsers(ctx, c, gf, diags)
+	return stale.keepStale(users, maxResults), diags
+}
+
+// listUsers runs gf: the group's members when member_of_group_id is set
+// (filtered the same way), else GET /users with $filter.
+func (f guestUsersFilterModelV0) listUsers(ctx context.Context, c *graph.Client, gf graph.GuestFilter, diags diag.Diagnostics) ([]graph.User, diag.Diagnostics) {
 	if group := f.MemberOfGroupID.ValueString(); group != "" {
 		users, err := c.ListGroupMemberUsers(ctx, group, gf)
 		if graph.IsNotFound(err) {

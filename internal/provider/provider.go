@@ -84,6 +84,7 @@ type providerModelV0 struct {
 	AuthorityHost                types.String `tfsdk:"authority_host"`
 	DefaultRedirectURL           types.String `tfsdk:"default_redirect_url"`
 	DefaultSendInvitationMessage types.Bool   `tfsdk:"default_send_invitation_message"`
+	ReadSignInActivity           types.Bool   `tfsdk:"read_sign_in_activity"`
 }
 
 // Metadata implements provider.Provider.
@@ -203,6 +204,7 @@ func providerSchemaV0() schema.Schema {
 				Optional:            true,
 				MarkdownDescription: "The `send_invitation_message` used by `b2b_guest_user` resources that set none: whether Microsoft sends the invitation email.",
 			},
+			"read_sign_in_activity": readSignInActivityAttribute(),
 		},
 	}
 }
@@ -274,6 +276,9 @@ func settingsFromModel(m providerModelV0) (authSettings, []string) {
 	if m.DefaultSendInvitationMessage.IsUnknown() {
 		unknown = append(unknown, "default_send_invitation_message")
 	}
+	if m.ReadSignInActivity.IsUnknown() {
+		unknown = append(unknown, "read_sign_in_activity")
+	}
 	return s, unknown
 }
 
@@ -311,11 +316,12 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		v := m.DefaultSendInvitationMessage.ValueBool()
 		data.DefaultSendInvitationMessage = &v
 	}
+	data.ReadSignInActivity = m.ReadSignInActivity.ValueBool() // unknown or null: false
 
 	data.UnknownConfig = unknown
 	authUnknown := false
 	for _, name := range unknown {
-		if !strings.HasPrefix(name, "default_") {
+		if !strings.HasPrefix(name, "default_") && name != "read_sign_in_activity" {
 			authUnknown = true
 		}
 	}
@@ -349,6 +355,8 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		GraphEndpoint: resolved.GraphEndpoint,
 		UserAgent:     userAgent,
 		Logger:        logger,
+
+		ReadSignInActivity: data.ReadSignInActivity,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable To Create Microsoft Graph Client",

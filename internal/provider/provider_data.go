@@ -25,7 +25,9 @@ type providerData struct {
 	DefaultRedirectURL string
 	// DefaultSendInvitationMessage is default_send_invitation_message (nil if unset).
 	DefaultSendInvitationMessage *bool
-
+	// ReadSignInActivity is read_sign_in_activity: the Graph client selects
+	// signInActivity, and the stale-guest filters that need it may be used.
+	ReadSignInActivity bool
 	// UnknownConfig names the provider block attributes that were unknown
 	// at Configure time (values computed during apply). Client is nil then:
 	// call requireClient before using it, so plans still work.
