@@ -55,6 +55,8 @@ type Config struct {
 	Logger        Logger // optional
 	// HTTPClient is optional; the default trusts the system store (SSL_CERT_FILE is honoured).
 	HTTPClient *http.Client
+	// Clock is optional; the default is the wall clock (clock.go).
+	Clock Clock
 }
 
 // Client is a Microsoft Graph v1.0 client. It is safe for concurrent use,

@@ -61,6 +61,8 @@ type client struct {
 	circuit      *circuit
 	cred         *sharedCredential
 	tokenOptions policy.TokenRequestOptions // as kiota's token provider asks
+	// clock is Config.Clock, or the wall clock (clock.go).
+	clock Clock
 }
 
 func newClient(cfg Config) (*client, error) {
@@ -83,6 +85,10 @@ func newClient(cfg Config) (*client, error) {
 		log:            cfg.Logger,
 		retryBudget:    defaultRetryBudget,
 		baseRetryDelay: time.Second,
+		clock:          cfg.Clock,
+	}
+	if c.clock == nil {
+		c.clock = wallClock{}
 	}
 	if c.log == nil {
 		c.log = nopLogger{}
@@ -101,6 +107,7 @@ func newClient(cfg Config) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
+	cred.now = c.clock.Now
 	c.cred = cred
 
 	scope := graphURL.String() + "/.default"
@@ -136,7 +143,7 @@ func newClient(cfg Config) (*client, error) {
 	c.adapter = adapter
 	c.sdk = &graphSDK{adapter: adapter, pathParameters: map[string]string{"baseurl": adapter.GetBaseUrl()}}
 	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
-	c.batcher = newUserBatcher(c, batchMaxWait)
+	c.batcher = newUserBatcher(c, batchMaxWait, c.clock)
 	return c, nil
 }
 
@@ -161,6 +168,7 @@ func (c *client) networkTransport(base *http.Client, graphURL *url.URL, authorit
 	// Graph and the authority share one circuit: a host that did not
 	// answer fails every later request to it at once, for a while.
 	c.circuit = newCircuit()
+	c.circuit.now = c.clock.Now
 	authorityHost := ""
 	if u, perr := url.Parse(authority); perr == nil {
 		authorityHost = hostPort(u.Scheme, u.Host)

@@ -76,12 +76,8 @@ func (c *client) call(ctx context.Context, op operation, fn func(context.Context
 			"operation": op.name, "attempt": attempt + 1, "wait_ms": wait.Milliseconds(),
 			"status": e.StatusCode, "request_id": e.RequestID,
 		})
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, c.clock, wait) {
 			return e
-		case <-t.C:
 		}
 	}
 }
