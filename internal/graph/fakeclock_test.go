@@ -89,3 +89,16 @@ func (c *fakeClock) advanceToNext() bool {
 	}
 	return true
 }
+
+// nextTimer is when the earliest timer fires (zero: none).
+func (c *fakeClock) nextTimer() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var at time.Time
+	for _, t := range c.timers {
+		if at.IsZero() || t.at.Before(at) {
+			at = t.at
+		}
+	}
+	return at
+}

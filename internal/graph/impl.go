@@ -30,7 +30,6 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/invitations"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
-	"golang.org/x/time/rate"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -54,7 +53,7 @@ type client struct {
 	baseRetryDelay time.Duration
 	// invitePacer keeps POST /invitations under Graph's per-tenant limit
 	// (pacer.go); batcher coalesces concurrent user reads (batch.go).
-	invitePacer *rate.Limiter
+	invitePacer *invitationPacer
 	batcher     *userBatcher
 	// circuit fails requests to a host that did not answer at once
 	// (reachability.go); cred renews a token Graph refused (token.go).
@@ -142,7 +141,7 @@ func newClient(cfg Config) (*client, error) {
 	adapter.EnableBackingStore(nil)
 	c.adapter = adapter
 	c.sdk = &graphSDK{adapter: adapter, pathParameters: map[string]string{"baseurl": adapter.GetBaseUrl()}}
-	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
+	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID, c.clock)
 	c.batcher = newUserBatcher(c, batchMaxWait, c.clock)
 	return c, nil
 }

@@ -171,11 +171,12 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 	// opInvite): Graph may have created the guest already, and the caller
 	// must look the email up (FindUsersByEmail) before inviting again.
 	err := c.call(ctx, opInvite, func(ctx context.Context) error {
-		if err := c.paceInvitation(ctx); err != nil {
+		ticket, err := c.paceInvitation(ctx)
+		if err != nil {
 			return err
 		}
-		var err error
 		out, err = c.sdk.Invitations().Post(ctx, body, nil)
+		c.invitationAnswered(ctx, ticket, err)
 		return err
 	})
 	if err != nil {
