@@ -57,6 +57,9 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		if o.tfLog != "" {
 			env = append(env[:len(env):len(env)], "TF_LOG="+o.tfLog, "TF_LOG_PATH="+filepath.Join(dir, slug(name)+".tf.log"))
 		}
+		if o.cpuProfile {
+			env = append(env[:len(env):len(env)], "TF_B2B_CPUPROFILE="+filepath.Join(dir, slug(name)+".cpu"))
+		}
 		stopInvites := watchInvitations(srv)
 		p, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, slug(name)+".log"), wantExit, args...)
 		p.FirstInviteSeconds, p.LastInviteSeconds = stopInvites()
