@@ -76,9 +76,15 @@ type invitationPacer struct {
 		span time.Duration
 	}
 	slots    []time.Time // reserved send times, for the learnt budget
-	sends    []time.Time // accepted invitations, for counting
+	sends    []time.Time // invitations sent and not refused, for counting
 	obsStart time.Time   // the first send since the documented limit applied
 	clean    int         // accepted since the last change of budget
+	// lesson is the last one learnt: the window counted, and whether it
+	// cut the budget (then a refusal still in flight cuts it by one more).
+	lesson struct {
+		from, at time.Time
+		cut      bool
+	}
 }
 
 // paceTicket is one sender's slot: the caller reports how Graph answered.
@@ -127,6 +133,9 @@ func (p *invitationPacer) wait(ctx context.Context) (paceTicket, error) {
 		}
 		p.mu.Lock()
 		current := gen == p.gen
+		if current {
+			p.sentLocked(at)
+		}
 		p.mu.Unlock()
 		if current {
 			return paceTicket{at: at, gen: gen}, nil
@@ -166,15 +175,14 @@ func (p *invitationPacer) reserveLocked(now time.Time) time.Time {
 	return at
 }
 
-// accepted records an invitation Graph accepted, and widens a learnt
-// budget after a window's worth of them.
-func (p *invitationPacer) accepted(t paceTicket) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// sentLocked records an invitation leaving at at. Sends are counted when
+// they leave rather than when Graph accepts them: the answer to a refusal
+// can come back before those to the sends ahead of it.
+func (p *invitationPacer) sentLocked(at time.Time) {
 	if len(p.sends) == 0 && p.learnt.n == 0 {
-		p.obsStart = t.at
+		p.obsStart = at
 	}
-	p.sends = append(p.sends, t.at)
+	p.sends = append(p.sends, at)
 	if cut := p.clock.Now().Add(-sendMemory); p.sends[0].Before(cut) {
 		i := 0
 		for i < len(p.sends) && p.sends[i].Before(cut) {
@@ -182,6 +190,13 @@ func (p *invitationPacer) accepted(t paceTicket) {
 		}
 		p.sends = append(p.sends[:0], p.sends[i:]...)
 	}
+}
+
+// accepted records an invitation Graph accepted, and widens a learnt
+// budget after a window's worth of them.
+func (p *invitationPacer) accepted(paceTicket) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.learnt.n == 0 {
 		return
 	}
@@ -212,24 +227,46 @@ func (p *invitationPacer) throttled(t paceTicket, ra time.Duration) bool {
 	if end.After(p.blockedUntil) {
 		p.blockedUntil = end
 	}
+	// A refused send does not count against the budget.
+	for i := len(p.sends) - 1; i >= 0; i-- {
+		if p.sends[i].Equal(t.at) {
+			p.sends = append(p.sends[:i], p.sends[i+1:]...)
+			break
+		}
+	}
 	if t.gen != p.gen {
+		// In flight at the last lesson and counted in it as accepted: the
+		// budget was one smaller.
+		if p.lesson.cut && t.gen == p.gen-1 && !t.at.Before(p.lesson.from) && !t.at.After(p.lesson.at) {
+			p.learnt.n = max(1, p.learnt.n-1)
+		}
 		return false
 	}
-	span := p.learnt.span
+	// The first lesson reads from the first send to the end of the wait:
+	// Graph's window then spans all the sends it accepted. Later ones count
+	// the sends in the learnt window before the refusal.
+	span, from := p.learnt.span, now.Add(-p.learnt.span)
 	if p.learnt.n == 0 {
-		span = end.Sub(p.obsStart)
+		span, from = end.Sub(p.obsStart), p.obsStart
 	}
 	span = min(max(span, minLearntSpan), maxLearntSpan)
+	// Sends still in flight count as accepted (the answer to a refusal can
+	// overtake theirs); those refused later are taken off then (above).
 	n := 0
 	for _, s := range p.sends {
-		if !s.Before(end.Add(-span)) {
+		if !s.Before(from) && !s.After(now) {
 			n++
 		}
 	}
-	if p.learnt.n > 0 {
-		// Refused within the learnt budget: someone else took more of it.
-		n = min(n, p.learnt.n-1)
+	if p.learnt.n > 0 && n >= p.learnt.n {
+		// As many of ours as the budget allows were in the window: the
+		// sends reached Graph closer together than they left (a busy
+		// machine, a slow network). The budget stands; Retry-After
+		// re-spaces them.
+		n = p.learnt.n
 	}
+	p.lesson.cut = p.learnt.n == 0 || n < p.learnt.n
+	p.lesson.from, p.lesson.at = from, now
 	p.learnt.n, p.learnt.span = max(n, 1), span
 	p.gen++
 	p.clean = 0

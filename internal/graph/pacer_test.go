@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -124,12 +125,16 @@ func (m *budgetModel) try(now time.Time) (bool, time.Duration) {
 // as call does. The clock moves only when every sender waits on it, so the
 // outcome does not depend on the machine. During it, at the fake time
 // change.at, m's budget becomes change.n per change.window.
-func inviteAll(t *testing.T, p *invitationPacer, clk *fakeClock, m *budgetModel, workers, invitations int, change *budgetChange) {
+//
+// Each invitation reaches m up to jitter after its slot (a busy machine, a
+// slow network), drawn from a fixed seed.
+func inviteAll(t *testing.T, p *invitationPacer, clk *fakeClock, m *budgetModel, workers, invitations int, jitter time.Duration, change *budgetChange) {
 	t.Helper()
 	ctx := context.Background()
 	var next, live atomic.Int64
 	live.Store(int64(workers))
-	for range workers {
+	for w := range workers {
+		rng := rand.New(rand.NewPCG(uint64(w), 13))
 		go func() {
 			defer live.Add(-1)
 			for next.Add(1) <= int64(invitations) {
@@ -138,6 +143,9 @@ func inviteAll(t *testing.T, p *invitationPacer, clk *fakeClock, m *budgetModel,
 					if err != nil {
 						t.Error(err)
 						return
+					}
+					if jitter > 0 {
+						sleep(ctx, clk, time.Duration(rng.Int64N(int64(jitter))))
 					}
 					ok, ra := m.try(clk.Now())
 					if ok {
@@ -182,13 +190,20 @@ type budgetChange struct {
 // Issue 13: other apps leave 5 invitations per 10 s. 60 invitations cannot
 // take less than 110 s (5 at once, then 5 more every 10 s); the pacer must
 // come within 1.1x of that with at most 15 refusals, at Terraform's
-// parallelism of 10.
+// parallelism of 10, whether the invitations reach Graph when they leave
+// or up to 400 ms later.
 func TestInvitationPacerConvergesToASharedBudget(t *testing.T) {
+	for _, jitter := range []time.Duration{0, 400 * time.Millisecond} {
+		t.Run(jitter.String(), func(t *testing.T) { convergeTo5Per10s(t, jitter) })
+	}
+}
+
+func convergeTo5Per10s(t *testing.T, jitter time.Duration) {
 	clk := newFakeClock()
 	p := newInvitationPacer(clk, invitationLimit, invitationWindow, invitationBurst, invitationHeadroom)
 	m := &budgetModel{n: 5, window: 10 * time.Second}
 	start := clk.Now()
-	inviteAll(t, p, clk, m, 10, 60, nil)
+	inviteAll(t, p, clk, m, 10, 60, jitter, nil)
 	if len(m.accepted) != 60 {
 		t.Fatalf("%d invitations accepted, want 60", len(m.accepted))
 	}
@@ -210,7 +225,7 @@ func TestInvitationPacerRecoversAndNeverExceedsTheDocumentedRate(t *testing.T) {
 	m := &budgetModel{n: 5, window: 10 * time.Second}
 	start := clk.Now()
 	change := &budgetChange{at: 60 * time.Second, n: invitationLimit, window: invitationWindow}
-	inviteAll(t, p, clk, m, 10, 1500, change)
+	inviteAll(t, p, clk, m, 10, 1500, 0, change)
 	if len(m.accepted) != 1500 {
 		t.Fatalf("%d invitations accepted, want 1500", len(m.accepted))
 	}
