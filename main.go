@@ -34,6 +34,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	tuneGC(os.LookupEnv)
 	stopProfile := startCPUProfile(os.Getenv)
 	var opts []tf6server.ServeOpt
 	if debug {
