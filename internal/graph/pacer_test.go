@@ -138,22 +138,9 @@ func inviteAll(t *testing.T, p *invitationPacer, clk *fakeClock, m *budgetModel,
 		go func() {
 			defer live.Add(-1)
 			for next.Add(1) <= int64(invitations) {
-				for {
-					ticket, err := p.wait(ctx)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if jitter > 0 {
-						sleep(ctx, clk, time.Duration(rng.Int64N(int64(jitter))))
-					}
-					ok, ra := m.try(clk.Now())
-					if ok {
-						p.accepted(ticket)
-						break
-					}
-					p.throttled(ticket, ra)
-					sleep(ctx, clk, max(ra, 100*time.Millisecond))
+				if err := inviteOne(ctx, p, clk, m, rng, jitter); err != nil {
+					t.Error(err)
+					return
 				}
 			}
 		}()
@@ -177,6 +164,27 @@ func inviteAll(t *testing.T, p *invitationPacer, clk *fakeClock, m *budgetModel,
 			continue
 		}
 		time.Sleep(20 * time.Microsecond)
+	}
+}
+
+// inviteOne sends one invitation through p to m, retrying each refusal
+// after its Retry-After (at least 100 ms), as call does.
+func inviteOne(ctx context.Context, p *invitationPacer, clk *fakeClock, m *budgetModel, rng *rand.Rand, jitter time.Duration) error {
+	for {
+		ticket, err := p.wait(ctx)
+		if err != nil {
+			return err
+		}
+		if jitter > 0 {
+			sleep(ctx, clk, time.Duration(rng.Int64N(int64(jitter))))
+		}
+		ok, ra := m.try(clk.Now())
+		if ok {
+			p.accepted(ticket)
+			return nil
+		}
+		p.throttled(ticket, ra)
+		sleep(ctx, clk, max(ra, 100*time.Millisecond))
 	}
 }
 
