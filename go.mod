@@ -24,7 +24,6 @@ require (
 	github.com/microsoftgraph/msgraph-sdk-go v1.89.0
 	github.com/microsoftgraph/msgraph-sdk-go-core v1.4.0
 	golang.org/x/sync v0.22.0
-	golang.org/x/time v0.16.0
 	software.sslmate.com/src/go-pkcs12 v0.6.0
 )
 

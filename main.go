@@ -34,6 +34,8 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	tuneGC(os.LookupEnv)
+	stopProfile := startCPUProfile(os.Getenv)
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
@@ -43,6 +45,7 @@ func main() {
 	err := tf6server.Serve(address, func() tfprotov6.ProviderServer {
 		return newDetachingServer(providerserver.NewProtocol6(provider.New(version, provider.WithClock(time.Now))())())
 	}, opts...)
+	stopProfile()
 	if err != nil {
 		// Terraform is not attached yet, so tflog has no sink: stderr is all there is.
 		log.Fatalf("terraform-provider-b2b %s (commit %s): %v", version, commit, err)

@@ -54,6 +54,7 @@ var opBatch = operation{name: "POST /$batch", permission: permRead}
 // many reads are queued, or when the first queued read has waited maxWait.
 type userBatcher struct {
 	c       *client
+	clock   Clock
 	maxWait time.Duration
 	max     int
 	// send answers every read it is given; b.send unless a test replaces it.
@@ -61,7 +62,7 @@ type userBatcher struct {
 
 	mu      sync.Mutex
 	pending []*batchRead
-	timer   *time.Timer // flushes pending after maxWait
+	stop    func() bool // cancels the flush of pending after maxWait
 	gen     int         // bumped whenever pending is taken, so a stale timer does nothing
 	// inside counts callers between queueing a read and getting its answer,
 	// peak is the most seen since the last batch went, peaks the same for
@@ -93,8 +94,8 @@ type batchAnswer struct {
 	alone bool
 }
 
-func newUserBatcher(c *client, maxWait time.Duration) *userBatcher {
-	b := &userBatcher{c: c, maxWait: maxWait, max: maxBatchItems}
+func newUserBatcher(c *client, maxWait time.Duration, clock Clock) *userBatcher {
+	b := &userBatcher{c: c, clock: clock, maxWait: maxWait, max: maxBatchItems}
 	b.send = b.sendReads
 	return b
 }
@@ -170,7 +171,7 @@ func (b *userBatcher) wait(r *batchRead) (batchAnswer, error) {
 	} else {
 		if len(b.pending) == 1 {
 			gen := b.gen
-			b.timer = time.AfterFunc(b.maxWait, func() { b.flush(gen) })
+			b.stop = b.clock.AfterFunc(b.maxWait, func() { b.flush(gen) })
 		}
 		b.mu.Unlock()
 	}
@@ -186,9 +187,9 @@ func (b *userBatcher) takeLocked() []*batchRead {
 	reads := b.pending
 	b.pending = nil
 	b.gen++
-	if b.timer != nil {
-		b.timer.Stop()
-		b.timer = nil
+	if b.stop != nil {
+		b.stop()
+		b.stop = nil
 	}
 	b.peaks[b.next] = b.peak
 	b.next = (b.next + 1) % len(b.peaks)

@@ -38,6 +38,13 @@ func (f *fakeRound) send(queued map[*batchRead]time.Time, qmu *sync.Mutex) func(
 	}
 }
 
+// snapshot is the batch sizes sent so far.
+func (f *fakeRound) snapshot() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]int(nil), f.sizes...)
+}
+
 // refresh runs Terraform's refresh pattern against b: workers that each
 // read, then spend up to spread on other work (planning the resource), then
 // read again, until reads have been made. It returns what the fake sent.
@@ -91,7 +98,7 @@ func meanSize(sizes []int) float64 {
 // a fixed idle gap of 10 ms split such rounds into batches of 2-3
 // (BENCHMARKS.md); the learnt concurrency keeps them whole.
 func TestBatcherWaitsForTheWholeRound(t *testing.T) {
-	b := newUserBatcher(nil, 80*time.Millisecond)
+	b := newUserBatcher(nil, 80*time.Millisecond, wallClock{})
 	f := &fakeRound{rtt: 5 * time.Millisecond}
 	refresh(t, b, f, 10, 300, 25*time.Millisecond)
 	steady := f.sizes[min(len(f.sizes), 5):]
@@ -103,7 +110,7 @@ func TestBatcherWaitsForTheWholeRound(t *testing.T) {
 // One caller reading alone (a create waiting for its user) must not wait
 // for company that never comes.
 func TestBatcherDoesNotHoldALoneReader(t *testing.T) {
-	b := newUserBatcher(nil, 200*time.Millisecond)
+	b := newUserBatcher(nil, 200*time.Millisecond, wallClock{})
 	f := &fakeRound{rtt: time.Millisecond}
 	refresh(t, b, f, 1, 20, 0)
 	var total time.Duration
@@ -121,7 +128,7 @@ func TestBatcherDoesNotHoldALoneReader(t *testing.T) {
 // When callers drop from ten to three, the batcher waits maxWait for the
 // missing ones only for a few batches, then sends threes at once.
 func TestBatcherForgetsLostConcurrency(t *testing.T) {
-	b := newUserBatcher(nil, 100*time.Millisecond)
+	b := newUserBatcher(nil, 100*time.Millisecond, wallClock{})
 	f := &fakeRound{rtt: 2 * time.Millisecond}
 	refresh(t, b, f, 10, 100, 5*time.Millisecond)
 	learnt := len(f.sizes)
@@ -148,7 +155,7 @@ func TestBatcherForgetsLostConcurrency(t *testing.T) {
 // BenchmarkBatcherRound measures the coalescer's own cost per read: ten
 // workers reading back to back, answered at once.
 func BenchmarkBatcherRound(b *testing.B) {
-	ub := newUserBatcher(nil, 50*time.Millisecond)
+	ub := newUserBatcher(nil, 50*time.Millisecond, wallClock{})
 	var batches atomic.Int64
 	ub.send = func(reads []*batchRead) {
 		batches.Add(1)
@@ -169,14 +176,29 @@ func BenchmarkBatcherRound(b *testing.B) {
 }
 
 // Two or three callers reading now and then (creates waiting for their new
-// users) gain too little from a batch to hold a read for maxWait.
+// users) gain too little from a batch to hold a read for maxWait. On a fake
+// clock that never moves, a read held for company would never be answered:
+// every read must go at once and no flush timer may ever be set.
 func TestBatcherDoesNotHoldFewReaders(t *testing.T) {
-	b := newUserBatcher(nil, 200*time.Millisecond)
-	f := &fakeRound{rtt: 10 * time.Millisecond}
-	refresh(t, b, f, 3, 30, 20*time.Millisecond)
-	for i, w := range f.waits {
-		if w > 50*time.Millisecond {
-			t.Fatalf("with 3 callers, batch %d (of %d reads) waited %s for company (sizes %v)", i, f.sizes[i], w, f.sizes)
-		}
+	clk := newFakeClock()
+	b := newUserBatcher(nil, 200*time.Millisecond, clk)
+	// The round trip keeps the three callers inside together, so a
+	// batcher that held groups of three would hold here.
+	f := &fakeRound{rtt: 5 * time.Millisecond}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		refresh(t, b, f, 3, 30, 0)
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("with 3 callers a read was held for company: %d flush timers set, sizes so far %v", clk.registered(), f.snapshot())
+	}
+	if n := clk.registered(); n != 0 {
+		t.Errorf("with 3 callers the batcher set %d flush timers (batch sizes %v); want none", n, f.sizes)
+	}
+	if len(f.sizes) == 0 {
+		t.Fatal("no read was sent")
 	}
 }

@@ -2,8 +2,12 @@ package graph_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"net/http"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +16,24 @@ import (
 )
 
 const getUserKey = "GET /v1.0/users/{id}"
+
+// emulatorClientClock is emulatorClient on clk.
+func emulatorClientClock(t *testing.T, s *emulator.Server, app emulator.App, clk graph.Clock) *graph.Client {
+	t.Helper()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CA().CertPool(), MinVersion: tls.VersionTLS12}}}
+	c, err := graph.New(graph.Config{
+		Auth: graph.AuthConfig{Method: graph.AuthClientSecret, TenantID: s.TenantID(), ClientID: app.ClientID,
+			ClientSecret: app.Secret, AuthorityHost: s.AuthorityHost()},
+		GraphEndpoint: s.GraphEndpoint(),
+		UserAgent:     "terraform-provider-b2b/test",
+		HTTPClient:    hc,
+		Clock:         clk,
+	})
+	if err != nil {
+		t.Fatalf("graph.New: %v", err)
+	}
+	return c
+}
 
 func seedGuests(t *testing.T, s *emulator.Server, n int) []string {
 	t.Helper()
@@ -131,58 +153,40 @@ func TestThrottledBatchItemsAreRetried(t *testing.T) {
 // other guests' user reads instead of costing a request each, and each
 // caller still gets its own IDs. A third of the items are throttled inside
 // their batch and retried.
+//
+// The batcher and the retries wait on a fake clock that moves only when
+// every reader is settled (queued for a batch, waiting to retry, or done),
+// so how the reads group does not depend on the machine's load.
 func TestRelationshipReadsShareBatches(t *testing.T) {
 	s := startEmulator(t, emulator.Options{Apps: []emulator.App{{ClientID: "6f1d6b8e-0000-4000-8000-00000000a991", Secret: "s",
 		Permissions: []string{emulator.PermUserReadAll, emulator.PermDirectoryReadAll}}}})
-	c := emulatorClient(t, s, s.DefaultApp())
+	clk := graph.NewFakeClock()
+	c := emulatorClientClock(t, s, s.DefaultApp(), clk)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	ids := seedGuests(t, s, 30)
-	groups := map[string]string{}   // guest -> its group
-	sponsors := map[string]string{} // guest -> its sponsor
-	for i, id := range ids {
-		g, err := s.SeedGroup(fmt.Sprintf("G%02d", i), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		groups[id] = g
-		sp := ids[(i+1)%len(ids)]
-		if err := s.AddSponsor(id, sp); err != nil {
-			t.Fatal(err)
-		}
-		sponsors[id] = sp
-	}
+	groups, sponsors := seedAccess(t, s, ids)
 	if _, err := c.GetUser(ctx, ids[0]); err != nil { // token first
 		t.Fatal(err)
 	}
+	graph.PrimeBatcher(c, len(ids))
 	s.ResetCounters()
-	s.SetFaults(emulator.Faults{Rate429: 0.3, RetryAfter: time.Second})
+	s.SetFaults(emulator.Faults{Rate429: 0.3, RetryAfter: time.Second, Seed: 13})
 
-	var wg sync.WaitGroup
+	var done atomic.Int64
 	errs := make(chan error, len(ids))
 	for _, id := range ids {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
-			if _, err := c.GetUser(ctx, id); err != nil {
-				errs <- fmt.Errorf("user %s: %w", id, err)
-				return
-			}
-			gs, err := c.ListUserGroupIDs(ctx, id)
-			if err != nil || len(gs) != 1 || gs[0] != groups[id] {
-				errs <- fmt.Errorf("groups of %s = %v, %v; want [%s]", id, gs, err, groups[id])
-				return
-			}
-			sp, err := c.ListSponsorIDs(ctx, id)
-			if err != nil || len(sp) != 1 || sp[0] != sponsors[id] {
-				errs <- fmt.Errorf("sponsors of %s = %v, %v; want [%s]", id, sp, err, sponsors[id])
-			}
+			defer done.Add(1)
+			errs <- readWithAccess(ctx, c, id, groups[id], sponsors[id])
 		}()
 	}
-	wg.Wait()
+	driveSettled(ctx, t, c, clk, len(ids), &done)
 	close(errs)
 	for err := range errs {
-		t.Error(err)
+		if err != nil {
+			t.Error(err)
+		}
 	}
 	s.SetFaults(emulator.Faults{})
 	cnt := s.Counters()
@@ -196,7 +200,69 @@ func TestRelationshipReadsShareBatches(t *testing.T) {
 	}
 	// 90 reads (plus retries of throttled items) sent one by one would be
 	// 90+ requests; batched they must be far fewer.
-	if total := wire + cnt["POST /v1.0/$batch"]; total > 45 {
+	total := wire + cnt["POST /v1.0/$batch"]
+	t.Logf("90 reads: %d requests (%d batches, %d single GETs)", total, cnt["POST /v1.0/$batch"], wire)
+	if total > 45 {
 		t.Errorf("90 reads took %d requests (%d batches, %d single GETs): %v", total, cnt["POST /v1.0/$batch"], wire, cnt)
+	}
+}
+
+// seedAccess gives every guest a group of its own and the next guest as
+// sponsor, and returns both by guest.
+func seedAccess(t *testing.T, s *emulator.Server, ids []string) (groups, sponsors map[string]string) {
+	t.Helper()
+	groups, sponsors = map[string]string{}, map[string]string{}
+	for i, id := range ids {
+		g, err := s.SeedGroup(fmt.Sprintf("G%02d", i), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups[id] = g
+		sp := ids[(i+1)%len(ids)]
+		if err := s.AddSponsor(id, sp); err != nil {
+			t.Fatal(err)
+		}
+		sponsors[id] = sp
+	}
+	return groups, sponsors
+}
+
+// readWithAccess reads a guest, its groups and its sponsors, as a refresh
+// of a guest with group_ids and sponsor_ids does, and checks each answer.
+func readWithAccess(ctx context.Context, c *graph.Client, id, group, sponsor string) error {
+	if _, err := c.GetUser(ctx, id); err != nil {
+		return fmt.Errorf("user %s: %w", id, err)
+	}
+	gs, err := c.ListUserGroupIDs(ctx, id)
+	if err != nil || len(gs) != 1 || gs[0] != group {
+		return fmt.Errorf("groups of %s = %v, %v; want [%s]", id, gs, err, group)
+	}
+	sp, err := c.ListSponsorIDs(ctx, id)
+	if err != nil || len(sp) != 1 || sp[0] != sponsor {
+		return fmt.Errorf("sponsors of %s = %v, %v; want [%s]", id, sp, err, sponsor)
+	}
+	return nil
+}
+
+// driveSettled moves clk to its next timer whenever each of the readers
+// is settled: queued in c's batcher, waiting on clk to retry, or done. In
+// any other state a reader is still working (its batch in flight, or
+// between calls) and could join the next batch, so the clock waits.
+func driveSettled(ctx context.Context, t *testing.T, c *graph.Client, clk *graph.FakeClock, readers int, done *atomic.Int64) {
+	t.Helper()
+	for done.Load() < int64(readers) {
+		if ctx.Err() != nil {
+			t.Fatalf("readers still busy when the test's time ran out (%d of %d done)", done.Load(), readers)
+		}
+		inside, queued := graph.BatcherState(c)
+		sleepers := clk.Timers()
+		if queued > 0 {
+			sleepers-- // the batch's own flush timer
+		}
+		if inside == queued && int64(queued+sleepers)+done.Load() == int64(readers) && clk.AdvanceToNext() {
+			continue
+		}
+		runtime.Gosched()
+		time.Sleep(100 * time.Microsecond)
 	}
 }

@@ -58,6 +58,8 @@ type Config struct {
 	// ReadSignInActivity adds signInActivity to every user read's $select
 	// (signin.go): AuditLog.Read.All and an Entra ID P1/P2 licence.
 	ReadSignInActivity bool
+	// Clock is optional; the default is the wall clock (clock.go).
+	Clock Clock
 }
 
 // Client is a Microsoft Graph v1.0 client. It is safe for concurrent use,

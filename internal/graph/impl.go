@@ -30,7 +30,6 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/invitations"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
-	"golang.org/x/time/rate"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -54,13 +53,15 @@ type client struct {
 	baseRetryDelay time.Duration
 	// invitePacer keeps POST /invitations under Graph's per-tenant limit
 	// (pacer.go); batcher coalesces concurrent user reads (batch.go).
-	invitePacer *rate.Limiter
+	invitePacer *invitationPacer
 	batcher     *userBatcher
 	// circuit fails requests to a host that did not answer at once
 	// (reachability.go); cred renews a token Graph refused (token.go).
 	circuit      *circuit
 	cred         *sharedCredential
 	tokenOptions policy.TokenRequestOptions // as kiota's token provider asks
+	// clock is Config.Clock, or the wall clock (clock.go).
+	clock Clock
 }
 
 func newClient(cfg Config) (*client, error) {
@@ -83,6 +84,10 @@ func newClient(cfg Config) (*client, error) {
 		log:            cfg.Logger,
 		retryBudget:    defaultRetryBudget,
 		baseRetryDelay: time.Second,
+		clock:          cfg.Clock,
+	}
+	if c.clock == nil {
+		c.clock = wallClock{}
 	}
 	if c.log == nil {
 		c.log = nopLogger{}
@@ -101,6 +106,7 @@ func newClient(cfg Config) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
+	cred.now = c.clock.Now
 	c.cred = cred
 
 	scope := graphURL.String() + "/.default"
@@ -135,8 +141,8 @@ func newClient(cfg Config) (*client, error) {
 	adapter.EnableBackingStore(nil)
 	c.adapter = adapter
 	c.sdk = &graphSDK{adapter: adapter, pathParameters: map[string]string{"baseurl": adapter.GetBaseUrl()}}
-	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID)
-	c.batcher = newUserBatcher(c, batchMaxWait)
+	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID, c.clock)
+	c.batcher = newUserBatcher(c, batchMaxWait, c.clock)
 	return c, nil
 }
 
@@ -161,6 +167,7 @@ func (c *client) networkTransport(base *http.Client, graphURL *url.URL, authorit
 	// Graph and the authority share one circuit: a host that did not
 	// answer fails every later request to it at once, for a while.
 	c.circuit = newCircuit()
+	c.circuit.now = c.clock.Now
 	authorityHost := ""
 	if u, perr := url.Parse(authority); perr == nil {
 		authorityHost = hostPort(u.Scheme, u.Host)

@@ -84,7 +84,14 @@ func retryDeadline(ctx context.Context) (time.Time, bool) {
 // provider is bounded by time (the resource's timeouts), so a retry whose
 // wait would end after the deadline is not started: the 429/503/504 then
 // surfaces as the last error instead of a bare "context deadline exceeded".
+//
+// A 429 to POST /invitations is not retried here but in call, through the
+// pacer, which learns the tenant's budget from it (pacer.go): retried here,
+// each retry would hit the same exhausted budget unseen.
 func (c *client) shouldRetry(_ time.Duration, executionCount int, req *http.Request, resp *http.Response) bool {
+	if resp.StatusCode == http.StatusTooManyRequests && req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/invitations") {
+		return false
+	}
 	wait := kiotaRetryDelay(resp, executionCount+1)
 	if deadline, ok := retryDeadline(req.Context()); ok && time.Now().Add(wait).After(deadline) {
 		c.log.Debug(req.Context(), "graph: not retrying, the wait would pass the deadline", map[string]any{

@@ -76,12 +76,8 @@ func (c *client) call(ctx context.Context, op operation, fn func(context.Context
 			"operation": op.name, "attempt": attempt + 1, "wait_ms": wait.Milliseconds(),
 			"status": e.StatusCode, "request_id": e.RequestID,
 		})
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, c.clock, wait) {
 			return e
-		case <-t.C:
 		}
 	}
 }
@@ -178,11 +174,12 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 	// opInvite): Graph may have created the guest already, and the caller
 	// must look the email up (FindUsersByEmail) before inviting again.
 	err := c.call(ctx, opInvite, func(ctx context.Context) error {
-		if err := c.paceInvitation(ctx); err != nil {
+		ticket, err := c.paceInvitation(ctx)
+		if err != nil {
 			return err
 		}
-		var err error
 		out, err = c.sdk.Invitations().Post(ctx, body, nil)
+		c.invitationAnswered(ctx, ticket, err)
 		return err
 	})
 	if err != nil {

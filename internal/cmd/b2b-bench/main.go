@@ -20,6 +20,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
 )
 
 type options struct {
@@ -32,15 +34,17 @@ type options struct {
 	provider    string
 	out         string
 	noLimit     bool
+	limit       emulator.RateLimit
 	probes      int
 	tfLog       string
 	access      bool
+	cpuProfile  bool
 }
 
 func main() {
 	var o options
-	var sizes string
-	flag.StringVar(&sizes, "n", "100,1000", "comma-separated numbers of guests; each is a separate run")
+	var sizes, limit string
+	flag.StringVar(&sizes, "n", "100,1000", "comma-separated numbers of guests; each is a separate run (make bench: 100,1000; 10000 works and takes about an hour)")
 	flag.DurationVar(&o.latency, "latency", 30*time.Millisecond, "latency the emulator adds to every Graph request")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism (10 is Terraform's default)")
 	flag.Float64Var(&o.drift, "drift", 0.05, "share of guests changed out of band before the drift plan")
@@ -49,10 +53,16 @@ func main() {
 	flag.StringVar(&o.provider, "provider", "", "provider binary to measure; default: build the repository's release flavour into <out>/bin")
 	flag.StringVar(&o.out, "out", ".bench", "directory for the results, the chart and the scratch Terraform work directories")
 	flag.BoolVar(&o.noLimit, "no-invitation-limit", false, "switch the emulator's invitation limit off (to see what pacing costs)")
+	flag.StringVar(&limit, "invitation-limit", "150/5s", "the tenant's invitation budget as N/window: Graph's documented 150/5s, or less (e.g. 5/10s) for a tenant whose other apps take most of it")
 	flag.StringVar(&o.tfLog, "tf-log", "", "TF_LOG level for every Terraform command, written to <out>/n<N>/<phase>.tf.log (to see where time goes; the logging itself slows the run)")
 	flag.BoolVar(&o.access, "access", false, "give every guest one group (group_ids) and one sponsor (sponsor_ids), to measure what managing them costs")
+	flag.BoolVar(&o.cpuProfile, "cpuprofile", false, "have every provider process write a CPU profile (TF_B2B_CPUPROFILE) to <out>/n<N>/<phase>.cpu.<pid>")
 	flag.IntVar(&o.probes, "startup-probes", 5, "provider starts timed for the start-up figure (the median is reported)")
 	flag.Parse()
+	var err error
+	if o.limit, err = emulator.ParseRateLimit(limit); err != nil {
+		fatalf("-invitation-limit: %v", err)
+	}
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
@@ -101,7 +111,11 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
-	rep := report{Machine: describeMachine(o.terraform), Latency: o.latency.String(), Parallelism: o.parallelism, InvitationLimit: !o.noLimit}
+	rep := report{Machine: describeMachine(o.terraform), Latency: o.latency.String(), Parallelism: o.parallelism, InvitationLimit: !o.noLimit,
+		InvitationBudget: fmt.Sprintf("%d/%s", o.limit.N, o.limit.Window)}
+	if o.limit.N == 0 {
+		rep.InvitationBudget = "150/5s" // the emulator's default, Graph's documented limit
+	}
 	rep.Binary, err = measureBinary(ctx, o.provider, o.probes)
 	if err != nil {
 		return err

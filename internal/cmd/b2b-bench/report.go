@@ -14,12 +14,14 @@ import (
 )
 
 type report struct {
-	Machine         machine     `json:"machine"`
-	Latency         string      `json:"emulator_latency"`
-	Parallelism     int         `json:"parallelism"`
-	InvitationLimit bool        `json:"invitation_limit"`
-	Binary          binaryStats `json:"provider_binary"`
-	Runs            []sizeRun   `json:"runs"`
+	Machine         machine `json:"machine"`
+	Latency         string  `json:"emulator_latency"`
+	Parallelism     int     `json:"parallelism"`
+	InvitationLimit bool    `json:"invitation_limit"`
+	// InvitationBudget is the emulator's budget (-invitation-limit), N/window.
+	InvitationBudget string      `json:"invitation_budget"`
+	Binary           binaryStats `json:"provider_binary"`
+	Runs             []sizeRun   `json:"runs"`
 }
 
 type machine struct {
@@ -109,8 +111,8 @@ func (p *phase) fill(c emulator.Counters, n int) {
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\nprovider: %.1f MB binary, start-up %.0f ms median (%.0f-%.0f), %.1f MB RSS when serving\n",
 		float64(r.Binary.SizeBytes)/1e6, r.Binary.StartupMedianMS, r.Binary.StartupMinMS, r.Binary.StartupMaxMS, r.Binary.IdleRSSMB)
-	fmt.Fprintf(w, "machine: %d CPUs, %.1f GB, %s, %s, load %s; emulator latency %s, parallelism %d, invitation limit %v\n\n",
-		r.Machine.CPUs, r.Machine.MemoryGB, r.Machine.GoVersion, r.Machine.Terraform, r.Machine.LoadAvgAtStart, r.Latency, r.Parallelism, r.InvitationLimit)
+	fmt.Fprintf(w, "machine: %d CPUs, %.1f GB, %s, %s, load %s; emulator latency %s, parallelism %d, invitation limit %v (%s)\n\n",
+		r.Machine.CPUs, r.Machine.MemoryGB, r.Machine.GoVersion, r.Machine.Terraform, r.Machine.LoadAvgAtStart, r.Latency, r.Parallelism, r.InvitationLimit, r.InvitationBudget)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "N\tphase\twall s\treq/guest\tby method\tbatched\t429s\tpeak RSS MB\tload after\t")
 	for _, run := range r.Runs {

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"crypto/tls"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
 
 func TestFillCountsOnlyWireRequests(t *testing.T) {
@@ -66,5 +70,54 @@ func TestProcCPUTicksOfThisProcess(t *testing.T) {
 		for range 1_000_000 {
 			x++
 		}
+	}
+}
+
+// The bench fails (b2b-bench exits 1) when a run broke a correctness rule:
+// an address invited twice, or users left after destroy.
+func TestCheckDirectoryFailsOnDuplicatesAndLeftovers(t *testing.T) {
+	if err := checkDirectory(nil, 1, 1); err != nil {
+		t.Errorf("a clean run failed: %v", err)
+	}
+	err := checkDirectory(map[string]int{"b@x.example": 1, "a@x.example": 2}, 0, 0)
+	if err == nil || !strings.Contains(err.Error(), "2 addresses were invited more than once (3 extra invitations, e.g. a@x.example)") {
+		t.Errorf("duplicates: err = %v", err)
+	}
+	err = checkDirectory(nil, 3, 0)
+	if err == nil || !strings.Contains(err.Error(), "destroy left 3 users in the directory, want 0") {
+		t.Errorf("leftovers: err = %v", err)
+	}
+}
+
+// The emulator counts a second invitation of one address, whatever its
+// case, and not a resetRedemption re-invitation.
+func TestDuplicateInvitationsSeenByTheEmulator(t *testing.T) {
+	srv, err := emulator.Start(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	if d := srv.DuplicateInvitations(); len(d) != 0 {
+		t.Fatalf("fresh emulator: %v", d)
+	}
+	app := srv.DefaultApp()
+	c, err := graph.New(graph.Config{
+		Auth: graph.AuthConfig{Method: graph.AuthClientSecret, TenantID: srv.TenantID(), ClientID: app.ClientID,
+			ClientSecret: app.Secret, AuthorityHost: srv.AuthorityHost()},
+		GraphEndpoint: srv.GraphEndpoint(),
+		HTTPClient:    &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CA().CertPool(), MinVersion: tls.VersionTLS12}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, email := range []string{"dup@partner.example", "DUP@partner.example", "once@partner.example"} {
+		if _, err := c.Invite(ctx, graph.InvitationRequest{InvitedUserEmailAddress: email, InviteRedirectURL: "https://myapps.microsoft.com"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := srv.DuplicateInvitations(); len(d) != 1 || d["dup@partner.example"] != 1 {
+		t.Errorf("DuplicateInvitations = %v; want dup@partner.example once", d)
 	}
 }

@@ -34,7 +34,7 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	lim := emulator.RateLimit{} // zero: Graph's 150 per 5 s
+	lim := o.limit
 	if o.noLimit {
 		lim.Disabled = true
 	}
@@ -56,6 +56,9 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		env := env
 		if o.tfLog != "" {
 			env = append(env[:len(env):len(env)], "TF_LOG="+o.tfLog, "TF_LOG_PATH="+filepath.Join(dir, slug(name)+".tf.log"))
+		}
+		if o.cpuProfile {
+			env = append(env[:len(env):len(env)], "TF_B2B_CPUPROFILE="+filepath.Join(dir, slug(name)+".cpu"))
 		}
 		stopInvites := watchInvitations(srv)
 		p, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, slug(name)+".log"), wantExit, args...)
@@ -98,10 +101,29 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	if access != nil {
 		want = 1 // the sponsor, who is not a guest of this configuration
 	}
-	if left := len(srv.Users()); left != want {
-		return r, fmt.Errorf("destroy left %d users in the directory, want %d", left, want)
+	return r, checkDirectory(srv.DuplicateInvitations(), len(srv.Users()), want)
+}
+
+// checkDirectory is the bench's correctness gate after destroy: no address
+// was invited twice over the run, and destroy left only the want users
+// the configuration does not manage. (A plan that is not empty after
+// apply fails its phase: runTerraform checks -detailed-exitcode.)
+func checkDirectory(dups map[string]int, left, want int) error {
+	var errs []error
+	if len(dups) > 0 {
+		extra, example := 0, ""
+		for email, n := range dups {
+			extra += n
+			if example == "" || email < example {
+				example = email
+			}
+		}
+		errs = append(errs, fmt.Errorf("%d addresses were invited more than once (%d extra invitations, e.g. %s)", len(dups), extra, example))
 	}
-	return r, nil
+	if left != want {
+		errs = append(errs, fmt.Errorf("destroy left %d users in the directory, want %d", left, want))
+	}
+	return errors.Join(errs...)
 }
 
 // writeWorkDir writes the emulator's CA, the Terraform CLI configuration

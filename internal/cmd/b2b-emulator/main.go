@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -57,24 +56,7 @@ func main() {
 	}
 }
 
-func parseLimit(s string) (emulator.RateLimit, error) {
-	if s == "off" || s == "0" {
-		return emulator.RateLimit{Disabled: true}, nil
-	}
-	n, w, ok := strings.Cut(s, "/")
-	if !ok {
-		return emulator.RateLimit{}, fmt.Errorf("invitation limit %q: want N/window like 150/5s, or off", s)
-	}
-	count, err := strconv.Atoi(n)
-	if err != nil || count < 1 {
-		return emulator.RateLimit{}, fmt.Errorf("invitation limit %q: N must be a positive integer", s)
-	}
-	window, err := time.ParseDuration(w)
-	if err != nil || window <= 0 {
-		return emulator.RateLimit{}, fmt.Errorf("invitation limit %q: bad window", s)
-	}
-	return emulator.RateLimit{N: count, Window: window}, nil
-}
+func parseLimit(s string) (emulator.RateLimit, error) { return emulator.ParseRateLimit(s) }
 
 // loadOrCreateCA keeps one CA in dir so that a trust store (SSL_CERT_FILE)
 // written before a restart stays valid after it.
