@@ -52,3 +52,40 @@ func TestEmulatorEveryFilterTheClientBuilds(t *testing.T) {
 		}
 	}
 }
+
+// TestListUsersLeftBeforeIsFilteredByGraph checks the server-side half of
+// the data source's expired filter: ListUsers applies no filter of its own,
+// so only a $filter on employeeLeaveDateTime that the emulator (following
+// the user page's filter support for the property) evaluates keeps the
+// guest whose date has passed and drops the others.
+func TestListUsersLeftBeforeIsFilteredByGraph(t *testing.T) {
+	s := startEmulator(t, emulator.Options{})
+	now := time.Now().UTC().Truncate(time.Second)
+	past, future := now.Add(-48*time.Hour), now.Add(48*time.Hour)
+	ids := map[string]string{}
+	for _, name := range []string{"gone", "staying", "undated"} {
+		id, err := s.SeedUser(emulator.SeedUser{Email: name + "@left.example", DisplayName: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = id
+	}
+	for name, at := range map[string]*time.Time{"gone": &past, "staying": &future} {
+		if err := s.SetEmployeeLeaveDateTime(ids[name], at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := emulatorClient(t, s, s.DefaultApp())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	got, err := c.ListUsers(ctx, graph.GuestFilter{LeftBefore: &now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != ids["gone"] {
+		t.Fatalf("ListUsers(LeftBefore: now) = %v, want only the guest whose date has passed (%s)", got, ids["gone"])
+	}
+	if got[0].EmployeeLeaveDateTime == nil || !got[0].EmployeeLeaveDateTime.Equal(past) {
+		t.Errorf("employeeLeaveDateTime = %v, want %v (selected with the filter)", got[0].EmployeeLeaveDateTime, past)
+	}
+}
