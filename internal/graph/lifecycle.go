@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 )
@@ -74,15 +73,7 @@ func (c *Client) SetEmployeeLeaveDateTime(ctx context.Context, id string, at *ti
 	if err != nil {
 		return fmt.Errorf("graph: encoding employeeLeaveDateTime: %w", err)
 	}
-	impl := c.impl
-	return impl.call(ctx, opSetLeaveDate, func(ctx context.Context) error {
-		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.PATCH,
-			"{+baseurl}/users/{user%2Did}",
-			map[string]string{"baseurl": impl.adapter.GetBaseUrl(), "user%2Did": id})
-		ri.Headers.TryAdd("Accept", "application/json")
-		ri.SetStreamContentAndContentType(body, "application/json")
-		return impl.adapter.SendNoContent(ctx, ri, errorMapping)
-	})
+	return c.impl.patchUser(ctx, opSetLeaveDate, id, body)
 }
 
 // invitationSponsors is the invitation's invitedUserSponsors: directory

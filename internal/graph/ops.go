@@ -250,12 +250,16 @@ func (c *client) updateUser(ctx context.Context, id string, upd UserUpdate) erro
 	if err != nil {
 		return fmt.Errorf("graph: encoding the update: %w", err)
 	}
-	return c.call(ctx, opUpdateUser, func(ctx context.Context) error {
-		// The body is built here rather than from a models.User: the SDK's
-		// backing store serializes a fresh model's @odata.type and decides
-		// null-vs-absent from its change tracking, while Graph needs exactly
-		// the changed properties, null to clear a string and [] to empty a
-		// collection.
+	return c.patchUser(ctx, opUpdateUser, id, body)
+}
+
+// patchUser sends PATCH /users/{id} with a JSON body built by the caller
+// rather than from a models.User: the SDK's backing store serializes a
+// fresh model's @odata.type and decides null-vs-absent from its change
+// tracking, while Graph needs exactly the changed properties, null to
+// clear a string and [] to empty a collection.
+func (c *client) patchUser(ctx context.Context, op operation, id string, body []byte) error {
+	return c.call(ctx, op, func(ctx context.Context) error {
 		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.PATCH,
 			"{+baseurl}/users/{user%2Did}",
 			map[string]string{"baseurl": c.adapter.GetBaseUrl(), "user%2Did": id})
