@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -125,7 +129,10 @@ func profileValidators(p userprop.Prop) []validator.String {
 		return v
 	}
 	if p.Type == userprop.Time {
-		return []validator.String{stringvalidator.RegexMatches(rfc3339UTC, "must be "+strings.ReplaceAll(timeFormat, "`", ""))}
+		return []validator.String{
+			stringvalidator.RegexMatches(rfc3339UTC, "must be "+strings.ReplaceAll(timeFormat, "`", "")),
+			calendarTimeValidator{},
+		}
 	}
 	if len(p.Values) > 0 {
 		return []validator.String{stringvalidator.OneOf(p.Values...)}
@@ -169,3 +176,43 @@ var profileStringFields = func() []profileStringField {
 	}
 	return out
 }()
+
+// calendarTimeValidator refuses a Time row's value that has the right
+// shape but names no real instant (2026-02-30T00:00:00Z, hour 24), which
+// the pattern alone lets through and Graph refuses only at apply. Values of
+// the wrong shape are left to the pattern, so each gets one diagnostic.
+type calendarTimeValidator struct{}
+
+var _ validator.String = calendarTimeValidator{}
+
+func (calendarTimeValidator) Description(context.Context) string {
+	return "must name a real date and time (a day that exists in its month, hours 00-23)"
+}
+
+func (v calendarTimeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (calendarTimeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if !rfc3339UTC.MatchString(s) {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, s); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Date",
+			fmt.Sprintf("The value of %s is written as a time but names none: %s. "+
+				"Use a day that exists in its month and hours 00-23, e.g. 2026-01-31T00:00:00Z.", attributeName(req.Path), dateProblem(err)))
+	}
+}
+
+// dateProblem is what time.Parse found wrong, without repeating the value.
+func dateProblem(err error) string {
+	var pe *time.ParseError
+	if errors.As(err, &pe) && pe.Message != "" {
+		return strings.TrimPrefix(pe.Message, ": ")
+	}
+	return "not a valid date and time"
+}
