@@ -38,7 +38,7 @@ func (c *Client) GetEmployeeLeaveDateTime(ctx context.Context, id string) (*time
 		return nil, err
 	}
 	cfg := &users.UserItemRequestBuilderGetRequestConfiguration{
-		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "employeeLeaveDateTime"}},
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", employeeLeaveDateTimeProp}},
 	}
 	var out models.Userable
 	err := c.impl.call(ctx, opGetLeaveDate, func(ctx context.Context) error {
@@ -69,7 +69,7 @@ func (c *Client) SetEmployeeLeaveDateTime(ctx context.Context, id string, at *ti
 	if at != nil {
 		v = at.UTC().Format(time.RFC3339)
 	}
-	body, err := json.Marshal(map[string]any{"employeeLeaveDateTime": v})
+	body, err := json.Marshal(map[string]any{employeeLeaveDateTimeProp: v})
 	if err != nil {
 		return fmt.Errorf("graph: encoding employeeLeaveDateTime: %w", err)
 	}

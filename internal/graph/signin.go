@@ -34,8 +34,9 @@ import (
 const (
 	// signInActivityProp is the user property's Graph name.
 	signInActivityProp = "signInActivity"
-	// employeeLeaveDateTimeProp is selected only by listings that filter on
-	// it (GuestFilter.LeftBefore): reading it needs User-LifeCycleInfo.Read.All.
+	// employeeLeaveDateTimeProp is read and written by lifecycle.go and
+	// selected only by listings that filter on it (GuestFilter.LeftBefore):
+	// reading it needs User-LifeCycleInfo.Read.All.
 	employeeLeaveDateTimeProp = "employeeLeaveDateTime"
 	// maxSignInPageSize is Graph's page size limit when signInActivity is selected.
 	maxSignInPageSize = 500
