@@ -39,6 +39,7 @@ type options struct {
 	tfLog       string
 	access      bool
 	cpuProfile  bool
+	backend     string
 }
 
 func main() {
@@ -57,11 +58,15 @@ func main() {
 	flag.StringVar(&o.tfLog, "tf-log", "", "TF_LOG level for every Terraform command, written to <out>/n<N>/<phase>.tf.log (to see where time goes; the logging itself slows the run)")
 	flag.BoolVar(&o.access, "access", false, "give every guest one group (group_ids) and one sponsor (sponsor_ids), to measure what managing them costs")
 	flag.BoolVar(&o.cpuProfile, "cpuprofile", false, "have every provider process write a CPU profile (TF_B2B_CPUPROFILE) to <out>/n<N>/<phase>.cpu.<pid>")
+	flag.StringVar(&o.backend, "backend", "local", "Terraform state backend: local (a terraform.tfstate file, rewritten after every resource) or http (an in-memory remote store, snapshots every 20 s like any remote backend; use it for -n 10000, see BENCHMARKS.md)")
 	flag.IntVar(&o.probes, "startup-probes", 5, "provider starts timed for the start-up figure (the median is reported)")
 	flag.Parse()
 	var err error
 	if o.limit, err = emulator.ParseRateLimit(limit); err != nil {
 		fatalf("-invitation-limit: %v", err)
+	}
+	if o.backend != "local" && o.backend != "http" {
+		fatalf("-backend: %q is not local or http", o.backend)
 	}
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

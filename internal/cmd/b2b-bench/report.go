@@ -71,6 +71,13 @@ type phase struct {
 	TerraformCPUSeconds float64 `json:"terraform_cpu_seconds"`
 	FirstInviteSeconds  float64 `json:"first_invitation_seconds,omitempty"`
 	LastInviteSeconds   float64 `json:"last_invitation_seconds,omitempty"`
+	// Backend is the state backend (local or http). StateBytes is the
+	// state file's size after the phase (local) or the largest snapshot
+	// Terraform persisted during it (http); StateWrites counts those
+	// snapshots (http only: the local file is rewritten per resource).
+	Backend     string `json:"backend"`
+	StateBytes  int    `json:"state_bytes,omitempty"`
+	StateWrites int    `json:"state_writes,omitempty"`
 }
 
 // fill turns the emulator's counters into wire requests: a key counts every

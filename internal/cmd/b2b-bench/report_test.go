@@ -43,11 +43,11 @@ func TestProcParentAndPeakOfThisProcess(t *testing.T) {
 }
 
 func TestConfigForDeclaresNGuests(t *testing.T) {
-	c := configFor(7, nil)
+	c := configFor(7, nil, "")
 	if !strings.Contains(c, "range(7)") || !strings.Contains(c, `source = "entra-b2b/b2b"`) || strings.Contains(c, "group_ids") {
 		t.Errorf("config:\n%s", c)
 	}
-	if c := configFor(7, &accessIDs{group: "g1", sponsor: "s1"}); !strings.Contains(c, `group_ids    = ["g1"]`) || !strings.Contains(c, `sponsor_ids  = ["s1"]`) {
+	if c := configFor(7, &accessIDs{group: "g1", sponsor: "s1"}, ""); !strings.Contains(c, `group_ids    = ["g1"]`) || !strings.Contains(c, `sponsor_ids  = ["s1"]`) {
 		t.Errorf("config with access:\n%s", c)
 	}
 	if got := slug("plan (5% drift)"); got != "plan-5-drift" {

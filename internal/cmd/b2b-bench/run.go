@@ -45,9 +45,26 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	defer func() { _ = srv.Close() }()
 	srv.SetFaults(emulator.Faults{Latency: o.latency})
 
-	env, access, err := writeWorkDir(o, dir, n, srv)
+	var state *stateServer
+	if o.backend == "http" {
+		if state, err = startStateServer(); err != nil {
+			return nil, fmt.Errorf("starting the state store: %w", err)
+		}
+		defer state.close()
+	}
+	env, access, err := writeWorkDir(o, dir, n, srv, state)
 	if err != nil {
 		return nil, err
+	}
+	if state != nil {
+		logf("N=%d: terraform init (http backend at %s)", n, state.url)
+		plugins, err := pluginDir(dir, o.provider)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, "init.log"), 0, "init", "-input=false", "-no-color", "-plugin-dir="+plugins); err != nil {
+			return nil, fmt.Errorf("terraform init: %w (see %s)", err, filepath.Join(dir, "init.log"))
+		}
 	}
 	tf := func(name string, wantExit int, args ...string) (phase, error) {
 		args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", o.parallelism))
@@ -65,6 +82,12 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		p.FirstInviteSeconds, p.LastInviteSeconds = stopInvites()
 		p.Name = name
 		p.fill(srv.Counters(), n)
+		p.Backend = o.backend
+		if state != nil {
+			p.StateWrites, p.StateBytes = state.counts()
+		} else if fi, err := os.Stat(filepath.Join(dir, "terraform.tfstate")); err == nil {
+			p.StateBytes = int(fi.Size())
+		}
 		logf("N=%d: %s: %.1f s, %.3f Graph requests per guest, %d answered 429, provider peak RSS %.1f MB, CPU s provider %.1f terraform %.1f",
 			n, name, p.WallSeconds, p.RequestsPerGuest, p.Status429, p.ProviderPeakRSSMB, p.ProviderCPUSeconds, p.TerraformCPUSeconds)
 		if p.LastInviteSeconds > 0 {
@@ -129,7 +152,7 @@ func checkDirectory(dups map[string]int, left, want int) error {
 // writeWorkDir writes the emulator's CA, the Terraform CLI configuration
 // and main.tf for n guests into dir, seeds the -access group and sponsor,
 // and returns the environment Terraform runs with.
-func writeWorkDir(o options, dir string, n int, srv *emulator.Server) ([]string, *accessIDs, error) {
+func writeWorkDir(o options, dir string, n int, srv *emulator.Server, state *stateServer) ([]string, *accessIDs, error) {
 	caFile := filepath.Join(dir, "emulator-ca.pem")
 	if err := srv.CA().WriteCertFile(caFile); err != nil {
 		return nil, nil, err
@@ -152,7 +175,7 @@ func writeWorkDir(o options, dir string, n int, srv *emulator.Server) ([]string,
 			return nil, nil, err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n, access)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n, access, backendBlock(o.backend, state))), 0o644); err != nil {
 		return nil, nil, err
 	}
 	return append(cleanEnv(),
@@ -185,7 +208,7 @@ func seedAccess(srv *emulator.Server, clientID string) (*accessIDs, error) {
 // configFor writes N guests the way a team keeps them: one resource per
 // row of a map, with only the invitation's own fields (no profile PATCH),
 // and with access, a group membership and a sponsor each.
-func configFor(n int, access *accessIDs) string {
+func configFor(n int, access *accessIDs, backend string) string {
 	extra := ""
 	if access != nil {
 		extra = fmt.Sprintf("  group_ids    = [%q]\n  sponsor_ids  = [%q]\n", access.group, access.sponsor)
@@ -194,7 +217,7 @@ func configFor(n int, access *accessIDs) string {
   required_providers {
     b2b = { source = "entra-b2b/b2b" }
   }
-}
+%s}
 
 provider "b2b" {
   default_redirect_url            = "https://myapps.microsoft.com"
@@ -210,7 +233,7 @@ resource "b2b_guest_user" "g" {
   email        = each.value
   display_name = "Guest ${each.key}"
 %s}
-`, n, extra)
+`, backend, n, extra)
 }
 
 // watchInvitations samples the emulator's invitation counter until the
