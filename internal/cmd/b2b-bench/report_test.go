@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +48,7 @@ func TestProcParentAndPeakOfThisProcess(t *testing.T) {
 
 func TestConfigForDeclaresNGuests(t *testing.T) {
 	c := configFor(7, nil, "")
-	if !strings.Contains(c, "range(7)") || !strings.Contains(c, `source = "entra-b2b/b2b"`) || strings.Contains(c, "group_ids") {
+	if !strings.Contains(c, guestsLocal(7)) || !strings.Contains(c, `source = "entra-b2b/b2b"`) || strings.Contains(c, "group_ids") {
 		t.Errorf("config:\n%s", c)
 	}
 	if c := configFor(7, &accessIDs{group: "g1", sponsor: "s1"}, ""); !strings.Contains(c, `group_ids    = ["g1"]`) || !strings.Contains(c, `sponsor_ids  = ["s1"]`) {
@@ -52,6 +56,33 @@ func TestConfigForDeclaresNGuests(t *testing.T) {
 	}
 	if got := slug("plan (5% drift)"); got != "plan-5-drift" {
 		t.Errorf("slug = %q", got)
+	}
+}
+
+// TestGuestsLocalGivesNGuests evaluates local.guests with the Terraform CLI
+// (TF_ACC_TERRAFORM_PATH) for sizes around the chunk edges, past the 1,024
+// values Terraform's range allows in one call.
+func TestGuestsLocalGivesNGuests(t *testing.T) {
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH is not set")
+	}
+	for _, n := range []int{7, 1000, 1001, 10000} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(guestsLocal(n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(tf, "console")
+		cmd.Dir, cmd.Stdin = dir, strings.NewReader(`jsonencode([length(local.guests), local.guests["guest00000"], try(local.guests[format("guest%05d", `+strconv.Itoa(n-1)+`)], "missing")])`+"\n")
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=", "CHECKPOINT_DISABLE=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("n=%d: terraform console: %v\n%s", n, err, out)
+		}
+		want := fmt.Sprintf(`[%d,"guest00000@partner.example","guest%05d@partner.example"]`, n, n-1)
+		if got := strings.Trim(strings.TrimSpace(string(out)), `"`); strings.ReplaceAll(got, `\"`, `"`) != want {
+			t.Errorf("n=%d: local.guests gives %s, want %s", n, got, want)
+		}
 	}
 }
 

@@ -224,16 +224,24 @@ provider "b2b" {
   default_send_invitation_message = false
 }
 
-locals {
-  guests = { for i in range(%d) : format("guest%%05d", i) => format("guest%%05d@partner.example", i) }
-}
-
+%s
 resource "b2b_guest_user" "g" {
   for_each     = local.guests
   email        = each.value
   display_name = "Guest ${each.key}"
 %s}
-`, backend, n, extra)
+`, backend, guestsLocal(n), extra)
+}
+
+// guestsLocal declares local.guests, n addresses by key. Terraform's range
+// gives at most 1,024 values, so the keys are built in chunks of 1,000.
+func guestsLocal(n int) string {
+	return fmt.Sprintf(`locals {
+  guests = merge([for c in range(%d) : {
+    for i in range(c * 1000, min(c * 1000 + 1000, %d)) : format("guest%%05d", i) => format("guest%%05d@partner.example", i)
+  }]...)
+}
+`, (n+999)/1000, n)
 }
 
 // watchInvitations samples the emulator's invitation counter until the
