@@ -44,7 +44,7 @@ type options struct {
 
 func main() {
 	var o options
-	var sizes, limit string
+	var sizes, limit, merge string
 	flag.StringVar(&sizes, "n", "100,1000", "comma-separated numbers of guests; each is a separate run (make bench: 100,1000; 10000 works and takes about an hour)")
 	flag.DurationVar(&o.latency, "latency", 30*time.Millisecond, "latency the emulator adds to every Graph request")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism (10 is Terraform's default)")
@@ -59,8 +59,23 @@ func main() {
 	flag.BoolVar(&o.access, "access", false, "give every guest one group (group_ids) and one sponsor (sponsor_ids), to measure what managing them costs")
 	flag.BoolVar(&o.cpuProfile, "cpuprofile", false, "have every provider process write a CPU profile (TF_B2B_CPUPROFILE) to <out>/n<N>/<phase>.cpu.<pid>")
 	flag.StringVar(&o.backend, "backend", "local", "Terraform state backend: local (a terraform.tfstate file, rewritten after every resource) or http (an in-memory remote store, snapshots every 20 s like any remote backend; use it for -n 10000, see BENCHMARKS.md)")
+	flag.StringVar(&merge, "merge", "", "comma-separated results.json files of earlier runs to combine into <out>/results.json and its chart, without running anything (e.g. a -n 100,1000 run and a -n 10000 run)")
 	flag.IntVar(&o.probes, "startup-probes", 5, "provider starts timed for the start-up figure (the median is reported)")
 	flag.Parse()
+	if merge != "" {
+		rep, err := mergeReports(strings.Split(merge, ","))
+		if err != nil {
+			fatalf("-merge: %v", err)
+		}
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			fatalf("%v", err)
+		}
+		rep.print(os.Stdout)
+		if err := rep.write(o.out); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
 	var err error
 	if o.limit, err = emulator.ParseRateLimit(limit); err != nil {
 		fatalf("-invitation-limit: %v", err)

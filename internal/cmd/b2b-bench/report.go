@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -157,6 +158,34 @@ func (r *report) write(dir string) error {
 	}
 	logf("wrote %s and %s", filepath.Join(dir, "results.json"), filepath.Join(dir, "results.png"))
 	return nil
+}
+
+// mergeReports combines the runs of several results.json files, in
+// increasing N, so one chart shows sizes measured in separate runs; the
+// first file's machine and settings head the result, and each run keeps
+// the load averages it recorded.
+func mergeReports(paths []string) (*report, error) {
+	var out *report
+	for _, path := range paths {
+		b, err := os.ReadFile(strings.TrimSpace(path))
+		if err != nil {
+			return nil, err
+		}
+		var r report
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if out == nil {
+			out = &r
+			continue
+		}
+		out.Runs = append(out.Runs, r.Runs...)
+	}
+	if out == nil {
+		return nil, errors.New("no files to merge")
+	}
+	sort.SliceStable(out.Runs, func(i, j int) bool { return out.Runs[i].N < out.Runs[j].N })
+	return out, nil
 }
 
 func slug(s string) string {
