@@ -317,7 +317,7 @@ main() {
 			log "adding $main_overlay to package main"
 		fi
 		log "building $product from source ($main_pkg)"
-		(cd "$work" && "$go_bin" build -trimpath -buildvcs=false "${extra_args[@]}" \
+		(cd "$work" && "$go_bin" build -trimpath -buildvcs=false ${extra_args[@]+"${extra_args[@]}"} \
 			-ldflags "$ldflags_base -X $tf_module/version.dev=no" -o "$out_bin" "$main_pkg")
 	fi
 
