@@ -152,3 +152,47 @@ func TestDuplicateInvitationsSeenByTheEmulator(t *testing.T) {
 		t.Errorf("DuplicateInvitations = %v; want dup@partner.example once", d)
 	}
 }
+
+// -terraform-cpuprofile: the profiled CLI's script, and each phase's
+// Terraform gets its own profile path under the run's directory.
+func TestTerraformCPUProfileWiring(t *testing.T) {
+	if got := installScript(true); got != "tools/install-terraform-profiled.sh" {
+		t.Errorf("installScript(true) = %q", got)
+	}
+	if got := installScript(false); got != "tools/install-terraform.sh" {
+		t.Errorf("installScript(false) = %q", got)
+	}
+	base := []string{"PATH=/bin"}
+	env, prof := phaseEnv(options{tfCPUProfile: true}, base, "/out/n1000", phaseDestroy)
+	if prof != "/out/n1000/destroy.tf.cpu" {
+		t.Errorf("profile path = %q", prof)
+	}
+	if want := tfCPUProfileEnv + "=/out/n1000/destroy.tf.cpu"; env[len(env)-1] != want || len(base) != 1 {
+		t.Errorf("env = %q; want %q appended (base untouched: %q)", env, want, base)
+	}
+	if _, prof := phaseEnv(options{}, base, "/out/n1000", phaseDestroy); prof != "" {
+		t.Errorf("without the flag the profile path is %q", prof)
+	}
+	if got := slug(phaseNoRefresh); got != "plan-refresh-false" {
+		t.Errorf("slug(%q) = %q", phaseNoRefresh, got)
+	}
+}
+
+func TestRatiosAndStateBytesInTheTable(t *testing.T) {
+	run := sizeRun{N: 100, Phases: []phase{
+		{Name: phaseCreate, WallSeconds: 10, StateBytes: 150000},
+		{Name: phaseRefresh, WallSeconds: 3},
+		{Name: phaseNoRefresh, WallSeconds: 2},
+		{Name: phaseDestroy, WallSeconds: 12},
+	}}
+	if r, ok := run.ratio(phaseRefresh, phaseNoRefresh); !ok || r != 1.5 {
+		t.Errorf("refresh ratio = %v %v; want 1.5", r, ok)
+	}
+	var b strings.Builder
+	(&report{Runs: []sizeRun{run}}).print(&b)
+	for _, want := range []string{"1500", "no-change plan / plan -refresh=false, wall time: 1.50x", "destroy / create, wall time: 1.20x"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}

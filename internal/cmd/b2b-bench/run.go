@@ -22,8 +22,13 @@ import (
 const (
 	phaseCreate  = "apply (create)"
 	phaseRefresh = "plan (no changes)"
-	phaseDrift   = "plan (5% drift)"
-	phaseDestroy = "destroy"
+	// phaseNoRefresh is the same plan over the same state with
+	// -refresh=false: what Terraform and the provider cost without reading
+	// the guests, the denominator of issue 13's "no-change plan at most
+	// 1.5x the same plan with -refresh=false".
+	phaseNoRefresh = "plan (-refresh=false)"
+	phaseDrift     = "plan (5% drift)"
+	phaseDestroy   = "destroy"
 )
 
 func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error) {
@@ -70,13 +75,7 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", o.parallelism))
 		srv.ResetCounters()
 		logf("N=%d: %s: terraform %s", n, name, strings.Join(args, " "))
-		env := env
-		if o.tfLog != "" {
-			env = append(env[:len(env):len(env)], "TF_LOG="+o.tfLog, "TF_LOG_PATH="+filepath.Join(dir, slug(name)+".tf.log"))
-		}
-		if o.cpuProfile {
-			env = append(env[:len(env):len(env)], "TF_B2B_CPUPROFILE="+filepath.Join(dir, slug(name)+".cpu"))
-		}
+		env, tfProfile := phaseEnv(o, env, dir, name)
 		stopInvites := watchInvitations(srv)
 		p, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, slug(name)+".log"), wantExit, args...)
 		p.FirstInviteSeconds, p.LastInviteSeconds = stopInvites()
@@ -93,6 +92,13 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		if p.LastInviteSeconds > 0 {
 			logf("N=%d: %s: invitations from %.1f s to %.1f s", n, name, p.FirstInviteSeconds, p.LastInviteSeconds)
 		}
+		if tfProfile != "" {
+			if _, statErr := os.Stat(tfProfile); statErr != nil {
+				logf("N=%d: %s: Terraform wrote no CPU profile (%v): is %s a build from tools/install-terraform-profiled.sh?", n, name, statErr, o.terraform)
+			} else {
+				p.TerraformCPUProfile = tfProfile
+			}
+		}
 		return p, err
 	}
 
@@ -105,6 +111,7 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	}{
 		{phaseCreate, 0, []string{"apply", "-auto-approve"}, nil},
 		{phaseRefresh, 0, []string{"plan", "-detailed-exitcode"}, nil},
+		{phaseNoRefresh, 0, []string{"plan", "-detailed-exitcode", "-refresh=false"}, nil},
 		{phaseDrift, 2, []string{"plan", "-detailed-exitcode"}, func() error { return drift(srv, n, o.drift) }},
 		{phaseDestroy, 0, []string{"destroy", "-auto-approve"}, nil},
 	}
@@ -126,6 +133,31 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	}
 	return r, checkDirectory(srv.DuplicateInvitations(), len(srv.Users()), want)
 }
+
+// phaseEnv adds to env what the flags ask of one phase's Terraform: its
+// log, the provider's CPU profiles and Terraform's own, and returns the
+// path Terraform's profile goes to ("" without -terraform-cpuprofile).
+func phaseEnv(o options, env []string, dir, name string) ([]string, string) {
+	env = env[:len(env):len(env)] // appends never write into the caller's array
+	if o.tfLog != "" {
+		env = append(env, "TF_LOG="+o.tfLog, "TF_LOG_PATH="+filepath.Join(dir, slug(name)+".tf.log"))
+	}
+	if o.cpuProfile {
+		env = append(env, "TF_B2B_CPUPROFILE="+filepath.Join(dir, slug(name)+".cpu"))
+	}
+	tfProfile := ""
+	if o.tfCPUProfile {
+		tfProfile = filepath.Join(dir, slug(name)+".tf.cpu")
+		_ = os.Remove(tfProfile) // a profile left by an earlier run must not pass for this one's
+		env = append(env, tfCPUProfileEnv+"="+tfProfile)
+	}
+	return env, tfProfile
+}
+
+// tfCPUProfileEnv names the file a Terraform built by
+// tools/install-terraform-profiled.sh writes its CPU profile to
+// (tools/terraform-cpuprofile/zz_b2b_cpuprofile.go); other builds ignore it.
+const tfCPUProfileEnv = "TF_B2B_TF_CPUPROFILE"
 
 // checkDirectory is the bench's correctness gate after destroy: no address
 // was invited twice over the run, and destroy left only the want users
