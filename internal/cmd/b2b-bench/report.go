@@ -62,6 +62,7 @@ type phase struct {
 	Share429          float64        `json:"share_429"`
 	ProviderPeakRSSMB float64        `json:"provider_peak_rss_mb"`
 	ProviderStarts    int            `json:"provider_processes"`
+	ProviderPeaksMB   []float64      `json:"provider_peak_rss_mb_by_process"`
 	LoadAvgAfter      string         `json:"load_average_after"`
 	// FirstInviteSeconds and LastInviteSeconds place the invitations in the
 	// phase's wall time (sampled every 100 ms), so that the time Terraform

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -365,6 +366,7 @@ func runTerraform(ctx context.Context, tfPath, dir string, env []string, logPath
 	p.WallSeconds = time.Since(start).Seconds()
 	mon.stop()
 	p.ProviderPeakRSSMB, p.ProviderStarts = mon.result()
+	p.ProviderPeaksMB = mon.peaks()
 	p.ProviderCPUSeconds = mon.cpuSeconds()
 	if st := cmd.ProcessState; st != nil {
 		// wait4 reports the child's usage with that of the children it
@@ -426,7 +428,7 @@ func (m *rssMonitor) sample() {
 		}
 		ppid, comm := procParent(pid)
 		// The kernel cuts comm at 15 bytes: "terraform-provi".
-		if ppid != m.parent || !strings.HasPrefix("terraform-provider-b2b", comm) || comm == "" {
+		if ppid != m.parent || !strings.HasPrefix(comm, "terraform-provi") {
 			continue
 		}
 		if kb := procHWM(pid); kb > 0 {
@@ -452,6 +454,24 @@ func (m *rssMonitor) result() (peakMB float64, starts int) {
 		top = max(top, kb)
 	}
 	return float64(top) / 1024, len(m.peak)
+}
+
+// peaks is each provider process's peak RSS in MB, in the order Terraform
+// started them (by pid), to tell which of a command's processes (validate,
+// plan, apply) a peak belongs to.
+func (m *rssMonitor) peaks() []float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	pids := make([]int, 0, len(m.peak))
+	for pid := range m.peak {
+		pids = append(pids, pid)
+	}
+	sort.Ints(pids)
+	out := make([]float64, len(pids))
+	for i, pid := range pids {
+		out[i] = math.Round(float64(m.peak[pid])/1024*10) / 10
+	}
+	return out
 }
 
 func procParent(pid int) (int, string) {
