@@ -1,0 +1,313 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"reflect"
+	"testing"
+
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// The reference the direct codec is held to: getModel and setModel as
+// they were, through the framework's reflection (Get, Set, ObjectValueFrom,
+// As), with the profile strings split off and merged back.
+
+func getModelReflect(ctx context.Context, src modelGetter, m profiledModel) diag.Diagnostics {
+	var obj types.Object
+	diags := src.Get(ctx, &obj)
+	if diags.HasError() {
+		return diags
+	}
+	if obj.IsNull() || obj.IsUnknown() {
+		return src.Get(ctx, m)
+	}
+	attrs, attrTypes := obj.Attributes(), obj.AttributeTypes(ctx)
+	profile := make(profileValues, len(profileAttrs))
+	for _, name := range profileAttrs {
+		v, ok := attrs[name].(types.String)
+		if !ok {
+			diags.Append(codecError("read", fmt.Sprintf("the schema has no string attribute %q for the user-property table's profile row", name)))
+			return diags
+		}
+		profile[name] = v
+	}
+	rest, d := types.ObjectValue(without(attrTypes, profileAttrs), without(attrs, profileAttrs))
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(rest.As(ctx, m, basetypes.ObjectAsOptions{})...)
+	*m.profile() = profile
+	return diags
+}
+
+func setModelReflect(ctx context.Context, dst modelSetter, m profiledModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var s interface{ Type() attr.Type }
+	switch d := dst.(type) {
+	case *tfsdk.State:
+		s = d.Schema
+	case *tfsdk.Plan:
+		s = d.Schema
+	}
+	attrTypes := s.Type().(attr.TypeWithAttributeTypes).AttributeTypes()
+	rest, d := types.ObjectValueFrom(ctx, without(attrTypes, profileAttrs), m)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	all := maps.Clone(rest.Attributes())
+	for _, name := range profileAttrs {
+		all[name] = (*m.profile()).get(name)
+	}
+	obj, d := types.ObjectValue(attrTypes, all)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(dst.Set(ctx, obj)...)
+	return diags
+}
+
+func without[V any](m map[string]V, drop []string) map[string]V {
+	out := maps.Clone(m)
+	for _, k := range drop {
+		delete(out, k)
+	}
+	return out
+}
+
+// codecCase is one object value of a schema: attributes set as listed,
+// the others null (or unknown when unknownRest).
+type codecCase struct {
+	name        string
+	set         map[string]tftypes.Value
+	unknownRest bool
+}
+
+var (
+	strs    = tftypes.List{ElementType: tftypes.String}
+	strSet  = tftypes.Set{ElementType: tftypes.String}
+	unknown = tftypes.UnknownValue
+)
+
+func tfStrings(typ tftypes.Type, ss ...string) tftypes.Value {
+	vals := make([]tftypes.Value, 0, len(ss))
+	for _, s := range ss {
+		vals = append(vals, tftypes.NewValue(tftypes.String, s))
+	}
+	return tftypes.NewValue(typ, vals)
+}
+
+// codecCases are the values both codecs convert: null and unknown
+// attributes, empty and full strings, bools, lists and sets (empty,
+// unknown, with elements, one with duplicates the framework refuses),
+// nested blocks (null, set, with unknown attributes, unknown) and
+// timeouts.
+func codecCases(obj tftypes.Object) []codecCase {
+	timeoutsType := obj.AttributeTypes["timeouts"].(tftypes.Object)
+	timeoutVals := map[string]tftypes.Value{}
+	for name, at := range timeoutsType.AttributeTypes {
+		timeoutVals[name] = tftypes.NewValue(at, nil)
+	}
+	timeoutVals["read"] = tftypes.NewValue(tftypes.String, "5m")
+	cases := []codecCase{
+		{name: "all null", set: map[string]tftypes.Value{}},
+		{name: "all unknown", set: map[string]tftypes.Value{}, unknownRest: true},
+		{name: "typical state", set: map[string]tftypes.Value{
+			"id": tftypes.NewValue(tftypes.String, "00000000-0000-0000-0000-000000000001"), "email": tftypes.NewValue(tftypes.String, "a@b.example"),
+			"display_name": tftypes.NewValue(tftypes.String, "Ann"), "job_title": tftypes.NewValue(tftypes.String, ""),
+			"department": tftypes.NewValue(tftypes.String, "Sales"), "account_enabled": tftypes.NewValue(tftypes.Bool, true),
+			"adopt_existing": tftypes.NewValue(tftypes.Bool, false),
+			"timeouts":       tftypes.NewValue(timeoutsType, timeoutVals),
+		}},
+		{name: "unknown timeouts", set: map[string]tftypes.Value{"timeouts": tftypes.NewValue(timeoutsType, unknown)}},
+	}
+	if _, ok := obj.AttributeTypes["business_phones"]; ok {
+		phones := obj.AttributeTypes["business_phones"]
+		mails := obj.AttributeTypes["other_mails"]
+		cases = append(cases,
+			codecCase{name: "collections", set: map[string]tftypes.Value{
+				"business_phones": tfStrings(phones, "+1 555"), "other_mails": tfStrings(mails, "x@y.example", "z@y.example"),
+			}},
+			codecCase{name: "empty collections", set: map[string]tftypes.Value{
+				"business_phones": tfStrings(phones), "other_mails": tfStrings(mails),
+			}},
+			codecCase{name: "unknown collections", set: map[string]tftypes.Value{
+				"business_phones": tftypes.NewValue(phones, unknown), "other_mails": tftypes.NewValue(mails, unknown),
+			}},
+		)
+		if mails.Is(tftypes.Set{}) {
+			cases = append(cases, codecCase{name: "set with duplicates", set: map[string]tftypes.Value{
+				"other_mails": tfStrings(mails, "x@y.example", "x@y.example"),
+			}})
+		}
+	}
+	if msgType, ok := obj.AttributeTypes["invitation_message"].(tftypes.Object); ok {
+		cases = append(cases,
+			codecCase{name: "nested block set", set: map[string]tftypes.Value{
+				"invitation_message": tftypes.NewValue(msgType, map[string]tftypes.Value{
+					"body": tftypes.NewValue(tftypes.String, "Hello"), "language": tftypes.NewValue(tftypes.String, nil),
+					"cc_recipient": tftypes.NewValue(tftypes.String, unknown),
+				}),
+				"group_ids": tfStrings(strSet, "g1", "g2"), "sponsor_ids": tftypes.NewValue(strSet, unknown),
+			}},
+			codecCase{name: "nested block unknown", set: map[string]tftypes.Value{
+				"invitation_message": tftypes.NewValue(msgType, unknown),
+			}},
+		)
+	}
+	return cases
+}
+
+func (c codecCase) value(obj tftypes.Object) tftypes.Value {
+	vals := map[string]tftypes.Value{}
+	for name, at := range obj.AttributeTypes {
+		if v, ok := c.set[name]; ok {
+			vals[name] = v
+		} else if c.unknownRest {
+			vals[name] = tftypes.NewValue(at, unknown)
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tftypes.NewValue(obj, vals)
+}
+
+// codecSubject is one model type with the schema it is decoded from.
+type codecSubject struct {
+	name   string
+	schema interface{ Type() attr.Type }
+	state  func(raw tftypes.Value) tfsdk.State
+	model  func() profiledModel
+}
+
+func codecSubjects(ctx context.Context) []codecSubject {
+	rs := guestUserSchemaV0(ctx)
+	ds := guestUserDataSourceSchemaV0(ctx)
+	return []codecSubject{
+		{name: "resource", schema: rs, state: func(raw tftypes.Value) tfsdk.State { return tfsdk.State{Schema: rs, Raw: raw} },
+			model: func() profiledModel { return &guestUserResourceModelV0{} }},
+		{name: "data source", schema: ds, state: func(raw tftypes.Value) tfsdk.State { return tfsdk.State{Schema: ds, Raw: raw} },
+			model: func() profiledModel { return &guestUserDataSourceModelV0{} }},
+	}
+}
+
+// The direct codec decodes and encodes every model type exactly as the
+// framework's reflection does, for every case: the same model (or both an
+// error), and the same Terraform value written back from it, through a
+// state, a plan and a configuration.
+func TestDirectCodecMatchesFrameworkReflection(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, sub := range codecSubjects(ctx) {
+		obj := sub.schema.Type().TerraformType(ctx).(tftypes.Object)
+		for _, c := range codecCases(obj) {
+			raw := c.value(obj)
+			st := sub.state(raw)
+			sources := map[string]modelGetter{
+				"state": st, "plan": tfsdk.Plan{Schema: st.Schema, Raw: raw}, "config": tfsdk.Config{Schema: st.Schema, Raw: raw},
+				"profiled state": profiled(&st),
+			}
+			for what, src := range sources {
+				direct, ref := sub.model(), sub.model()
+				dd, rd := getModel(ctx, src, direct), getModelReflect(ctx, src, ref)
+				if dd.HasError() != rd.HasError() {
+					t.Errorf("%s %s %s: direct decode errors %v, reflection %v", sub.name, c.name, what, dd, rd)
+					continue
+				}
+				if rd.HasError() {
+					continue
+				}
+				if !reflect.DeepEqual(direct, ref) {
+					t.Errorf("%s %s %s: direct decode\n%+v\nreflection\n%+v", sub.name, c.name, what, direct, ref)
+				}
+			}
+			m := sub.model()
+			if d := getModelReflect(ctx, st, m); d.HasError() {
+				continue
+			}
+			directOut := sub.state(tftypes.NewValue(obj, nil))
+			refOut := sub.state(tftypes.NewValue(obj, nil))
+			dd, rd := setModel(ctx, &directOut, m), setModelReflect(ctx, &refOut, m)
+			if dd.HasError() != rd.HasError() {
+				t.Errorf("%s %s: direct encode errors %v, reflection %v", sub.name, c.name, dd, rd)
+				continue
+			}
+			if !rd.HasError() && !directOut.Raw.Equal(refOut.Raw) {
+				diffs, _ := refOut.Raw.Diff(directOut.Raw)
+				t.Errorf("%s %s: direct encode differs from reflection: %v", sub.name, c.name, diffs)
+			}
+			plan := tfsdk.Plan{Schema: directOut.Schema, Raw: tftypes.NewValue(obj, nil)}
+			if !rd.HasError() {
+				if d := setModel(ctx, &plan, m); d.HasError() || !plan.Raw.Equal(refOut.Raw) {
+					t.Errorf("%s %s: direct encode into a plan: %v", sub.name, c.name, d)
+				}
+			}
+		}
+	}
+}
+
+// Models the providers' code builds (not decoded) encode the same way, and
+// a model whose collections or timeouts have no element types (a zero
+// value) is refused by both.
+func TestDirectCodecEncodesBuiltModelsAsReflectionDoes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rs := guestUserSchemaV0(ctx)
+	full := newGuestUserModel()
+	full.ID, full.Email, full.AccountEnabled = types.StringValue("id"), types.StringValue("a@b.example"), types.BoolValue(true)
+	full.OtherMails = types.SetValueMust(types.StringType, []attr.Value{types.StringValue("o@b.example")})
+	full.BusinessPhones = types.ListValueMust(types.StringType, []attr.Value{})
+	full.InvitationMessage = &invitationMessageModelV0{Body: types.StringValue("hi"), Language: types.StringNull(), CcRecipient: types.StringUnknown()}
+	full.Profile = distinctProfile().with("city", types.StringUnknown())
+	full.Timeouts = timeouts.Value{Object: types.ObjectValueMust(map[string]attr.Type{
+		"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
+	}, map[string]attr.Value{"create": types.StringValue("1m"), "read": types.StringNull(), "update": types.StringNull(), "delete": types.StringNull()})}
+	badSet := newGuestUserModel()
+	badSet.GroupIDs = types.SetValueMust(types.StringType, []attr.Value{types.StringValue("g"), types.StringValue("g")})
+
+	ds := guestUserDataSourceSchemaV0(ctx)
+	dm := guestUserDataSourceModelV0{
+		OtherMails: types.ListNull(types.StringType), BusinessPhones: types.ListValueMust(types.StringType, []attr.Value{types.StringValue("1")}),
+		Timeouts: dstimeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})},
+		Profile:  distinctProfile(),
+	}
+	resource := func() tfsdk.State {
+		return tfsdk.State{Schema: rs, Raw: tftypes.NewValue(rs.Type().TerraformType(ctx), nil)}
+	}
+	dataSource := func() tfsdk.State {
+		return tfsdk.State{Schema: ds, Raw: tftypes.NewValue(ds.Type().TerraformType(ctx), nil)}
+	}
+	for name, c := range map[string]struct {
+		state func() tfsdk.State
+		model profiledModel
+	}{
+		"full":          {resource, &full},
+		"empty":         {resource, func() *guestUserResourceModelV0 { m := newGuestUserModel(); return &m }()},
+		"zero":          {resource, &guestUserResourceModelV0{}},
+		"duplicate set": {resource, &badSet},
+		"data source":   {dataSource, &dm},
+		"zero ds":       {dataSource, &guestUserDataSourceModelV0{}},
+	} {
+		directOut, refOut := c.state(), c.state()
+		dd, rd := setModel(ctx, &directOut, c.model), setModelReflect(ctx, &refOut, c.model)
+		if dd.HasError() != rd.HasError() {
+			t.Errorf("%s: direct encode errors %v, reflection %v", name, dd, rd)
+			continue
+		}
+		if !rd.HasError() && !directOut.Raw.Equal(refOut.Raw) {
+			diffs, _ := refOut.Raw.Diff(directOut.Raw)
+			t.Errorf("%s: direct encode differs from reflection: %v", name, diffs)
+		}
+	}
+}
