@@ -112,7 +112,11 @@ func newRefreshRPC(tb testing.TB, s tfprotov6.ProviderServer, providerAttrs map[
 		tb.Fatal(err)
 	}
 	rs := schemas.ResourceSchemas[benchType]
-	r := &refreshRPC{tb: tb, ctx: ctx, s: s, typ: rs.ValueType().(tftypes.Object), computed: map[string]bool{}}
+	typ, ok := rs.ValueType().(tftypes.Object)
+	if !ok {
+		tb.Fatalf("%s is not an object type", rs.ValueType())
+	}
+	r := &refreshRPC{tb: tb, ctx: ctx, s: s, typ: typ, computed: map[string]bool{}}
 	for _, a := range rs.Block.Attributes {
 		r.computed[a.Name] = a.Computed
 	}
@@ -130,7 +134,7 @@ func newRefreshRPC(tb testing.TB, s tfprotov6.ProviderServer, providerAttrs map[
 // benchObject is a value of object type typ with the given string
 // attributes set and every other attribute null.
 func benchObject(typ tftypes.Type, set map[string]string) tftypes.Value {
-	obj := typ.(tftypes.Object)
+	obj, _ := typ.(tftypes.Object) // schema types are objects
 	vals := map[string]tftypes.Value{}
 	for name, at := range obj.AttributeTypes {
 		if v, ok := set[name]; ok {

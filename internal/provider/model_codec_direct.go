@@ -252,13 +252,13 @@ func (c *modelCodec) decode(ctx context.Context, raw tftypes.Value, dst reflect.
 			if err != nil {
 				return diag.Diagnostics{codecError("read", fmt.Sprintf("%s: %s", f.attr, err))}
 			}
-			*(field.Addr().Interface().(*types.String)) = s
+			*fieldPtr[types.String](field) = s
 		case kindBool:
 			b, err := boolFromTerraform(v)
 			if err != nil {
 				return diag.Diagnostics{codecError("read", fmt.Sprintf("%s: %s", f.attr, err))}
 			}
-			*(field.Addr().Interface().(*types.Bool)) = b
+			*fieldPtr[types.Bool](field) = b
 		case kindValue:
 			av, diags := f.valueFromTerraform(ctx, v)
 			if diags.HasError() {
@@ -289,7 +289,8 @@ func (c *modelCodec) decode(ctx context.Context, raw tftypes.Value, dst reflect.
 			}
 			profile[name] = s
 		}
-		*dst.Addr().Interface().(profiledModel).profile() = profile
+		pm, _ := dst.Addr().Interface().(profiledModel) // c.profile: it is one
+		*pm.profile() = profile
 	}
 	return nil
 }
@@ -335,11 +336,12 @@ func (c *modelCodec) encode(ctx context.Context, src reflect.Value) (tftypes.Val
 		field := src.Field(f.index)
 		switch f.kind {
 		case kindString:
-			vals[f.attr] = stringToTerraform(*(field.Addr().Interface().(*types.String)))
+			vals[f.attr] = stringToTerraform(*fieldPtr[types.String](field))
 		case kindBool:
-			vals[f.attr] = boolToTerraform(*(field.Addr().Interface().(*types.Bool)))
+			vals[f.attr] = boolToTerraform(*fieldPtr[types.Bool](field))
 		case kindValue:
-			v, diags := f.valueToTerraform(ctx, field.Interface().(attr.Value))
+			av, _ := field.Interface().(attr.Value) // nil is refused below
+			v, diags := f.valueToTerraform(ctx, av)
 			if diags.HasError() {
 				return tftypes.Value{}, diags
 			}
@@ -357,7 +359,8 @@ func (c *modelCodec) encode(ctx context.Context, src reflect.Value) (tftypes.Val
 		}
 	}
 	if c.profile {
-		profile := *src.Addr().Interface().(profiledModel).profile()
+		pm, _ := src.Addr().Interface().(profiledModel) // c.profile: it is one
+		profile := *pm.profile()
 		for _, name := range profileAttrs {
 			vals[name] = stringToTerraform(profile.get(name))
 		}
@@ -381,6 +384,13 @@ func (f *fieldCodec) valueToTerraform(ctx context.Context, av attr.Value) (tftyp
 		return tftypes.Value{}, diags
 	}
 	return v, nil
+}
+
+// fieldPtr is the address of field, a struct field of type T (the field
+// plan's kind says which).
+func fieldPtr[T any](field reflect.Value) *T {
+	p, _ := field.Addr().Interface().(*T)
+	return p
 }
 
 func typeOf(ctx context.Context, av attr.Value) any {

@@ -59,7 +59,11 @@ func setModelReflect(ctx context.Context, dst modelSetter, m profiledModel) diag
 	case *tfsdk.Plan:
 		s = d.Schema
 	}
-	attrTypes := s.Type().(attr.TypeWithAttributeTypes).AttributeTypes()
+	objType, ok := s.Type().(attr.TypeWithAttributeTypes)
+	if !ok {
+		return diag.Diagnostics{codecError("write", "no object schema")}
+	}
+	attrTypes := objType.AttributeTypes()
 	rest, d := types.ObjectValueFrom(ctx, without(attrTypes, profileAttrs), m)
 	diags.Append(d...)
 	if diags.HasError() {
@@ -114,7 +118,7 @@ func tfStrings(typ tftypes.Type, ss ...string) tftypes.Value {
 // nested blocks (null, set, with unknown attributes, unknown) and
 // timeouts.
 func codecCases(obj tftypes.Object) []codecCase {
-	timeoutsType := obj.AttributeTypes["timeouts"].(tftypes.Object)
+	timeoutsType, _ := obj.AttributeTypes["timeouts"].(tftypes.Object) // both schemas have one
 	timeoutVals := map[string]tftypes.Value{}
 	for name, at := range timeoutsType.AttributeTypes {
 		timeoutVals[name] = tftypes.NewValue(at, nil)
@@ -210,7 +214,10 @@ func TestDirectCodecMatchesFrameworkReflection(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for _, sub := range codecSubjects(ctx) {
-		obj := sub.schema.Type().TerraformType(ctx).(tftypes.Object)
+		obj, ok := sub.schema.Type().TerraformType(ctx).(tftypes.Object)
+		if !ok {
+			t.Fatalf("%s: the schema is not an object", sub.name)
+		}
 		for _, c := range codecCases(obj) {
 			raw := c.value(obj)
 			st := sub.state(raw)
