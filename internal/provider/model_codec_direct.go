@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
@@ -88,7 +89,17 @@ type codecEntry struct {
 	schema schemaOf
 }
 
-var codecCache sync.Map // codecKey -> codecEntry
+var (
+	codecCache sync.Map // codecKey -> codecEntry
+	// codecCached counts the entries. The framework builds each schema once
+	// per provider server, so a process holds a handful; past
+	// maxCachedCodecs (schemas built anew per call, which no framework path
+	// does today) codecs are built per call rather than pinning every
+	// schema ever seen.
+	codecCached atomic.Int64
+)
+
+const maxCachedCodecs = 256
 
 // codecOf is the codec of model type t for schema sch, built on first use.
 // A schema of another kind than the resource's or data source's is not
@@ -117,8 +128,10 @@ func codecOf(ctx context.Context, t reflect.Type, sch schemaOf) (*modelCodec, di
 	if err != nil {
 		return nil, diag.Diagnostics{codecError("map", err.Error())}
 	}
-	if cacheable && key.attrs != 0 {
-		codecCache.Store(key, codecEntry{codec: c, schema: sch})
+	if cacheable && key.attrs != 0 && codecCached.Load() < maxCachedCodecs {
+		if _, loaded := codecCache.LoadOrStore(key, codecEntry{codec: c, schema: sch}); !loaded {
+			codecCached.Add(1)
+		}
 	}
 	return c, nil
 }

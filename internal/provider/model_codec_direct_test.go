@@ -318,3 +318,31 @@ func TestDirectCodecEncodesBuiltModelsAsReflectionDoes(t *testing.T) {
 		}
 	}
 }
+
+// A schema built anew for every call (no framework path does that today)
+// does not grow the codec cache past its bound, and still decodes.
+func TestDirectCodecCacheIsBounded(t *testing.T) {
+	ctx := context.Background()
+	for range maxCachedCodecs + 10 {
+		ds := guestUserDataSourceSchemaV0(ctx)
+		st := tfsdk.State{Schema: ds, Raw: codecCase{set: map[string]tftypes.Value{
+			"id": tftypes.NewValue(tftypes.String, "x"),
+		}}.value(mustObject(t, ds.Type().TerraformType(ctx)))}
+		var m guestUserDataSourceModelV0
+		if d := getModel(ctx, st, &m); d.HasError() || m.ID.ValueString() != "x" {
+			t.Fatalf("getModel: %v, id %s", d, m.ID)
+		}
+	}
+	if n := codecCached.Load(); n > maxCachedCodecs {
+		t.Errorf("%d codecs cached, want at most %d", n, maxCachedCodecs)
+	}
+}
+
+func mustObject(t *testing.T, typ tftypes.Type) tftypes.Object {
+	t.Helper()
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("%s is not an object type", typ)
+	}
+	return obj
+}
