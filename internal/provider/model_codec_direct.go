@@ -214,26 +214,9 @@ func newModelCodec(ctx context.Context, t reflect.Type, objType attr.TypeWithAtt
 			return nil, fmt.Errorf("%s.%s maps to %q, which the schema does not define (or another field maps to)", t, f.Name, tag)
 		}
 		covered[tag] = true
-		fc := fieldCodec{attr: tag, index: i, typ: at, tfType: at.TerraformType(ctx), goType: f.Type}
-		switch {
-		case f.Type == stringFieldType && at.Equal(types.StringType):
-			fc.kind = kindString
-		case f.Type == boolFieldType && at.Equal(types.BoolType):
-			fc.kind = kindBool
-		case f.Type.Implements(attrValueType):
-			fc.kind = kindValue
-		case f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct:
-			ot, ok := at.(attr.TypeWithAttributeTypes)
-			if !ok {
-				return nil, fmt.Errorf("%s.%s is a struct pointer but %q is a %s", t, f.Name, tag, at)
-			}
-			nested, err := newModelCodec(ctx, f.Type.Elem(), ot, false)
-			if err != nil {
-				return nil, err
-			}
-			fc.kind, fc.nested = kindObject, nested
-		default:
-			return nil, fmt.Errorf("%s.%s has type %s, which the codec does not convert", t, f.Name, f.Type)
+		fc, err := newFieldCodec(ctx, t, f, i, tag, at)
+		if err != nil {
+			return nil, err
 		}
 		c.fields = append(c.fields, fc)
 	}
@@ -243,6 +226,33 @@ func newModelCodec(ctx context.Context, t reflect.Type, objType attr.TypeWithAtt
 		}
 	}
 	return c, nil
+}
+
+// newFieldCodec plans the conversion of field f (index i of struct t) to
+// and from the attribute tag of schema type at.
+func newFieldCodec(ctx context.Context, t reflect.Type, f reflect.StructField, i int, tag string, at attr.Type) (fieldCodec, error) {
+	fc := fieldCodec{attr: tag, index: i, typ: at, tfType: at.TerraformType(ctx), goType: f.Type}
+	switch {
+	case f.Type == stringFieldType && at.Equal(types.StringType):
+		fc.kind = kindString
+	case f.Type == boolFieldType && at.Equal(types.BoolType):
+		fc.kind = kindBool
+	case f.Type.Implements(attrValueType):
+		fc.kind = kindValue
+	case f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct:
+		ot, ok := at.(attr.TypeWithAttributeTypes)
+		if !ok {
+			return fc, fmt.Errorf("%s.%s is a struct pointer but %q is a %s", t, f.Name, tag, at)
+		}
+		nested, err := newModelCodec(ctx, f.Type.Elem(), ot, false)
+		if err != nil {
+			return fc, err
+		}
+		fc.kind, fc.nested = kindObject, nested
+	default:
+		return fc, fmt.Errorf("%s.%s has type %s, which the codec does not convert", t, f.Name, f.Type)
+	}
+	return fc, nil
 }
 
 // decode sets the fields of dst (an addressable struct) from raw, a known

@@ -214,53 +214,59 @@ func TestDirectCodecMatchesFrameworkReflection(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for _, sub := range codecSubjects(ctx) {
-		obj, ok := sub.schema.Type().TerraformType(ctx).(tftypes.Object)
-		if !ok {
-			t.Fatalf("%s: the schema is not an object", sub.name)
-		}
+		obj := mustObject(t, sub.schema.Type().TerraformType(ctx))
 		for _, c := range codecCases(obj) {
-			raw := c.value(obj)
-			st := sub.state(raw)
+			st := sub.state(c.value(obj))
 			sources := map[string]modelGetter{
-				"state": st, "plan": tfsdk.Plan{Schema: st.Schema, Raw: raw}, "config": tfsdk.Config{Schema: st.Schema, Raw: raw},
+				"state": st, "plan": tfsdk.Plan{Schema: st.Schema, Raw: st.Raw}, "config": tfsdk.Config{Schema: st.Schema, Raw: st.Raw},
 				"profiled state": profiled(&st),
 			}
 			for what, src := range sources {
-				direct, ref := sub.model(), sub.model()
-				dd, rd := getModel(ctx, src, direct), getModelReflect(ctx, src, ref)
-				if dd.HasError() != rd.HasError() {
-					t.Errorf("%s %s %s: direct decode errors %v, reflection %v", sub.name, c.name, what, dd, rd)
-					continue
-				}
-				if rd.HasError() {
-					continue
-				}
-				if !reflect.DeepEqual(direct, ref) {
-					t.Errorf("%s %s %s: direct decode\n%+v\nreflection\n%+v", sub.name, c.name, what, direct, ref)
-				}
+				checkDecode(ctx, t, sub.name+" "+c.name+" "+what, src, sub.model)
 			}
 			m := sub.model()
-			if d := getModelReflect(ctx, st, m); d.HasError() {
-				continue
-			}
-			directOut := sub.state(tftypes.NewValue(obj, nil))
-			refOut := sub.state(tftypes.NewValue(obj, nil))
-			dd, rd := setModel(ctx, &directOut, m), setModelReflect(ctx, &refOut, m)
-			if dd.HasError() != rd.HasError() {
-				t.Errorf("%s %s: direct encode errors %v, reflection %v", sub.name, c.name, dd, rd)
-				continue
-			}
-			if !rd.HasError() && !directOut.Raw.Equal(refOut.Raw) {
-				diffs, _ := refOut.Raw.Diff(directOut.Raw)
-				t.Errorf("%s %s: direct encode differs from reflection: %v", sub.name, c.name, diffs)
-			}
-			plan := tfsdk.Plan{Schema: directOut.Schema, Raw: tftypes.NewValue(obj, nil)}
-			if !rd.HasError() {
-				if d := setModel(ctx, &plan, m); d.HasError() || !plan.Raw.Equal(refOut.Raw) {
-					t.Errorf("%s %s: direct encode into a plan: %v", sub.name, c.name, d)
-				}
+			if d := getModelReflect(ctx, st, m); !d.HasError() {
+				checkEncode(ctx, t, sub.name+" "+c.name, func() tfsdk.State { return sub.state(tftypes.NewValue(obj, nil)) }, m)
 			}
 		}
+	}
+}
+
+// checkDecode: getModel and the reflection decode src to the same model,
+// or both fail.
+func checkDecode(ctx context.Context, t *testing.T, what string, src modelGetter, model func() profiledModel) {
+	t.Helper()
+	direct, ref := model(), model()
+	dd, rd := getModel(ctx, src, direct), getModelReflect(ctx, src, ref)
+	if dd.HasError() != rd.HasError() {
+		t.Errorf("%s: direct decode errors %v, reflection %v", what, dd, rd)
+		return
+	}
+	if !rd.HasError() && !reflect.DeepEqual(direct, ref) {
+		t.Errorf("%s: direct decode\n%+v\nreflection\n%+v", what, direct, ref)
+	}
+}
+
+// checkEncode: setModel and the reflection write the same value of m into
+// a state (or both fail), and setModel writes it into a plan too.
+func checkEncode(ctx context.Context, t *testing.T, what string, empty func() tfsdk.State, m profiledModel) {
+	t.Helper()
+	directOut, refOut := empty(), empty()
+	dd, rd := setModel(ctx, &directOut, m), setModelReflect(ctx, &refOut, m)
+	if dd.HasError() != rd.HasError() {
+		t.Errorf("%s: direct encode errors %v, reflection %v", what, dd, rd)
+		return
+	}
+	if rd.HasError() {
+		return
+	}
+	if !directOut.Raw.Equal(refOut.Raw) {
+		diffs, _ := refOut.Raw.Diff(directOut.Raw)
+		t.Errorf("%s: direct encode differs from reflection: %v", what, diffs)
+	}
+	plan := tfsdk.Plan{Schema: directOut.Schema, Raw: empty().Raw}
+	if d := setModel(ctx, &plan, m); d.HasError() || !plan.Raw.Equal(refOut.Raw) {
+		t.Errorf("%s: direct encode into a plan: %v", what, d)
 	}
 }
 
@@ -306,16 +312,7 @@ func TestDirectCodecEncodesBuiltModelsAsReflectionDoes(t *testing.T) {
 		"data source":   {dataSource, &dm},
 		"zero ds":       {dataSource, &guestUserDataSourceModelV0{}},
 	} {
-		directOut, refOut := c.state(), c.state()
-		dd, rd := setModel(ctx, &directOut, c.model), setModelReflect(ctx, &refOut, c.model)
-		if dd.HasError() != rd.HasError() {
-			t.Errorf("%s: direct encode errors %v, reflection %v", name, dd, rd)
-			continue
-		}
-		if !rd.HasError() && !directOut.Raw.Equal(refOut.Raw) {
-			diffs, _ := refOut.Raw.Diff(directOut.Raw)
-			t.Errorf("%s: direct encode differs from reflection: %v", name, diffs)
-		}
+		checkEncode(ctx, t, name, c.state, c.model)
 	}
 }
 
