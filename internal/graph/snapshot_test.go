@@ -372,3 +372,20 @@ func TestSnapshotKeepsServingPagesAlreadyRead(t *testing.T) {
 		t.Fatalf("30 reads on page 1: %d requests, %d pages; want 1", total, lists)
 	}
 }
+
+// Graph returns some user properties on a single user only, never in a
+// collection (https://learn.microsoft.com/graph/api/user-list: "Certain
+// properties cannot be returned within a user collection"): the listing
+// would silently miss them and every refresh served by it would drift.
+func TestSnapshotSelectHasNoSingleUserProperty(t *testing.T) {
+	single := []string{"aboutMe", "birthday", "hireDate", "interests", "mySite", "pastProjects",
+		"preferredName", "responsibilities", "schools", "skills", "mailboxSettings"}
+	c := &client{cfg: Config{ReadSignInActivity: true}}
+	for _, p := range c.selectList() {
+		for _, s := range single {
+			if strings.EqualFold(p, s) {
+				t.Errorf("GetUser selects %s, which Graph does not return in the listing: the snapshot cannot serve it", p)
+			}
+		}
+	}
+}
