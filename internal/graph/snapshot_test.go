@@ -22,6 +22,8 @@ type fakeTenant struct {
 	users    map[string]map[string]any
 	listCode int // answer to the listing when not 0 (e.g. 403)
 	pageSize int // the server's page size, at most the $top asked for
+	// leaveDenied refuses the employeeLeaveDateTime read of these users (403).
+	leaveDenied map[string]bool
 }
 
 func newFakeTenant(t *testing.T, f *fake, listed []string) *fakeTenant {
@@ -73,6 +75,10 @@ func (ft *fakeTenant) serve(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case !ok:
 			graphError(w, 404, "Request_ResourceNotFound", fmt.Sprintf("Resource '%s' does not exist.", id), "")
+		case strings.Contains(r.URL.Query().Get("$select"), "employeeLeaveDateTime") && ft.leaveDenied[id]:
+			graphError(w, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", "")
+		case strings.Contains(r.URL.Query().Get("$select"), "employeeLeaveDateTime"):
+			writeJSON(w, 200, map[string]any{"id": id, "employeeLeaveDateTime": "2027-01-01T01:00:00+01:00"})
 		case r.Method == http.MethodPatch:
 			u["jobTitle"] = "Patched"
 			w.WriteHeader(http.StatusNoContent)
