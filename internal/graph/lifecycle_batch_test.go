@@ -29,13 +29,13 @@ func TestLeaveDateReadsAreBatchItems(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 			defer cancel()
 			users[i], uerrs[i] = c.GetUser(ctx, id)
 		}()
 		go func() {
 			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 			defer cancel()
 			leaves[i], lerrs[i] = c.GetEmployeeLeaveDateTime(ctx, id)
 		}()

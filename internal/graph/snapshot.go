@@ -102,7 +102,7 @@ func newGuestSnapshot(c *client, clock Clock) *guestSnapshot {
 	return s
 }
 
-// key is how ids are compared: Graph's object ids are GUIDs, whose case
+// snapshotKey is how ids are compared: Graph's object ids are GUIDs, whose case
 // does not matter.
 func snapshotKey(id string) string { return strings.ToLower(id) }
 

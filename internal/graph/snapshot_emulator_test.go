@@ -70,7 +70,7 @@ func TestSnapshotUserEqualsGetUser(t *testing.T) {
 			if _, err := s.SeedUser(emulator.SeedUser{Email: "member@contoso.example", UserType: "Member"}); err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			listed, next, err := c.fetchGuestPage(ctx, "")
 			if err != nil || next != "" || len(listed) != 1 {
@@ -121,7 +121,7 @@ func TestEmulatorServesTheGuestListing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	seen := map[string]bool{}
 	var sizes []int

@@ -124,7 +124,7 @@ func snapshotClient(t *testing.T, f *fake, n int) (*Client, *fakeClock) {
 	c := f.client(cfg)
 	setLearnt(c, n)
 	// The token first, so that the counts below are Graph's requests only.
-	if _, err := c.impl.cred.GetToken(context.Background(), c.impl.tokenOptions); err != nil {
+	if _, err := c.impl.cred.GetToken(t.Context(), c.impl.tokenOptions); err != nil {
 		t.Fatal(err)
 	}
 	return c, clk
@@ -154,7 +154,7 @@ func rounds(t *testing.T, c *Client, clk *fakeClock, ids []string, workers int) 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 				defer cancel()
 				users[i], errs[i] = c.GetUser(ctx, ids[i])
 			}()
@@ -255,7 +255,7 @@ func TestSnapshotNeverAnswersAWrittenUser(t *testing.T) {
 	c, clk := snapshotClient(t, f, 10)
 	users, errs := rounds(t, c, clk, ids, 10)
 	checkReads(t, ids, users, errs)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := c.UpdateUser(ctx, ids[3], UserUpdate{DisplayName: ptr("Renamed")}); err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestSnapshotExpires(t *testing.T) {
 	ids := guestIDs("g", 10)
 	newFakeTenant(t, f, ids)
 	c, clk := snapshotClient(t, f, 10)
-	ctx := context.Background()
+	ctx := t.Context()
 	read := func() {
 		t.Helper()
 		if _, err := c.GetUser(ctx, ids[0]); err != nil {
