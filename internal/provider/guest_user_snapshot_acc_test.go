@@ -70,8 +70,11 @@ resource "b2b_guest_user" "many" {
 	n := total(refresh)
 	perGuest := float64(n) / guests
 	t.Logf("a no-change plan of %d guests: %d Graph requests (%.3f per guest): %v", guests, n, perGuest, refresh)
-	if refresh["GET /v1.0/users"] == 0 || perGuest > 0.07 {
-		t.Errorf("a no-change plan of %d guests made %d Graph requests (%.3f per guest, %d list pages): want the guest listing, at most 0.07 per guest; batching alone costs at least 0.1",
+	// Typically 4: the plan's first 3 reads go out before the batcher has
+	// seen 4 callers at once, then one page answers the rest. One more
+	// straggler is allowed on a loaded machine.
+	if refresh["GET /v1.0/users"] == 0 || n > 5 {
+		t.Errorf("a no-change plan of %d guests made %d Graph requests (%.3f per guest, %d list pages): want the guest listing and at most 5 (0.083 per guest); batching alone costs at least 0.1",
 			guests, n, perGuest, refresh["GET /v1.0/users"])
 	}
 }
