@@ -32,6 +32,11 @@
 # `terraform version` reports "X.Y.Z-dev", which terraform-plugin-testing
 # would treat as a prerelease.
 #
+# B2B_TF_MAIN_OVERLAY=<file.go> (with B2B_TF_BUILD_TAGS) adds that file to
+# the CLI's package main through `go build -overlay` and always builds from
+# the copy; tools/install-terraform-profiled.sh uses it, with its own cache
+# directory, for a CLI that can write a CPU profile.
+#
 # Cache: ${B2B_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-b2b}/terraform/VERSION/terraform
 #        (OpenTofu: .../opentofu/VERSION/tofu)
 # Builds happen in a temporary directory inside the cache (so the final move is
@@ -245,7 +250,12 @@ main() {
 
 	out_bin=$tmp_dir/$bin_name
 	work=""
-	if [[ $cli == terraform ]] && ((${#dropped[@]} == 0)); then
+	main_overlay=${B2B_TF_MAIN_OVERLAY:-}
+	if [[ -n $main_overlay ]]; then
+		[[ -f $main_overlay ]] || die "B2B_TF_MAIN_OVERLAY: no file $main_overlay"
+		main_overlay=$(cd "$(dirname "$main_overlay")" && pwd)/$(basename "$main_overlay")
+	fi
+	if [[ $cli == terraform ]] && ((${#dropped[@]} == 0)) && [[ -z $main_overlay ]]; then
 		# Terraform 1.5.x and older: the published module is self-contained.
 		log "building with go install (no nested modules to drop)"
 		GOBIN=$tmp_dir "$go_bin" install -trimpath -buildvcs=false -ldflags "$ldflags_base" "$tf_module@v$version"
@@ -299,8 +309,15 @@ main() {
 		fi
 	fi
 	if [[ -n $work ]]; then
+		extra_args=()
+		if [[ -n $main_overlay ]]; then
+			# The overlay names the added file by its path inside the copy.
+			printf '{"Replace":{"%s":"%s"}}\n' "$work/$main_pkg/$(basename "$main_overlay")" "$main_overlay" >"$tmp_dir/overlay.json"
+			extra_args+=("-overlay=$tmp_dir/overlay.json" "-tags=${B2B_TF_BUILD_TAGS:-}")
+			log "adding $main_overlay to package main"
+		fi
 		log "building $product from source ($main_pkg)"
-		(cd "$work" && "$go_bin" build -trimpath -buildvcs=false \
+		(cd "$work" && "$go_bin" build -trimpath -buildvcs=false ${extra_args[@]+"${extra_args[@]}"} \
 			-ldflags "$ldflags_base -X $tf_module/version.dev=no" -o "$out_bin" "$main_pkg")
 	fi
 

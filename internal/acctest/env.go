@@ -80,9 +80,9 @@ var (
 	emailSeq atomic.Int64
 )
 
-// New prepares the target for one test. In emulator mode it starts a fresh
+// New prepares the target for one test or benchmark. In emulator mode it starts a fresh
 // emulator with its own tenant and closes it when the test ends.
-func New(t *testing.T, opts ...Option) *Env {
+func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	if !harness.ready {
 		t.Fatal("acctest: call acctest.Main(m) from TestMain before acctest.New")
@@ -154,7 +154,7 @@ func (e *Env) Emulator() *emulator.Server { return e.srv }
 func (e *Env) App() emulator.App { return e.app }
 
 // RequireEmulator skips the test in tenant mode and returns the emulator.
-func (e *Env) RequireEmulator(t *testing.T) *emulator.Server {
+func (e *Env) RequireEmulator(t testing.TB) *emulator.Server {
 	t.Helper()
 	if e.srv == nil {
 		t.Skip("needs the emulator (out-of-band control of the directory); skipped in tenant mode")
@@ -219,7 +219,7 @@ func (e *Env) Graph() *graph.Client { return e.graph }
 
 // buildGraph makes the client eagerly: graph.New makes no network call,
 // and a broken configuration should fail the test at New, not mid-check.
-func (e *Env) buildGraph(t *testing.T) {
+func (e *Env) buildGraph(t testing.TB) {
 	t.Helper()
 	cfg := graph.Config{UserAgent: "terraform-provider-b2b-acctest"}
 	if e.mode == ModeEmulator {

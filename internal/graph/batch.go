@@ -148,6 +148,17 @@ func (b *userBatcher) getBody(ctx context.Context, op operation, path string) (b
 	return a.body, false, b.leave, a.err
 }
 
+// enter counts a caller as reading before it knows whether it will need
+// a batch (the guest snapshot may answer it), and returns the learnt
+// concurrency. The caller calls leave when done.
+func (b *userBatcher) enter() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.inside++
+	b.peak = max(b.peak, b.inside)
+	return b.wantLocked()
+}
+
 // leave ends a caller's read: it no longer counts among those reading at once.
 func (b *userBatcher) leave() {
 	b.mu.Lock()

@@ -33,3 +33,7 @@ func PrimeBatcher(c *Client, n int) {
 		b.peaks[i] = n
 	}
 }
+
+// DisableGuestSnapshot makes c batch every read, as before the guest
+// snapshot, for tests of the batcher itself.
+func DisableGuestSnapshot(c *Client) { c.impl.snapshot = nil }

@@ -92,6 +92,7 @@ func (c *client) addGroupMember(ctx context.Context, groupID, memberID string) e
 	if err := checkIDs(opAddGroupMember, groupID, memberID); err != nil {
 		return err
 	}
+	c.snapshot.wrote(memberID)
 	// A POST whose connection broke is safe to repeat: if the first one
 	// took effect, the repeat is answered "already exist", which is success.
 	err := c.call(ctx, opAddGroupMember, func(ctx context.Context) error {
@@ -107,6 +108,7 @@ func (c *client) removeGroupMember(ctx context.Context, groupID, memberID string
 	if err := checkIDs(opRemoveGroupMember, groupID, memberID); err != nil {
 		return err
 	}
+	c.snapshot.wrote(memberID)
 	err := c.call(ctx, opRemoveGroupMember, func(ctx context.Context) error {
 		return c.sdk.Groups().ByGroupId(groupID).Members().ByDirectoryObjectId(memberID).Ref().Delete(ctx, nil)
 	})
@@ -215,6 +217,7 @@ func (c *client) addSponsor(ctx context.Context, userID, sponsorID string) error
 	if err := checkIDs(opAddSponsor, userID, sponsorID); err != nil {
 		return err
 	}
+	c.snapshot.wrote(userID)
 	// msgraph-sdk-go has no builder for sponsors/$ref, so the request is
 	// built from the documented path.
 	err := c.call(ctx, opAddSponsor, func(ctx context.Context) error {
@@ -237,6 +240,7 @@ func (c *client) removeSponsor(ctx context.Context, userID, sponsorID string) er
 	if err := checkIDs(opRemoveSponsor, userID, sponsorID); err != nil {
 		return err
 	}
+	c.snapshot.wrote(userID)
 	err := c.call(ctx, opRemoveSponsor, func(ctx context.Context) error {
 		// The /$ref suffix matters: without it Graph deletes the sponsor's
 		// own directory object when the app may delete objects of its type.

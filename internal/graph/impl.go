@@ -55,6 +55,9 @@ type client struct {
 	// (pacer.go); batcher coalesces concurrent user reads (batch.go).
 	invitePacer *invitationPacer
 	batcher     *userBatcher
+	// snapshot answers the reads of a refresh burst from the guest
+	// listing (snapshot.go).
+	snapshot *guestSnapshot
 	// circuit fails requests to a host that did not answer at once
 	// (reachability.go); cred renews a token Graph refused (token.go).
 	circuit      *circuit
@@ -143,6 +146,7 @@ func newClient(cfg Config) (*client, error) {
 	c.sdk = &graphSDK{adapter: adapter, pathParameters: map[string]string{"baseurl": adapter.GetBaseUrl()}}
 	c.invitePacer = invitationPacerFor(graphURL.Host, cfg.Auth.TenantID, c.clock)
 	c.batcher = newUserBatcher(c, batchMaxWait, c.clock)
+	c.snapshot = newGuestSnapshot(c, c.clock)
 	return c, nil
 }
 

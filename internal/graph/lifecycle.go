@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -33,28 +34,66 @@ var (
 
 // GetEmployeeLeaveDateTime reads the user's employeeLeaveDateTime; nil when
 // it is not set. A 403 means the app lacks PermLifeCycleInfoRead.
+//
+// The read travels as an item of the read batches (as memberOf and
+// sponsors do), beside the guests' own reads, rather than as one GET per
+// guest and refresh. Each batch item has its own status
+// (https://learn.microsoft.com/graph/json-batching), so a 403 on this item
+// fails this read alone, never the guest's main read in the same batch.
 func (c *Client) GetEmployeeLeaveDateTime(ctx context.Context, id string) (*time.Time, error) {
 	if err := checkID(opGetLeaveDate, id); err != nil {
 		return nil, err
 	}
+	return c.impl.getLeaveDate(ctx, id)
+}
+
+func (c *client) getLeaveDate(ctx context.Context, id string) (*time.Time, error) {
+	if c.batcher == nil {
+		var out *time.Time
+		err := c.call(ctx, opGetLeaveDate, func(ctx context.Context) error {
+			var err error
+			out, err = c.getLeaveDateOnce(ctx, id)
+			return err
+		})
+		return out, err
+	}
+	path := "/users/" + url.PathEscape(id) + "?$select=id," + employeeLeaveDateTimeProp
+	var out *time.Time
+	// Each attempt joins a batch; an item throttled inside its batch comes
+	// back as a 429 *Error with Retry-After, which call waits out.
+	err := c.call(ctx, opGetLeaveDate, func(ctx context.Context) error {
+		body, alone, done, err := c.batcher.getBody(ctx, opGetLeaveDate, path)
+		// Counted among the readers until its own GET is answered.
+		defer done()
+		if alone {
+			out, err = c.getLeaveDateOnce(ctx, id)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		var v struct {
+			At *time.Time `json:"employeeLeaveDateTime"`
+		}
+		if err := json.Unmarshal(body, &v); err != nil {
+			return &Error{Operation: opGetLeaveDate.name, Message: "reading employeeLeaveDateTime in Graph's batch response: " + err.Error(), cause: err}
+		}
+		out = utc(v.At)
+		return nil
+	})
+	return out, err
+}
+
+// getLeaveDateOnce is one GET /users/{id}?$select=id,employeeLeaveDateTime.
+func (c *client) getLeaveDateOnce(ctx context.Context, id string) (*time.Time, error) {
 	cfg := &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", employeeLeaveDateTimeProp}},
 	}
-	var out models.Userable
-	err := c.impl.call(ctx, opGetLeaveDate, func(ctx context.Context) error {
-		var err error
-		out, err = c.impl.sdk.Users().ByUserId(id).Get(ctx, cfg)
-		return err
-	})
+	out, err := c.sdk.Users().ByUserId(id).Get(ctx, cfg)
 	if err != nil || out == nil {
 		return nil, err
 	}
-	t := out.GetEmployeeLeaveDateTime()
-	if t == nil {
-		return nil, nil
-	}
-	utc := t.UTC()
-	return &utc, nil
+	return utc(out.GetEmployeeLeaveDateTime()), nil
 }
 
 // SetEmployeeLeaveDateTime sends PATCH /users/{id} with employeeLeaveDateTime

@@ -201,6 +201,7 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 	if u := out.GetInvitedUser(); u != nil {
 		inv.InvitedUserID = deref(u.GetId())
 	}
+	c.snapshot.wrote(inv.InvitedUserID)
 	return inv, nil
 }
 
@@ -210,6 +211,9 @@ func (c *client) getUser(ctx context.Context, id string) (*User, error) {
 	}
 	if c.batcher == nil {
 		return c.getUserDirect(ctx, id)
+	}
+	if u, ok := c.snapshotGet(ctx, id); ok {
+		return u, nil
 	}
 	// Each attempt joins a batch; an item throttled inside its batch comes
 	// back as a 429 *Error with Retry-After, which call waits out.
@@ -259,6 +263,7 @@ func (c *client) updateUser(ctx context.Context, id string, upd UserUpdate) erro
 // tracking, while Graph needs exactly the changed properties, null to
 // clear a string and [] to empty a collection.
 func (c *client) patchUser(ctx context.Context, op operation, id string, body []byte) error {
+	c.snapshot.wrote(id)
 	return c.call(ctx, op, func(ctx context.Context) error {
 		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.PATCH,
 			"{+baseurl}/users/{user%2Did}",
@@ -309,6 +314,7 @@ func (c *client) deleteUser(ctx context.Context, id string) error {
 	if err := checkID(opDeleteUser, id); err != nil {
 		return err
 	}
+	c.snapshot.wrote(id)
 	return c.call(ctx, opDeleteUser, func(ctx context.Context) error {
 		return c.sdk.Users().ByUserId(id).Delete(ctx, nil)
 	})
@@ -343,6 +349,7 @@ func (c *client) purgeDeletedUser(ctx context.Context, id string) error {
 	if err := checkID(opPurge, id); err != nil {
 		return err
 	}
+	c.snapshot.wrote(id)
 	return c.call(ctx, opPurge, func(ctx context.Context) error {
 		return c.sdk.Directory().DeletedItems().ByDirectoryObjectId(id).Delete(ctx, nil)
 	})
@@ -352,6 +359,7 @@ func (c *client) restoreDeletedUser(ctx context.Context, id string) (*User, erro
 	if err := checkID(opRestore, id); err != nil {
 		return nil, err
 	}
+	c.snapshot.wrote(id)
 	restore := c.sdk.Directory().DeletedItems().ByDirectoryObjectId(id).Restore()
 	var out models.Userable
 	err := c.call(ctx, opRestore, func(ctx context.Context) error {

@@ -117,7 +117,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 			MarkdownDescription: "What destroying this resource does in Entra: " + quotedList(onDestroyModes) + ". " +
 				"`delete` (default) soft-deletes the user, restorable from deleted items for 30 days; `purge` also removes it from deleted items (permanent); " +
 				"`disable` sets `accountEnabled = false` and keeps the user; `abandon` only removes it from the Terraform state. " +
-				"Each mode waits until Graph shows the change.",
+				"`purge` and `disable` wait until Graph shows the change; `delete` ends when Graph has accepted the deletion.",
 			Validators: []validator.String{stringvalidator.OneOf(onDestroyModes...)},
 		},
 		"adopt_existing": schema.BoolAttribute{

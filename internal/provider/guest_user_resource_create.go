@@ -37,6 +37,7 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	if !ok {
 		return
 	}
+	existing = r.data.addresses.live(existing)
 	if len(existing) > 0 {
 		r.adopt(ctx, c, &plan, existing, resp)
 		return

@@ -108,7 +108,7 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !resp.Diagnostics.HasError() && admissionNeeded(prior, &plan) {
 		r.checkAdmission(ctx, plan.Email.ValueString(), &resp.Diagnostics)
 	}
-	keepSignInTimes(ctx, req.State, &resp.Plan, &resp.Diagnostics) // last: after every change to the plan
+	keepSignInTimes(req.State, &resp.Plan) // last: after every change to the plan
 }
 
 // warnOnDestroy says, when a guest is destroyed, that on_destroy keeps the

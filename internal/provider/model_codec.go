@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"reflect"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/userprop"
 )
@@ -17,11 +16,10 @@ import (
 // with Profile set) have no struct field in any model: a model keeps its
 // other attributes as ordinary tfsdk fields and its profile strings in a
 // profileValues map. The framework maps a struct by its tfsdk tags only,
-// so models are read and written through getModel and setModel, which
-// split the profile attributes off the object before the framework's
-// reflection sees it and merge them back after. Adding a profile row to
-// the table therefore adds the attribute to every model without an edit
-// here or in a model struct.
+// so models are read and written through getModel and setModel, whose
+// codec (model_codec_direct.go) maps the tfsdk fields and the profile
+// attributes together. Adding a profile row to the table therefore adds
+// the attribute to every model without an edit here or in a model struct.
 
 // profileValues are a model's profile strings by attribute name. A
 // missing entry is null, as a zero types.String field was. The map is
@@ -73,103 +71,44 @@ type modelSetter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
-// getModel decodes src into m: the profile strings into m's profile map,
-// everything else by the framework's reflection into m's tfsdk fields.
+// getModel decodes src into m: every tfsdk field and every profile string,
+// straight from src's Terraform value through the cached codec of m's type
+// (model_codec_direct.go), which gives what the framework's reflection
+// (src.Get) gives, without its per-call reflection.
 func getModel(ctx context.Context, src modelGetter, m profiledModel) diag.Diagnostics {
-	var obj types.Object
-	diags := src.Get(ctx, &obj)
-	if diags.HasError() {
-		return diags
+	raw, sch, ok := rawOf(src)
+	if !ok {
+		return diag.Diagnostics{codecError("read", fmt.Sprintf("%T is not a plan, state or configuration", src))}
 	}
-	if obj.IsNull() || obj.IsUnknown() {
-		// No attributes to split: the framework says what it says of a
-		// null plan or state decoded into a struct.
+	if !raw.IsKnown() || raw.IsNull() {
+		// No attributes to decode: the framework says what it says of a
+		// null or unknown object decoded into a struct.
 		return src.Get(ctx, m)
 	}
-	attrs, attrTypes := obj.Attributes(), obj.AttributeTypes(ctx)
-	profile := make(profileValues, len(profileAttrs))
-	for _, name := range profileAttrs {
-		v, ok := attrs[name].(types.String)
-		if !ok {
-			diags.Append(codecError("read", fmt.Sprintf("the schema has no string attribute %q for the user-property table's profile row", name)))
-			return diags
-		}
-		profile[name] = v
-	}
-	rest, d := types.ObjectValue(without(attrTypes, profileAttrs), without(attrs, profileAttrs))
-	diags.Append(d...)
+	c, diags := codecOf(ctx, reflect.TypeOf(m).Elem(), sch)
 	if diags.HasError() {
 		return diags
 	}
-	diags.Append(rest.As(ctx, m, basetypes.ObjectAsOptions{})...)
-	*m.profile() = profile
-	return diags
+	return c.decode(ctx, raw, reflect.ValueOf(m).Elem())
 }
 
-// setModel encodes m into dst: m's tfsdk fields by the framework's
-// reflection against dst's schema without the profile attributes, then
-// the profile strings merged in, then the whole object written at once.
+// setModel encodes m into dst: the whole object, tfsdk fields and profile
+// strings, built as one Terraform value by m's codec and written at once.
 func setModel(ctx context.Context, dst modelSetter, m profiledModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	attrTypes, ok := schemaAttributeTypes(dst)
+	raw, sch, ok := rawTarget(dst)
 	if !ok {
-		diags.Append(codecError("write", fmt.Sprintf("%T carries no object schema", dst)))
-		return diags
+		return diag.Diagnostics{codecError("write", fmt.Sprintf("%T carries no object schema", dst))}
 	}
-	rest, d := types.ObjectValueFrom(ctx, without(attrTypes, profileAttrs), m)
-	diags.Append(d...)
+	c, diags := codecOf(ctx, reflect.TypeOf(m).Elem(), sch)
 	if diags.HasError() {
 		return diags
 	}
-	attrs := rest.Attributes()
-	all := make(map[string]attr.Value, len(attrTypes))
-	for k, v := range attrs {
-		all[k] = v
-	}
-	profile := *m.profile()
-	for _, name := range profileAttrs {
-		all[name] = profile.get(name)
-	}
-	obj, d := types.ObjectValue(attrTypes, all)
-	diags.Append(d...)
+	v, diags := c.encode(ctx, reflect.ValueOf(m).Elem())
 	if diags.HasError() {
 		return diags
 	}
-	diags.Append(dst.Set(ctx, obj)...)
-	return diags
-}
-
-// schemaAttributeTypes are the attribute types of dst's schema.
-func schemaAttributeTypes(dst modelSetter) (map[string]attr.Type, bool) {
-	var s interface{ Type() attr.Type }
-	switch d := dst.(type) {
-	case *tfsdk.State:
-		s = d.Schema
-	case *tfsdk.Plan:
-		s = d.Schema
-	case *tfsdk.Resource:
-		s = d.Schema
-	}
-	if s == nil {
-		return nil, false
-	}
-	t, ok := s.Type().(attr.TypeWithAttributeTypes)
-	if !ok {
-		return nil, false
-	}
-	return t.AttributeTypes(), true
-}
-
-// without is a copy of m without the keys drop.
-func without[V any](m map[string]V, drop []string) map[string]V {
-	out := make(map[string]V, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	for _, k := range drop {
-		delete(out, k)
-	}
-	return out
+	*raw = v
+	return nil
 }
 
 // codecError is the diagnostic of a model that does not fit its schema:

@@ -1,11 +1,7 @@
 package provider
 
 import (
-	"context"
-
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	providerschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -108,9 +104,9 @@ func signInHint(err error) string {
 // update for the sign-in times alone. They carry no UseStateForUnknown,
 // because a guest who signs in between plan and apply of a real update
 // would make the applied value differ from a known planned one.
-func keepSignInTimes(ctx context.Context, state tfsdk.State, plan *tfsdk.Plan, diags *diag.Diagnostics) {
-	if state.Raw.IsNull() || plan.Raw.IsNull() {
-		return
+func keepSignInTimes(state tfsdk.State, plan *tfsdk.Plan) {
+	if state.Raw.IsNull() || plan.Raw.IsNull() || plan.Raw.Equal(state.Raw) {
+		return // nothing planned to differ: the usual refresh
 	}
 	stateValues := map[string]tftypes.Value{}
 	for name := range signInAttrs {
@@ -134,15 +130,8 @@ func keepSignInTimes(ctx context.Context, state tfsdk.State, plan *tfsdk.Plan, d
 	if err != nil || !withState.Equal(state.Raw) {
 		return
 	}
-	for name, v := range stateValues {
-		var s types.String
-		if !v.IsNull() {
-			var str string
-			if err := v.As(&str); err != nil {
-				return
-			}
-			s = types.StringValue(str)
-		}
-		diags.Append(plan.SetAttribute(ctx, path.Root(name), s)...)
-	}
+	// The plan with the state's sign-in times is the state itself: write
+	// it whole, rather than one SetAttribute per time (each a walk of the
+	// framework's schema).
+	plan.Raw = state.Raw
 }

@@ -2,146 +2,121 @@ package main
 
 import (
 	"fmt"
-	"image"
 	"image/color"
-	"image/png"
 	"os"
-	"strings"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// The chart is drawn with the standard library alone (a 3x5 pixel font
-// below), to keep a charting dependency out of the module for one PNG.
-// One row per N and phase: wall time on the left, Graph requests per guest
-// on the right, each scaled to its own largest value.
+// metric is one panel of the chart: a figure of a phase, against N.
+type metric struct {
+	title string
+	logY  bool
+	value func(phase) float64
+}
 
-var (
-	colBG    = color.RGBA{255, 255, 255, 255}
-	colText  = color.RGBA{30, 30, 30, 255}
-	colWall  = color.RGBA{52, 101, 164, 255}
-	colReqs  = color.RGBA{245, 121, 0, 255}
-	colRule  = color.RGBA{200, 200, 200, 255}
-	fontSize = 2 // pixels per font dot
-)
+// chartMetrics are what issue 13 asks to see grow with N: wall time,
+// Graph requests per guest, and the provider's peak RSS.
+var chartMetrics = []metric{
+	{"Wall time (s)", true, func(p phase) float64 { return p.WallSeconds }},
+	{"Graph requests per guest", false, func(p phase) float64 { return p.RequestsPerGuest }},
+	{"Provider peak RSS (MB)", false, func(p phase) float64 { return p.ProviderPeakRSSMB }},
+}
 
-func writeChart(path string, r *report) error {
-	type row struct {
-		label      string
-		wall, reqs float64
-	}
-	var rows []row
-	var maxWall, maxReqs float64
+// phaseColours keep each phase the same colour in every panel.
+var phaseColours = []color.RGBA{
+	{52, 101, 164, 255}, {245, 121, 0, 255}, {78, 154, 6, 255}, {204, 0, 0, 255},
+	{117, 80, 123, 255}, {193, 125, 17, 255},
+}
+
+// chartSeries groups the runs' phases by name: for each phase, its points
+// (N, value) in increasing N, and the phase names in the order they ran.
+func chartSeries(r *report, m metric) (map[string]plotter.XYs, []string) {
+	series := map[string]plotter.XYs{}
+	var names []string
 	for _, run := range r.Runs {
 		for _, p := range run.Phases {
-			rows = append(rows, row{fmt.Sprintf("N=%d %s", run.N, p.Name), p.WallSeconds, p.RequestsPerGuest})
-			maxWall, maxReqs = max(maxWall, p.WallSeconds), max(maxReqs, p.RequestsPerGuest)
+			if _, ok := series[p.Name]; !ok {
+				names = append(names, p.Name)
+			}
+			series[p.Name] = append(series[p.Name], plotter.XY{X: float64(run.N), Y: m.value(p)})
 		}
 	}
-	const rowH, labelW, barW, pad = 22, 300, 300, 20
-	w := pad + labelW + barW + pad + barW + pad
-	h := pad*3 + rowH*(len(rows)+1)
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	fill(img, img.Bounds(), colBG)
-	drawText(img, pad, pad, "B2B PROVIDER BENCHMARK", colText)
-	x1, x2 := pad+labelW, pad+labelW+barW+pad
-	drawText(img, x1, pad+rowH, "WALL TIME (S)", colWall)
-	drawText(img, x2, pad+rowH, "GRAPH REQUESTS PER GUEST", colReqs)
-	for i, rw := range rows {
-		y := pad*2 + rowH*(i+1)
-		if i > 0 && i%4 == 0 {
-			fill(img, image.Rect(pad, y-3, w-pad, y-2), colRule)
+	for _, xys := range series {
+		sort.Slice(xys, func(i, j int) bool { return xys[i].X < xys[j].X })
+	}
+	return series, names
+}
+
+// writeChart draws one panel per metric, N on a logarithmic axis, one line
+// per phase, and writes the PNG to path.
+func writeChart(path string, r *report) error {
+	row := make([]*plot.Plot, 0, len(chartMetrics))
+	for k, m := range chartMetrics {
+		p := plot.New()
+		p.Title.Text = m.title
+		p.X.Label.Text = "guests (N)"
+		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		if m.logY {
+			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		} else {
+			p.Y.Min = 0
 		}
-		drawText(img, pad, y+4, rw.label, colText)
-		bar := func(x int, v, top float64, c color.RGBA, txt string) {
-			n := 0
-			if top > 0 {
-				n = int(v / top * float64(barW-70))
+		p.Legend.Top, p.Legend.Left = true, true
+		p.Legend.TextStyle.Font.Size = vg.Points(9)
+		series, names := chartSeries(r, m)
+		for i, name := range names {
+			xys := series[name]
+			if m.logY {
+				xys = positive(xys)
 			}
-			fill(img, image.Rect(x, y+2, x+max(n, 1), y+rowH-4), c)
-			drawText(img, x+max(n, 1)+4, y+4, txt, colText)
+			if len(xys) == 0 {
+				continue
+			}
+			line, points, err := plotter.NewLinePoints(xys)
+			if err != nil {
+				return fmt.Errorf("chart %q, %s: %w", m.title, name, err)
+			}
+			c := phaseColours[i%len(phaseColours)]
+			line.Color, points.Color = c, c
+			p.Add(line, points)
+			if k == 0 { // one legend: the colours are the same in every panel
+				p.Legend.Add(name, line, points)
+			}
 		}
-		bar(x1, rw.wall, maxWall, colWall, fmt.Sprintf("%.1f", rw.wall))
-		bar(x2, rw.reqs, maxReqs, colReqs, fmt.Sprintf("%.3f", rw.reqs))
+		row = append(row, p)
+	}
+	img := vgimg.New(vg.Points(float64(360*len(row))), vg.Points(300))
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: 1, Cols: len(row), PadX: vg.Millimeter * 4, PadTop: vg.Millimeter * 2,
+		PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+	canvases := plot.Align([][]*plot.Plot{row}, tiles, dc)
+	for i, p := range row {
+		p.Draw(canvases[0][i])
 	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := png.Encode(f, img); err != nil {
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
 		_ = f.Close()
 		return err
 	}
 	return f.Close()
 }
 
-func fill(img *image.RGBA, r image.Rectangle, c color.RGBA) {
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			img.SetRGBA(x, y, c)
+// positive drops the points a logarithmic axis cannot show.
+func positive(xys plotter.XYs) plotter.XYs {
+	out := make(plotter.XYs, 0, len(xys))
+	for _, xy := range xys {
+		if xy.Y > 0 {
+			out = append(out, xy)
 		}
 	}
-}
-
-func drawText(img *image.RGBA, x, y int, s string, c color.RGBA) {
-	for _, ch := range strings.ToUpper(s) {
-		g, ok := glyphs[ch]
-		if !ok {
-			g = glyphs['?']
-		}
-		for gy, line := range g {
-			for gx, dot := range line {
-				if dot == '#' {
-					fill(img, image.Rect(x+gx*fontSize, y+gy*fontSize, x+(gx+1)*fontSize, y+(gy+1)*fontSize), c)
-				}
-			}
-		}
-		x += 4 * fontSize
-	}
-}
-
-var glyphs = map[rune][5]string{
-	' ': {"...", "...", "...", "...", "..."},
-	'?': {"##.", "..#", ".#.", "...", ".#."},
-	'.': {"...", "...", "...", "...", ".#."},
-	'%': {"#.#", "..#", ".#.", "#..", "#.#"},
-	'(': {".#.", "#..", "#..", "#..", ".#."},
-	')': {".#.", "..#", "..#", "..#", ".#."},
-	'=': {"...", "###", "...", "###", "..."},
-	'-': {"...", "...", "###", "...", "..."},
-	'/': {"..#", "..#", ".#.", "#..", "#.."},
-	'0': {"###", "#.#", "#.#", "#.#", "###"},
-	'1': {".#.", "##.", ".#.", ".#.", "###"},
-	'2': {"###", "..#", "###", "#..", "###"},
-	'3': {"###", "..#", ".##", "..#", "###"},
-	'4': {"#.#", "#.#", "###", "..#", "..#"},
-	'5': {"###", "#..", "###", "..#", "###"},
-	'6': {"###", "#..", "###", "#.#", "###"},
-	'7': {"###", "..#", ".#.", ".#.", ".#."},
-	'8': {"###", "#.#", "###", "#.#", "###"},
-	'9': {"###", "#.#", "###", "..#", "###"},
-	'A': {".#.", "#.#", "###", "#.#", "#.#"},
-	'B': {"##.", "#.#", "##.", "#.#", "##."},
-	'C': {".##", "#..", "#..", "#..", ".##"},
-	'D': {"##.", "#.#", "#.#", "#.#", "##."},
-	'E': {"###", "#..", "##.", "#..", "###"},
-	'F': {"###", "#..", "##.", "#..", "#.."},
-	'G': {".##", "#..", "#.#", "#.#", ".##"},
-	'H': {"#.#", "#.#", "###", "#.#", "#.#"},
-	'I': {"###", ".#.", ".#.", ".#.", "###"},
-	'J': {"..#", "..#", "..#", "#.#", ".#."},
-	'K': {"#.#", "#.#", "##.", "#.#", "#.#"},
-	'L': {"#..", "#..", "#..", "#..", "###"},
-	'M': {"#.#", "###", "###", "#.#", "#.#"},
-	'N': {"##.", "#.#", "#.#", "#.#", "#.#"},
-	'O': {".#.", "#.#", "#.#", "#.#", ".#."},
-	'P': {"##.", "#.#", "##.", "#..", "#.."},
-	'Q': {".#.", "#.#", "#.#", "##.", ".##"},
-	'R': {"##.", "#.#", "##.", "#.#", "#.#"},
-	'S': {".##", "#..", ".#.", "..#", "##."},
-	'T': {"###", ".#.", ".#.", ".#.", ".#."},
-	'U': {"#.#", "#.#", "#.#", "#.#", "###"},
-	'V': {"#.#", "#.#", "#.#", "#.#", ".#."},
-	'W': {"#.#", "#.#", "###", "###", "#.#"},
-	'X': {"#.#", "#.#", ".#.", "#.#", "#.#"},
-	'Y': {"#.#", "#.#", ".#.", ".#.", ".#."},
-	'Z': {"###", "..#", ".#.", "#..", "###"},
+	return out
 }

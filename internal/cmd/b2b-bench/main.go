@@ -39,11 +39,15 @@ type options struct {
 	tfLog       string
 	access      bool
 	cpuProfile  bool
+	backend     string
+	// tfCPUProfile: Terraform writes a CPU profile of each phase (a build
+	// from tools/install-terraform-profiled.sh).
+	tfCPUProfile bool
 }
 
 func main() {
 	var o options
-	var sizes, limit string
+	var sizes, limit, merge string
 	flag.StringVar(&sizes, "n", "100,1000", "comma-separated numbers of guests; each is a separate run (make bench: 100,1000; 10000 works and takes about an hour)")
 	flag.DurationVar(&o.latency, "latency", 30*time.Millisecond, "latency the emulator adds to every Graph request")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism (10 is Terraform's default)")
@@ -57,11 +61,31 @@ func main() {
 	flag.StringVar(&o.tfLog, "tf-log", "", "TF_LOG level for every Terraform command, written to <out>/n<N>/<phase>.tf.log (to see where time goes; the logging itself slows the run)")
 	flag.BoolVar(&o.access, "access", false, "give every guest one group (group_ids) and one sponsor (sponsor_ids), to measure what managing them costs")
 	flag.BoolVar(&o.cpuProfile, "cpuprofile", false, "have every provider process write a CPU profile (TF_B2B_CPUPROFILE) to <out>/n<N>/<phase>.cpu.<pid>")
+	flag.BoolVar(&o.tfCPUProfile, "terraform-cpuprofile", false, "have Terraform itself write a CPU profile of each phase to <out>/n<N>/<phase>.tf.cpu (TF_B2B_TF_CPUPROFILE); with no -terraform, uses tools/install-terraform-profiled.sh <-tf-version>, a build that can")
+	flag.StringVar(&o.backend, "backend", "local", "Terraform state backend: local (a terraform.tfstate file, rewritten after every resource) or http (an in-memory remote store, snapshots every 20 s like any remote backend; use it for -n 10000, see BENCHMARKS.md)")
+	flag.StringVar(&merge, "merge", "", "comma-separated results.json files of earlier runs to combine into <out>/results.json and its chart, without running anything (e.g. a -n 100,1000 run and a -n 10000 run)")
 	flag.IntVar(&o.probes, "startup-probes", 5, "provider starts timed for the start-up figure (the median is reported)")
 	flag.Parse()
+	if merge != "" {
+		rep, err := mergeReports(strings.Split(merge, ","))
+		if err != nil {
+			fatalf("-merge: %v", err)
+		}
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			fatalf("%v", err)
+		}
+		rep.print(os.Stdout)
+		if err := rep.write(o.out); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
 	var err error
 	if o.limit, err = emulator.ParseRateLimit(limit); err != nil {
 		fatalf("-invitation-limit: %v", err)
+	}
+	if o.backend != "local" && o.backend != "http" {
+		fatalf("-backend: %q is not local or http", o.backend)
 	}
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -92,10 +116,13 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	if o.terraform == "" {
-		logf("finding Terraform %s (tools/install-terraform.sh builds it once, then caches it)", o.tfVersion)
-		b, err := exec.CommandContext(ctx, "tools/install-terraform.sh", o.tfVersion).Output()
+		script := installScript(o.tfCPUProfile)
+		logf("finding Terraform %s (%s builds it once, then caches it)", o.tfVersion, script)
+		cmd := exec.CommandContext(ctx, script, o.tfVersion)
+		cmd.Stderr = os.Stderr
+		b, err := cmd.Output()
 		if err != nil {
-			return fmt.Errorf("tools/install-terraform.sh %s (run from the repository root): %w", o.tfVersion, err)
+			return fmt.Errorf("%s %s (run from the repository root): %w", script, o.tfVersion, err)
 		}
 		o.terraform = strings.TrimSpace(string(b))
 	}
@@ -135,6 +162,15 @@ func run(ctx context.Context, o options) error {
 	}
 	rep.print(os.Stdout)
 	return rep.write(out)
+}
+
+// installScript is the script that builds and caches the Terraform CLI:
+// the plain one, or the build whose package main can profile itself.
+func installScript(profiled bool) string {
+	if profiled {
+		return "tools/install-terraform-profiled.sh"
+	}
+	return "tools/install-terraform.sh"
 }
 
 func logf(format string, args ...any) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -61,6 +62,7 @@ type phase struct {
 	Share429          float64        `json:"share_429"`
 	ProviderPeakRSSMB float64        `json:"provider_peak_rss_mb"`
 	ProviderStarts    int            `json:"provider_processes"`
+	ProviderPeaksMB   []float64      `json:"provider_peak_rss_mb_by_process"`
 	LoadAvgAfter      string         `json:"load_average_after"`
 	// FirstInviteSeconds and LastInviteSeconds place the invitations in the
 	// phase's wall time (sampled every 100 ms), so that the time Terraform
@@ -71,6 +73,16 @@ type phase struct {
 	TerraformCPUSeconds float64 `json:"terraform_cpu_seconds"`
 	FirstInviteSeconds  float64 `json:"first_invitation_seconds,omitempty"`
 	LastInviteSeconds   float64 `json:"last_invitation_seconds,omitempty"`
+	// Backend is the state backend (local or http). StateBytes is the
+	// state file's size after the phase (local) or the largest snapshot
+	// Terraform persisted during it (http); StateWrites counts those
+	// snapshots (http only: the local file is rewritten per resource).
+	Backend     string `json:"backend"`
+	StateBytes  int    `json:"state_bytes,omitempty"`
+	StateWrites int    `json:"state_writes,omitempty"`
+	// TerraformCPUProfile is the CPU profile Terraform wrote of this phase
+	// (-terraform-cpuprofile).
+	TerraformCPUProfile string `json:"terraform_cpu_profile,omitempty"`
 }
 
 // fill turns the emulator's counters into wire requests: a key counts every
@@ -114,14 +126,49 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "machine: %d CPUs, %.1f GB, %s, %s, load %s; emulator latency %s, parallelism %d, invitation limit %v (%s)\n\n",
 		r.Machine.CPUs, r.Machine.MemoryGB, r.Machine.GoVersion, r.Machine.Terraform, r.Machine.LoadAvgAtStart, r.Latency, r.Parallelism, r.InvitationLimit, r.InvitationBudget)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tphase\twall s\treq/guest\tby method\tbatched\t429s\tpeak RSS MB\tload after\t")
+	fmt.Fprintln(tw, "N\tphase\twall s\treq/guest\tby method\tbatched\t429s\tpeak RSS MB\tCPU s provider/terraform\tstate B/guest\tload after\t")
 	for _, run := range r.Runs {
 		for _, p := range run.Phases {
-			fmt.Fprintf(tw, "%d\t%s\t%.1f\t%.3f\t%s\t%d\t%d (%.2f%%)\t%.1f\t%s\t\n", run.N, p.Name, p.WallSeconds,
-				p.RequestsPerGuest, methods(p.ByMethod, run.N), p.BatchedItems, p.Status429, 100*p.Share429, p.ProviderPeakRSSMB, p.LoadAvgAfter)
+			fmt.Fprintf(tw, "%d\t%s\t%.1f\t%.3f\t%s\t%d\t%d (%.2f%%)\t%.1f\t%.1f / %.1f\t%s\t%s\t\n", run.N, p.Name, p.WallSeconds,
+				p.RequestsPerGuest, methods(p.ByMethod, run.N), p.BatchedItems, p.Status429, 100*p.Share429, p.ProviderPeakRSSMB,
+				p.ProviderCPUSeconds, p.TerraformCPUSeconds, stateBytesPerGuest(p, run.N), p.LoadAvgAfter)
 		}
 	}
 	_ = tw.Flush()
+	for _, run := range r.Runs {
+		if ratio, ok := run.ratio(phaseRefresh, phaseNoRefresh); ok {
+			fmt.Fprintf(w, "N=%d: no-change plan / plan -refresh=false, wall time: %.2fx (issue 13: at most 1.5x)\n", run.N, ratio)
+		}
+		if ratio, ok := run.ratio(phaseDestroy, phaseCreate); ok {
+			fmt.Fprintf(w, "N=%d: destroy / create, wall time: %.2fx (issue 13: at most 1.5x)\n", run.N, ratio)
+		}
+	}
+}
+
+// stateBytesPerGuest is the phase's state size over n guests, "-" when
+// unknown or empty (after destroy).
+func stateBytesPerGuest(p phase, n int) string {
+	if p.StateBytes == 0 || n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", float64(p.StateBytes)/float64(n))
+}
+
+// ratio is phase a's wall time over phase b's, when the run has both.
+func (r sizeRun) ratio(a, b string) (float64, bool) {
+	var wa, wb float64
+	for _, p := range r.Phases {
+		switch p.Name {
+		case a:
+			wa = p.WallSeconds
+		case b:
+			wb = p.WallSeconds
+		}
+	}
+	if wa == 0 || wb == 0 {
+		return 0, false
+	}
+	return wa / wb, true
 }
 
 func methods(m map[string]int, n int) string {
@@ -150,6 +197,34 @@ func (r *report) write(dir string) error {
 	}
 	logf("wrote %s and %s", filepath.Join(dir, "results.json"), filepath.Join(dir, "results.png"))
 	return nil
+}
+
+// mergeReports combines the runs of several results.json files, in
+// increasing N, so one chart shows sizes measured in separate runs; the
+// first file's machine and settings head the result, and each run keeps
+// the load averages it recorded.
+func mergeReports(paths []string) (*report, error) {
+	var out *report
+	for _, path := range paths {
+		b, err := os.ReadFile(strings.TrimSpace(path))
+		if err != nil {
+			return nil, err
+		}
+		var r report
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if out == nil {
+			out = &r
+			continue
+		}
+		out.Runs = append(out.Runs, r.Runs...)
+	}
+	if out == nil {
+		return nil, errors.New("no files to merge")
+	}
+	sort.SliceStable(out.Runs, func(i, j int) bool { return out.Runs[i].N < out.Runs[j].N })
+	return out, nil
 }
 
 func slug(s string) string {

@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,15 +47,42 @@ func TestProcParentAndPeakOfThisProcess(t *testing.T) {
 }
 
 func TestConfigForDeclaresNGuests(t *testing.T) {
-	c := configFor(7, nil)
-	if !strings.Contains(c, "range(7)") || !strings.Contains(c, `source = "entra-b2b/b2b"`) || strings.Contains(c, "group_ids") {
+	c := configFor(7, nil, "")
+	if !strings.Contains(c, guestsLocal(7)) || !strings.Contains(c, `source = "entra-b2b/b2b"`) || strings.Contains(c, "group_ids") {
 		t.Errorf("config:\n%s", c)
 	}
-	if c := configFor(7, &accessIDs{group: "g1", sponsor: "s1"}); !strings.Contains(c, `group_ids    = ["g1"]`) || !strings.Contains(c, `sponsor_ids  = ["s1"]`) {
+	if c := configFor(7, &accessIDs{group: "g1", sponsor: "s1"}, ""); !strings.Contains(c, `group_ids    = ["g1"]`) || !strings.Contains(c, `sponsor_ids  = ["s1"]`) {
 		t.Errorf("config with access:\n%s", c)
 	}
 	if got := slug("plan (5% drift)"); got != "plan-5-drift" {
 		t.Errorf("slug = %q", got)
+	}
+}
+
+// TestGuestsLocalGivesNGuests evaluates local.guests with the Terraform CLI
+// (TF_ACC_TERRAFORM_PATH) for sizes around the chunk edges, past the 1,024
+// values Terraform's range allows in one call.
+func TestGuestsLocalGivesNGuests(t *testing.T) {
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH is not set")
+	}
+	for _, n := range []int{7, 1000, 1001, 10000} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(guestsLocal(n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(tf, "console")
+		cmd.Dir, cmd.Stdin = dir, strings.NewReader(`jsonencode([length(local.guests), local.guests["guest00000"], try(local.guests[format("guest%05d", `+strconv.Itoa(n-1)+`)], "missing")])`+"\n")
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=", "CHECKPOINT_DISABLE=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("n=%d: terraform console: %v\n%s", n, err, out)
+		}
+		want := fmt.Sprintf(`[%d,"guest00000@partner.example","guest%05d@partner.example"]`, n, n-1)
+		if got := strings.Trim(strings.TrimSpace(string(out)), `"`); strings.ReplaceAll(got, `\"`, `"`) != want {
+			t.Errorf("n=%d: local.guests gives %s, want %s", n, got, want)
+		}
 	}
 }
 
@@ -119,5 +150,49 @@ func TestDuplicateInvitationsSeenByTheEmulator(t *testing.T) {
 	}
 	if d := srv.DuplicateInvitations(); len(d) != 1 || d["dup@partner.example"] != 1 {
 		t.Errorf("DuplicateInvitations = %v; want dup@partner.example once", d)
+	}
+}
+
+// -terraform-cpuprofile: the profiled CLI's script, and each phase's
+// Terraform gets its own profile path under the run's directory.
+func TestTerraformCPUProfileWiring(t *testing.T) {
+	if got := installScript(true); got != "tools/install-terraform-profiled.sh" {
+		t.Errorf("installScript(true) = %q", got)
+	}
+	if got := installScript(false); got != "tools/install-terraform.sh" {
+		t.Errorf("installScript(false) = %q", got)
+	}
+	base := []string{"PATH=/bin"}
+	env, prof := phaseEnv(options{tfCPUProfile: true}, base, "/out/n1000", phaseDestroy)
+	if prof != "/out/n1000/destroy.tf.cpu" {
+		t.Errorf("profile path = %q", prof)
+	}
+	if want := tfCPUProfileEnv + "=/out/n1000/destroy.tf.cpu"; env[len(env)-1] != want || len(base) != 1 {
+		t.Errorf("env = %q; want %q appended (base untouched: %q)", env, want, base)
+	}
+	if _, prof := phaseEnv(options{}, base, "/out/n1000", phaseDestroy); prof != "" {
+		t.Errorf("without the flag the profile path is %q", prof)
+	}
+	if got := slug(phaseNoRefresh); got != "plan-refresh-false" {
+		t.Errorf("slug(%q) = %q", phaseNoRefresh, got)
+	}
+}
+
+func TestRatiosAndStateBytesInTheTable(t *testing.T) {
+	run := sizeRun{N: 100, Phases: []phase{
+		{Name: phaseCreate, WallSeconds: 10, StateBytes: 150000},
+		{Name: phaseRefresh, WallSeconds: 3},
+		{Name: phaseNoRefresh, WallSeconds: 2},
+		{Name: phaseDestroy, WallSeconds: 12},
+	}}
+	if r, ok := run.ratio(phaseRefresh, phaseNoRefresh); !ok || r != 1.5 {
+		t.Errorf("refresh ratio = %v %v; want 1.5", r, ok)
+	}
+	var b strings.Builder
+	(&report{Runs: []sizeRun{run}}).print(&b)
+	for _, want := range []string{"1500", "no-change plan / plan -refresh=false, wall time: 1.50x", "destroy / create, wall time: 1.20x"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
 	}
 }

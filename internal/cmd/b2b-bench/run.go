@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,8 +23,13 @@ import (
 const (
 	phaseCreate  = "apply (create)"
 	phaseRefresh = "plan (no changes)"
-	phaseDrift   = "plan (5% drift)"
-	phaseDestroy = "destroy"
+	// phaseNoRefresh is the same plan over the same state with
+	// -refresh=false: what Terraform and the provider cost without reading
+	// the guests, the denominator of issue 13's "no-change plan at most
+	// 1.5x the same plan with -refresh=false".
+	phaseNoRefresh = "plan (-refresh=false)"
+	phaseDrift     = "plan (5% drift)"
+	phaseDestroy   = "destroy"
 )
 
 func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error) {
@@ -45,30 +51,54 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	defer func() { _ = srv.Close() }()
 	srv.SetFaults(emulator.Faults{Latency: o.latency})
 
-	env, access, err := writeWorkDir(o, dir, n, srv)
+	var state *stateServer
+	if o.backend == "http" {
+		if state, err = startStateServer(); err != nil {
+			return nil, fmt.Errorf("starting the state store: %w", err)
+		}
+		defer state.close()
+	}
+	env, access, err := writeWorkDir(o, dir, n, srv, state)
 	if err != nil {
 		return nil, err
+	}
+	if state != nil {
+		logf("N=%d: terraform init (http backend at %s)", n, state.url)
+		plugins, err := pluginDir(dir, o.provider)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, "init.log"), 0, "init", "-input=false", "-no-color", "-plugin-dir="+plugins); err != nil {
+			return nil, fmt.Errorf("terraform init: %w (see %s)", err, filepath.Join(dir, "init.log"))
+		}
 	}
 	tf := func(name string, wantExit int, args ...string) (phase, error) {
 		args = append(args, "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", o.parallelism))
 		srv.ResetCounters()
 		logf("N=%d: %s: terraform %s", n, name, strings.Join(args, " "))
-		env := env
-		if o.tfLog != "" {
-			env = append(env[:len(env):len(env)], "TF_LOG="+o.tfLog, "TF_LOG_PATH="+filepath.Join(dir, slug(name)+".tf.log"))
-		}
-		if o.cpuProfile {
-			env = append(env[:len(env):len(env)], "TF_B2B_CPUPROFILE="+filepath.Join(dir, slug(name)+".cpu"))
-		}
+		env, tfProfile := phaseEnv(o, env, dir, name)
 		stopInvites := watchInvitations(srv)
 		p, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, slug(name)+".log"), wantExit, args...)
 		p.FirstInviteSeconds, p.LastInviteSeconds = stopInvites()
 		p.Name = name
 		p.fill(srv.Counters(), n)
+		p.Backend = o.backend
+		if state != nil {
+			p.StateWrites, p.StateBytes = state.counts()
+		} else if fi, err := os.Stat(filepath.Join(dir, "terraform.tfstate")); err == nil {
+			p.StateBytes = int(fi.Size())
+		}
 		logf("N=%d: %s: %.1f s, %.3f Graph requests per guest, %d answered 429, provider peak RSS %.1f MB, CPU s provider %.1f terraform %.1f",
 			n, name, p.WallSeconds, p.RequestsPerGuest, p.Status429, p.ProviderPeakRSSMB, p.ProviderCPUSeconds, p.TerraformCPUSeconds)
 		if p.LastInviteSeconds > 0 {
 			logf("N=%d: %s: invitations from %.1f s to %.1f s", n, name, p.FirstInviteSeconds, p.LastInviteSeconds)
+		}
+		if tfProfile != "" {
+			if _, statErr := os.Stat(tfProfile); statErr != nil {
+				logf("N=%d: %s: Terraform wrote no CPU profile (%v): is %s a build from tools/install-terraform-profiled.sh?", n, name, statErr, o.terraform)
+			} else {
+				p.TerraformCPUProfile = tfProfile
+			}
 		}
 		return p, err
 	}
@@ -82,6 +112,7 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	}{
 		{phaseCreate, 0, []string{"apply", "-auto-approve"}, nil},
 		{phaseRefresh, 0, []string{"plan", "-detailed-exitcode"}, nil},
+		{phaseNoRefresh, 0, []string{"plan", "-detailed-exitcode", "-refresh=false"}, nil},
 		{phaseDrift, 2, []string{"plan", "-detailed-exitcode"}, func() error { return drift(srv, n, o.drift) }},
 		{phaseDestroy, 0, []string{"destroy", "-auto-approve"}, nil},
 	}
@@ -103,6 +134,31 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	}
 	return r, checkDirectory(srv.DuplicateInvitations(), len(srv.Users()), want)
 }
+
+// phaseEnv adds to env what the flags ask of one phase's Terraform: its
+// log, the provider's CPU profiles and Terraform's own, and returns the
+// path Terraform's profile goes to ("" without -terraform-cpuprofile).
+func phaseEnv(o options, env []string, dir, name string) ([]string, string) {
+	env = env[:len(env):len(env)] // appends never write into the caller's array
+	if o.tfLog != "" {
+		env = append(env, "TF_LOG="+o.tfLog, "TF_LOG_PATH="+filepath.Join(dir, slug(name)+".tf.log"))
+	}
+	if o.cpuProfile {
+		env = append(env, "TF_B2B_CPUPROFILE="+filepath.Join(dir, slug(name)+".cpu"))
+	}
+	tfProfile := ""
+	if o.tfCPUProfile {
+		tfProfile = filepath.Join(dir, slug(name)+".tf.cpu")
+		_ = os.Remove(tfProfile) // a profile left by an earlier run must not pass for this one's
+		env = append(env, tfCPUProfileEnv+"="+tfProfile)
+	}
+	return env, tfProfile
+}
+
+// tfCPUProfileEnv names the file a Terraform built by
+// tools/install-terraform-profiled.sh writes its CPU profile to
+// (tools/terraform-cpuprofile/zz_b2b_cpuprofile.go); other builds ignore it.
+const tfCPUProfileEnv = "TF_B2B_TF_CPUPROFILE"
 
 // checkDirectory is the bench's correctness gate after destroy: no address
 // was invited twice over the run, and destroy left only the want users
@@ -129,7 +185,7 @@ func checkDirectory(dups map[string]int, left, want int) error {
 // writeWorkDir writes the emulator's CA, the Terraform CLI configuration
 // and main.tf for n guests into dir, seeds the -access group and sponsor,
 // and returns the environment Terraform runs with.
-func writeWorkDir(o options, dir string, n int, srv *emulator.Server) ([]string, *accessIDs, error) {
+func writeWorkDir(o options, dir string, n int, srv *emulator.Server, state *stateServer) ([]string, *accessIDs, error) {
 	caFile := filepath.Join(dir, "emulator-ca.pem")
 	if err := srv.CA().WriteCertFile(caFile); err != nil {
 		return nil, nil, err
@@ -152,7 +208,7 @@ func writeWorkDir(o options, dir string, n int, srv *emulator.Server) ([]string,
 			return nil, nil, err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n, access)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configFor(n, access, backendBlock(o.backend, state))), 0o644); err != nil {
 		return nil, nil, err
 	}
 	return append(cleanEnv(),
@@ -185,7 +241,7 @@ func seedAccess(srv *emulator.Server, clientID string) (*accessIDs, error) {
 // configFor writes N guests the way a team keeps them: one resource per
 // row of a map, with only the invitation's own fields (no profile PATCH),
 // and with access, a group membership and a sponsor each.
-func configFor(n int, access *accessIDs) string {
+func configFor(n int, access *accessIDs, backend string) string {
 	extra := ""
 	if access != nil {
 		extra = fmt.Sprintf("  group_ids    = [%q]\n  sponsor_ids  = [%q]\n", access.group, access.sponsor)
@@ -194,23 +250,31 @@ func configFor(n int, access *accessIDs) string {
   required_providers {
     b2b = { source = "entra-b2b/b2b" }
   }
-}
+%s}
 
 provider "b2b" {
   default_redirect_url            = "https://myapps.microsoft.com"
   default_send_invitation_message = false
 }
 
-locals {
-  guests = { for i in range(%d) : format("guest%%05d", i) => format("guest%%05d@partner.example", i) }
-}
-
+%s
 resource "b2b_guest_user" "g" {
   for_each     = local.guests
   email        = each.value
   display_name = "Guest ${each.key}"
 %s}
-`, n, extra)
+`, backend, guestsLocal(n), extra)
+}
+
+// guestsLocal declares local.guests, n addresses by key. Terraform's range
+// gives at most 1,024 values, so the keys are built in chunks of 1,000.
+func guestsLocal(n int) string {
+	return fmt.Sprintf(`locals {
+  guests = merge([for c in range(%d) : {
+    for i in range(c * 1000, min(c * 1000 + 1000, %d)) : format("guest%%05d", i) => format("guest%%05d@partner.example", i)
+  }]...)
+}
+`, (n+999)/1000, n)
 }
 
 // watchInvitations samples the emulator's invitation counter until the
@@ -302,6 +366,7 @@ func runTerraform(ctx context.Context, tfPath, dir string, env []string, logPath
 	p.WallSeconds = time.Since(start).Seconds()
 	mon.stop()
 	p.ProviderPeakRSSMB, p.ProviderStarts = mon.result()
+	p.ProviderPeaksMB = mon.peaks()
 	p.ProviderCPUSeconds = mon.cpuSeconds()
 	if st := cmd.ProcessState; st != nil {
 		// wait4 reports the child's usage with that of the children it
@@ -363,7 +428,7 @@ func (m *rssMonitor) sample() {
 		}
 		ppid, comm := procParent(pid)
 		// The kernel cuts comm at 15 bytes: "terraform-provi".
-		if ppid != m.parent || !strings.HasPrefix("terraform-provider-b2b", comm) || comm == "" {
+		if ppid != m.parent || !strings.HasPrefix(comm, "terraform-provi") {
 			continue
 		}
 		if kb := procHWM(pid); kb > 0 {
@@ -389,6 +454,24 @@ func (m *rssMonitor) result() (peakMB float64, starts int) {
 		top = max(top, kb)
 	}
 	return float64(top) / 1024, len(m.peak)
+}
+
+// peaks is each provider process's peak RSS in MB, in the order Terraform
+// started them (by pid), to tell which of a command's processes (validate,
+// plan, apply) a peak belongs to.
+func (m *rssMonitor) peaks() []float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	pids := make([]int, 0, len(m.peak))
+	for pid := range m.peak {
+		pids = append(pids, pid)
+	}
+	sort.Ints(pids)
+	out := make([]float64, len(pids))
+	for i, pid := range pids {
+		out[i] = math.Round(float64(m.peak[pid])/1024*10) / 10
+	}
+	return out
 }
 
 func procParent(pid int) (int, string) {
