@@ -35,7 +35,7 @@ func main() {
 	flag.Parse()
 
 	tuneGC(os.LookupEnv)
-	stopProfile := startCPUProfile(os.Getenv)
+	stopProfile := startProfiles(os.Getenv)
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())

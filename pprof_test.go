@@ -55,3 +55,24 @@ func TestTuneGCLeavesTheUsersSettings(t *testing.T) {
 		t.Errorf("memory limit %d, want %d", got, defaultMemoryLimit)
 	}
 }
+
+// TestHeapProfileWrittenWhenAsked checks TF_B2B_MEMPROFILE alone writes a
+// heap profile (pprof's gzip-compressed protobuf) at stop, and no CPU
+// profile.
+func TestHeapProfileWrittenWhenAsked(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "b2b.heap")
+	stop := startProfiles(func(k string) string {
+		if k == memProfileEnv {
+			return prefix
+		}
+		return ""
+	})
+	stop()
+	b, err := os.ReadFile(fmt.Sprintf("%s.%d", prefix, os.Getpid()))
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("no gzip-compressed heap profile written: %v (%d bytes)", err, len(b))
+	}
+	if _, err := os.Stat(fmt.Sprintf("%s.%d", filepath.Join(filepath.Dir(prefix), "b2b.cpu"), os.Getpid())); err == nil {
+		t.Error("a CPU profile was written without TF_B2B_CPUPROFILE")
+	}
+}

@@ -146,6 +146,9 @@ func phaseEnv(o options, env []string, dir, name string) ([]string, string) {
 	if o.cpuProfile {
 		env = append(env, "TF_B2B_CPUPROFILE="+filepath.Join(dir, slug(name)+".cpu"))
 	}
+	if o.memProfile {
+		env = append(env, "TF_B2B_MEMPROFILE="+filepath.Join(dir, slug(name)+".heap"))
+	}
 	tfProfile := ""
 	if o.tfCPUProfile {
 		tfProfile = filepath.Join(dir, slug(name)+".tf.cpu")
