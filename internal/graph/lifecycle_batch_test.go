@@ -16,9 +16,9 @@ import (
 func TestLeaveDateReadsAreBatchItems(t *testing.T) {
 	f := newFake(t)
 	ids := guestIDs("g", 5)
-	ft := newFakeTenant(t, f, ids)
+	ft := newFakeTenant(f, ids)
 	ft.leaveDenied = map[string]bool{ids[2]: true}
-	c, clk := snapshotClient(t, f, 10)
+	c, clk := snapshotClient(t, f)
 	c.impl.snapshot = nil // the user reads share the batch with the leave dates
 	users := make([]*User, len(ids))
 	leaves := make([]*time.Time, len(ids))

@@ -26,7 +26,7 @@ type fakeTenant struct {
 	leaveDenied map[string]bool
 }
 
-func newFakeTenant(t *testing.T, f *fake, listed []string) *fakeTenant {
+func newFakeTenant(f *fake, listed []string) *fakeTenant {
 	ft := &fakeTenant{f: f, listed: listed, users: map[string]map[string]any{}}
 	for _, id := range listed {
 		ft.users[id] = userJSON(id, id+"@partner.example")
@@ -114,9 +114,14 @@ func guestIDs(prefix string, n int) []string {
 	return ids
 }
 
+// terraformParallelism is how many reads Terraform has in flight at once
+// by default (-parallelism=10).
+const terraformParallelism = 10
+
 // snapshotClient is a client of f on a fake clock whose batcher has learnt
-// that n callers read at once (Terraform's parallelism).
-func snapshotClient(t *testing.T, f *fake, n int) (*Client, *fakeClock) {
+// that Terraform's default parallelism of callers read at once.
+func snapshotClient(t *testing.T, f *fake) (*Client, *fakeClock) {
+	n := terraformParallelism
 	t.Helper()
 	clk := newFakeClock()
 	cfg := f.config()
@@ -144,7 +149,8 @@ func setLearnt(c *Client, n int) {
 // rounds reads ids as Terraform's refresh does: workers at a time, each
 // round waiting for the last, while the fake clock is pumped so that a
 // batch waiting for company is sent. It returns each read's result.
-func rounds(t *testing.T, c *Client, clk *fakeClock, ids []string, workers int) ([]*User, []error) {
+func rounds(t *testing.T, c *Client, clk *fakeClock, ids []string) ([]*User, []error) {
+	workers := terraformParallelism
 	t.Helper()
 	users, errs := make([]*User, len(ids)), make([]error, len(ids))
 	for start := 0; start < len(ids); start += workers {
@@ -194,9 +200,9 @@ func checkReads(t *testing.T, ids []string, users []*User, errs []error) {
 func TestSnapshotAnswersARefreshBurst(t *testing.T) {
 	f := newFake(t)
 	ids := guestIDs("g", 60)
-	newFakeTenant(t, f, ids)
-	c, clk := snapshotClient(t, f, 10)
-	users, errs := rounds(t, c, clk, ids, 10)
+	newFakeTenant(f, ids)
+	c, clk := snapshotClient(t, f)
+	users, errs := rounds(t, c, clk, ids)
 	checkReads(t, ids, users, errs)
 	lists, batches, gets, total := wire(f)
 	if lists != 1 || total != 1 {
@@ -211,7 +217,7 @@ func TestSnapshotAnswersARefreshBurst(t *testing.T) {
 // With signInActivity selected Graph's page limit is 500, not 999.
 func TestSnapshotPageSizeWithSignInActivity(t *testing.T) {
 	f := newFake(t)
-	newFakeTenant(t, f, guestIDs("g", 10))
+	newFakeTenant(f, guestIDs("g", 10))
 	cfg := f.config()
 	cfg.ReadSignInActivity = true
 	c := f.client(cfg)
@@ -228,13 +234,13 @@ func TestSnapshotPagesBoundedByTheReads(t *testing.T) {
 	f := newFake(t)
 	managed := guestIDs("m", 20)
 	others := guestIDs("x", 100000)
-	ft := newFakeTenant(t, f, others) // the managed guests come last in the listing
+	ft := newFakeTenant(f, others) // the managed guests come last in the listing
 	for _, id := range managed {
 		ft.users[id] = userJSON(id, id+"@partner.example")
 	}
 	ft.listed = append(ft.listed, managed...)
-	c, clk := snapshotClient(t, f, 10)
-	users, errs := rounds(t, c, clk, managed, 10)
+	c, clk := snapshotClient(t, f)
+	users, errs := rounds(t, c, clk, managed)
 	checkReads(t, managed, users, errs)
 	lists, batches, gets, _ := wire(f)
 	if lists > 2 {
@@ -251,9 +257,9 @@ func TestSnapshotPagesBoundedByTheReads(t *testing.T) {
 func TestSnapshotNeverAnswersAWrittenUser(t *testing.T) {
 	f := newFake(t)
 	ids := guestIDs("g", 20)
-	newFakeTenant(t, f, ids)
-	c, clk := snapshotClient(t, f, 10)
-	users, errs := rounds(t, c, clk, ids, 10)
+	newFakeTenant(f, ids)
+	c, clk := snapshotClient(t, f)
+	users, errs := rounds(t, c, clk, ids)
 	checkReads(t, ids, users, errs)
 	ctx := t.Context()
 	if err := c.UpdateUser(ctx, ids[3], UserUpdate{DisplayName: ptr("Renamed")}); err != nil {
@@ -281,8 +287,8 @@ func ptr[T any](v T) *T { return &v }
 func TestSnapshotExpires(t *testing.T) {
 	f := newFake(t)
 	ids := guestIDs("g", 10)
-	newFakeTenant(t, f, ids)
-	c, clk := snapshotClient(t, f, 10)
+	newFakeTenant(f, ids)
+	c, clk := snapshotClient(t, f)
 	ctx := t.Context()
 	read := func() {
 		t.Helper()
@@ -321,7 +327,7 @@ func TestSnapshotExpires(t *testing.T) {
 func TestSnapshotFallsBackToBatchesOn403(t *testing.T) {
 	f := newFake(t)
 	ids := guestIDs("g", 30)
-	ft := newFakeTenant(t, f, ids)
+	ft := newFakeTenant(f, ids)
 	ft.listCode = http.StatusForbidden
 	clk := newFakeClock()
 	cfg := f.config()
@@ -330,7 +336,7 @@ func TestSnapshotFallsBackToBatchesOn403(t *testing.T) {
 	cfg.Logger = logs
 	c := f.client(cfg)
 	setLearnt(c, 10)
-	users, errs := rounds(t, c, clk, ids, 10)
+	users, errs := rounds(t, c, clk, ids)
 	checkReads(t, ids, users, errs)
 	lists, batches, gets, _ := wire(f)
 	if lists != 1 || batches < 3 {
@@ -346,10 +352,10 @@ func TestSnapshotFallsBackToBatchesOn403(t *testing.T) {
 func TestSnapshotMissingUserIsReadFromGraph(t *testing.T) {
 	f := newFake(t)
 	ids := guestIDs("g", 9)
-	newFakeTenant(t, f, ids)
-	c, clk := snapshotClient(t, f, 10)
+	newFakeTenant(f, ids)
+	c, clk := snapshotClient(t, f)
 	missing := "gone-00001"
-	users, errs := rounds(t, c, clk, append(ids, missing), 10)
+	users, errs := rounds(t, c, clk, append(ids, missing))
 	checkReads(t, ids, users[:9], errs[:9])
 	if !IsNotFound(errs[9]) {
 		t.Fatalf("the missing user: %v; want NotFound", errs[9])
@@ -368,11 +374,11 @@ func TestSnapshotMissingUserIsReadFromGraph(t *testing.T) {
 func TestSnapshotKeepsServingPagesAlreadyRead(t *testing.T) {
 	f := newFake(t)
 	ids := guestIDs("g", 3000)
-	ft := newFakeTenant(t, f, ids)
+	ft := newFakeTenant(f, ids)
 	ft.pageSize = 100
-	c, clk := snapshotClient(t, f, 10)
+	c, clk := snapshotClient(t, f)
 	// 30 reads of users on the first page: 1 page, never 3.
-	users, errs := rounds(t, c, clk, ids[:30], 10)
+	users, errs := rounds(t, c, clk, ids[:30])
 	checkReads(t, ids[:30], users, errs)
 	if lists, _, _, total := wire(f); lists != 1 || total != 1 {
 		t.Fatalf("30 reads on page 1: %d requests, %d pages; want 1", total, lists)

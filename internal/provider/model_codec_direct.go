@@ -116,7 +116,9 @@ func codecOf(ctx context.Context, t reflect.Type, sch schemaOf) (*modelCodec, di
 	}
 	if cacheable && key.attrs != 0 {
 		if e, ok := codecCache.Load(key); ok {
-			return e.(codecEntry).codec, nil
+			if ce, ok := e.(codecEntry); ok {
+				return ce.codec, nil
+			}
 		}
 	}
 	objType, ok := sch.Type().(attr.TypeWithAttributeTypes)

@@ -99,7 +99,6 @@ type codecCase struct {
 }
 
 var (
-	strs    = tftypes.List{ElementType: tftypes.String}
 	strSet  = tftypes.Set{ElementType: tftypes.String}
 	unknown = tftypes.UnknownValue
 )
@@ -218,7 +217,7 @@ func TestDirectCodecMatchesFrameworkReflection(t *testing.T) {
 		for _, c := range codecCases(obj) {
 			st := sub.state(c.value(obj))
 			sources := map[string]modelGetter{
-				"state": st, "plan": tfsdk.Plan{Schema: st.Schema, Raw: st.Raw}, "config": tfsdk.Config{Schema: st.Schema, Raw: st.Raw},
+				"state": st, "plan": tfsdk.Plan(st), "config": tfsdk.Config(st),
 				"profiled state": profiled(&st),
 			}
 			for what, src := range sources {

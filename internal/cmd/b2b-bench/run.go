@@ -32,13 +32,15 @@ const (
 	phaseDestroy   = "destroy"
 )
 
-func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error) {
+// startSize makes the size's empty work directory and starts its emulator
+// with the run's invitation budget and latency.
+func startSize(o options, out string, n int) (string, *emulator.Server, error) {
 	dir := filepath.Join(out, fmt.Sprintf("n%d", n))
 	if err := os.RemoveAll(dir); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	lim := o.limit
 	if o.noLimit {
@@ -46,10 +48,18 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 	}
 	srv, err := emulator.Start(emulator.Options{TenantDomain: "bench.onmicrosoft.com", InvitationLimit: lim})
 	if err != nil {
-		return nil, fmt.Errorf("starting the emulator: %w", err)
+		return "", nil, fmt.Errorf("starting the emulator: %w", err)
+	}
+	srv.SetFaults(emulator.Faults{Latency: o.latency})
+	return dir, srv, nil
+}
+
+func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error) {
+	dir, srv, err := startSize(o, out, n)
+	if err != nil {
+		return nil, err
 	}
 	defer func() { _ = srv.Close() }()
-	srv.SetFaults(emulator.Faults{Latency: o.latency})
 
 	var state *stateServer
 	if o.backend == "http" {
@@ -63,13 +73,8 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		return nil, err
 	}
 	if state != nil {
-		logf("N=%d: terraform init (http backend at %s)", n, state.url)
-		plugins, err := pluginDir(dir, o.provider)
-		if err != nil {
+		if err := initBackend(ctx, o, dir, env, n, state); err != nil {
 			return nil, err
-		}
-		if _, err := runTerraform(ctx, o.terraform, dir, env, filepath.Join(dir, "init.log"), 0, "init", "-input=false", "-no-color", "-plugin-dir="+plugins); err != nil {
-			return nil, fmt.Errorf("terraform init: %w (see %s)", err, filepath.Join(dir, "init.log"))
 		}
 	}
 	tf := func(name string, wantExit int, args ...string) (phase, error) {
@@ -82,24 +87,13 @@ func runSize(ctx context.Context, o options, out string, n int) (*sizeRun, error
 		p.FirstInviteSeconds, p.LastInviteSeconds = stopInvites()
 		p.Name = name
 		p.fill(srv.Counters(), n)
-		p.Backend = o.backend
-		if state != nil {
-			p.StateWrites, p.StateBytes = state.counts()
-		} else if fi, err := os.Stat(filepath.Join(dir, "terraform.tfstate")); err == nil {
-			p.StateBytes = int(fi.Size())
-		}
+		p.recordState(o.backend, dir, state)
 		logf("N=%d: %s: %.1f s, %.3f Graph requests per guest, %d answered 429, provider peak RSS %.1f MB, CPU s provider %.1f terraform %.1f",
 			n, name, p.WallSeconds, p.RequestsPerGuest, p.Status429, p.ProviderPeakRSSMB, p.ProviderCPUSeconds, p.TerraformCPUSeconds)
 		if p.LastInviteSeconds > 0 {
 			logf("N=%d: %s: invitations from %.1f s to %.1f s", n, name, p.FirstInviteSeconds, p.LastInviteSeconds)
 		}
-		if tfProfile != "" {
-			if _, statErr := os.Stat(tfProfile); statErr != nil {
-				logf("N=%d: %s: Terraform wrote no CPU profile (%v): is %s a build from tools/install-terraform-profiled.sh?", n, name, statErr, o.terraform)
-			} else {
-				p.TerraformCPUProfile = tfProfile
-			}
-		}
+		p.recordTerraformProfile(o.terraform, n, tfProfile)
 		return p, err
 	}
 
@@ -162,6 +156,45 @@ func phaseEnv(o options, env []string, dir, name string) ([]string, string) {
 // tools/install-terraform-profiled.sh writes its CPU profile to
 // (tools/terraform-cpuprofile/zz_b2b_cpuprofile.go); other builds ignore it.
 const tfCPUProfileEnv = "TF_B2B_TF_CPUPROFILE"
+
+// initBackend runs terraform init for the http backend, the provider
+// coming from a local plugin directory (see pluginDir).
+func initBackend(ctx context.Context, o options, dir string, env []string, n int, state *stateServer) error {
+	logf("N=%d: terraform init (http backend at %s)", n, state.url)
+	plugins, err := pluginDir(dir, o.provider)
+	if err != nil {
+		return err
+	}
+	log := filepath.Join(dir, "init.log")
+	if _, err := runTerraform(ctx, o.terraform, dir, env, log, 0, "init", "-input=false", "-no-color", "-plugin-dir="+plugins); err != nil {
+		return fmt.Errorf("terraform init: %w (see %s)", err, log)
+	}
+	return nil
+}
+
+// recordState notes the backend and the state's size after the phase: the
+// local file's, or the largest snapshot the http store received.
+func (p *phase) recordState(backend, dir string, state *stateServer) {
+	p.Backend = backend
+	if state != nil {
+		p.StateWrites, p.StateBytes = state.counts()
+	} else if fi, err := os.Stat(filepath.Join(dir, "terraform.tfstate")); err == nil {
+		p.StateBytes = int(fi.Size())
+	}
+}
+
+// recordTerraformProfile keeps the path of Terraform's CPU profile when the
+// CLI wrote one, and says why when it did not.
+func (p *phase) recordTerraformProfile(terraform string, n int, tfProfile string) {
+	if tfProfile == "" {
+		return
+	}
+	if _, err := os.Stat(tfProfile); err != nil {
+		logf("N=%d: %s: Terraform wrote no CPU profile (%v): is %s a build from tools/install-terraform-profiled.sh?", n, p.Name, err, terraform)
+		return
+	}
+	p.TerraformCPUProfile = tfProfile
+}
 
 // checkDirectory is the bench's correctness gate after destroy: no address
 // was invited twice over the run, and destroy left only the want users
