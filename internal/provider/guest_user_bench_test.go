@@ -123,27 +123,12 @@ func newRefreshRPC(tb testing.TB, s tfprotov6.ProviderServer, providerAttrs map[
 	pt := schemas.Provider.ValueType()
 	conf, err := s.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 		TerraformVersion: "1.14.9",
-		Config:           r.dynamic(pt, benchObject(pt, providerAttrs)),
+		Config:           r.dynamic(pt, objectValue(tb, pt, providerAttrs)),
 	})
 	if err != nil || len(conf.Diagnostics) > 0 {
 		tb.Fatalf("ConfigureProvider: %v %v", err, conf.Diagnostics)
 	}
 	return r
-}
-
-// benchObject is a value of object type typ with the given string
-// attributes set and every other attribute null.
-func benchObject(typ tftypes.Type, set map[string]string) tftypes.Value {
-	obj, _ := typ.(tftypes.Object) // schema types are objects
-	vals := map[string]tftypes.Value{}
-	for name, at := range obj.AttributeTypes {
-		if v, ok := set[name]; ok {
-			vals[name] = tftypes.NewValue(at, v)
-		} else {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
-	}
-	return tftypes.NewValue(typ, vals)
 }
 
 func (r *refreshRPC) dynamic(typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
@@ -172,7 +157,7 @@ func (r *refreshRPC) fail(rpc string, diags []*tfprotov6.Diagnostic) {
 
 // create plans and applies a new guest with a typical configuration.
 func (r *refreshRPC) create(email string) benchGuest {
-	config := benchObject(r.typ, map[string]string{"email": email, "display_name": "Bench " + email, "job_title": "Buyer"})
+	config := objectValue(r.tb, r.typ, map[string]string{"email": email, "display_name": "Bench " + email, "job_title": "Buyer"})
 	null := r.dynamic(r.typ, tftypes.NewValue(r.typ, nil))
 	cfg := r.dynamic(r.typ, config)
 	plan, err := r.s.PlanResourceChange(r.ctx, &tfprotov6.PlanResourceChangeRequest{

@@ -14,7 +14,7 @@ import (
 
 // objectValue builds a value of the object type t with the given string
 // attributes set and every other attribute null.
-func objectValue(t *testing.T, typ tftypes.Type, set map[string]string) tftypes.Value {
+func objectValue(t testing.TB, typ tftypes.Type, set map[string]string) tftypes.Value {
 	t.Helper()
 	obj, ok := typ.(tftypes.Object)
 	if !ok {
