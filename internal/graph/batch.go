@@ -148,6 +148,23 @@ func (b *userBatcher) getBody(ctx context.Context, op operation, path string) (b
 	return a.body, false, b.leave, a.err
 }
 
+// readFromBatch reads path as an item of the next read batch and decodes
+// the item's body with decode; when no batch forms it reads with direct
+// instead, still counted among the readers until that read is answered.
+func readFromBatch[T any](ctx context.Context, b *userBatcher, op operation, path string,
+	direct func(context.Context) (T, error), decode func([]byte) (T, error)) (T, error) {
+	body, alone, done, err := b.getBody(ctx, op, path)
+	defer done()
+	if alone {
+		return direct(ctx)
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decode(body)
+}
+
 // enter counts a caller as reading before it knows whether it will need
 // a batch (the guest snapshot may answer it), and returns the learnt
 // concurrency. The caller calls leave when done.

@@ -275,29 +275,30 @@ func (c *client) batchedIDPage(ctx context.Context, op operation, link string,
 	if c.batcher == nil || !strings.HasPrefix(link, root+"/") {
 		return nil, "", false, nil
 	}
-	body, alone, done, err := c.batcher.getBody(ctx, op, strings.TrimPrefix(link, root))
-	if alone {
-		// Read it directly while still counted among the readers.
-		defer done()
-		ids, next, err := direct(ctx, link)
-		return ids, next, true, err
+	type idPage struct {
+		ids  []string
+		next string
 	}
-	done()
-	if err != nil {
-		return nil, "", true, err
-	}
-	var page struct {
-		Value []struct {
-			ID string `json:"id"`
-		} `json:"value"`
-		NextLink string `json:"@odata.nextLink"`
-	}
-	if err := json.Unmarshal(body, &page); err != nil {
-		return nil, "", true, &Error{Operation: op.name, Message: "reading the page in Graph's batch response: " + err.Error(), cause: err}
-	}
-	ids = make([]string, 0, len(page.Value))
-	for _, v := range page.Value {
-		ids = append(ids, v.ID)
-	}
-	return ids, page.NextLink, true, nil
+	p, err := readFromBatch(ctx, c.batcher, op, strings.TrimPrefix(link, root),
+		func(ctx context.Context) (idPage, error) {
+			ids, next, err := direct(ctx, link)
+			return idPage{ids, next}, err
+		},
+		func(body []byte) (idPage, error) {
+			var page struct {
+				Value []struct {
+					ID string `json:"id"`
+				} `json:"value"`
+				NextLink string `json:"@odata.nextLink"`
+			}
+			if err := json.Unmarshal(body, &page); err != nil {
+				return idPage{}, &Error{Operation: op.name, Message: "reading the page in Graph's batch response: " + err.Error(), cause: err}
+			}
+			out := idPage{ids: make([]string, 0, len(page.Value)), next: page.NextLink}
+			for _, v := range page.Value {
+				out.ids = append(out.ids, v.ID)
+			}
+			return out, nil
+		})
+	return p.ids, p.next, true, err
 }

@@ -62,24 +62,19 @@ func (c *client) getLeaveDate(ctx context.Context, id string) (*time.Time, error
 	// Each attempt joins a batch; an item throttled inside its batch comes
 	// back as a 429 *Error with Retry-After, which call waits out.
 	err := c.call(ctx, opGetLeaveDate, func(ctx context.Context) error {
-		body, alone, done, err := c.batcher.getBody(ctx, opGetLeaveDate, path)
-		// Counted among the readers until its own GET is answered.
-		defer done()
-		if alone {
-			out, err = c.getLeaveDateOnce(ctx, id)
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		var v struct {
-			At *time.Time `json:"employeeLeaveDateTime"`
-		}
-		if err := json.Unmarshal(body, &v); err != nil {
-			return &Error{Operation: opGetLeaveDate.name, Message: "reading employeeLeaveDateTime in Graph's batch response: " + err.Error(), cause: err}
-		}
-		out = utc(v.At)
-		return nil
+		var err error
+		out, err = readFromBatch(ctx, c.batcher, opGetLeaveDate, path,
+			func(ctx context.Context) (*time.Time, error) { return c.getLeaveDateOnce(ctx, id) },
+			func(body []byte) (*time.Time, error) {
+				var v struct {
+					At *time.Time `json:"employeeLeaveDateTime"`
+				}
+				if err := json.Unmarshal(body, &v); err != nil {
+					return nil, &Error{Operation: opGetLeaveDate.name, Message: "reading employeeLeaveDateTime in Graph's batch response: " + err.Error(), cause: err}
+				}
+				return utc(v.At), nil
+			})
+		return err
 	})
 	return out, err
 }
