@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -45,14 +46,23 @@ resource "b2b_guest_user" "many" {
 			},
 			{
 				// One refresh: PlanOnly runs a plan without refresh, then
-				// one with it.
-				PreConfig: srv.ResetCounters,
-				Config:    cfg,
-				PlanOnly:  true,
+				// one with it. Graph answers in tens of milliseconds; the
+				// emulator on a fast machine in well under one, so fast
+				// that Terraform's first reads could each finish before
+				// the next starts and never look like a burst (a CI
+				// machine saw 6 such reads). The latency makes the reads
+				// overlap as they do against Graph.
+				PreConfig: func() {
+					srv.ResetCounters()
+					srv.SetFaults(emulator.Faults{Latency: 50 * time.Millisecond})
+				},
+				Config:   cfg,
+				PlanOnly: true,
 			},
 			{
 				PreConfig: func() {
 					refresh = srv.Counters()
+					srv.SetFaults(emulator.Faults{})
 					if err := srv.PatchUser(drifted, map[string]any{"displayName": "Changed Out Of Band"}); err != nil {
 						t.Fatal(err)
 					}
@@ -72,7 +82,8 @@ resource "b2b_guest_user" "many" {
 	t.Logf("a no-change plan of %d guests: %d Graph requests (%.3f per guest): %v", guests, n, perGuest, refresh)
 	// Typically 4: the plan's first 3 reads go out before the batcher has
 	// seen 4 callers at once, then one page answers the rest. One more
-	// straggler is allowed on a loaded machine.
+	// straggler is allowed on a loaded machine, where Terraform can be
+	// slower to start a read than Graph is to answer one.
 	if refresh["GET /v1.0/users"] == 0 || n > 5 {
 		t.Errorf("a no-change plan of %d guests made %d Graph requests (%.3f per guest, %d list pages): want the guest listing and at most 5 (0.083 per guest); batching alone costs at least 0.1",
 			guests, n, perGuest, refresh["GET /v1.0/users"])
