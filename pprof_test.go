@@ -5,8 +5,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 func TestCPUProfileWrittenWhenAsked(t *testing.T) {
@@ -75,4 +77,57 @@ func TestHeapProfileWrittenWhenAsked(t *testing.T) {
 	if _, err := os.Stat(fmt.Sprintf("%s.%d", filepath.Join(filepath.Dir(prefix), "b2b.cpu"), os.Getpid())); err == nil {
 		t.Error("a CPU profile was written without TF_B2B_CPUPROFILE")
 	}
+}
+
+// TestPeakProfilesFollowNewHighs checks the peak watcher writes the heap
+// and goroutine profiles when the memory held grows by more than a tenth,
+// and not while it stays level.
+func TestPeakProfilesFollowNewHighs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b2b.heap.peak")
+	// Hold a base far above the test binary's own churn (writing a
+	// profile allocates), so level means level; after giving back what
+	// earlier tests freed, which allocations would reuse without holding
+	// more.
+	debug.FreeOSMemory()
+	base := touched(64 << 20)
+	stop := watchPeaks(path, 2*time.Millisecond)
+	defer stop()
+	appears := func() bool {
+		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if _, err := os.Stat(path + ".goroutine"); err == nil {
+				return true
+			}
+		}
+		return false
+	}
+	if !appears() {
+		t.Fatal("no peak profiles written at the first look")
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("goroutine profile written without the heap's: %v", err)
+	}
+	for _, p := range []string{path, path + ".goroutine"} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("profiles written again with no new high")
+	}
+	more := touched(256 << 20)
+	if !appears() {
+		t.Fatal("no peak profiles written after the memory held grew by 256 MiB")
+	}
+	runtime.KeepAlive(base)
+	runtime.KeepAlive(more)
+}
+
+// touched allocates n bytes and writes every page, so the memory is held.
+func touched(n int) []byte {
+	b := make([]byte, n)
+	for i := 0; i < n; i += 4096 {
+		b[i] = 1
+	}
+	return b
 }

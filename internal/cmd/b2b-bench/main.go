@@ -63,7 +63,7 @@ func main() {
 	flag.BoolVar(&o.access, "access", false, "give every guest one group (group_ids) and one sponsor (sponsor_ids), to measure what managing them costs")
 	flag.BoolVar(&o.cpuProfile, "cpuprofile", false, "have every provider process write a CPU profile (TF_B2B_CPUPROFILE) to <out>/n<N>/<phase>.cpu.<pid>")
 	flag.BoolVar(&o.tfCPUProfile, "terraform-cpuprofile", false, "have Terraform itself write a CPU profile of each phase to <out>/n<N>/<phase>.tf.cpu (TF_B2B_TF_CPUPROFILE); with no -terraform, uses tools/install-terraform-profiled.sh <-tf-version>, a build that can")
-	flag.BoolVar(&o.memProfile, "memprofile", false, "have every provider process write its live heap at exit (TF_B2B_MEMPROFILE) to <out>/n<N>/<phase>.heap.<pid>")
+	flag.BoolVar(&o.memProfile, "memprofile", false, "have every provider process write its live heap at exit (TF_B2B_MEMPROFILE) to <out>/n<N>/<phase>.heap.<pid>, and its heap and goroutines at each new memory high to <phase>.heap.<pid>.peak{,.goroutine}")
 	flag.StringVar(&o.backend, "backend", "local", "Terraform state backend: local (a terraform.tfstate file, rewritten after every resource) or http (an in-memory remote store, snapshots every 20 s like any remote backend; use it for -n 10000, see BENCHMARKS.md)")
 	flag.StringVar(&merge, "merge", "", "comma-separated results.json files of earlier runs to combine into <out>/results.json and its chart, without running anything (e.g. a -n 100,1000 run and a -n 10000 run)")
 	flag.IntVar(&o.probes, "startup-probes", 5, "provider starts timed for the start-up figure (the median is reported)")
