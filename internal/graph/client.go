@@ -121,7 +121,10 @@ func (c *Client) RestoreDeletedUser(ctx context.Context, id string) (*User, erro
 }
 
 // FindUsersByEmail returns the users whose mail or otherMails equals email
-// (case-insensitive), paging through all results.
+// (case-insensitive), paging through all results, less the users this
+// client deleted (or found already gone when it deleted them) and has not
+// restored since: a lagging replica can list them for seconds after the
+// DELETE.
 func (c *Client) FindUsersByEmail(ctx context.Context, email string) ([]User, error) {
 	return c.impl.findUsersByEmail(ctx, email)
 }

@@ -953,3 +953,76 @@ func TestInviteDroppedAfterA429IsNotRepeated(t *testing.T) {
 		t.Fatalf("POST /invitations sent %d times; want the 429, its retry, and nothing after the drop", got)
 	}
 }
+
+// TestFindUsersByEmailLeavesOutUsersThisClientDeleted: a user this client
+// deleted no longer counts as holding its address, whatever a list query
+// that lags behind the DELETE still returns, so a re-create of the address
+// in the same run invites again instead of failing "already exists". A
+// user already gone (404) counts as deleted; a refused DELETE does not;
+// a restore brings the user back; a user the client did not delete still
+// counts.
+func TestFindUsersByEmailLeavesOutUsersThisClientDeleted(t *testing.T) {
+	const (
+		gone     = "aaaaaaaa-0000-0000-0000-000000000001"
+		other    = "bbbbbbbb-0000-0000-0000-000000000002"
+		missing  = "cccccccc-0000-0000-0000-000000000003"
+		refusing = "dddddddd-0000-0000-0000-000000000004"
+	)
+	f := newFake(t)
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/v1.0/users":
+			// A lagging replica: every user, deleted or not.
+			writeJSON(w, 200, map[string]any{"value": []any{
+				userJSON(strings.ToUpper(gone), "a@example.com"), userJSON(other, "a@example.com"),
+				userJSON(missing, "a@example.com"), userJSON(refusing, "a@example.com"),
+			}})
+		case r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, missing):
+			graphError(w, 404, "Request_ResourceNotFound", "Resource does not exist.", "r1")
+		case r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, refusing):
+			graphError(w, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", "r2")
+		case r.Method == http.MethodDelete:
+			w.WriteHeader(http.StatusNoContent)
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/restore"):
+			writeJSON(w, 200, userJSON(gone, "a@example.com"))
+		default:
+			t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
+			w.WriteHeader(500)
+		}
+	})
+	c := f.client(f.config())
+	ctx := context.Background()
+	ids := func() []string {
+		t.Helper()
+		users, err := c.FindUsersByEmail(ctx, "a@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, u := range users {
+			out = append(out, strings.ToLower(u.ID))
+		}
+		return out
+	}
+	if got := ids(); len(got) != 4 {
+		t.Fatalf("before any delete: %v; want all 4 users", got)
+	}
+	if err := c.DeleteUser(ctx, gone); err != nil { // IDs compare case-insensitively
+		t.Fatal(err)
+	}
+	if err := c.DeleteUser(ctx, missing); !IsNotFound(err) {
+		t.Fatalf("DeleteUser of a missing user: %v; want not found", err)
+	}
+	if err := c.DeleteUser(ctx, refusing); err == nil {
+		t.Fatal("DeleteUser refused with 403: no error")
+	}
+	if got := ids(); strings.Join(got, ",") != other+","+refusing {
+		t.Errorf("after deleting %s and %s: %v; want only %s and %s (refused delete)", gone, missing, got, other, refusing)
+	}
+	if _, err := c.RestoreDeletedUser(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(); strings.Join(got, ",") != gone+","+other+","+refusing {
+		t.Errorf("after restoring %s: %v; want it listed again", gone, got)
+	}
+}

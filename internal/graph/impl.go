@@ -58,6 +58,9 @@ type client struct {
 	// snapshot answers the reads of a refresh burst from the guest
 	// listing (snapshot.go).
 	snapshot *guestSnapshot
+	// deleted holds the IDs (lower-cased) of the users this client
+	// deleted, which the address look-up leaves out (deletedUsers).
+	deleted sync.Map
 	// circuit fails requests to a host that did not answer at once
 	// (reachability.go); cred renews a token Graph refused (token.go).
 	circuit      *circuit

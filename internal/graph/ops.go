@@ -315,9 +315,13 @@ func (c *client) deleteUser(ctx context.Context, id string) error {
 		return err
 	}
 	c.snapshot.wrote(id)
-	return c.call(ctx, opDeleteUser, func(ctx context.Context) error {
+	err := c.call(ctx, opDeleteUser, func(ctx context.Context) error {
 		return c.sdk.Users().ByUserId(id).Delete(ctx, nil)
 	})
+	if err == nil || IsNotFound(err) {
+		c.deleted.Store(strings.ToLower(id), struct{}{})
+	}
+	return err
 }
 
 func (c *client) getDeletedUser(ctx context.Context, id string) (*User, error) {
@@ -376,6 +380,7 @@ func (c *client) restoreDeletedUser(ctx context.Context, id string) (*User, erro
 	if err := checkIsUser(opRestore, id, out); err != nil {
 		return nil, err
 	}
+	c.deleted.Delete(strings.ToLower(id))
 	return toUser(out), nil
 }
 
@@ -414,7 +419,29 @@ func (c *client) findUsersByEmail(ctx context.Context, email string) ([]User, er
 	// filters are supported without ConsistencyLevel: eventual, which
 	// matters because the advanced-query index lags behind new invitations.
 	filter := fmt.Sprintf("mail eq '%s' or otherMails/any(m:m eq '%s')", q, q)
-	return c.listPages(ctx, filter, false, nil, maxPageSize, 0)
+	users, err := c.listPages(ctx, filter, false, nil, maxPageSize, 0)
+	if err != nil {
+		return nil, err
+	}
+	return c.notDeleted(users), nil
+}
+
+// notDeleted leaves out the users this client deleted. Graph answered the
+// DELETE (204, or 404 for a user already gone), so they are gone, but a
+// list query can still return one for seconds while the deletion
+// replicates (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/).
+// A create that follows a delete of the same address in one run
+// (terraform apply -replace, a taint) would otherwise take the deleted
+// user for the address's owner and refuse it as "already exists"; a read
+// by ID still goes to Graph, so "gone" is never concluded from this set.
+func (c *client) notDeleted(users []User) []User {
+	out := users[:0:0]
+	for _, u := range users {
+		if _, gone := c.deleted.Load(strings.ToLower(u.ID)); !gone {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // guestFilter builds $filter for f; advanced reports whether it needs

@@ -37,7 +37,6 @@ func (r *guestUserResource) Create(ctx context.Context, req resource.CreateReque
 	if !ok {
 		return
 	}
-	existing = r.data.addresses.live(existing)
 	if len(existing) > 0 {
 		r.adopt(ctx, c, &plan, existing, resp)
 		return

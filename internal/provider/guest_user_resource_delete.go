@@ -87,7 +87,8 @@ func disableUser(ctx context.Context, c *graph.Client, id string, diags *diag.Di
 // (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/),
 // and nothing Terraform does next depends on that replica: the resource
 // leaves the state, and a create of the same address later in this run
-// ignores the deleted user (addressGuard.live) instead of refusing it as
+// ignores the deleted user (the graph client leaves the users it deleted
+// out of FindUsersByEmail) instead of refusing it as
 // "already exists". A poll cost one GET per guest at least (a 1,000-guest
 // destroy: 1,000 requests), and with real replication lag 250 ms or more
 // per guest. A later run's look-up that a lagging replica answers can only
@@ -98,7 +99,6 @@ func (r *guestUserResource) deleteUser(ctx context.Context, c *graph.Client, id 
 			fmt.Sprintf("Deleting user %s (DELETE /users/%s) failed; it is kept in the state.", id, id), err))
 		return false
 	}
-	r.data.addresses.forgetDeleted(id)
 	return true
 }
 

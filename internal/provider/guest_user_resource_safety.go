@@ -34,34 +34,10 @@ type addressGuard struct {
 	// a lock that a cancelled apply (Ctrl-C) stops waiting for.
 	locks sync.Map
 	// owners maps a normalised address to the object ID of the user a
-	// create, adopt or email change of this process gave it to.
+	// create, adopt or email change of this process gave it to. (Users
+	// this process deleted are left out of the look-up by the graph
+	// client: graph.Client.FindUsersByEmail.)
 	owners sync.Map
-	// deleted holds the object IDs of the users this process deleted
-	// (on_destroy = delete or purge), which a look-up may still list while
-	// Graph replicates the deletion.
-	deleted sync.Map
-}
-
-// forgetDeleted records that this process deleted user id: Graph accepted
-// the DELETE, so the user is gone whatever a lagging read still shows.
-func (g *addressGuard) forgetDeleted(id string) {
-	g.deleted.Store(strings.ToLower(id), struct{}{})
-}
-
-// live drops from users those this process deleted. A create that
-// follows a delete of the same address in one run (terraform apply
-// -replace, or a taint) then invites the person again instead of taking
-// the deleted user, which Graph's look-up can list for seconds after the
-// DELETE (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/),
-// for "already exists".
-func (g *addressGuard) live(users []graph.User) []graph.User {
-	out := users[:0:0]
-	for _, u := range users {
-		if _, gone := g.deleted.Load(strings.ToLower(u.ID)); !gone {
-			out = append(out, u)
-		}
-	}
-	return out
 }
 
 // normalizeAddress is the key of an address: Entra compares mail and
@@ -154,7 +130,7 @@ func (r *guestUserResource) addressTakenBy(ctx context.Context, c *graph.Client,
 	if err != nil {
 		return nil, false, err
 	}
-	for _, u := range r.data.addresses.live(users) {
+	for _, u := range users {
 		if !strings.EqualFold(u.ID, self) {
 			others = append(others, u.ID)
 		}
