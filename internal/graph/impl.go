@@ -59,7 +59,7 @@ type client struct {
 	// listing (snapshot.go).
 	snapshot *guestSnapshot
 	// deleted holds the IDs (lower-cased) of the users this client
-	// deleted, which the address look-up leaves out (deletedUsers).
+	// deleted, which the address look-up leaves out (notDeleted).
 	deleted sync.Map
 	// circuit fails requests to a host that did not answer at once
 	// (reachability.go); cred renews a token Graph refused (token.go).
