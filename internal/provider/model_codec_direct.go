@@ -273,13 +273,13 @@ func (c *modelCodec) decode(ctx context.Context, raw tftypes.Value, dst reflect.
 		field := dst.Field(f.index)
 		switch f.kind {
 		case kindString:
-			s, err := stringFromTerraform(v)
+			s, err := fromTerraform[types.String](ctx, types.StringType, v)
 			if err != nil {
 				return diag.Diagnostics{codecError("read", fmt.Sprintf("%s: %s", f.attr, err))}
 			}
 			*fieldPtr[types.String](field) = s
 		case kindBool:
-			b, err := boolFromTerraform(v)
+			b, err := fromTerraform[types.Bool](ctx, types.BoolType, v)
 			if err != nil {
 				return diag.Diagnostics{codecError("read", fmt.Sprintf("%s: %s", f.attr, err))}
 			}
@@ -308,7 +308,7 @@ func (c *modelCodec) decode(ctx context.Context, raw tftypes.Value, dst reflect.
 	if c.profile {
 		profile := make(profileValues, len(profileAttrs))
 		for _, name := range profileAttrs {
-			s, err := stringFromTerraform(vals[name])
+			s, err := fromTerraform[types.String](ctx, types.StringType, vals[name])
 			if err != nil {
 				return diag.Diagnostics{codecError("read", fmt.Sprintf("%s: %s", name, err))}
 			}
@@ -360,10 +360,13 @@ func (c *modelCodec) encode(ctx context.Context, src reflect.Value) (tftypes.Val
 		f := &c.fields[i]
 		field := src.Field(f.index)
 		switch f.kind {
-		case kindString:
-			vals[f.attr] = stringToTerraform(*fieldPtr[types.String](field))
-		case kindBool:
-			vals[f.attr] = boolToTerraform(*fieldPtr[types.Bool](field))
+		case kindString, kindBool:
+			av, _ := field.Interface().(attr.Value) // types.String or types.Bool
+			v, diags := toTerraform(ctx, f.attr, av)
+			if diags.HasError() {
+				return tftypes.Value{}, diags
+			}
+			vals[f.attr] = v
 		case kindValue:
 			av, _ := field.Interface().(attr.Value) // nil is refused below
 			v, diags := f.valueToTerraform(ctx, av)
@@ -387,7 +390,11 @@ func (c *modelCodec) encode(ctx context.Context, src reflect.Value) (tftypes.Val
 		pm, _ := src.Addr().Interface().(profiledModel) // c.profile: it is one
 		profile := *pm.profile()
 		for _, name := range profileAttrs {
-			vals[name] = stringToTerraform(profile.get(name))
+			v, diags := toTerraform(ctx, name, profile.get(name))
+			if diags.HasError() {
+				return tftypes.Value{}, diags
+			}
+			vals[name] = v
 		}
 	}
 	// Every attribute is present with a value of its type (checked
@@ -401,9 +408,9 @@ func (f *fieldCodec) valueToTerraform(ctx context.Context, av attr.Value) (tftyp
 	if av == nil || !av.Type(ctx).TerraformType(ctx).Equal(f.tfType) {
 		return tftypes.Value{}, diag.Diagnostics{codecError("write", fmt.Sprintf("%s: a value of type %v where the schema has %s", f.attr, typeOf(ctx, av), f.typ))}
 	}
-	v, err := av.ToTerraformValue(ctx)
-	if err != nil {
-		return tftypes.Value{}, diag.Diagnostics{codecError("write", fmt.Sprintf("%s: %s", f.attr, err))}
+	v, diags := toTerraform(ctx, f.attr, av)
+	if diags.HasError() {
+		return tftypes.Value{}, diags
 	}
 	if diags := validateValue(ctx, f.attr, f.typ, av, v); diags.HasError() {
 		return tftypes.Value{}, diags
@@ -425,50 +432,21 @@ func typeOf(ctx context.Context, av attr.Value) any {
 	return av.Type(ctx)
 }
 
-func stringFromTerraform(v tftypes.Value) (types.String, error) {
-	if !v.IsKnown() {
-		return types.StringUnknown(), nil
+// toTerraform converts av, a value of a type the schema gives attribute
+// name, with the framework's own conversion (which fails only on a value
+// state it does not know).
+func toTerraform(ctx context.Context, name string, av attr.Value) (tftypes.Value, diag.Diagnostics) {
+	v, err := av.ToTerraformValue(ctx)
+	if err != nil {
+		return tftypes.Value{}, diag.Diagnostics{codecError("write", fmt.Sprintf("%s: %s", name, err))}
 	}
-	if v.IsNull() {
-		return types.StringNull(), nil
-	}
-	var s string
-	if err := v.As(&s); err != nil {
-		return types.String{}, err
-	}
-	return types.StringValue(s), nil
+	return v, nil
 }
 
-func boolFromTerraform(v tftypes.Value) (types.Bool, error) {
-	if !v.IsKnown() {
-		return types.BoolUnknown(), nil
-	}
-	if v.IsNull() {
-		return types.BoolNull(), nil
-	}
-	var b bool
-	if err := v.As(&b); err != nil {
-		return types.Bool{}, err
-	}
-	return types.BoolValue(b), nil
-}
-
-func stringToTerraform(s types.String) tftypes.Value {
-	switch {
-	case s.IsUnknown():
-		return tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
-	case s.IsNull():
-		return tftypes.NewValue(tftypes.String, nil)
-	}
-	return tftypes.NewValue(tftypes.String, s.ValueString())
-}
-
-func boolToTerraform(b types.Bool) tftypes.Value {
-	switch {
-	case b.IsUnknown():
-		return tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue)
-	case b.IsNull():
-		return tftypes.NewValue(tftypes.Bool, nil)
-	}
-	return tftypes.NewValue(tftypes.Bool, b.ValueBool())
+// fromTerraform converts v with the framework's own conversion for typ
+// (types.StringType, types.BoolType), whose values are V.
+func fromTerraform[V attr.Value](ctx context.Context, typ attr.Type, v tftypes.Value) (V, error) {
+	av, err := typ.ValueFromTerraform(ctx, v)
+	out, _ := av.(V)
+	return out, err
 }
