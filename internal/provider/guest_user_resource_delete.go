@@ -40,7 +40,7 @@ func (r *guestUserResource) Delete(ctx context.Context, req resource.DeleteReque
 	case onDestroyDisable:
 		disableUser(ctx, c, id, &resp.Diagnostics)
 	case onDestroyDelete, onDestroyPurge, "":
-		if r.deleteUser(ctx, c, id, &resp.Diagnostics) && mode == onDestroyPurge {
+		if deleteUser(ctx, c, id, &resp.Diagnostics) && mode == onDestroyPurge {
 			r.purge(ctx, c, id, resp)
 		}
 	}
@@ -93,7 +93,7 @@ func disableUser(ctx context.Context, c *graph.Client, id string, diags *diag.Di
 // destroy: 1,000 requests), and with real replication lag 250 ms or more
 // per guest. A later run's look-up that a lagging replica answers can only
 // refuse the address, never invite it twice.
-func (r *guestUserResource) deleteUser(ctx context.Context, c *graph.Client, id string, diags *diag.Diagnostics) bool {
+func deleteUser(ctx context.Context, c *graph.Client, id string, diags *diag.Diagnostics) bool {
 	if err := c.DeleteUser(ctx, id); err != nil && !graph.IsNotFound(err) {
 		diags.Append(graphErrorDiagnostic("Error Deleting Guest User",
 			fmt.Sprintf("Deleting user %s (DELETE /users/%s) failed; it is kept in the state.", id, id), err))
