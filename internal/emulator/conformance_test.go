@@ -358,3 +358,27 @@ func TestConformanceMemberOfCast(t *testing.T) {
 		t.Errorf("uncast memberOf: %s", r.Raw)
 	}
 }
+
+// https://learn.microsoft.com/graph/api/group-list-members#request-headers:
+// the cast to users (members/microsoft.graph.user) needs ConsistencyLevel:
+// eventual and $count, as on memberOf; the uncast list needs neither and
+// names each member's type.
+func TestConformanceGroupMembersCast(t *testing.T) {
+	f := newGroupFixture(t, Options{})
+	s, tok := f.s, f.tok
+	if err := s.AddGroupMember(f.gid, f.guest); err != nil {
+		t.Fatal(err)
+	}
+	cast := "/groups/" + f.gid + "/members/microsoft.graph.user"
+	mustBadRequest(t, graph(t, s, tok, "GET", cast+"?$select=id,mail", nil), "Request_UnsupportedQuery", "$count=true query parameter and ConsistencyLevel:eventual header")
+	mustBadRequest(t, graph(t, s, tok, "GET", cast+"?$select=id", nil, "ConsistencyLevel", "eventual"), "Request_UnsupportedQuery", "OData cast")
+	r := graph(t, s, tok, "GET", cast+"?$select=id&$count=true", nil, "ConsistencyLevel", "eventual")
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["id"] != f.guest || num(r.Body["@odata.count"]) != 1 {
+		t.Errorf("advanced cast: %s", r.Raw)
+	}
+	r = graph(t, s, tok, "GET", "/groups/"+f.gid+"/members?$select=id,userType&$top=999", nil)
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["id"] != f.guest || v[0]["@odata.type"] != "#microsoft.graph.user" ||
+		!strings.HasSuffix(str(r.Body["@odata.context"]), "#directoryObjects(id,userType)") {
+		t.Errorf("uncast members: %s", r.Raw)
+	}
+}

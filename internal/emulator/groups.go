@@ -212,7 +212,16 @@ func (c *call) getGroup() {
 	writeJSON(c.w, http.StatusOK, out)
 }
 
-func (c *call) listGroupMemberUsers() {
+// listGroupMembers serves GET /groups/{id}/members: the directoryObject
+// collection of the group's members (users only: the emulator's groups
+// nest nothing), each named by @odata.type.
+func (c *call) listGroupMembers() { c.listGroupMemberList(false) }
+
+// listGroupMemberUsers serves the cast GET /groups/{id}/members/microsoft.graph.user,
+// an advanced query (https://learn.microsoft.com/graph/api/group-list-members#request-headers).
+func (c *call) listGroupMemberUsers() { c.listGroupMemberList(true) }
+
+func (c *call) listGroupMemberList(cast bool) {
 	gid := c.r.PathValue("id")
 	if c.badGroupID(gid) {
 		return
@@ -225,9 +234,13 @@ func (c *call) listGroupMemberUsers() {
 		return
 	}
 	canReadUsers := c.hasAnyRole(readPerms)
+	nextPath, context, castOn := "/v1.0/groups/"+g.ID+"/members", "directoryObjects", ""
+	if cast {
+		nextPath, context, castOn = nextPath+"/microsoft.graph.user", "users", "members"
+	}
 	c.pageUsers(userList{
-		nextPath: "/v1.0/groups/" + g.ID + "/members/microsoft.graph.user",
-		context:  "users",
+		nextPath: nextPath,
+		context:  context,
 		candidates: func() []*user {
 			var out []*user
 			for _, m := range g.Members {
@@ -240,6 +253,8 @@ func (c *call) listGroupMemberUsers() {
 		},
 		advancedFilterOnly: true,
 		idOnly:             !canReadUsers,
+		typed:              !cast,
+		castOnRelationship: castOn,
 	})
 }
 
