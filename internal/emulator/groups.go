@@ -468,13 +468,20 @@ func (c *call) advancedCast(collection string) (count, ok bool) {
 	v := c.r.URL.Query().Get("$count")
 	count = strings.EqualFold(v, "true")
 	if !level || !count {
-		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", fmt.Sprintf(
-			"OData cast on %s is not supported because the required parameters might be missing. "+
-				"Try adding $count=true query parameter and ConsistencyLevel:eventual header. "+
-				"Refer to https://aka.ms/graph-docs/advanced-queries for more information", collection))
+		c.castNotAdvanced(collection)
 		return false, false
 	}
 	return true, true
+}
+
+// castNotAdvanced answers an OData cast on a relationship sent without the
+// advanced query parameters, in the words Graph uses for an advanced-only
+// operator (aad-advanced-queries, "Error handling").
+func (c *call) castNotAdvanced(collection string) {
+	c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", fmt.Sprintf(
+		"OData cast on %s is not supported because the required parameters might be missing. "+
+			"Try adding $count=true query parameter and ConsistencyLevel:eventual header. "+
+			"Refer to https://aka.ms/graph-docs/advanced-queries for more information", collection))
 }
 
 // writePage answers one page of a collection paged by sequence number

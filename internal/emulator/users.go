@@ -207,10 +207,7 @@ func (c *call) parseUserQuery(l userList) (userQuery, bool) {
 		}
 	}
 	if l.castOnRelationship != "" && !uq.advanced {
-		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", fmt.Sprintf(
-			"OData cast on %s is not supported because the required parameters might be missing. "+
-				"Try adding $count=true query parameter and ConsistencyLevel:eventual header. "+
-				"Refer to https://aka.ms/graph-docs/advanced-queries for more information", l.castOnRelationship))
+		c.castNotAdvanced(l.castOnRelationship)
 		return uq, false
 	}
 	if f := uq.q.Get("$filter"); f != "" {
