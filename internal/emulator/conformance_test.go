@@ -331,3 +331,54 @@ func TestConformanceMalformedBodyAndSelect(t *testing.T) {
 	mustBadRequest(t, raw(`{"nosuch":"x"}`), "Request_BadRequest", "The property 'nosuch' does not exist on type 'microsoft.graph.user'.")
 	mustBadRequest(t, graph(t, s, tok, "GET", "/users?$select=nosuch", nil), "Request_BadRequest", "Could not find a property named 'nosuch' on type 'microsoft.graph.user'.")
 }
+
+// https://learn.microsoft.com/graph/api/user-list-memberof#request-headers:
+// "This header and $count are required when using the $search, $filter,
+// $orderby, or OData cast query parameters." The cast to groups is an
+// advanced query: without ConsistencyLevel: eventual and $count=true it is
+// refused with 400 Request_UnsupportedQuery, as every advanced-only query
+// is (aad-advanced-queries, "Error handling"); the uncast list needs
+// neither and names each item's type.
+func TestConformanceMemberOfCast(t *testing.T) {
+	f := newGroupFixture(t, Options{})
+	s, tok := f.s, f.tok
+	if err := s.AddGroupMember(f.gid, f.guest); err != nil {
+		t.Fatal(err)
+	}
+	cast := "/users/" + f.guest + "/memberOf/microsoft.graph.group"
+	mustBadRequest(t, graph(t, s, tok, "GET", cast+"?$select=id", nil), "Request_UnsupportedQuery", "$count=true query parameter and ConsistencyLevel:eventual header")
+	mustBadRequest(t, graph(t, s, tok, "GET", cast+"?$select=id", nil, "ConsistencyLevel", "eventual"), "Request_UnsupportedQuery", "OData cast")
+	mustBadRequest(t, graph(t, s, tok, "GET", cast+"?$select=id&$count=true", nil), "Request_UnsupportedQuery", "OData cast")
+	r := graph(t, s, tok, "GET", cast+"?$select=id&$count=true", nil, "ConsistencyLevel", "eventual")
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["id"] != f.gid || num(r.Body["@odata.count"]) != 1 {
+		t.Errorf("advanced cast: %s", r.Raw)
+	}
+	r = graph(t, s, tok, "GET", "/users/"+f.guest+"/memberOf?$select=id&$top=999", nil)
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["id"] != f.gid || v[0]["@odata.type"] != "#microsoft.graph.group" {
+		t.Errorf("uncast memberOf: %s", r.Raw)
+	}
+}
+
+// https://learn.microsoft.com/graph/api/group-list-members#request-headers:
+// the cast to users (members/microsoft.graph.user) needs ConsistencyLevel:
+// eventual and $count, as on memberOf; the uncast list needs neither and
+// names each member's type.
+func TestConformanceGroupMembersCast(t *testing.T) {
+	f := newGroupFixture(t, Options{})
+	s, tok := f.s, f.tok
+	if err := s.AddGroupMember(f.gid, f.guest); err != nil {
+		t.Fatal(err)
+	}
+	cast := "/groups/" + f.gid + "/members/microsoft.graph.user"
+	mustBadRequest(t, graph(t, s, tok, "GET", cast+"?$select=id,mail", nil), "Request_UnsupportedQuery", "$count=true query parameter and ConsistencyLevel:eventual header")
+	mustBadRequest(t, graph(t, s, tok, "GET", cast+"?$select=id", nil, "ConsistencyLevel", "eventual"), "Request_UnsupportedQuery", "OData cast")
+	r := graph(t, s, tok, "GET", cast+"?$select=id&$count=true", nil, "ConsistencyLevel", "eventual")
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["id"] != f.guest || num(r.Body["@odata.count"]) != 1 {
+		t.Errorf("advanced cast: %s", r.Raw)
+	}
+	r = graph(t, s, tok, "GET", "/groups/"+f.gid+"/members?$select=id,userType&$top=999", nil)
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["id"] != f.guest || v[0]["@odata.type"] != "#microsoft.graph.user" ||
+		!strings.HasSuffix(str(r.Body["@odata.context"]), "#directoryObjects(id,userType)") {
+		t.Errorf("uncast members: %s", r.Raw)
+	}
+}

@@ -96,7 +96,7 @@ func TestControlAPI(t *testing.T) {
 	mustStatus(t, ctl(t, s, "POST", "/groups/"+gid+"/members", map[string]any{"id": other}), 204)
 	mustStatus(t, ctl(t, s, "POST", "/groups/"+gid+"/members", map[string]any{"id": newGUID()}), 404)
 	s.SetPermissions(s.DefaultApp().ClientID, []string{PermGroupMemberReadAll, PermUserReadAll})
-	g = graph(t, s, token(t, s, s.DefaultApp()), "GET", "/groups/"+gid+"/members/microsoft.graph.user", nil)
+	g = graph(t, s, token(t, s, s.DefaultApp()), "GET", "/groups/"+gid+"/members", nil)
 	if len(values(g)) != 2 {
 		t.Errorf("group via control API: %s", g.Raw)
 	}

@@ -212,7 +212,16 @@ func (c *call) getGroup() {
 	writeJSON(c.w, http.StatusOK, out)
 }
 
-func (c *call) listGroupMemberUsers() {
+// listGroupMembers serves GET /groups/{id}/members: the directoryObject
+// collection of the group's members (users only: the emulator's groups
+// nest nothing), each named by @odata.type.
+func (c *call) listGroupMembers() { c.listGroupMemberList(false) }
+
+// listGroupMemberUsers serves the cast GET /groups/{id}/members/microsoft.graph.user,
+// an advanced query (https://learn.microsoft.com/graph/api/group-list-members#request-headers).
+func (c *call) listGroupMemberUsers() { c.listGroupMemberList(true) }
+
+func (c *call) listGroupMemberList(cast bool) {
 	gid := c.r.PathValue("id")
 	if c.badGroupID(gid) {
 		return
@@ -225,9 +234,13 @@ func (c *call) listGroupMemberUsers() {
 		return
 	}
 	canReadUsers := c.hasAnyRole(readPerms)
+	nextPath, context, castOn := "/v1.0/groups/"+g.ID+"/members", "directoryObjects", ""
+	if cast {
+		nextPath, context, castOn = nextPath+"/microsoft.graph.user", "users", "members"
+	}
 	c.pageUsers(userList{
-		nextPath: "/v1.0/groups/" + g.ID + "/members/microsoft.graph.user",
-		context:  "users",
+		nextPath: nextPath,
+		context:  context,
 		candidates: func() []*user {
 			var out []*user
 			for _, m := range g.Members {
@@ -240,6 +253,8 @@ func (c *call) listGroupMemberUsers() {
 		},
 		advancedFilterOnly: true,
 		idOnly:             !canReadUsers,
+		typed:              !cast,
+		castOnRelationship: castOn,
 	})
 }
 
@@ -382,7 +397,20 @@ func (c *call) listMemberOf() {
 	if !ok {
 		return
 	}
-	top, after, ok := c.linkPageParams("memberOf")
+	count := false
+	if cast {
+		// The cast is an advanced query: "This header and $count are
+		// required when using the $search, $filter, $orderby, or OData
+		// cast query parameters"
+		// (https://learn.microsoft.com/graph/api/user-list-memberof#request-headers).
+		// Without both, Graph's answer to an advanced-only query is 400
+		// Request_UnsupportedQuery
+		// (https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries-on-directory-objects).
+		if count, ok = c.advancedCast("memberOf"); !ok {
+			return
+		}
+	}
+	top, after, ok := c.linkPageParams("memberOf", cast)
 	if !ok {
 		return
 	}
@@ -422,7 +450,38 @@ func (c *call) listMemberOf() {
 	if cast {
 		entity, path = "groups", path+memberOfCast
 	}
-	c.writePage(s.contextURL(entity, sel), page, path, more, last)
+	out := map[string]any{"@odata.context": s.contextURL(entity, sel), "value": page}
+	if count {
+		out["@odata.count"] = len(groups)
+	}
+	if more {
+		out["@odata.nextLink"] = c.base() + path + "?" + nextQuery(c.r.URL.Query(), encodeSkipToken(last, false))
+	}
+	writeJSON(c.w, http.StatusOK, out)
+}
+
+// advancedCast checks that a request with an OData cast on a relationship
+// carries the advanced query parameters (ConsistencyLevel: eventual and
+// $count=true), and reports $count; false when an error has been written.
+func (c *call) advancedCast(collection string) (count, ok bool) {
+	level := strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual")
+	v := c.r.URL.Query().Get("$count")
+	count = strings.EqualFold(v, "true")
+	if !level || !count {
+		c.castNotAdvanced(collection)
+		return false, false
+	}
+	return true, true
+}
+
+// castNotAdvanced answers an OData cast on a relationship sent without the
+// advanced query parameters, in the words Graph uses for an advanced-only
+// operator (aad-advanced-queries, "Error handling").
+func (c *call) castNotAdvanced(collection string) {
+	c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", fmt.Sprintf(
+		"OData cast on %s is not supported because the required parameters might be missing. "+
+			"Try adding $count=true query parameter and ConsistencyLevel:eventual header. "+
+			"Refer to https://aka.ms/graph-docs/advanced-queries for more information", collection))
 }
 
 // writePage answers one page of a collection paged by sequence number
@@ -437,11 +496,14 @@ func (c *call) writePage(contextURL string, page []map[string]any, path string, 
 }
 
 // linkPageParams refuses the query options the emulator does not model
-// on a relationship collection (memberOf, sponsors), then reads the
-// paging ones.
-func (c *call) linkPageParams(collection string) (top int, after int64, ok bool) {
+// on a relationship collection (memberOf, sponsors), $count too unless
+// countOK, then reads the paging ones.
+func (c *call) linkPageParams(collection string, countOK bool) (top int, after int64, ok bool) {
 	q := c.r.URL.Query()
 	for _, p := range []string{"$filter", "$orderby", "$search", "$count"} {
+		if p == "$count" && countOK {
+			continue // an advanced query's $count, checked by advancedCast
+		}
 		if _, ok := q[p]; ok {
 			c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", p+" on "+collection+" is not supported by the emulator.")
 			return 0, 0, false

@@ -20,6 +20,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(g, "GET /directory/deletedItems/{id}", readPerms, (*call).getDeleted)
 	s.handle(g, "DELETE /directory/deletedItems/{id}", deletePerms, (*call).purgeDeleted)
 	s.handle(g, "POST /directory/deletedItems/{id}/restore", deletePerms, (*call).restoreDeleted)
+	s.handle(g, "GET /groups/{id}/members", memberPerms, (*call).listGroupMembers)
 	s.handle(g, "GET /groups/{id}/members/microsoft.graph.user", memberPerms, (*call).listGroupMemberUsers)
 	s.handle(g, "GET /groups/{id}", groupReadPerms, (*call).getGroup)
 	s.handle(g, "POST /groups/{id}/members/$ref", memberWritePerms, (*call).addGroupMember)

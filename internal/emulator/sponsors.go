@@ -61,7 +61,7 @@ func (c *call) listSponsors() {
 	if !ok {
 		return
 	}
-	top, after, ok := c.linkPageParams("sponsors")
+	top, after, ok := c.linkPageParams("sponsors", false)
 	if !ok {
 		return
 	}

@@ -145,6 +145,14 @@ type userList struct {
 	// idOnly renders only id and @odata.type (callers without a user read
 	// permission listing group members).
 	idOnly bool
+	// typed names each item's type in @odata.type, as a directoryObject
+	// collection does (group members without the cast to users).
+	typed bool
+	// castOnRelationship: an OData cast on a relationship, which is an
+	// advanced query whatever the other options (group-list-members:
+	// "This header and $count are required when using the $search,
+	// $filter, $orderby, or OData cast query parameters").
+	castOnRelationship string
 }
 
 // userQuery is a user collection request's query options, validated.
@@ -197,6 +205,10 @@ func (c *call) parseUserQuery(l userList) (userQuery, bool) {
 			c.fail(e)
 			return uq, false
 		}
+	}
+	if l.castOnRelationship != "" && !uq.advanced {
+		c.castNotAdvanced(l.castOnRelationship)
+		return uq, false
 	}
 	if f := uq.q.Get("$filter"); f != "" {
 		p, err := parseFilter(f, uq.hasLevel, uq.advanced)
@@ -307,7 +319,11 @@ func (c *call) userPageLocked(l userList, uq userQuery) (page []map[string]any, 
 		case len(page) == uq.top:
 			more = true
 		default:
-			page = append(page, renderListedUser(u, uq.sel, l.idOnly))
+			item := renderListedUser(u, uq.sel, l.idOnly)
+			if l.typed {
+				item["@odata.type"] = "#microsoft.graph.user"
+			}
+			page = append(page, item)
 			last = u.Seq
 		}
 	}

@@ -191,7 +191,7 @@ func TestRelationshipReadsShareBatches(t *testing.T) {
 	}
 	s.SetFaults(emulator.Faults{})
 	cnt := s.Counters()
-	memberOf, sponsorsKey := "GET /v1.0/users/{id}/memberOf/microsoft.graph.group", "GET /v1.0/users/{id}/sponsors"
+	memberOf, sponsorsKey := "GET /v1.0/users/{id}/memberOf", "GET /v1.0/users/{id}/sponsors"
 	if cnt[emulator.BatchItemCounterPrefix+memberOf] == 0 || cnt[emulator.BatchItemCounterPrefix+sponsorsKey] == 0 {
 		t.Errorf("no memberOf or sponsors read travelled in a batch: %v", cnt)
 	}

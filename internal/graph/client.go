@@ -157,7 +157,7 @@ func (c *Client) RemoveGroupMember(ctx context.Context, groupID, memberID string
 }
 
 // ListUserGroupIDs returns the IDs, lower-cased, of the groups the user is a
-// direct member of (GET /users/{id}/memberOf/microsoft.graph.group), every page.
+// direct member of (GET /users/{id}/memberOf, groups only), every page.
 func (c *Client) ListUserGroupIDs(ctx context.Context, userID string) ([]string, error) {
 	return c.impl.listUserGroupIDs(ctx, userID)
 }

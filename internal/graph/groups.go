@@ -30,7 +30,7 @@ var (
 	opGetGroup          = operation{name: "GET /groups/{id}", permission: "GroupMember.Read.All"}
 	opAddGroupMember    = operation{name: "POST /groups/{id}/members/$ref", permission: "GroupMember.ReadWrite.All"}
 	opRemoveGroupMember = operation{name: "DELETE /groups/{id}/members/{memberId}/$ref", permission: "GroupMember.ReadWrite.All"}
-	opListUserGroups    = operation{name: "GET /users/{id}/memberOf/microsoft.graph.group", permission: "Directory.Read.All"}
+	opListUserGroups    = operation{name: "GET /users/{id}/memberOf", permission: "Directory.Read.All"}
 	opListSponsors      = operation{name: "GET /users/{id}/sponsors", permission: "User.Read.All"}
 	opAddSponsor        = operation{name: "POST /users/{id}/sponsors/$ref", permission: "User.ReadWrite.All"}
 	opRemoveSponsor     = operation{name: "DELETE /users/{id}/sponsors/{sponsorId}/$ref", permission: "User.ReadWrite.All"}
@@ -124,24 +124,42 @@ func (c *client) listUserGroupIDs(ctx context.Context, userID string) ([]string,
 	if err := checkID(opListUserGroups, userID); err != nil {
 		return nil, err
 	}
-	// The SDK's builder addresses the cast by its alias (memberOf/graph.group);
-	// the first page is built from the documented form instead, as for
-	// ListGroupMemberUsers. Next links come back from Graph ready to follow.
+	// memberOf is read without the OData cast to groups
+	// (memberOf/microsoft.graph.group): user-list-memberof lists the cast
+	// among the query parameters that need ConsistencyLevel: eventual and
+	// $count (https://learn.microsoft.com/graph/api/user-list-memberof#request-headers),
+	// and that advanced index lags behind a membership just added. The
+	// uncast list names each item's type in @odata.type (directoryRoles
+	// and administrativeUnits come with the groups), so groups are picked
+	// here.
 	q := url.Values{}
 	q.Set("$select", "id")
 	q.Set("$top", strconv.Itoa(memberOfPageSize))
-	first := c.graphURL.String() + "/v1.0/users/" + url.PathEscape(userID) + "/memberOf/microsoft.graph.group?" + q.Encode()
-	return c.pagedIDs(ctx, opListUserGroups, userID, first, func(ctx context.Context, link string) ([]string, string, error) {
-		page, err := users.NewItemMemberOfGraphGroupRequestBuilder(link, c.adapter).Get(ctx, nil)
+	first := c.graphURL.String() + "/v1.0/users/" + url.PathEscape(userID) + "/memberOf?" + q.Encode()
+	return c.pagedIDs(ctx, opListUserGroups, userID, first, odataTypeGroup, func(ctx context.Context, link string) ([]string, string, error) {
+		page, err := users.NewItemMemberOfRequestBuilder(link, c.adapter).Get(ctx, nil)
 		if err != nil {
 			return nil, "", err
 		}
 		ids := make([]string, 0, len(page.GetValue()))
-		for _, g := range page.GetValue() {
-			ids = append(ids, deref(g.GetId()))
+		for _, o := range page.GetValue() {
+			if isOfType(deref(o.GetOdataType()), odataTypeGroup) {
+				ids = append(ids, deref(o.GetId()))
+			}
 		}
 		return ids, deref(page.GetOdataNextLink()), nil
 	})
+}
+
+// odataTypeGroup is a group's @odata.type in a directoryObject collection.
+const odataTypeGroup = "#microsoft.graph.group"
+
+// isOfType reports whether an item whose @odata.type is got is kept when
+// want is asked for: every item when want is empty, and an item without
+// @odata.type too (Graph names the type of every item of a directoryObject
+// collection; one that does not cannot be told apart, so it is kept).
+func isOfType(got, want string) bool {
+	return want == "" || got == "" || strings.EqualFold(got, want)
 }
 
 func (c *client) listSponsorIDs(ctx context.Context, userID string) ([]string, error) {
@@ -149,7 +167,8 @@ func (c *client) listSponsorIDs(ctx context.Context, userID string) ([]string, e
 		return nil, err
 	}
 	first := c.graphURL.String() + "/v1.0/users/" + url.PathEscape(userID) + "/sponsors?" + url.Values{"$select": {"id"}}.Encode()
-	return c.pagedIDs(ctx, opListSponsors, userID, first, func(ctx context.Context, link string) ([]string, string, error) {
+	// Sponsors are users and groups: every item is kept.
+	return c.pagedIDs(ctx, opListSponsors, userID, first, "", func(ctx context.Context, link string) ([]string, string, error) {
 		page, err := users.NewItemSponsorsRequestBuilder(link, c.adapter).Get(ctx, nil)
 		if err != nil {
 			return nil, "", err
@@ -164,8 +183,10 @@ func (c *client) listSponsorIDs(ctx context.Context, userID string) ([]string, e
 
 // pagedIDs fetches first and follows @odata.nextLink to the last page,
 // each page one retried call, and returns the IDs lower-cased (Graph's
-// GUIDs compare case-insensitively; state keeps one spelling).
-func (c *client) pagedIDs(ctx context.Context, op operation, userID, first string,
+// GUIDs compare case-insensitively; state keeps one spelling). A batched
+// first page keeps only the items of @odata.type want (see isOfType); get
+// does the same for the pages it reads.
+func (c *client) pagedIDs(ctx context.Context, op operation, userID, first, want string,
 	get func(ctx context.Context, link string) (ids []string, next string, err error)) ([]string, error) {
 	result := []string{}
 	seen := map[string]bool{}
@@ -180,7 +201,7 @@ func (c *client) pagedIDs(ctx context.Context, op operation, userID, first strin
 				// the first page travels in a batch with other guests' reads
 				// when there are any (most lists fit in one page).
 				var batched bool
-				if ids, next, batched, err = c.batchedIDPage(ctx, op, first, get); batched || err != nil {
+				if ids, next, batched, err = c.batchedIDPage(ctx, op, first, want, get); batched || err != nil {
 					return err
 				}
 			}
@@ -269,7 +290,7 @@ func checkIDs(op operation, ids ...string) error {
 // endpoint) as an item of a read batch, or with direct when no batch
 // forms. batched is false only when batching is off: the caller then sends
 // the request itself.
-func (c *client) batchedIDPage(ctx context.Context, op operation, link string,
+func (c *client) batchedIDPage(ctx context.Context, op operation, link, want string,
 	direct func(ctx context.Context, link string) ([]string, string, error)) (ids []string, next string, batched bool, err error) {
 	root := c.graphURL.String() + "/v1.0"
 	if c.batcher == nil || !strings.HasPrefix(link, root+"/") {
@@ -287,7 +308,8 @@ func (c *client) batchedIDPage(ctx context.Context, op operation, link string,
 		func(body []byte) (idPage, error) {
 			var page struct {
 				Value []struct {
-					ID string `json:"id"`
+					ID   string `json:"id"`
+					Type string `json:"@odata.type"`
 				} `json:"value"`
 				NextLink string `json:"@odata.nextLink"`
 			}
@@ -296,7 +318,9 @@ func (c *client) batchedIDPage(ctx context.Context, op operation, link string,
 			}
 			out := idPage{ids: make([]string, 0, len(page.Value)), next: page.NextLink}
 			for _, v := range page.Value {
-				out.ids = append(out.ids, v.ID)
+				if isOfType(v.Type, want) {
+					out.ids = append(out.ids, v.ID)
+				}
 			}
 			return out, nil
 		})

@@ -11,12 +11,13 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
-// Listing the users of a group: GET /groups/{id}/members/microsoft.graph.user
+// Listing the users of a group: GET /groups/{id}/members, keeping the
+// members typed #microsoft.graph.user
 // (https://learn.microsoft.com/graph/api/group-list-members). The least
 // privileged application permission is GroupMember.Read.All; reading the
 // members' properties beyond id also needs User.Read.All, or Graph returns
 // them with only id and @odata.type.
-var opListGroupMemberUsers = operation{name: "GET /groups/{id}/members/microsoft.graph.user", permission: "GroupMember.Read.All"}
+var opListGroupMemberUsers = operation{name: "GET /groups/{id}/members", permission: "GroupMember.Read.All"}
 
 // ListGroupMemberUsers pages through the direct members of group groupID
 // that are users and keeps those matching f.
@@ -74,27 +75,36 @@ func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f Gue
 	case top > maxPageSize:
 		top = maxPageSize
 	}
-	// The SDK's builder addresses the cast by its alias (members/graph.user);
-	// the documented form is members/microsoft.graph.user, which every
-	// Graph deployment accepts, so the first page is built from it.
+	// The members are listed without the OData cast to users
+	// (members/microsoft.graph.user): group-list-members lists the cast
+	// among the query parameters that need ConsistencyLevel: eventual and
+	// $count (https://learn.microsoft.com/graph/api/group-list-members#request-headers),
+	// whose index lags behind new invitations. Each member of the uncast
+	// directoryObject collection carries its @odata.type, from which the
+	// SDK builds a user for users only; groups, devices, contacts and
+	// service principals are skipped.
 	q := url.Values{}
 	q.Set("$select", strings.Join(c.selectList(f.leaveSelect()...), ","))
 	q.Set("$top", strconv.Itoa(int(c.capPageSize(top))))
-	first := c.graphURL.String() + "/v1.0/groups/" + url.PathEscape(groupID) + "/members/microsoft.graph.user?" + q.Encode()
+	first := c.graphURL.String() + "/v1.0/groups/" + url.PathEscape(groupID) + "/members?" + q.Encode()
 
 	var result []User
 	seen := map[string]bool{}
-	var page models.UserCollectionResponseable
+	var page models.DirectoryObjectCollectionResponseable
 	err := c.call(ctx, opListGroupMemberUsers, func(ctx context.Context) error {
 		var err error
-		page, err = groups.NewItemMembersGraphUserRequestBuilder(first, c.adapter).Get(ctx, nil)
+		page, err = groups.NewItemMembersRequestBuilder(first, c.adapter).Get(ctx, nil)
 		return err
 	})
 	for {
 		if err != nil {
 			return nil, err
 		}
-		for _, su := range page.GetValue() {
+		for _, o := range page.GetValue() {
+			su, ok := o.(models.Userable)
+			if !ok {
+				continue
+			}
 			if u := toUser(su); f.Matches(*u) {
 				result = append(result, *u)
 			}
@@ -115,7 +125,7 @@ func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f Gue
 		seen[next] = true
 		err = c.call(ctx, opListGroupMemberUsers, func(ctx context.Context) error {
 			var err error
-			page, err = groups.NewItemMembersGraphUserRequestBuilder(next, c.adapter).Get(ctx, nil)
+			page, err = groups.NewItemMembersRequestBuilder(next, c.adapter).Get(ctx, nil)
 			return err
 		})
 	}
