@@ -93,7 +93,8 @@ type Prop struct {
 	Attr string
 	// Type is the value type.
 	Type Type
-	// MaxLen is Graph's maximum length in characters (runes, not bytes);
+	// MaxLen is Graph's maximum length in characters as Graph counts them
+	// (UTF-16 code units, see Length; not bytes, not runes);
 	// 0 when none applies. For collections it bounds each element.
 	MaxLen int
 	// Writable: Graph accepts it in PATCH /users/{id}.
