@@ -377,7 +377,8 @@ func admissionUnknownDetail(email, domain string, t *graph.TenantInformation, b 
 		email, t.TenantID, t.DisplayName, domain, where, b.Property)
 }
 
-// admissionDetail is the error text: who, which organization, which
+// admissionDetail is the error text (the warning's, when the invitation
+// itself is known only after apply): who, which organization, which
 // setting, and what to do.
 func admissionDetail(email, domain string, t *graph.TenantInformation, b *admissionBlock, cause admissionCause) string {
 	where := "the default cross-tenant access settings (b2b_cross_tenant_access_default)"
@@ -399,8 +400,8 @@ func admissionDetail(email, domain string, t *graph.TenantInformation, b *admiss
 	case admitReinvite:
 		head, undo = "cannot be re-invited (reinvite_trigger changed)", "Leave reinvite_trigger at its value in state"
 	case admitMaybeReinvite:
-		head, sent, undo = "may be re-invited: reinvite_trigger is known only after apply, and if it changes",
-			"The plan goes on.", "Leave reinvite_trigger at a value known at plan time"
+		head, sent, undo = "may be re-invited (reinvite_trigger is known only after apply and may change)",
+			"The plan goes on.", "Give reinvite_trigger a value known at plan time"
 	}
 	return fmt.Sprintf("The guest %s %s: %s belongs to the tenant %s (%s), whose inbound B2B collaboration "+
 		"is blocked for all users by %s%s, property %s. Entra refuses such a user's sign-in to this tenant "+

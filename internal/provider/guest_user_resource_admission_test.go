@@ -226,7 +226,7 @@ func TestAdmissionReinviteDiagnostics(t *testing.T) {
 		{admitCreate, true, "email", "cannot be invited: fabrikam.example"},
 		{admitNewEmail, true, "email", "cannot be invited: fabrikam.example"},
 		{admitReinvite, true, "reinvite_trigger", "cannot be re-invited (reinvite_trigger changed): fabrikam.example"},
-		{admitMaybeReinvite, false, "reinvite_trigger", "may be re-invited: reinvite_trigger is known only after apply"},
+		{admitMaybeReinvite, false, "reinvite_trigger", "may be re-invited (reinvite_trigger is known only after apply and may change): fabrikam.example"},
 	}
 	for _, tt := range tests {
 		data := &providerData{Client: &graph.Client{}}
