@@ -24,7 +24,8 @@ func admissionReads(c emulator.Counters) int {
 // a partner entry blocks the organization: a plan without changes and a
 // profile change are not checked (no policy read, no error). Changing
 // reinvite_trigger sends a new invitation, so that plan is checked and
-// fails on reinvite_trigger, and no invitation is sent.
+// fails on reinvite_trigger (a trigger known only after apply warns), and
+// no invitation is sent.
 func TestAccGuestUserAdmission_ReinviteBlocked(t *testing.T) {
 	t.Parallel()
 	env, srv, id := admissionEnv(t)
@@ -66,6 +67,15 @@ func TestAccGuestUserAdmission_ReinviteBlocked(t *testing.T) {
 					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: unchecked,
+			},
+			{
+				// A trigger known only after apply may or may not re-invite:
+				// the plan warns and goes on (the warning's text is checked in
+				// TestAdmissionReinviteDiagnostics).
+				Config: guestConfig(env, email, "  reinvite_trigger = terraform_data.trigger.id\n  display_name = \"Erin Blocked\"\n") +
+					"resource \"terraform_data\" \"trigger\" {}\n",
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
 			},
 			{
 				Config: cfg("2", "Erin Blocked"),
