@@ -72,7 +72,7 @@ var readOnlyProps = func() map[string]bool {
 	return m
 }()
 
-// maxLen holds the length limits, in characters, of writable string
+// maxLen holds the length limits, in UTF-16 code units (userprop.Length), of writable string
 // properties (and of each element of businessPhones).
 var maxLen = func() map[string]int {
 	m := map[string]int{}

@@ -249,6 +249,19 @@ func checkStringPatch(t *testing.T, p userprop.Prop, accepts func(string, any) s
 		if msg := accepts(p.Graph, strings.Repeat("é", p.MaxLen)); msg != "" {
 			t.Errorf("PATCH %s with %d two-byte characters refused: %s", p.Graph, p.MaxLen, msg)
 		}
+		// A character outside the Basic Multilingual Plane is two UTF-16
+		// code units, and Graph counts those (userprop.Length): the limit
+		// holds half as many emoji, and one more is refused although it is
+		// fewer runes than the limit.
+		fits := strings.Repeat("😀", p.MaxLen/2) + strings.Repeat("x", p.MaxLen%2)
+		if msg := accepts(p.Graph, fits); msg != "" {
+			t.Errorf("PATCH %s with %d UTF-16 code units (the limit) of emoji refused: %s", p.Graph, p.MaxLen, msg)
+		}
+		over := strings.Repeat("😀", p.MaxLen/2+1)
+		if msg := accepts(p.Graph, over); msg != fmt.Sprintf("Invalid value specified for property '%s' of resource 'User'.", p.Graph) {
+			t.Errorf("PATCH %s with %d emoji (%d runes, %d UTF-16 code units, limit %d) = %q, want Graph's invalid value error",
+				p.Graph, p.MaxLen/2+1, p.MaxLen/2+1, p.MaxLen+2-p.MaxLen%2, p.MaxLen, msg)
+		}
 	}
 	over := validSample(p, p.MaxLen+1)
 	if over == "" {

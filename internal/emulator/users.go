@@ -487,10 +487,11 @@ func validatePatchCollection(name string, v any) (any, string) {
 	return v, ""
 }
 
-// tooLong reports whether s exceeds name's limit in characters.
+// tooLong reports whether s exceeds name's limit, counted as Graph counts
+// it: in UTF-16 code units, so an emoji is 2 (userprop.Length says why).
 func tooLong(name, s string) bool {
 	l, ok := maxLen[name]
-	return ok && len([]rune(s)) > l
+	return ok && userprop.Length(s) > l
 }
 
 // validatePatchString checks a string property: null where nullable,

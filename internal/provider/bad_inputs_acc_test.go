@@ -108,7 +108,14 @@ func TestAccBadInputs_GuestUserMore(t *testing.T) {
 		{"blank display_name", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `display_name = "   "`,
 			[]string{"Invalid Attribute Value", "display_name", "the value is blank (only whitespace), and Graph refuses a blank display name"}},
 		{"display_name of 257 characters", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `display_name = "` + strings.Repeat("ü", 257) + `"`,
-			[]string{"display_name", "UTF-8 character count must be between 1 and 256, got: 257"}},
+			[]string{"Invalid Attribute Value Length", "Attribute display_name length must be between 1 and 256 characters as Microsoft Graph counts them", "got: 257"}},
+		// Graph counts UTF-16 code units: 129 emoji are 129 runes, within 256,
+		// but 258 code units, over it.
+		{"display_name of 129 emoji", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `display_name = "` + strings.Repeat("😀", 129) + `"`,
+			[]string{"Invalid Attribute Value Length", "Attribute display_name length must be between 1 and 256 characters as Microsoft Graph counts them",
+				"(UTF-16 code units: an emoji or other character outside the Basic Multilingual Plane counts as 2), got: 258"}},
+		{"business_phones element of 33 emoji", "a@partner.example", `redirect_url = "https://myapps.microsoft.com"` + "\n" + `business_phones = ["` + strings.Repeat("😀", 33) + `"]`,
+			[]string{"Invalid Attribute Value Length", "business_phones", "length must be between 1 and 64 characters as Microsoft Graph counts them", "got: 66"}},
 		{"redirect_url with credentials", "a@partner.example", `redirect_url = "https://user:pw@apps.partner.example"`,
 			[]string{"Invalid URL", "redirect_url", "it contains user information before the host", "Accepted: an absolute https:// URL"}},
 		{"redirect_url with a trailing space", "a@partner.example", `redirect_url = "https://myapps.microsoft.com "`,
@@ -166,6 +173,9 @@ func TestAccBadInputs_SensitiveValueNeverEchoed(t *testing.T) {
 			[]string{"Invalid URL", "The value of redirect_url is not an acceptable URL", "http is only allowed for a loopback host, and this host is not one"}},
 		{"sponsor_ids", secretLocal, "sponsor_ids",
 			[]string{"Invalid Attribute Value", "sponsor_ids", "the value is not a GUID"}},
+		// 15 + 2×57 = 129 UTF-16 code units (72 runes), over jobTitle's 128.
+		{"job_title", secretLocal + strings.Repeat("😀", 57), "job_title",
+			[]string{"Invalid Attribute Value Length", "Attribute job_title length must be between 1 and 128 characters as Microsoft Graph counts them", "got: 129"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -176,6 +186,8 @@ func TestAccBadInputs_SensitiveValueNeverEchoed(t *testing.T) {
 				attr = "email = var.secret\n  redirect_url = \"https://myapps.microsoft.com\""
 			case "redirect_url":
 				attr = "email = \"ada@partner.example\"\n  redirect_url = var.secret"
+			case "job_title":
+				attr = "email = \"ada@partner.example\"\n  redirect_url = \"https://myapps.microsoft.com\"\n  job_title = var.secret"
 			default:
 				attr = "email = \"ada@partner.example\"\n  redirect_url = \"https://myapps.microsoft.com\"\n  " + c.attr + " = [var.secret]"
 			}
@@ -219,7 +231,9 @@ resource "b2b_guest_user" "test" {
 // TestAccBadInputs_LengthsCountCharacters: Graph's limits are in
 // characters, so a 31-character Japanese company name (93 bytes of UTF-8)
 // and a 256-character display name of "ü" (512 bytes) are applied, read
-// back unchanged and plan nothing afterwards.
+// back unchanged and plan nothing afterwards. Graph counts UTF-16 code
+// units, so a job title of 64 emoji is exactly jobTitle's 128 and passes
+// too (one more fails the plan: TestAccBadInputs_GuestUserMore).
 func TestAccBadInputs_LengthsCountCharacters(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
@@ -229,7 +243,8 @@ func TestAccBadInputs_LengthsCountCharacters(t *testing.T) {
 	if n := len([]rune(company)); n != 31 || len(company) <= 64 {
 		t.Fatalf("company name has %d characters and %d bytes; want 31 characters over 64 bytes", n, len(company))
 	}
-	config := guestConfig(env, email, fmt.Sprintf("display_name = %q\n  company_name = %q", display, company))
+	jobTitle := strings.Repeat("😀", 64)
+	config := guestConfig(env, email, fmt.Sprintf("display_name = %q\n  company_name = %q\n  job_title = %q", display, company, jobTitle))
 	addr := "b2b_guest_user.test"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
@@ -239,6 +254,7 @@ func TestAccBadInputs_LengthsCountCharacters(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("display_name"), knownvalue.StringExact(display)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("company_name"), knownvalue.StringExact(company)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("job_title"), knownvalue.StringExact(jobTitle)),
 				},
 			},
 			{

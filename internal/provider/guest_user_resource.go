@@ -107,7 +107,8 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 		"reinvite_trigger": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "Any string. When it changes to a new non-null value, the invitation is sent again for the same user with its redemption status reset (`resetRedemption`), keeping the object ID, groups and app access; the plan shows an in-place update. " +
-				"Removing it does nothing. Use for a guest who lost access to the original mailbox or identity provider.",
+				"Removing it does nothing. Use for a guest who lost access to the original mailbox or identity provider. " +
+				"Like a new guest, a re-invitation is refused at plan time when the cross-tenant access settings block the guest's organization (*Guest Organization Blocked*).",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"on_destroy": schema.StringAttribute{
@@ -144,7 +145,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 			Validators: []validator.List{
 				listvalidator.SizeAtMost(1),
 				// Graph documents no length for businessPhones; 64 characters matches mobilePhone.
-				listvalidator.ValueStringsAre(stringvalidator.UTF8LengthBetween(1, 64)),
+				listvalidator.ValueStringsAre(graphLengthBetween(1, 64)),
 			},
 			PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 		},

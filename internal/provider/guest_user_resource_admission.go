@@ -311,8 +311,8 @@ func (a *admissionCache) isHomeTenant(ctx context.Context, c *graph.Client, home
 }
 
 // checkAdmission adds the plan-time admission diagnostics for a guest that
-// is about to be invited at email.
-func (r *guestUserResource) checkAdmission(ctx context.Context, email string, diags *diag.Diagnostics) {
+// is about to be invited at email, for the reason cause.
+func (r *guestUserResource) checkAdmission(ctx context.Context, email string, cause admissionCause, diags *diag.Diagnostics) {
 	if r.data == nil || r.data.Client == nil {
 		return // provider configuration unknown until apply
 	}
@@ -326,8 +326,9 @@ func (r *guestUserResource) checkAdmission(ctx context.Context, email string, di
 	case graph.IsForbidden(err) || graph.IsUnauthorized(err):
 		if a.off() {
 			diags.AddWarning("Guest Admission Not Checked",
-				"The provider checks at plan time whether the cross-tenant access settings block each new guest's "+
-					"organization, and the application may not read them: "+err.Error()+" No guest is checked in this run. "+
+				"The provider checks at plan time whether the cross-tenant access settings block the organization of each guest "+
+					"it invites (new guest, email change or reinvite_trigger change), and the application may not read them: "+
+					err.Error()+" No guest is checked in this run. "+
 					"To turn the check on, grant Policy.Read.All (cross-tenant access policy) and "+
 					"CrossTenantInformation.ReadBasic.All (tenant look-up by domain).")
 		}
@@ -348,10 +349,15 @@ func (r *guestUserResource) checkAdmission(ctx context.Context, email string, di
 	case block == nil:
 		return
 	case block.Unknown:
-		diags.AddAttributeWarning(path.Root("email"), "Guest Admission Known Only After Apply", admissionUnknownDetail(email, domain, tenant, block))
+		diags.AddAttributeWarning(cause.path(), "Guest Admission Known Only After Apply", admissionUnknownDetail(email, domain, tenant, block))
+		return
+	case cause == admitMaybeReinvite:
+		// The re-invitation itself is known only after apply: an error
+		// would block a plan that may send nothing.
+		diags.AddAttributeWarning(cause.path(), "Guest Organization Blocked", admissionDetail(email, domain, tenant, block, cause))
 		return
 	}
-	diags.AddAttributeError(path.Root("email"), "Guest Organization Blocked", admissionDetail(email, domain, tenant, block))
+	diags.AddAttributeError(cause.path(), "Guest Organization Blocked", admissionDetail(email, domain, tenant, block, cause))
 }
 
 // admissionUnknownDetail is the warning text when the rule that decides
@@ -371,9 +377,10 @@ func admissionUnknownDetail(email, domain string, t *graph.TenantInformation, b 
 		email, t.TenantID, t.DisplayName, domain, where, b.Property)
 }
 
-// admissionDetail is the error text: who, which organization, which
+// admissionDetail is the error text (the warning's, when the invitation
+// itself is known only after apply): who, which organization, which
 // setting, and what to do.
-func admissionDetail(email, domain string, t *graph.TenantInformation, b *admissionBlock) string {
+func admissionDetail(email, domain string, t *graph.TenantInformation, b *admissionBlock, cause admissionCause) string {
 	where := "the default cross-tenant access settings (b2b_cross_tenant_access_default)"
 	fix := "add a partner entry for the tenant that allows its users (b2b_cross_tenant_access_partner with " +
 		"b2b_collaboration_inbound.users_and_groups access_type = \"allowed\"), or allow them in the default"
@@ -387,17 +394,59 @@ func admissionDetail(email, domain string, t *graph.TenantInformation, b *admiss
 	if b.Planned {
 		value, note = "the value this plan gives ", ""
 	}
-	return fmt.Sprintf("The guest %s cannot be invited: %s belongs to the tenant %s (%s), whose inbound B2B collaboration "+
+	// What the plan was about to do, and the way out that keeps the guest.
+	head, sent, undo := "cannot be invited", "No invitation was sent.", "Remove the guest"
+	switch cause {
+	case admitReinvite:
+		head, undo = "cannot be re-invited (reinvite_trigger changed)", "Leave reinvite_trigger at its value in state"
+	case admitMaybeReinvite:
+		head, sent, undo = "may be re-invited (reinvite_trigger is known only after apply and may change)",
+			"The plan goes on.", "Give reinvite_trigger a value known at plan time"
+	}
+	return fmt.Sprintf("The guest %s %s: %s belongs to the tenant %s (%s), whose inbound B2B collaboration "+
 		"is blocked for all users by %s%s, property %s. Entra refuses such a user's sign-in to this tenant "+
-		"(AADSTS500213), so the invitation could never be used. No invitation was sent. Remove the guest, or %s.%s",
-		email, domain, t.TenantID, t.DisplayName, value, where, b.Property, fix, note)
+		"(AADSTS500213), so the invitation could never be used. %s %s, or %s.%s",
+		email, head, domain, t.TenantID, t.DisplayName, value, where, b.Property, sent, undo, fix, note)
 }
 
-// admissionNeeded: the check runs when a guest is created or its email
-// changes to a known new address (prior is nil when creating).
-func admissionNeeded(prior, plan *guestUserResourceModelV0) bool {
-	if plan.Email.IsUnknown() || plan.Email.IsNull() {
-		return false
+// admissionCause is why a plan sends a guest an invitation; it decides
+// which attribute the admission diagnostic names and what it suggests.
+type admissionCause int
+
+const (
+	admitCreate        admissionCause = iota // a new guest
+	admitNewEmail                            // an email change re-invites at the new address
+	admitReinvite                            // reinvite_trigger changed to a known value
+	admitMaybeReinvite                       // reinvite_trigger is known only after apply
+)
+
+// path is the attribute whose change sends the invitation.
+func (c admissionCause) path() path.Path {
+	if c == admitReinvite || c == admitMaybeReinvite {
+		return path.Root("reinvite_trigger")
 	}
-	return prior == nil || !strings.EqualFold(prior.Email.ValueString(), plan.Email.ValueString())
+	return path.Root("email")
+}
+
+// admissionNeeded reports whether the plan from prior (nil when creating)
+// to plan sends an invitation to a known address, and why. Every
+// invitation is judged: one to a guest whose organization is blocked could
+// never be redeemed, whether it is the first or a re-sent one. A plan that
+// sends none (no change, or only profile attributes) is not judged, so a
+// guest stays manageable after its organization is blocked.
+func admissionNeeded(prior, plan *guestUserResourceModelV0) (admissionCause, bool) {
+	if plan.Email.IsUnknown() || plan.Email.IsNull() {
+		return 0, false
+	}
+	switch {
+	case prior == nil:
+		return admitCreate, true
+	case !strings.EqualFold(prior.Email.ValueString(), plan.Email.ValueString()):
+		return admitNewEmail, true
+	case !reinvitePlanned(prior, plan):
+		return 0, false
+	case plan.ReinviteTrigger.IsUnknown():
+		return admitMaybeReinvite, true
+	}
+	return admitReinvite, true
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
@@ -110,7 +111,7 @@ func TestAdmissionSkipsHomeTenant(t *testing.T) {
 			r := &guestUserResource{data: data}
 
 			var diags diag.Diagnostics
-			r.checkAdmission(context.Background(), tt.email, &diags)
+			r.checkAdmission(context.Background(), tt.email, admitCreate, &diags)
 			if got := diags.HasError(); got != tt.wantBlock {
 				t.Fatalf("blocked = %t, want %t: %v", got, tt.wantBlock, diags)
 			}
@@ -173,5 +174,77 @@ func TestAdmissionJudgesPlannedValues(t *testing.T) {
 				t.Fatalf("got %+v, want source %q planned %t unknown %t", got, tt.want, tt.planned, tt.unknown)
 			}
 		})
+	}
+}
+
+// Every plan that sends an invitation is judged (create, a new address, a
+// changed or unknown reinvite_trigger), and only those: an existing guest
+// whose organization is blocked later stays manageable.
+func TestAdmissionNeeded(t *testing.T) {
+	guest := func(email string, trigger types.String) *guestUserResourceModelV0 {
+		return &guestUserResourceModelV0{Email: types.StringValue(email), ReinviteTrigger: trigger, DisplayName: types.StringValue("A")}
+	}
+	one, two, null := types.StringValue("1"), types.StringValue("2"), types.StringNull()
+	tests := []struct {
+		name        string
+		prior, plan *guestUserResourceModelV0
+		want        admissionCause
+		wantOK      bool
+	}{
+		{"create", nil, guest("a@x.example", null), admitCreate, true},
+		{"no change", guest("a@x.example", one), guest("a@x.example", one), 0, false},
+		{"email case only", guest("a@x.example", one), guest("A@X.example", one), 0, false},
+		{"profile only", guest("a@x.example", one), &guestUserResourceModelV0{Email: types.StringValue("a@x.example"), ReinviteTrigger: one, DisplayName: types.StringValue("B")}, 0, false},
+		{"new email", guest("a@x.example", one), guest("b@y.example", one), admitNewEmail, true},
+		{"new email and trigger", guest("a@x.example", one), guest("b@y.example", two), admitNewEmail, true},
+		{"trigger changed", guest("a@x.example", one), guest("a@x.example", two), admitReinvite, true},
+		{"trigger set", guest("a@x.example", null), guest("a@x.example", one), admitReinvite, true},
+		{"trigger removed", guest("a@x.example", one), guest("a@x.example", null), 0, false},
+		{"trigger unknown", guest("a@x.example", one), guest("a@x.example", types.StringUnknown()), admitMaybeReinvite, true},
+		{"email unknown", guest("a@x.example", one), &guestUserResourceModelV0{Email: types.StringUnknown(), ReinviteTrigger: two}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := admissionNeeded(tt.prior, tt.plan)
+			if got != tt.want || ok != tt.wantOK {
+				t.Fatalf("admissionNeeded = %d, %t; want %d, %t", got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+// A blocked organization fails a re-invitation on reinvite_trigger; a
+// trigger known only after apply gives the same text as a warning.
+func TestAdmissionReinviteDiagnostics(t *testing.T) {
+	const partner = "22222222-2222-2222-2222-222222222222"
+	tests := []struct {
+		cause     admissionCause
+		wantError bool
+		wantPath  string
+		wantText  string
+	}{
+		{admitCreate, true, "email", "cannot be invited: fabrikam.example"},
+		{admitNewEmail, true, "email", "cannot be invited: fabrikam.example"},
+		{admitReinvite, true, "reinvite_trigger", "cannot be re-invited (reinvite_trigger changed): fabrikam.example"},
+		{admitMaybeReinvite, false, "reinvite_trigger", "may be re-invited (reinvite_trigger is known only after apply and may change): fabrikam.example"},
+	}
+	for _, tt := range tests {
+		data := &providerData{Client: &graph.Client{}}
+		data.admission.def = defaultWith(rule("blocked", "AllUsers"))
+		data.admission.tenants = map[string]*graph.TenantInformation{"fabrikam.example": {TenantID: partner, DisplayName: "Fabrikam"}}
+		data.admission.partners = map[string]*graph.CrossTenantPartner{partner: nil}
+		r := &guestUserResource{data: data}
+		var diags diag.Diagnostics
+		r.checkAdmission(context.Background(), "erin@fabrikam.example", tt.cause, &diags)
+		if len(diags) != 1 || diags.HasError() != tt.wantError || diags[0].Summary() != "Guest Organization Blocked" {
+			t.Fatalf("cause %d: diagnostics %v, want one (error %t)", tt.cause, diags, tt.wantError)
+		}
+		d, ok := diags[0].(diag.DiagnosticWithPath)
+		if !ok || d.Path().String() != tt.wantPath {
+			t.Fatalf("cause %d: diagnostic not on %s: %v", tt.cause, tt.wantPath, diags[0])
+		}
+		if !strings.Contains(diags[0].Detail(), tt.wantText) {
+			t.Fatalf("cause %d: detail %q lacks %q", tt.cause, diags[0].Detail(), tt.wantText)
+		}
 	}
 }

@@ -105,8 +105,8 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !resp.Diagnostics.HasError() {
 		r.checkAccessTargets(ctx, prior, &plan, &resp.Diagnostics)
 	}
-	if !resp.Diagnostics.HasError() && admissionNeeded(prior, &plan) {
-		r.checkAdmission(ctx, plan.Email.ValueString(), &resp.Diagnostics)
+	if cause, ok := admissionNeeded(prior, &plan); ok && !resp.Diagnostics.HasError() {
+		r.checkAdmission(ctx, plan.Email.ValueString(), cause, &resp.Diagnostics)
 	}
 	keepSignInTimes(req.State, &resp.Plan) // last: after every change to the plan
 }

@@ -226,7 +226,7 @@ func TestAccGuestUsersDataSource_BadInputs(t *testing.T) {
 		{`user_type = "guest"`, `Attribute user_type value must be one of: \["Guest"\s+"Member"\], got:\s+"guest"`},
 		{`email_domain = "@partner.example"`, `Attribute email_domain: "@partner.example" contains @: expected only the\s+domain part of the addresses, e.g. partner.example`},
 		{`email_domain = "partner"`, `Attribute email_domain: "partner" is not a domain name: expected labels of\s+letters, digits and hyphens separated by dots, e.g. partner.example`},
-		{`display_name_prefix = ""`, `Attribute display_name_prefix UTF-8 character count must be between 1\s+and\s+256, got: 0`},
+		{`display_name_prefix = ""`, `Attribute display_name_prefix length must be between 1\s+and\s+256\s+characters\s+as\s+Microsoft\s+Graph\s+counts\s+them[^,]*,\s+got:\s+0`},
 		{`created_after = "2024-01-31"`, `Attribute created_after: "2024-01-31" is not an RFC 3339 timestamp: expected\s+a date, time and offset such as 2024-01-31T00:00:00Z`},
 		{`created_before = "yesterday"`, `Attribute created_before: "yesterday" is not an RFC 3339 timestamp`},
 		{"created_after = \"2025-01-01T00:00:00Z\"\n  created_before = \"2024-01-01T00:00:00Z\"",

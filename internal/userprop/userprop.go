@@ -93,7 +93,8 @@ type Prop struct {
 	Attr string
 	// Type is the value type.
 	Type Type
-	// MaxLen is Graph's maximum length in characters (runes, not bytes);
+	// MaxLen is Graph's maximum length in characters as Graph counts them
+	// (UTF-16 code units, see Length; not bytes, not runes);
 	// 0 when none applies. For collections it bounds each element.
 	MaxLen int
 	// Writable: Graph accepts it in PATCH /users/{id}.
@@ -188,7 +189,7 @@ var Users = []Prop{
 	{Graph: "employeeHireDate", Attr: "employee_hire_date", Type: Time, Writable: true, Selected: true, Profile: true,
 		Filter: Filter{GeLe: AdvancedOnly}, Description: "When the guest was hired or starts work."},
 	{Graph: "employeeId", Attr: "employee_id", Type: String, MaxLen: 16, Writable: true, Selected: true, Profile: true,
-		Filter: Filter{Eq: ByDefault, IsNil: AdvancedOnly}, Description: "The employee identifier (at most 16 characters)."},
+		Filter: Filter{Eq: ByDefault, IsNil: AdvancedOnly}, Description: "The employee identifier (at most 16 characters, counted as Graph counts them: an emoji or other character outside the Basic Multilingual Plane counts as 2)."},
 	// employeeType: the Graph page gives no maximum; 64 is kept as a conservative bound
 	// (not confirmed against Graph; raise it if Graph is shown to accept more).
 	{Graph: "employeeType", Attr: "employee_type", Type: String, MaxLen: 64, Writable: true, Selected: true, Profile: true,
