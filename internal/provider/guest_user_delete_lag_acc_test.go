@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -186,4 +187,60 @@ func TestAccGuestUser_deletedOutsideWhileDeleteLags(t *testing.T) {
 			},
 		},
 	})
+}
+
+// An invitation whose answer is lost, for an address whose previous user
+// was deleted elsewhere and is still returned by the look-up: the create
+// finds the user its invitation made, not the deleted one, so the state
+// holds the invited guest and nothing is orphaned or invited twice.
+func TestAccGuestUser_lostInvitationAnswerWhileDeleteLags(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithReplicationLag(2*time.Second), acctest.WithDeleteReplicationLag(time.Hour))
+	srv := env.RequireEmulator(t)
+	email := env.Email(t, t.Name())
+	gone := env.SeedUser(t, emulator.SeedUser{Email: email})
+	env.DeleteUser(t, gone)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dropped := make(chan struct{})
+	go func() {
+		// Armed while the look-up's last request (the deleted-item read
+		// that tells the deleted user apart) is held by the latency, so
+		// the next request, the invitation, loses its answer. A request
+		// meets the faults in effect when it arrived.
+		for srv.Counters()["GET /v1.0/directory/deletedItems/{id}"] == 0 {
+			if sleepOrDone(ctx) {
+				return
+			}
+		}
+		srv.SetFaults(emulator.Faults{RateDrop: 1, DropAfterActing: true})
+		for len(srv.Invitations()) == 0 {
+			if sleepOrDone(ctx) {
+				return
+			}
+		}
+		srv.SetFaults(emulator.Faults{})
+		close(dropped)
+	}()
+	srv.SetFaults(emulator.Faults{Latency: 500 * time.Millisecond})
+
+	var id string
+	cfg := guestConfig(env, email, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: stateID(&id)},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+	select {
+	case <-dropped:
+	default:
+		t.Fatal("the invitation's answer was never dropped: the test did not exercise the lost answer")
+	}
+	invs := srv.Invitations()
+	if len(invs) != 1 || invs[0].UserID != id || id == gone {
+		t.Fatalf("state holds %s (deleted user %s); invitations %+v: want exactly one, for the user in the state", id, gone, invs)
+	}
 }
