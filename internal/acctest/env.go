@@ -30,6 +30,7 @@ type Option func(*options)
 type options struct {
 	lag             time.Duration
 	linkLag         time.Duration
+	deleteLag       time.Duration
 	apps            []emulator.App
 	permissions     []string
 	setPermissions  bool
@@ -43,6 +44,15 @@ func WithReplicationLag(d time.Duration) Option { return func(o *options) { o.la
 // WithLinkReplicationLag makes newly invited users, once readable, refuse
 // group-member and sponsor additions for d more (emulator.Options.LinkReplicationLag).
 func WithLinkReplicationLag(d time.Duration) Option { return func(o *options) { o.linkLag = d } }
+
+// DefaultDeleteReplicationLag is how long, in every emulator New starts,
+// reads still return a user after its delete (emulator.Options.DeleteReplicationLag):
+// a few hundred milliseconds, as Entra's replicas show, so every
+// acceptance test meets a lagging read after each delete.
+const DefaultDeleteReplicationLag = 300 * time.Millisecond
+
+// WithDeleteReplicationLag replaces DefaultDeleteReplicationLag; 0 turns it off.
+func WithDeleteReplicationLag(d time.Duration) Option { return func(o *options) { o.deleteLag = d } }
 
 // WithApps registers extra app registrations (other credentials or permissions).
 func WithApps(apps ...emulator.App) Option {
@@ -66,6 +76,8 @@ type Env struct {
 	mode Mode
 	srv  *emulator.Server
 	app  emulator.App
+	// deleteLag is the emulator's DeleteReplicationLag (WaitDeleteReplicated).
+	deleteLag time.Duration
 	// admin is an emulator app with every permission, used by Graph() so
 	// out-of-band checks keep working when a test narrows the default app.
 	admin emulator.App
@@ -90,7 +102,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	if harness.terraformErr != nil {
 		t.Fatal("acctest: ", harness.terraformErr)
 	}
-	var o options
+	o := options{deleteLag: DefaultDeleteReplicationLag}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -110,6 +122,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		ReplicationLag:     o.lag,
 		LinkReplicationLag: o.linkLag,
 	}
+	eo.DeleteReplicationLag = o.deleteLag
 	if o.invitationLimit != nil {
 		eo.InvitationLimit = *o.invitationLimit
 	}
@@ -139,7 +152,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		},
 	}
 	srv.AddApp(admin)
-	e := &Env{mode: ModeEmulator, srv: srv, app: app, admin: admin}
+	e := &Env{mode: ModeEmulator, srv: srv, app: app, admin: admin, deleteLag: o.deleteLag}
 	e.buildGraph(t)
 	return e
 }
@@ -327,6 +340,24 @@ func (e *Env) DeleteUser(t *testing.T, id string) {
 	if err := e.graph.DeleteUser(context.Background(), id); err != nil {
 		t.Fatalf("acctest: deleting user %s: %v", id, err)
 	}
+}
+
+// tenantDeleteReplication is how long WaitDeleteReplicated waits on a
+// real tenant, whose replicas usually converge within seconds
+// (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/).
+const tenantDeleteReplication = 10 * time.Second
+
+// WaitDeleteReplicated waits until a delete made now has reached every
+// read: the emulator's delete replication lag, or a few seconds on a real
+// tenant. A test calls it after an out-of-band delete whose effect the
+// next plan must see, as a drift check run some time after a portal
+// delete sees it; within the lag reads still return the user.
+func (e *Env) WaitDeleteReplicated() {
+	if e.mode == ModeTenant {
+		time.Sleep(tenantDeleteReplication)
+		return
+	}
+	time.Sleep(e.deleteLag)
 }
 
 // Redeem marks the guest's invitation as accepted (emulator only; skips in

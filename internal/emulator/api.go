@@ -71,6 +71,12 @@ type Options struct {
 	// replicas, which is why adding a just-created user to a group can fail
 	// after a GET already found it.
 	LinkReplicationLag time.Duration
+	// DeleteReplicationLag: after a user is deleted (DELETE /users/{id},
+	// or out of band), reads served by replicas behind the delete still
+	// find it for this long: GET /users/{id} answers 200 with the user as
+	// it was, and user lists, $filter results and $count still include
+	// it, while writes see the delete (deleted.go, laggingDelete).
+	DeleteReplicationLag time.Duration
 	// StateFile, when set, is loaded at start and written after each change
 	// (mode 0600). It also keeps the tenant and the apps, which are restored
 	// when TenantID or Apps are not set explicitly.

@@ -234,6 +234,12 @@ func (s *Server) controlTenantRoutes(h func(string, ctlHandler)) {
 		s.SetReplicationLag(time.Duration(v.Lag))
 		return nil
 	}))
+	h("PUT /_emulator/delete-replication-lag", ctlActOn(func(_ *http.Request, v struct {
+		Lag Duration `json:"lag"`
+	}) error {
+		s.SetDeleteReplicationLag(time.Duration(v.Lag))
+		return nil
+	}))
 	h("PUT /_emulator/invitation-limit", ctlActOn(func(_ *http.Request, v struct {
 		N        int      `json:"n"`
 		Window   Duration `json:"window"`

@@ -45,6 +45,7 @@ type Server struct {
 	faultsInjected int
 	lag            time.Duration
 	linkLag        time.Duration
+	deleteLag      time.Duration
 	invLimit       RateLimit
 	invTimes       []time.Time
 	counters       Counters
@@ -133,6 +134,7 @@ func newServer(opts Options, ca *CA) (*Server, error) {
 		tenantExplicit: tenantExplicit,
 		appsExplicit:   appsExplicit,
 	}
+	s.deleteLag = opts.DeleteReplicationLag
 	var err error
 	if s.tokenKey, s.fedKey, err = processKeys(); err != nil {
 		return nil, err
@@ -350,6 +352,15 @@ func (s *Server) SetLinkReplicationLag(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.linkLag = d
+}
+
+// SetDeleteReplicationLag sets how long, after a user is deleted, reads
+// still return it (Options.DeleteReplicationLag). Users deleted before the
+// call keep the lag they were deleted with.
+func (s *Server) SetDeleteReplicationLag(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deleteLag = d
 }
 
 // SetInvitationLimit replaces the invitation throttle and forgets past invitations.

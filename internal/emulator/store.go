@@ -24,6 +24,9 @@ type user struct {
 	// a sponsor) and reads of its memberOf and sponsors answer 404, though
 	// GET /users/{id} already finds it.
 	LinkableAt time.Time `json:"linkableAt,omitempty"`
+	// GoneAt, on the copies in store.Lagging only, is when the replicas
+	// that still serve a deleted user catch up with the delete (deleted.go).
+	GoneAt time.Time `json:"goneAt,omitempty"`
 	// Sponsors are the object IDs (users or groups) of the user's
 	// sponsors, in the order they were added.
 	Sponsors []string `json:"sponsors,omitempty"`
@@ -42,10 +45,13 @@ type store struct {
 	Invitations []InvitationRecord `json:"invitations"`
 	Groups      map[string]*group  `json:"groups,omitempty"`
 	CrossTenant crossTenantStore   `json:"crossTenantAccessPolicy"`
+	// Lagging are deleted users as the replicas behind the delete still
+	// serve them, by object ID, until their GoneAt (deleted.go).
+	Lagging map[string]*user `json:"lagging,omitempty"`
 }
 
 func newStore() store {
-	return store{Users: map[string]*user{}, Deleted: map[string]*user{}, Groups: map[string]*group{}}
+	return store{Users: map[string]*user{}, Deleted: map[string]*user{}, Lagging: map[string]*user{}, Groups: map[string]*group{}}
 }
 
 // SeedUser describes a user created out of band with Server.SeedUser.
@@ -295,6 +301,7 @@ func (s *Server) DeleteUser(id string) error {
 // https://learn.microsoft.com/graph/api/directory-deleteditems-restore).
 func (s *Server) softDeleteLocked(u *user) {
 	id := u.id()
+	s.keepLaggingLocked(u)
 	delete(s.st.Users, id)
 	u.Props["deletedDateTime"] = formatTime(s.now())
 	s.st.Deleted[id] = u
@@ -429,6 +436,9 @@ func (s *Server) loadState(path string) error {
 	}
 	if sf.Store.Groups == nil {
 		sf.Store.Groups = map[string]*group{}
+	}
+	if sf.Store.Lagging == nil {
+		sf.Store.Lagging = map[string]*user{}
 	}
 	// Snapshots written before groups had a sequence number get one, in a
 	// stable order, so memberOf paging works on them.

@@ -107,7 +107,7 @@ func (c *call) getUser() {
 	}
 	id := c.r.PathValue("id")
 	c.s.mu.Lock()
-	u := c.s.getVisibleLocked(id)
+	u := c.s.readableLocked(id)
 	var out map[string]any
 	if u != nil {
 		if sel == nil {
@@ -130,7 +130,7 @@ func (c *call) listUsers() {
 		nextPath: "/v1.0/users",
 		context:  "users",
 		// Everything under lock: candidates are read while c.s.mu is held.
-		candidates: func() []*user { return c.s.sortedUsersLocked() },
+		candidates: func() []*user { return c.s.listedUsersLocked() },
 	})
 }
 
@@ -374,7 +374,7 @@ func (c *call) countUsers() {
 	}
 	n := 0
 	c.s.mu.Lock()
-	for _, u := range c.s.st.Users {
+	for _, u := range c.s.listedUsersLocked() {
 		if c.s.visibleLocked(u) && match(u) {
 			n++
 		}

@@ -121,10 +121,11 @@ func (c *Client) RestoreDeletedUser(ctx context.Context, id string) (*User, erro
 }
 
 // FindUsersByEmail returns the users whose mail or otherMails equals email
-// (case-insensitive), paging through all results, less the users this
+// (case-insensitive), paging through all results, less the deleted users
+// a replica behind the delete can still list for seconds: those this
 // client deleted (or found already gone when it deleted them) and has not
-// restored since: a lagging replica can list them for seconds after the
-// DELETE.
+// restored since, and those found in deleted items (one
+// GET /directory/deletedItems/{id} per user listed).
 func (c *Client) FindUsersByEmail(ctx context.Context, email string) ([]User, error) {
 	return c.impl.findUsersByEmail(ctx, email)
 }

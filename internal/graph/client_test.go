@@ -568,6 +568,10 @@ func TestTokenEndpointErrorsMapToUnauthorized(t *testing.T) {
 func TestFindUsersByEmailFilter(t *testing.T) {
 	f := newFake(t)
 	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1.0/directory/deletedItems/") {
+			graphError(w, 404, "Request_ResourceNotFound", "Resource does not exist.", "r1")
+			return
+		}
 		writeJSON(w, 200, map[string]any{"value": []any{userJSON("u1", "o'brien@example.com")}})
 	})
 	c := f.client(f.config())
@@ -960,14 +964,18 @@ func TestInviteDroppedAfterA429IsNotRepeated(t *testing.T) {
 // in the same run invites again instead of failing "already exists". A
 // user already gone (404) counts as deleted; a refused DELETE does not;
 // a restore brings the user back; a user the client did not delete still
-// counts.
+// counts unless deleted items holds it, which is read only for the users
+// the client did not delete.
 func TestFindUsersByEmailLeavesOutUsersThisClientDeleted(t *testing.T) {
 	const (
 		gone     = "aaaaaaaa-0000-0000-0000-000000000001"
 		other    = "bbbbbbbb-0000-0000-0000-000000000002"
 		missing  = "cccccccc-0000-0000-0000-000000000003"
 		refusing = "dddddddd-0000-0000-0000-000000000004"
+		// elsewhere was deleted by someone else: only deleted items tells.
+		elsewhere = "eeeeeeee-0000-0000-0000-000000000005"
 	)
+	deletedItemReads := 0
 	f := newFake(t)
 	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -976,7 +984,15 @@ func TestFindUsersByEmailLeavesOutUsersThisClientDeleted(t *testing.T) {
 			writeJSON(w, 200, map[string]any{"value": []any{
 				userJSON(strings.ToUpper(gone), "a@example.com"), userJSON(other, "a@example.com"),
 				userJSON(missing, "a@example.com"), userJSON(refusing, "a@example.com"),
+				userJSON(elsewhere, "a@example.com"),
 			}})
+		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1.0/directory/deletedItems/"):
+			deletedItemReads++
+			if strings.HasSuffix(r.URL.Path, elsewhere) {
+				writeJSON(w, 200, userJSON(elsewhere, "a@example.com"))
+				return
+			}
+			graphError(w, 404, "Request_ResourceNotFound", "Resource does not exist.", "r3")
 		case r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, missing):
 			graphError(w, 404, "Request_ResourceNotFound", "Resource does not exist.", "r1")
 		case r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, refusing):
@@ -1004,8 +1020,8 @@ func TestFindUsersByEmailLeavesOutUsersThisClientDeleted(t *testing.T) {
 		}
 		return out
 	}
-	if got := ids(); len(got) != 4 {
-		t.Fatalf("before any delete: %v; want all 4 users", got)
+	if got := ids(); len(got) != 4 || deletedItemReads != 5 {
+		t.Fatalf("before any delete: %v after %d deleted-item reads; want the 4 users not in deleted items after 5", got, deletedItemReads)
 	}
 	if err := c.DeleteUser(ctx, gone); err != nil { // IDs compare case-insensitively
 		t.Fatal(err)
@@ -1016,8 +1032,10 @@ func TestFindUsersByEmailLeavesOutUsersThisClientDeleted(t *testing.T) {
 	if err := c.DeleteUser(ctx, refusing); err == nil {
 		t.Fatal("DeleteUser refused with 403: no error")
 	}
-	if got := ids(); strings.Join(got, ",") != other+","+refusing {
-		t.Errorf("after deleting %s and %s: %v; want only %s and %s (refused delete)", gone, missing, got, other, refusing)
+	deletedItemReads = 0
+	if got := ids(); strings.Join(got, ",") != other+","+refusing || deletedItemReads != 3 {
+		t.Errorf("after deleting %s and %s: %v after %d deleted-item reads; want only %s and %s (refused delete), and no read for the users this client deleted",
+			gone, missing, got, deletedItemReads, other, refusing)
 	}
 	if _, err := c.RestoreDeletedUser(ctx, gone); err != nil {
 		t.Fatal(err)

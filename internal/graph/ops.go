@@ -423,7 +423,38 @@ func (c *client) findUsersByEmail(ctx context.Context, email string) ([]User, er
 	if err != nil {
 		return nil, err
 	}
-	return c.notDeleted(users), nil
+	return c.notInDeletedItems(ctx, c.notDeleted(users)), nil
+}
+
+// notInDeletedItems leaves out the users that deleted items holds: users
+// deleted elsewhere (the portal, another run, another process) that the
+// list query still returned because the replica serving it is behind the
+// delete. notDeleted cannot know them, and taking one for the address's
+// owner would refuse a create "already exists", adopt a deleted user
+// (adopt_existing) or, after an invitation whose answer was lost, save
+// the deleted user's ID while the invited one is left out of the state.
+// It costs one GET /directory/deletedItems/{id} per user found, so
+// nothing when the address is free (every plain create). A deleted item
+// is a positive proof only: an answer other than 200 (404 while the
+// deleted item itself replicates, or an error) keeps the user, so a lag
+// there gives the refusal the look-up gave before, never a second
+// invitation. A user restored within seconds can still be read as
+// deleted; an invitation to its address then returns that same user
+// (Graph invites an existing address's user, not a new one).
+func (c *client) notInDeletedItems(ctx context.Context, users []User) []User {
+	out := users[:0:0]
+	for _, u := range users {
+		_, err := c.getDeletedUser(ctx, u.ID)
+		if err == nil {
+			c.log.Debug(ctx, "graph: the address look-up returned a user that is in deleted items; leaving it out", map[string]any{"object_id": u.ID})
+			continue
+		}
+		if !IsNotFound(err) {
+			c.log.Debug(ctx, "graph: could not tell whether a user the address look-up returned is deleted; keeping it", map[string]any{"object_id": u.ID, "error": err.Error()})
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // notDeleted leaves out the users this client deleted. Graph answered the

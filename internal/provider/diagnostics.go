@@ -57,7 +57,7 @@ func graphErrorHint(err error) string {
 	case graph.IsThrottled(err):
 		return "Microsoft Graph kept throttling the request until the operation timed out. Retry later, apply with lower -parallelism, or raise the timeouts."
 	case graph.IsNotFound(err):
-		return "The object does not exist in the directory (or is not yet visible because of replication)."
+		return "The object does not exist in the directory, or replication has not caught up: a new object can be invisible for a few seconds, and reads can still return an object deleted a few seconds ago (run terraform plan again to see the deletion)."
 	case graph.IsBadRequest(err):
 		return "Microsoft Graph rejected the request as invalid; the message below names the property."
 	case graph.IsConflict(err):

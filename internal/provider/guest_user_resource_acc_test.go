@@ -497,7 +497,7 @@ func TestAccGuestUser_drift(t *testing.T) {
 				}},
 			},
 			{
-				PreConfig: func() { env.DeleteUser(t, id) },
+				PreConfig: func() { env.DeleteUser(t, id); env.WaitDeleteReplicated() },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionCreate),

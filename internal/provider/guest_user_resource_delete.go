@@ -91,8 +91,9 @@ func disableUser(ctx context.Context, c *graph.Client, id string, diags *diag.Di
 // out of FindUsersByEmail) instead of refusing it as
 // "already exists". A poll cost one GET per guest at least (a 1,000-guest
 // destroy: 1,000 requests), and with real replication lag 250 ms or more
-// per guest. A later run's look-up that a lagging replica answers can only
-// refuse the address, never invite it twice.
+// per guest. A later run's look-up leaves out a listed user that deleted
+// items holds (graph.Client.FindUsersByEmail); one whose deleted item has
+// not replicated either can only refuse the address, never invite it twice.
 func deleteUser(ctx context.Context, c *graph.Client, id string, diags *diag.Diagnostics) bool {
 	if err := c.DeleteUser(ctx, id); err != nil && !graph.IsNotFound(err) {
 		diags.Append(graphErrorDiagnostic("Error Deleting Guest User",

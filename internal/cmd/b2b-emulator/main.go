@@ -27,7 +27,7 @@ import (
 
 type config struct {
 	addr, stateFile, caFile, caDir, envFile, tenantDomain string
-	lag, latency                                          time.Duration
+	lag, deleteLag, latency                               time.Duration
 	invitationLimit                                       string
 	faultSeed                                             uint64
 }
@@ -42,6 +42,7 @@ func main() {
 	fs.StringVar(&c.envFile, "env-file", "", "write a shell file of export lines (endpoints, credentials, SSL_CERT_FILE) to source")
 	fs.StringVar(&c.tenantDomain, "tenant-domain", "contoso.onmicrosoft.com", "the tenant's initial domain")
 	fs.DurationVar(&c.lag, "replication-lag", 0, "how long a newly invited user stays unreadable (eventual consistency)")
+	fs.DurationVar(&c.deleteLag, "delete-replication-lag", 0, "how long reads still return a deleted user (eventual consistency)")
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every Graph request")
 	fs.StringVar(&c.invitationLimit, "invitation-limit", "150/5s", `invitation throttle as N/window, or "off"`)
 	fs.Uint64Var(&c.faultSeed, "fault-seed", 0, "seed of the random fault draws (PUT /_emulator/faults), to replay a run; 0 draws one, printed at start")
@@ -114,13 +115,14 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		}
 	}
 	s, err := emulator.Start(emulator.Options{
-		Addr:            c.addr,
-		CA:              ca,
-		TenantDomain:    c.tenantDomain,
-		ReplicationLag:  c.lag,
-		StateFile:       c.stateFile,
-		InvitationLimit: limit,
-		FaultSeed:       c.faultSeed,
+		Addr:                 c.addr,
+		CA:                   ca,
+		TenantDomain:         c.tenantDomain,
+		ReplicationLag:       c.lag,
+		StateFile:            c.stateFile,
+		InvitationLimit:      limit,
+		FaultSeed:            c.faultSeed,
+		DeleteReplicationLag: c.deleteLag,
 	})
 	if err != nil {
 		return err
