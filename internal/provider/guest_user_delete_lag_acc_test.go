@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -201,29 +200,10 @@ func TestAccGuestUser_lostInvitationAnswerWhileDeleteLags(t *testing.T) {
 	gone := env.SeedUser(t, emulator.SeedUser{Email: email})
 	env.DeleteUser(t, gone)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	dropped := make(chan struct{})
-	go func() {
-		// Armed while the look-up's last request (the deleted-item read
-		// that tells the deleted user apart) is held by the latency, so
-		// the next request, the invitation, loses its answer. A request
-		// meets the faults in effect when it arrived.
-		for srv.Counters()["GET /v1.0/directory/deletedItems/{id}"] == 0 {
-			if sleepOrDone(ctx) {
-				return
-			}
-		}
-		srv.SetFaults(emulator.Faults{RateDrop: 1, DropAfterActing: true})
-		for len(srv.Invitations()) == 0 {
-			if sleepOrDone(ctx) {
-				return
-			}
-		}
-		srv.SetFaults(emulator.Faults{})
-		close(dropped)
-	}()
-	srv.SetFaults(emulator.Faults{Latency: 500 * time.Millisecond})
+	// Armed while the look-up's last request (the deleted-item read that
+	// tells the deleted user apart) is held by the latency, so the next
+	// request, the invitation, loses its answer.
+	dropped := dropInvitationAnswerAfter(t, srv, "GET /v1.0/directory/deletedItems/{id}")
 
 	var id string
 	cfg := guestConfig(env, email, "")
@@ -234,11 +214,7 @@ func TestAccGuestUser_lostInvitationAnswerWhileDeleteLags(t *testing.T) {
 			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
 	})
-	select {
-	case <-dropped:
-	default:
-		t.Fatal("the invitation's answer was never dropped: the test did not exercise the lost answer")
-	}
+	requireDropped(t, dropped)
 	invs := srv.Invitations()
 	if len(invs) != 1 || invs[0].UserID != id || id == gone {
 		t.Fatalf("state holds %s (deleted user %s); invitations %+v: want exactly one, for the user in the state", id, gone, invs)

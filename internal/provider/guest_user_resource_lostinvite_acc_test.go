@@ -27,27 +27,9 @@ func TestAccGuestUser_lostInvitationAnswerInvitesOnce(t *testing.T) {
 	srv := env.RequireEmulator(t)
 	email := env.Email(t, t.Name())
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	dropped := make(chan struct{})
-	go func() {
-		// The pre-invitation lookup is held by the latency, long enough to
-		// arm the drop for the POST /invitations that follows it.
-		for srv.Counters()["GET /v1.0/users"] == 0 {
-			if sleepOrDone(ctx) {
-				return
-			}
-		}
-		srv.SetFaults(emulator.Faults{RateDrop: 1, DropAfterActing: true})
-		for len(srv.Invitations()) == 0 {
-			if sleepOrDone(ctx) {
-				return
-			}
-		}
-		srv.SetFaults(emulator.Faults{})
-		close(dropped)
-	}()
-	srv.SetFaults(emulator.Faults{Latency: 500 * time.Millisecond})
+	// The pre-invitation lookup is held by the latency, long enough to
+	// arm the drop for the POST /invitations that follows it.
+	dropped := dropInvitationAnswerAfter(t, srv, "GET /v1.0/users")
 
 	var id string
 	config := guestConfig(env, email, `job_title = "Analyst"`)
@@ -73,17 +55,55 @@ func TestAccGuestUser_lostInvitationAnswerInvitesOnce(t *testing.T) {
 		},
 	})
 
-	select {
-	case <-dropped:
-	default:
-		t.Fatal("the invitation's answer was never dropped: the test did not exercise the lost answer")
-	}
+	requireDropped(t, dropped)
 	invs := srv.Invitations()
 	if len(invs) != 1 {
 		t.Fatalf("%d invitations were sent, want exactly 1", len(invs))
 	}
 	if invs[0].UserID != id {
 		t.Fatalf("the state holds %s but the invitation created %s", id, invs[0].UserID)
+	}
+}
+
+// dropInvitationAnswerAfter makes the emulator answer every request slowly
+// and, once it has seen a request counted under counter (one the create
+// makes just before it invites), drops the answer of the next requests
+// after acting on them, until an invitation exists: Graph creates the
+// guest, the provider never hears so. A request meets the faults in effect
+// when it arrived, so the slow answer leaves time to arm the drop. The
+// returned channel closes once an answer was dropped.
+func dropInvitationAnswerAfter(t *testing.T, srv *emulator.Server, counter string) <-chan struct{} {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	dropped := make(chan struct{})
+	go func() {
+		for srv.Counters()[counter] == 0 {
+			if sleepOrDone(ctx) {
+				return
+			}
+		}
+		srv.SetFaults(emulator.Faults{RateDrop: 1, DropAfterActing: true})
+		for len(srv.Invitations()) == 0 {
+			if sleepOrDone(ctx) {
+				return
+			}
+		}
+		srv.SetFaults(emulator.Faults{})
+		close(dropped)
+	}()
+	srv.SetFaults(emulator.Faults{Latency: 500 * time.Millisecond})
+	return dropped
+}
+
+// requireDropped fails a test whose invitation answer was never dropped:
+// it would have passed without exercising the lost answer.
+func requireDropped(t *testing.T, dropped <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-dropped:
+	default:
+		t.Fatal("the invitation's answer was never dropped: the test did not exercise the lost answer")
 	}
 }
 
