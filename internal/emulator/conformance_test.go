@@ -428,3 +428,26 @@ func TestConformanceGroupMembersSignInActivity(t *testing.T) {
 	}
 	mustBadRequest(t, graph(t, s, utok, "GET", in(append(ids, "'"+newGUID()+"'")), nil), "Request_UnsupportedQuery", "Max allowed: 15")
 }
+
+// TestConformanceSponsorRefURL: Add sponsor takes the read URL of the user
+// or group (https://learn.microsoft.com/graph/api/user-post-sponsors#request-body,
+// examples /users/{id} and /groups/{id}); Add member documents
+// /directoryObjects/{id} (https://learn.microsoft.com/graph/api/group-post-members#request-body).
+func TestConformanceSponsorRefURL(t *testing.T) {
+	f := newGroupFixture(t, Options{})
+	s, tok := f.s, f.tok
+	boss, err := s.SeedUser(SeedUser{Email: "boss@contoso.example", UserType: "Member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sponsors := "/users/" + f.guest + "/sponsors/$ref"
+	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("directoryObjects", boss)), "Request_BadRequest", "read URL of the user or group")
+	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("directoryObjects", f.gid)), "Request_BadRequest", "read URL of the user or group")
+	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("users", boss)), 204)
+	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", f.gid)), 204)
+	if got, _ := s.SponsorIDs(f.guest); len(got) != 2 {
+		t.Errorf("sponsors = %v; want the user and the group", got)
+	}
+	// Members keep the documented generic form.
+	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", f.guest)), 204)
+}
