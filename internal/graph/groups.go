@@ -91,8 +91,10 @@ func (c *client) referenceTo(u string) models.ReferenceCreateable {
 // the same process. Neither existing is the group look-up's not-found error.
 func (c *client) sponsorSet(ctx context.Context, id string) (string, error) {
 	key := strings.ToLower(id)
-	if v, ok := c.sponsorSets.Load(key); ok {
-		return v.(string), nil
+	if set, ok := c.sponsorSets.Load(key); ok {
+		if s, ok := set.(string); ok {
+			return s, nil
+		}
 	}
 	set := "users"
 	_, err := c.getUser(ctx, id)
@@ -277,8 +279,10 @@ func (c *client) addSponsor(ctx context.Context, userID, sponsorID string) error
 	// succeeds is remembered.
 	key := strings.ToLower(sponsorID)
 	sets := []string{"users", "groups"}
-	if v, ok := c.sponsorSets.Load(key); ok {
-		sets = []string{v.(string)}
+	if known, ok := c.sponsorSets.Load(key); ok {
+		if s, ok := known.(string); ok {
+			sets = []string{s}
+		}
 	}
 	var err error
 	for _, set := range sets {
