@@ -304,3 +304,51 @@ list "b2b_guest_user" "bad" {
 		},
 	})
 }
+
+// TestAccGuestUserListResource_StaleFiltersInGroup: `terraform query` with
+// member_of_group_id and a sign-in filter keeps the members that signed in,
+// with their sign-in times, though Graph documents signInActivity on /users
+// only and the emulator leaves it out of /groups/{id}/members.
+func TestAccGuestUserListResource_StaleFiltersInGroup(t *testing.T) {
+	t.Parallel()
+	acctest.SkipUnlessCLISupports(t, acctest.FeatureListResources)
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserReadWriteAll, emulator.PermGroupMemberReadAll))
+	srv := env.RequireEmulator(t)
+	grantAuditLog(env, srv)
+	g := seedStaleGuests(t, env, srv)
+	group, err := srv.SeedGroup("Stale review", g.inactive, g.active, g.pending, g.fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	identity := func(id string) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{"object_id": knownvalue.StringExact(id)}
+	}
+	checks := []querycheck.QueryResultCheck{
+		querycheck.ExpectLength("b2b_guest_user.signed_in", 2),
+		querycheck.ExpectIdentity("b2b_guest_user.signed_in", identity(g.inactive)),
+		querycheck.ExpectIdentity("b2b_guest_user.signed_in", identity(g.active)),
+		querycheck.ExpectResourceKnownValues("b2b_guest_user.signed_in", queryfilter.ByResourceIdentity(identity(g.inactive)),
+			[]querycheck.KnownValueCheck{{Path: tfjsonpath.New("last_successful_sign_in_at"), KnownValue: knownvalue.StringExact(rfc(g.inactiveSuccess))}}),
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: env.ProviderConfigWith(signInOptIn) + "data \"b2b_guest_users\" \"any\" {}\n"},
+			{
+				Query: true,
+				Config: fmt.Sprintf(`
+list "b2b_guest_user" "signed_in" {
+  provider         = b2b
+  include_resource = true
+  config {
+    member_of_group_id = %q
+    never_signed_in    = false
+  }
+}
+`, group),
+				QueryResultChecks: checks,
+			},
+		},
+	})
+}
