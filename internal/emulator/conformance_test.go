@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Conformance tests: each rule the emulator enforces because Graph does,
@@ -381,4 +382,72 @@ func TestConformanceGroupMembersCast(t *testing.T) {
 		!strings.HasSuffix(str(r.Body["@odata.context"]), "#directoryObjects(id,userType)") {
 		t.Errorf("uncast members: %s", r.Raw)
 	}
+}
+
+// TestConformanceGroupMembersSignInActivity: signInActivity is documented on
+// /users only (resources/user, user-list; microsoft-graph-docs-contrib#5049
+// asked for it on members and was closed unchanged). Group members ignore
+// it in $select (no value, no AuditLog.Read.All check); /users serves it
+// for up to 15 IDs in one "in" clause, the documented limit without
+// advanced query parameters (https://learn.microsoft.com/graph/known-issues).
+func TestConformanceGroupMembersSignInActivity(t *testing.T) {
+	f := newGroupFixture(t, Options{})
+	s, tok := f.s, f.tok
+	if err := s.AddGroupMember(f.gid, f.guest); err != nil {
+		t.Fatal(err)
+	}
+	at := s.now().Add(-72 * time.Hour).UTC().Truncate(time.Second)
+	if err := s.SetSignInActivity(f.guest, SignInTimes{LastSignIn: &at, LastSuccessfulSignIn: &at}); err != nil {
+		t.Fatal(err)
+	}
+	// The fixture's app lacks AuditLog.Read.All: ignored, not refused.
+	r := graph(t, s, tok, "GET", "/groups/"+f.gid+"/members?$select=id,userType,signInActivity", nil)
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["id"] != f.guest {
+		t.Fatalf("members with signInActivity selected: %s", r.Raw)
+	} else if _, ok := v[0]["signInActivity"]; ok {
+		t.Errorf("members returned signInActivity, which Graph documents on /users only: %s", r.Raw)
+	}
+
+	s.SetPermissions(s.DefaultApp().ClientID, append(append([]string(nil), s.DefaultApp().Permissions...), PermAuditLogReadAll))
+	utok := token(t, s, s.DefaultApp())
+	r = graph(t, s, utok, "GET", "/groups/"+f.gid+"/members?$select=id,signInActivity", nil)
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["signInActivity"] != nil {
+		t.Errorf("members with AuditLog.Read.All: %s", r.Raw)
+	}
+
+	ids := []string{"'" + f.guest + "'"}
+	for len(ids) < 15 {
+		ids = append(ids, "'"+newGUID()+"'")
+	}
+	in := func(ids []string) string {
+		return "/users?$select=id,signInActivity&$filter=" + url.QueryEscape("id in ("+strings.Join(ids, ",")+")")
+	}
+	r = graph(t, s, utok, "GET", in(ids), nil)
+	if v := values(r); r.Status != 200 || len(v) != 1 || str(obj(v[0]["signInActivity"])["lastSignInDateTime"]) != formatTime(at) {
+		t.Fatalf("15 IDs in one in clause: %s", r.Raw)
+	}
+	mustBadRequest(t, graph(t, s, utok, "GET", in(append(ids, "'"+newGUID()+"'")), nil), "Request_UnsupportedQuery", "Max allowed: 15")
+}
+
+// TestConformanceSponsorRefURL: Add sponsor takes the read URL of the user
+// or group (https://learn.microsoft.com/graph/api/user-post-sponsors#request-body,
+// examples /users/{id} and /groups/{id}); Add member documents
+// /directoryObjects/{id} (https://learn.microsoft.com/graph/api/group-post-members#request-body).
+func TestConformanceSponsorRefURL(t *testing.T) {
+	f := newGroupFixture(t, Options{})
+	s, tok := f.s, f.tok
+	boss, err := s.SeedUser(SeedUser{Email: "boss@contoso.example", UserType: "Member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sponsors := "/users/" + f.guest + "/sponsors/$ref"
+	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("directoryObjects", boss)), "Request_BadRequest", "read URL of the user or group")
+	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("directoryObjects", f.gid)), "Request_BadRequest", "read URL of the user or group")
+	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("users", boss)), 204)
+	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", f.gid)), 204)
+	if got, _ := s.SponsorIDs(f.guest); len(got) != 2 {
+		t.Errorf("sponsors = %v; want the user and the group", got)
+	}
+	// Members keep the documented generic form.
+	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", f.guest)), 204)
 }

@@ -482,6 +482,16 @@ func (p *fparser) comparison(prop string) (pred, error) {
 	return compare(name, op, lit, p.src)
 }
 
+// maxInValues is the number of values an "in" clause may list outside an
+// advanced query: "When using the in operator, the request is limited to
+// 15 expressions in the filter clause by default OR a URL length of 2,048
+// characters when using advanced query capabilities"
+// (https://learn.microsoft.com/graph/known-issues, query parameter
+// limitations; https://learn.microsoft.com/graph/filter-query-parameter
+// points there). The error's wording is the emulator's: the docs give none.
+// The advanced query's URL length limit is not modelled.
+const maxInValues = 15
+
 func (p *fparser) in(prop string) (pred, error) {
 	name, err := p.checkOp(prop, "in", false)
 	if err != nil {
@@ -511,6 +521,10 @@ func (p *fparser) in(prop string) (pred, error) {
 		if t.v != "," {
 			return nil, syntaxErr(t.pos, p.src)
 		}
+	}
+	if !p.advanced && len(preds) > maxInValues {
+		return nil, &filterError{"Request_UnsupportedQuery", fmt.Sprintf(
+			"Too many values in the 'in' clause on property '%s': %d. Max allowed: %d.", name, len(preds), maxInValues)}
 	}
 	return func(u *user) bool {
 		for _, e := range preds {

@@ -251,10 +251,11 @@ func (c *call) listGroupMemberList(cast bool) {
 			sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 			return out
 		},
-		advancedFilterOnly: true,
-		idOnly:             !canReadUsers,
-		typed:              !cast,
-		castOnRelationship: castOn,
+		advancedFilterOnly:    true,
+		idOnly:                !canReadUsers,
+		typed:                 !cast,
+		castOnRelationship:    castOn,
+		withoutSignInActivity: true,
 	})
 }
 

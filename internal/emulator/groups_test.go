@@ -264,8 +264,8 @@ func TestSponsors(t *testing.T) {
 
 	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("users", boss)), 204)
 	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", f.gid)), 204)
-	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("directoryObjects", boss)), 400, "Request_BadRequest", dup)
-	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("directoryObjects", unknown)), 404, "Request_ResourceNotFound", notFoundMsg(unknown))
+	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("users", boss)), 400, "Request_BadRequest", dup)
+	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("users", unknown)), 404, "Request_ResourceNotFound", notFoundMsg(unknown))
 	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", boss)), 404, "Request_ResourceNotFound", notFoundMsg(boss))
 	mustError(t, graph(t, s, tok, "POST", "/users/"+unknown+"/sponsors/$ref", f.ref("users", boss)), 404, "Request_ResourceNotFound", notFoundMsg(unknown))
 

@@ -159,6 +159,19 @@ func (c *call) addSponsor() {
 	if !ok {
 		return
 	}
+	// Add sponsor takes "the read URL of the user or group object to be
+	// added" and shows only /users/{id} and /groups/{id}
+	// (https://learn.microsoft.com/graph/api/user-post-sponsors#request-body),
+	// unlike Add member, whose example is /directoryObjects/{id}
+	// (https://learn.microsoft.com/graph/api/group-post-members#request-body).
+	// A client written from the page sends one of the two; the emulator
+	// refuses the generic form so a provider relying on it fails here
+	// rather than against a Graph that holds to the page. The wording is
+	// the emulator's: Graph documents none.
+	if ref.set != "users" && ref.set != "groups" {
+		c.badRequest(fmt.Sprintf("Invalid @odata.id for a sponsor: use the read URL of the user or group object (.../users/%[1]s or .../groups/%[1]s), not .../%[2]s/%[1]s.", ref.id, ref.set))
+		return
+	}
 	u, ok := c.lockUser(uid, (*Server).getLinkableLocked)
 	if !ok {
 		return
@@ -166,11 +179,10 @@ func (c *call) addSponsor() {
 	s := c.s
 	// The sponsor must be a user or a group that replication has made
 	// visible; the URL's entity set narrows which.
-	found := false
-	if ref.set != "groups" {
+	var found bool
+	if ref.set == "users" {
 		found = s.getVisibleLocked(ref.id) != nil
-	}
-	if !found && ref.set != "users" {
+	} else {
 		found = s.st.Groups[ref.id] != nil
 	}
 	switch {

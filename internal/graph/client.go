@@ -169,7 +169,17 @@ func (c *Client) ListSponsorIDs(ctx context.Context, userID string) ([]string, e
 	return c.impl.listSponsorIDs(ctx, userID)
 }
 
-// AddSponsor sends POST /users/{userID}/sponsors/$ref. A sponsor that is
+// SponsorSet reports whether object id is a user ("users") or a group
+// ("groups"), as Add sponsor's @odata.id must say; the answer is
+// remembered for the life of the client. An object that is neither gives
+// a not-found error (IsNotFound).
+func (c *Client) SponsorSet(ctx context.Context, id string) (string, error) {
+	return c.impl.sponsorSet(ctx, id)
+}
+
+// AddSponsor sends POST /users/{userID}/sponsors/$ref with the sponsor's
+// /users/ or /groups/ URL: the kind SponsorSet or an earlier add learnt,
+// else the user URL, then the group URL after a 404. A sponsor that is
 // already there is not an error; a 404 (unknown or not yet replicated user
 // or sponsor) is returned as KindNotFound.
 func (c *Client) AddSponsor(ctx context.Context, userID, sponsorID string) error {

@@ -71,10 +71,42 @@ func (c *client) directoryObjectURL(id string) string {
 
 // newReference is the body of POST .../$ref for object id.
 func (c *client) newReference(id string) models.ReferenceCreateable {
+	return c.referenceTo(c.directoryObjectURL(id))
+}
+
+func (c *client) referenceTo(u string) models.ReferenceCreateable {
 	ref := models.NewReferenceCreate()
-	u := c.directoryObjectURL(id)
 	ref.SetOdataId(&u)
 	return ref
+}
+
+// sponsorSet says whether sponsor id is a user ("users") or a group
+// ("groups"), remembered for the life of the client. Add sponsor takes
+// "the read URL of the user or group object" and shows only /users/{id}
+// and /groups/{id} (https://learn.microsoft.com/graph/api/user-post-sponsors#request-body),
+// where Add member documents /directoryObjects/{id}
+// (https://learn.microsoft.com/graph/api/group-post-members#request-body).
+// The look-up is the plan-time existence check's (GET /users/{id}, then
+// GET /groups/{id} on 404); what it learns spares addSponsor its guess in
+// the same process. Neither existing is the group look-up's not-found error.
+func (c *client) sponsorSet(ctx context.Context, id string) (string, error) {
+	key := strings.ToLower(id)
+	if set, ok := c.sponsorSets.Load(key); ok {
+		if s, ok := set.(string); ok {
+			return s, nil
+		}
+	}
+	set := "users"
+	_, err := c.getUser(ctx, id)
+	if IsNotFound(err) {
+		set = "groups"
+		_, err = c.getGroup(ctx, id)
+	}
+	if err != nil {
+		return "", err
+	}
+	c.sponsorSets.Store(key, set)
+	return set, nil
 }
 
 // isAlreadyReferenced reports Graph's answer to adding a reference that is
@@ -239,22 +271,48 @@ func (c *client) addSponsor(ctx context.Context, userID, sponsorID string) error
 		return err
 	}
 	c.snapshot.wrote(userID)
-	// msgraph-sdk-go has no builder for sponsors/$ref, so the request is
-	// built from the documented path.
-	err := c.call(ctx, opAddSponsor, func(ctx context.Context) error {
+	// The @odata.id names the sponsor's kind (sponsorSet). When no look-up
+	// has told it, the user URL is tried first and the group URL after a
+	// 404: that needs no read permission beyond the write's own
+	// (User.ReadWrite.All; reading a group needs GroupMember.Read.All),
+	// and a sponsor costs one more request only when it is a group. What
+	// succeeds is remembered.
+	key := strings.ToLower(sponsorID)
+	sets := []string{"users", "groups"}
+	if known, ok := c.sponsorSets.Load(key); ok {
+		if s, ok := known.(string); ok {
+			sets = []string{s}
+		}
+	}
+	var err error
+	for _, set := range sets {
+		err = c.postSponsorRef(ctx, userID, c.graphURL.String()+"/v1.0/"+set+"/"+url.PathEscape(sponsorID))
+		if err == nil || isAlreadyReferenced(err) {
+			c.sponsorSets.Store(key, set)
+			return nil
+		}
+		if !IsNotFound(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// postSponsorRef sends POST /users/{userID}/sponsors/$ref naming the
+// sponsor by ref. msgraph-sdk-go has no builder for sponsors/$ref, so the
+// request is built from the documented path.
+func (c *client) postSponsorRef(ctx context.Context, userID, ref string) error {
+	body := c.referenceTo(ref)
+	return c.call(ctx, opAddSponsor, func(ctx context.Context) error {
 		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.POST,
 			"{+baseurl}/users/{user%2Did}/sponsors/$ref",
 			map[string]string{"baseurl": c.adapter.GetBaseUrl(), "user%2Did": userID})
 		ri.Headers.TryAdd("Accept", "application/json")
-		if err := ri.SetContentFromParsable(ctx, c.adapter, "application/json", c.newReference(sponsorID)); err != nil {
+		if err := ri.SetContentFromParsable(ctx, c.adapter, "application/json", body); err != nil {
 			return err
 		}
 		return c.adapter.SendNoContent(ctx, ri, errorMapping)
 	})
-	if isAlreadyReferenced(err) {
-		return nil
-	}
-	return err
 }
 
 func (c *client) removeSponsor(ctx context.Context, userID, sponsorID string) error {

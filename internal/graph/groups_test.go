@@ -323,6 +323,16 @@ func TestSponsorsRequests(t *testing.T) {
 				map[string]any{"@odata.type": "#microsoft.graph.group", "id": testGroupID},
 			}})
 		case r.Method == "POST" && r.URL.Path == base+"/$ref":
+			// Like the emulator, a strict reading of user-post-sponsors:
+			// the URL's entity set must be the sponsor's.
+			calls := f.calls() // sequential: the last recorded call is this one
+			ref := refBody(t, calls[len(calls)-1].Body)
+			if strings.Contains(ref, "/directoryObjects/") ||
+				(strings.Contains(ref, "/users/") && strings.HasSuffix(ref, testGroupID)) ||
+				(strings.Contains(ref, "/groups/") && !strings.HasSuffix(ref, testGroupID)) {
+				graphError(w, 404, "Request_ResourceNotFound", "Resource does not exist.", "")
+				return
+			}
 			switch addStatus.Load() {
 			case 204:
 				w.WriteHeader(204)
@@ -335,6 +345,10 @@ func TestSponsorsRequests(t *testing.T) {
 			}
 		case r.Method == "DELETE" && r.URL.Path == base+"/"+sponsor+"/$ref":
 			w.WriteHeader(204)
+		case r.Method == "GET" && strings.EqualFold(r.URL.Path, "/v1.0/users/"+sponsor):
+			writeJSON(w, 200, userJSON(strings.ToLower(sponsor), "boss@contoso.example"))
+		case r.Method == "GET" && r.URL.Path == "/v1.0/groups/"+testGroupID:
+			writeJSON(w, 200, map[string]any{"id": testGroupID, "displayName": "Sponsors"})
 		default:
 			graphError(w, 404, "Request_ResourceNotFound", "no such sponsor", "")
 		}
@@ -350,13 +364,37 @@ func TestSponsorsRequests(t *testing.T) {
 		t.Fatalf("sponsors query = %v", q)
 	}
 
+	// Add sponsor takes the sponsor's /users/ or /groups/ read URL
+	// (user-post-sponsors): the user URL first, the group URL after a 404,
+	// and the kind that worked is remembered.
 	if err := c.AddSponsor(ctx, testUserID, sponsor); err != nil {
 		t.Fatalf("AddSponsor: %v", err)
 	}
 	calls := f.calls()
-	if last := calls[len(calls)-1]; refBody(t, last.Body) != f.srv.URL+"/v1.0/directoryObjects/"+sponsor ||
+	if last := calls[len(calls)-1]; refBody(t, last.Body) != f.srv.URL+"/v1.0/users/"+sponsor ||
 		!strings.HasPrefix(last.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("AddSponsor request = %+v (%s)", last, last.Body)
+	}
+	before := len(calls)
+	if err := c.AddSponsor(ctx, testUserID, testGroupID); err != nil {
+		t.Fatalf("AddSponsor of a group: %v", err)
+	}
+	calls = f.calls()
+	if last := calls[len(calls)-1]; refBody(t, last.Body) != f.srv.URL+"/v1.0/groups/"+testGroupID || len(calls)-before != 2 {
+		t.Fatalf("AddSponsor of a group: %d requests, last %+v (%s); want the user URL, then the group URL", len(calls)-before, last, last.Body)
+	}
+	before = len(calls)
+	if err := c.AddSponsor(ctx, testUserID, testGroupID); err != nil {
+		t.Fatalf("AddSponsor of the group again: %v", err)
+	}
+	if n := len(f.calls()) - before; n != 1 {
+		t.Fatalf("AddSponsor of a known group sponsor sent %d requests; want 1 (the kind is remembered)", n)
+	}
+	if set, err := c.SponsorSet(ctx, sponsor); err != nil || set != "users" {
+		t.Fatalf("SponsorSet(user) = %q, %v", set, err)
+	}
+	if _, err := c.SponsorSet(ctx, "77777777-0000-0000-0000-000000000000"); !IsNotFound(err) {
+		t.Fatalf("SponsorSet of an unknown object: %v", err)
 	}
 	addStatus.Store(400)
 	if err := c.AddSponsor(ctx, testUserID, sponsor); err != nil {

@@ -61,6 +61,9 @@ type client struct {
 	// deleted holds the IDs (lower-cased) of the users this client
 	// deleted, which the address look-up leaves out (notDeleted).
 	deleted sync.Map
+	// sponsorSets remembers, by lower-cased object ID, whether a sponsor
+	// is a user ("users") or a group ("groups") (groups.go, sponsorSet).
+	sponsorSets sync.Map
 	// circuit fails requests to a host that did not answer at once
 	// (reachability.go); cred renews a token Graph refused (token.go).
 	circuit      *circuit

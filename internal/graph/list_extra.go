@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,9 +84,12 @@ func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f Gue
 	// directoryObject collection carries its @odata.type, from which the
 	// SDK builds a user for users only; groups, devices, contacts and
 	// service principals are skipped.
+	//
+	// signInActivity is not selected here: Graph documents it on /users
+	// only, so the members' sign-ins are read afterwards (memberSignIns).
 	q := url.Values{}
-	q.Set("$select", strings.Join(c.selectList(f.leaveSelect()...), ","))
-	q.Set("$top", strconv.Itoa(int(c.capPageSize(top))))
+	q.Set("$select", strings.Join(append(slices.Clip(userSelect), f.leaveSelect()...), ","))
+	q.Set("$top", strconv.Itoa(int(top)))
 	first := c.graphURL.String() + "/v1.0/groups/" + url.PathEscape(groupID) + "/members?" + q.Encode()
 
 	var result []User
@@ -110,11 +114,11 @@ func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f Gue
 			}
 		}
 		if f.MaxResults > 0 && len(result) >= f.MaxResults {
-			return result[:f.MaxResults], nil
+			return c.withSignIns(ctx, result[:f.MaxResults])
 		}
 		next := deref(page.GetOdataNextLink())
 		if next == "" {
-			return result, nil
+			return c.withSignIns(ctx, result)
 		}
 		if err := c.checkNextLink(next); err != nil {
 			return nil, err

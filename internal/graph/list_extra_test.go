@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -113,5 +114,87 @@ func TestGuestFilterMatchesBounds(t *testing.T) {
 	}
 	if !(GuestFilter{}).Matches(User{}) {
 		t.Error("the empty filter must match every user")
+	}
+}
+
+// TestListGroupMemberUsersReadsSignInsFromUsers: with the sign-in opt-in,
+// the members are listed without signInActivity (Graph documents it on
+// /users only) and their sign-ins are read through GET /users with
+// $filter=id in (...), at most 15 IDs a request (the documented limit of
+// an in clause). This fake answers like a strict Graph: members never
+// carry signInActivity, and an in clause over 15 values is refused.
+func TestListGroupMemberUsersReadsSignInsFromUsers(t *testing.T) {
+	f := newFake(t)
+	const group = "0f0e0d0c-0b0a-0908-0706-050403020100"
+	const n = 17
+	at := "2025-03-01T10:00:00Z"
+	id := func(i int) string { return fmt.Sprintf("0000000%d-0000-0000-0000-0000000000%02d", i%10, i) }
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1.0/groups/" + group + "/members":
+			var v []any
+			for i := range n {
+				u := userJSON(id(i), fmt.Sprintf("g%d@partner.example", i))
+				u["@odata.type"] = "#microsoft.graph.user"
+				v = append(v, u)
+			}
+			writeJSON(w, 200, map[string]any{"value": v})
+		case "/v1.0/users":
+			filter := r.URL.Query().Get("$filter")
+			list, ok := strings.CutPrefix(filter, "id in (")
+			if !ok || !strings.HasSuffix(list, ")") {
+				graphError(w, 400, "BadRequest", "unexpected filter "+filter, "req-2")
+				return
+			}
+			vals := strings.Split(strings.TrimSuffix(list, ")"), ",")
+			if len(vals) > 15 {
+				graphError(w, 400, "Request_UnsupportedQuery", "too many values in the in clause", "req-3")
+				return
+			}
+			var v []any
+			for _, q := range vals {
+				uid := strings.Trim(q, "'")
+				u := map[string]any{"id": uid, "signInActivity": nil}
+				if strings.HasSuffix(uid, "0") { // every tenth member signed in
+					u["signInActivity"] = map[string]any{"lastSignInDateTime": at, "lastSuccessfulSignInDateTime": at}
+				}
+				v = append(v, u)
+			}
+			writeJSON(w, 200, map[string]any{"value": v})
+		default:
+			graphError(w, 404, "Request_ResourceNotFound", "not found", "req-1")
+		}
+	})
+	cfg := f.config()
+	cfg.ReadSignInActivity = true
+	users, err := f.client(cfg).ListGroupMemberUsers(context.Background(), group, GuestFilter{PageSize: 999})
+	if err != nil {
+		t.Fatalf("ListGroupMemberUsers: %v", err)
+	}
+	if len(users) != n {
+		t.Fatalf("%d users; want %d", len(users), n)
+	}
+	for i, u := range users {
+		if signedIn := i%10 == 0; u.SignInActivity.Never() == signedIn {
+			t.Errorf("user %d (%s): sign-in activity %+v; want signed in = %v", i, u.ID, u.SignInActivity, signedIn)
+		}
+	}
+	if sa := users[10].SignInActivity; sa == nil || sa.LastSuccessfulSignIn == nil || sa.LastSuccessfulSignIn.Format(time.RFC3339) != at {
+		t.Errorf("user 10 sign-in activity = %+v; want last successful sign-in %s", sa, at)
+	}
+	calls := f.calls()
+	if len(calls) != 3 {
+		t.Fatalf("%d Graph calls; want 3 (the members, then 15 + 2 users)", len(calls))
+	}
+	if sel := calls[0].Query.Get("$select"); strings.Contains(sel, "signInActivity") {
+		t.Errorf("members $select = %q: signInActivity is documented on /users only", sel)
+	}
+	if top := calls[0].Query.Get("$top"); top != "999" {
+		t.Errorf("members $top = %q; want 999 (the 500 cap applies to reads selecting signInActivity)", top)
+	}
+	for _, c := range calls[1:] {
+		if sel := c.Query.Get("$select"); sel != "id,signInActivity" {
+			t.Errorf("users $select = %q; want id,signInActivity", sel)
+		}
 	}
 }

@@ -1,11 +1,14 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
 )
 
 // Sign-in activity, read only when the provider opts in
@@ -40,6 +43,12 @@ const (
 	employeeLeaveDateTimeProp = "employeeLeaveDateTime"
 	// maxSignInPageSize is Graph's page size limit when signInActivity is selected.
 	maxSignInPageSize = 500
+	// maxInValues is how many values an "in" clause may list outside an
+	// advanced query: "When using the in operator, the request is limited
+	// to 15 expressions in the filter clause by default"
+	// (https://learn.microsoft.com/graph/known-issues, query parameter
+	// limitations, linked from https://learn.microsoft.com/graph/filter-query-parameter).
+	maxInValues = 15
 
 	// PermAuditLogRead is the application permission reading signInActivity needs.
 	PermAuditLogRead = "AuditLog.Read.All"
@@ -151,4 +160,63 @@ func (f GuestFilter) leaveClause() (clause string, advanced bool) {
 		return "", false
 	}
 	return employeeLeaveDateTimeProp + " le " + f.LeftBefore.UTC().Format(time.RFC3339), true
+}
+
+// withSignIns fills in the sign-in activity of users listed from a group's
+// members, when the provider opted in. Microsoft documents signInActivity
+// on List users and Get user only (https://learn.microsoft.com/graph/api/resources/user,
+// https://learn.microsoft.com/graph/api/user-list); GET /groups/{id}/members
+// is not documented to return it, and the request that it should was
+// closed without a change (microsoftgraph/microsoft-graph-docs-contrib#5049).
+// Selecting it there could leave every member looking like one that never
+// signed in. So the members' sign-ins are read from /users, 15 users a
+// request with $filter=id in (...) (the user page gives id "$filter (eq,
+// ne, not, in)"; 15 is the documented limit of an in clause without
+// advanced query parameters): a group of n users costs ceil(n/15)
+// requests, against n batch items (each counted by Graph's throttling) for
+// GET /users/{id}.
+func (c *client) withSignIns(ctx context.Context, us []User) ([]User, error) {
+	if !c.cfg.ReadSignInActivity {
+		return us, nil
+	}
+	for start := 0; start < len(us); start += maxInValues {
+		chunk := us[start:min(start+maxInValues, len(us))]
+		got, err := c.signInsOf(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for i := range chunk {
+			// A user Graph no longer returns (deleted since the member
+			// listing) keeps no activity: it is gone either way.
+			chunk[i].SignInActivity = got[strings.ToLower(chunk[i].ID)]
+		}
+	}
+	return us, nil
+}
+
+// signInsOf reads the signInActivity of up to maxInValues users in one
+// GET /users?$filter=id in (...), keyed by lower-case object ID.
+func (c *client) signInsOf(ctx context.Context, us []User) (map[string]*SignInActivity, error) {
+	quoted := make([]string, len(us))
+	for i, u := range us {
+		// Object IDs are GUIDs; doubling quotes keeps any other value a literal.
+		quoted[i] = "'" + strings.ReplaceAll(u.ID, "'", "''") + "'"
+	}
+	filter := "id in (" + strings.Join(quoted, ",") + ")"
+	top := int32(len(us))
+	qp := &users.UsersRequestBuilderGetQueryParameters{Filter: &filter, Select: []string{"id", signInActivityProp}, Top: &top}
+	var page models.UserCollectionResponseable
+	err := c.call(ctx, opListUsers, func(ctx context.Context) error {
+		var err error
+		page, err = c.sdk.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{QueryParameters: qp})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*SignInActivity, len(us))
+	for _, u := range page.GetValue() {
+		out[strings.ToLower(deref(u.GetId()))] = signInFromSDK(u.GetSignInActivity())
+	}
+	return out, nil
 }

@@ -343,13 +343,10 @@ func addReplicated(ctx context.Context, what string, add, targetMissing func(con
 	})
 }
 
-// sponsorMissing reports whether id is neither a user nor a group.
+// sponsorMissing reports whether id is neither a user nor a group. The
+// client remembers which it is, for the sponsor's @odata.id at apply.
 func sponsorMissing(ctx context.Context, c *graph.Client, id string) (bool, error) {
-	_, err := c.GetUser(ctx, id)
-	if err == nil || !graph.IsNotFound(err) {
-		return false, err
-	}
-	_, err = c.GetGroup(ctx, id)
+	_, err := c.SponsorSet(ctx, id)
 	if graph.IsNotFound(err) {
 		return true, nil
 	}
