@@ -199,7 +199,7 @@ func (f guestUsersFilterModelV0) listUsers(ctx context.Context, c *graph.Client,
 		}
 		if err != nil {
 			diags.Append(graphErrorAttributeDiagnostic(path.Root("member_of_group_id"), "Error Listing Guest Users",
-				fmt.Sprintf("Listing the user members of group %s (GET /groups/%s/members) failed.", group, group), err))
+				fmt.Sprintf("Listing the user members of group %s (GET /groups/%s/members, then GET /users for their sign-ins when read_sign_in_activity is true) failed; the Graph error below names the request.", group, group), err))
 			return nil, diags
 		}
 		return users, diags
