@@ -314,45 +314,7 @@ func TestSponsorsRequests(t *testing.T) {
 	f := newFake(t)
 	var addStatus atomic.Int32
 	addStatus.Store(204)
-	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
-		base := "/v1.0/users/" + testUserID + "/sponsors"
-		switch {
-		case r.Method == "GET" && r.URL.Path == base:
-			writeJSON(w, 200, map[string]any{"value": []any{
-				map[string]any{"@odata.type": "#microsoft.graph.user", "id": sponsor},
-				map[string]any{"@odata.type": "#microsoft.graph.group", "id": testGroupID},
-			}})
-		case r.Method == "POST" && r.URL.Path == base+"/$ref":
-			// Like the emulator, a strict reading of user-post-sponsors:
-			// the URL's entity set must be the sponsor's.
-			calls := f.calls() // sequential: the last recorded call is this one
-			ref := refBody(t, calls[len(calls)-1].Body)
-			if strings.Contains(ref, "/directoryObjects/") ||
-				(strings.Contains(ref, "/users/") && strings.HasSuffix(ref, testGroupID)) ||
-				(strings.Contains(ref, "/groups/") && !strings.HasSuffix(ref, testGroupID)) {
-				graphError(w, 404, "Request_ResourceNotFound", "Resource does not exist.", "")
-				return
-			}
-			switch addStatus.Load() {
-			case 204:
-				w.WriteHeader(204)
-			case 400:
-				graphError(w, 400, "Request_BadRequest", "One or more added object references already exist for the following modified properties: 'sponsors'.", "")
-			case 403:
-				graphError(w, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", "")
-			default:
-				graphError(w, 404, "Request_ResourceNotFound", "Resource '"+sponsor+"' does not exist or one of its queried reference-property objects are not present.", "")
-			}
-		case r.Method == "DELETE" && r.URL.Path == base+"/"+sponsor+"/$ref":
-			w.WriteHeader(204)
-		case r.Method == "GET" && strings.EqualFold(r.URL.Path, "/v1.0/users/"+sponsor):
-			writeJSON(w, 200, userJSON(strings.ToLower(sponsor), "boss@contoso.example"))
-		case r.Method == "GET" && r.URL.Path == "/v1.0/groups/"+testGroupID:
-			writeJSON(w, 200, map[string]any{"id": testGroupID, "displayName": "Sponsors"})
-		default:
-			graphError(w, 404, "Request_ResourceNotFound", "no such sponsor", "")
-		}
-	})
+	f.setGraph(sponsorsGraph(t, f, sponsor, &addStatus))
 	c := f.client(f.config())
 	ctx := groupsCtx(t)
 
@@ -817,5 +779,51 @@ func TestListUserGroupIDsUncastKeepsGroupsOnly(t *testing.T) {
 	}
 	if batched == 0 || direct == 0 {
 		t.Errorf("%d batches and %d direct reads, want both paths exercised", batched, direct)
+	}
+}
+
+// sponsorsGraph answers TestSponsorsRequests' calls: the guest's sponsors
+// (a user and a group), adding one with the status addStatus holds (after
+// refusing a URL that names the wrong kind of object, as a strict reading
+// of user-post-sponsors does), removing one, and reading each sponsor.
+func sponsorsGraph(t *testing.T, f *fake, sponsor string, addStatus *atomic.Int32) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		base := "/v1.0/users/" + testUserID + "/sponsors"
+		switch {
+		case r.Method == "GET" && r.URL.Path == base:
+			writeJSON(w, 200, map[string]any{"value": []any{
+				map[string]any{"@odata.type": "#microsoft.graph.user", "id": sponsor},
+				map[string]any{"@odata.type": "#microsoft.graph.group", "id": testGroupID},
+			}})
+		case r.Method == "POST" && r.URL.Path == base+"/$ref":
+			// Like the emulator, a strict reading of user-post-sponsors:
+			// the URL's entity set must be the sponsor's.
+			calls := f.calls() // sequential: the last recorded call is this one
+			ref := refBody(t, calls[len(calls)-1].Body)
+			if strings.Contains(ref, "/directoryObjects/") ||
+				(strings.Contains(ref, "/users/") && strings.HasSuffix(ref, testGroupID)) ||
+				(strings.Contains(ref, "/groups/") && !strings.HasSuffix(ref, testGroupID)) {
+				graphError(w, 404, "Request_ResourceNotFound", "Resource does not exist.", "")
+				return
+			}
+			switch addStatus.Load() {
+			case 204:
+				w.WriteHeader(204)
+			case 400:
+				graphError(w, 400, "Request_BadRequest", "One or more added object references already exist for the following modified properties: 'sponsors'.", "")
+			case 403:
+				graphError(w, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", "")
+			default:
+				graphError(w, 404, "Request_ResourceNotFound", "Resource '"+sponsor+"' does not exist or one of its queried reference-property objects are not present.", "")
+			}
+		case r.Method == "DELETE" && r.URL.Path == base+"/"+sponsor+"/$ref":
+			w.WriteHeader(204)
+		case r.Method == "GET" && strings.EqualFold(r.URL.Path, "/v1.0/users/"+sponsor):
+			writeJSON(w, 200, userJSON(strings.ToLower(sponsor), "boss@contoso.example"))
+		case r.Method == "GET" && r.URL.Path == "/v1.0/groups/"+testGroupID:
+			writeJSON(w, 200, map[string]any{"id": testGroupID, "displayName": "Sponsors"})
+		default:
+			graphError(w, 404, "Request_ResourceNotFound", "no such sponsor", "")
+		}
 	}
 }

@@ -129,7 +129,46 @@ func TestListGroupMemberUsersReadsSignInsFromUsers(t *testing.T) {
 	const n = 17
 	at := "2025-03-01T10:00:00Z"
 	id := func(i int) string { return fmt.Sprintf("0000000%d-0000-0000-0000-0000000000%02d", i%10, i) }
-	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+	f.setGraph(strictMembersGraph(group, n, id, at))
+	cfg := f.config()
+	cfg.ReadSignInActivity = true
+	users, err := f.client(cfg).ListGroupMemberUsers(context.Background(), group, GuestFilter{PageSize: 999})
+	if err != nil {
+		t.Fatalf("ListGroupMemberUsers: %v", err)
+	}
+	if len(users) != n {
+		t.Fatalf("%d users; want %d", len(users), n)
+	}
+	for i, u := range users {
+		if signedIn := i%10 == 0; u.SignInActivity.Never() == signedIn {
+			t.Errorf("user %d (%s): sign-in activity %+v; want signed in = %v", i, u.ID, u.SignInActivity, signedIn)
+		}
+	}
+	if sa := users[10].SignInActivity; sa == nil || sa.LastSuccessfulSignIn == nil || sa.LastSuccessfulSignIn.Format(time.RFC3339) != at {
+		t.Errorf("user 10 sign-in activity = %+v; want last successful sign-in %s", sa, at)
+	}
+	calls := f.calls()
+	if len(calls) != 3 {
+		t.Fatalf("%d Graph calls; want 3 (the members, then 15 + 2 users)", len(calls))
+	}
+	if sel := calls[0].Query.Get("$select"); strings.Contains(sel, "signInActivity") {
+		t.Errorf("members $select = %q: signInActivity is documented on /users only", sel)
+	}
+	if top := calls[0].Query.Get("$top"); top != "999" {
+		t.Errorf("members $top = %q; want 999 (the 500 cap applies to reads selecting signInActivity)", top)
+	}
+	for _, c := range calls[1:] {
+		if sel := c.Query.Get("$select"); sel != "id,signInActivity" {
+			t.Errorf("users $select = %q; want id,signInActivity", sel)
+		}
+	}
+}
+
+// strictMembersGraph answers as TestListGroupMemberUsersReadsSignInsFromUsers
+// describes: n user members of group without signInActivity, and /users
+// with id in (...) of at most 15 values, every tenth member signed in at at.
+func strictMembersGraph(group string, n int, id func(int) string, at string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1.0/groups/" + group + "/members":
 			var v []any
@@ -163,38 +202,6 @@ func TestListGroupMemberUsersReadsSignInsFromUsers(t *testing.T) {
 			writeJSON(w, 200, map[string]any{"value": v})
 		default:
 			graphError(w, 404, "Request_ResourceNotFound", "not found", "req-1")
-		}
-	})
-	cfg := f.config()
-	cfg.ReadSignInActivity = true
-	users, err := f.client(cfg).ListGroupMemberUsers(context.Background(), group, GuestFilter{PageSize: 999})
-	if err != nil {
-		t.Fatalf("ListGroupMemberUsers: %v", err)
-	}
-	if len(users) != n {
-		t.Fatalf("%d users; want %d", len(users), n)
-	}
-	for i, u := range users {
-		if signedIn := i%10 == 0; u.SignInActivity.Never() == signedIn {
-			t.Errorf("user %d (%s): sign-in activity %+v; want signed in = %v", i, u.ID, u.SignInActivity, signedIn)
-		}
-	}
-	if sa := users[10].SignInActivity; sa == nil || sa.LastSuccessfulSignIn == nil || sa.LastSuccessfulSignIn.Format(time.RFC3339) != at {
-		t.Errorf("user 10 sign-in activity = %+v; want last successful sign-in %s", sa, at)
-	}
-	calls := f.calls()
-	if len(calls) != 3 {
-		t.Fatalf("%d Graph calls; want 3 (the members, then 15 + 2 users)", len(calls))
-	}
-	if sel := calls[0].Query.Get("$select"); strings.Contains(sel, "signInActivity") {
-		t.Errorf("members $select = %q: signInActivity is documented on /users only", sel)
-	}
-	if top := calls[0].Query.Get("$top"); top != "999" {
-		t.Errorf("members $top = %q; want 999 (the 500 cap applies to reads selecting signInActivity)", top)
-	}
-	for _, c := range calls[1:] {
-		if sel := c.Query.Get("$select"); sel != "id,signInActivity" {
-			t.Errorf("users $select = %q; want id,signInActivity", sel)
 		}
 	}
 }

@@ -97,12 +97,12 @@ func (f profileStringField) written(upd *graph.UserUpdate) *string {
 }
 
 // lengthUpTo bounds a profile string by Graph's maximum, counted as Graph
-// counts it (graphLengthBetween): not in UTF-8 bytes, so a 31-character
+// counts it (graphLengthAtMost): not in UTF-8 bytes, so a 31-character
 // Japanese company name (93 bytes) is well within companyName's 64, but in
 // UTF-16 code units, so 33 emoji are over it. The empty string is handled
 // by the field's clearRule before these run.
 func lengthUpTo(longest int) []validator.String {
-	return []validator.String{graphLengthBetween(1, longest)}
+	return []validator.String{graphLengthAtMost(longest)}
 }
 
 // profileFormatValidators replace the length check where Graph requires a

@@ -145,7 +145,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 			Validators: []validator.List{
 				listvalidator.SizeAtMost(1),
 				// Graph documents no length for businessPhones; 64 characters matches mobilePhone.
-				listvalidator.ValueStringsAre(graphLengthBetween(1, 64)),
+				listvalidator.ValueStringsAre(graphLengthAtMost(64)),
 			},
 			PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 		},

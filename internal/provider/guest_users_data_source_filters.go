@@ -63,7 +63,7 @@ func guestFilterAttributes() map[string]guestFilterAttribute {
 		},
 		"display_name_prefix": {
 			description: "Only users whose display name starts with this text (case-insensitive).",
-			validators:  []validator.String{graphLengthBetween(1, 256)}, // displayName's 256 characters
+			validators:  []validator.String{graphLengthAtMost(256)}, // displayName's 256 characters
 		},
 		"created_after": {
 			description: "Only users created at or after this time (RFC 3339, e.g. `2024-01-31T00:00:00Z`).",

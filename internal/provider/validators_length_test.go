@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// graphLengthBetween counts UTF-16 code units, as Graph does: 129 emoji
+// graphLengthAtMost counts UTF-16 code units, as Graph does: 129 emoji
 // are 129 runes (within 256, so UTF8LengthBetween passes them) but 258
 // code units, which Graph refuses.
 func TestGraphLengthBetween(t *testing.T) {
@@ -35,7 +35,7 @@ func TestGraphLengthBetween(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var resp validator.StringResponse
-			graphLengthBetween(1, 256).ValidateString(context.Background(), validator.StringRequest{
+			graphLengthAtMost(256).ValidateString(context.Background(), validator.StringRequest{
 				Path: path.Root("display_name"), ConfigValue: types.StringValue(tt.value),
 			}, &resp)
 			if tt.ok {
@@ -67,7 +67,7 @@ func TestGraphLengthBetween(t *testing.T) {
 func TestGraphLengthBetweenSkipsNullAndUnknown(t *testing.T) {
 	t.Parallel()
 	for _, v := range []types.String{types.StringNull(), types.StringUnknown()} {
-		if resp := runStringValidator(graphLengthBetween(1, 4), v); resp.Diagnostics.HasError() {
+		if resp := runStringValidator(graphLengthAtMost(4), v); resp.Diagnostics.HasError() {
 			t.Errorf("%v: %v", v, resp.Diagnostics)
 		}
 	}
