@@ -14,7 +14,7 @@ import (
 // graphLengthAtMost counts UTF-16 code units, as Graph does: 129 emoji
 // are 129 runes (within 256, so UTF8LengthBetween passes them) but 258
 // code units, which Graph refuses.
-func TestGraphLengthBetween(t *testing.T) {
+func TestGraphLengthAtMost(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
@@ -64,7 +64,7 @@ func TestGraphLengthBetween(t *testing.T) {
 }
 
 // Null and unknown values are left to other checks (the clear rule, apply).
-func TestGraphLengthBetweenSkipsNullAndUnknown(t *testing.T) {
+func TestGraphLengthAtMostSkipsNullAndUnknown(t *testing.T) {
 	t.Parallel()
 	for _, v := range []types.String{types.StringNull(), types.StringUnknown()} {
 		if resp := runStringValidator(graphLengthAtMost(4), v); resp.Diagnostics.HasError() {
