@@ -118,11 +118,11 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 
 	eo := emulator.Options{
-		CA:                 harness.ca,
-		ReplicationLag:     o.lag,
-		LinkReplicationLag: o.linkLag,
+		CA:                   harness.ca,
+		ReplicationLag:       o.lag,
+		LinkReplicationLag:   o.linkLag,
+		DeleteReplicationLag: o.deleteLag,
 	}
-	eo.DeleteReplicationLag = o.deleteLag
 	if o.invitationLimit != nil {
 		eo.InvitationLimit = *o.invitationLimit
 	}

@@ -103,8 +103,7 @@ data "b2b_guest_users" "combined" {
   pending_for_days  = 0
 }
 `
-	var checks []statecheck.StateCheck
-	for name, ids := range map[string][]string{
+	checks := staleGuestChecks(g, map[string][]string{
 		// Never signed in and invited over 30 days ago counts as inactive; fresh does not.
 		"inactive":    {g.inactive, g.pending, g.reinvited},
 		"never":       {g.pending, g.reinvited, g.fresh},
@@ -113,16 +112,24 @@ data "b2b_guest_users" "combined" {
 		"expired":     {g.expired},
 		"not_expired": {g.inactive, g.active, g.pending, g.reinvited, g.fresh, g.leaving},
 		"combined":    {g.pending, g.reinvited},
-	} {
-		checks = append(checks, guestsAre(name, ids...)...)
-	}
-	checks = append(checks, statecheck.ExpectKnownValue("data.b2b_guest_users.inactive",
-		tfjsonpath.New("guests").AtSliceIndex(0).AtMapKey("last_successful_sign_in_at"), knownvalue.StringExact(rfc(g.inactiveSuccess))))
+	})
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps:                    []resource.TestStep{{Config: cfg, ConfigStateChecks: checks}},
 	})
+}
+
+// staleGuestChecks asserts that each b2b_guest_users data source named in
+// want found exactly its guests, and that "inactive" carries the inactive
+// guest's last successful sign-in as its first guest.
+func staleGuestChecks(g staleGuests, want map[string][]string) []statecheck.StateCheck {
+	var checks []statecheck.StateCheck
+	for name, ids := range want {
+		checks = append(checks, guestsAre(name, ids...)...)
+	}
+	return append(checks, statecheck.ExpectKnownValue("data.b2b_guest_users.inactive",
+		tfjsonpath.New("guests").AtSliceIndex(0).AtMapKey("last_successful_sign_in_at"), knownvalue.StringExact(rfc(g.inactiveSuccess))))
 }
 
 // TestAccGuestUsersDataSource_StaleFiltersInGroup: the sign-in filters
@@ -156,16 +163,11 @@ data "b2b_guest_users" "signed_in" {
   never_signed_in    = false
 }
 `, group)
-	var checks []statecheck.StateCheck
-	for name, ids := range map[string][]string{
+	checks := staleGuestChecks(g, map[string][]string{
 		"inactive":  {g.inactive, g.pending},
 		"never":     {g.pending, g.fresh},
 		"signed_in": {g.inactive, g.active},
-	} {
-		checks = append(checks, guestsAre(name, ids...)...)
-	}
-	checks = append(checks, statecheck.ExpectKnownValue("data.b2b_guest_users.inactive",
-		tfjsonpath.New("guests").AtSliceIndex(0).AtMapKey("last_successful_sign_in_at"), knownvalue.StringExact(rfc(g.inactiveSuccess))))
+	})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps:                    []resource.TestStep{{Config: cfg, ConfigStateChecks: checks}},
