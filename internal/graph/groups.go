@@ -66,7 +66,13 @@ func (c *client) getGroup(ctx context.Context, id string) (*Group, error) {
 // object. Pointing at directoryObjects rather than users or groups lets the
 // caller pass either kind without knowing which it is.
 func (c *client) directoryObjectURL(id string) string {
-	return c.graphURL.String() + "/v1.0/directoryObjects/" + url.PathEscape(id)
+	return c.objectURL("directoryObjects", id)
+}
+
+// objectURL is the read URL of object id in entity set set (users,
+// groups, directoryObjects), as a reference's @odata.id names it.
+func (c *client) objectURL(set, id string) string {
+	return c.graphURL.String() + "/v1.0/" + set + "/" + url.PathEscape(id)
 }
 
 // newReference is the body of POST .../$ref for object id.
@@ -91,10 +97,8 @@ func (c *client) referenceTo(u string) models.ReferenceCreateable {
 // the same process. Neither existing is the group look-up's not-found error.
 func (c *client) sponsorSet(ctx context.Context, id string) (string, error) {
 	key := strings.ToLower(id)
-	if set, ok := c.sponsorSets.Load(key); ok {
-		if s, ok := set.(string); ok {
-			return s, nil
-		}
+	if set, ok := c.knownSponsorSet(key); ok {
+		return set, nil
 	}
 	set := "users"
 	_, err := c.getUser(ctx, id)
@@ -107,6 +111,17 @@ func (c *client) sponsorSet(ctx context.Context, id string) (string, error) {
 	}
 	c.sponsorSets.Store(key, set)
 	return set, nil
+}
+
+// knownSponsorSet is what sponsorSet or an earlier add learnt of the
+// sponsor with lower-cased object ID key.
+func (c *client) knownSponsorSet(key string) (string, bool) {
+	known, ok := c.sponsorSets.Load(key)
+	if !ok {
+		return "", false
+	}
+	set, ok := known.(string)
+	return set, ok
 }
 
 // isAlreadyReferenced reports Graph's answer to adding a reference that is
@@ -279,14 +294,12 @@ func (c *client) addSponsor(ctx context.Context, userID, sponsorID string) error
 	// succeeds is remembered.
 	key := strings.ToLower(sponsorID)
 	sets := []string{"users", "groups"}
-	if known, ok := c.sponsorSets.Load(key); ok {
-		if s, ok := known.(string); ok {
-			sets = []string{s}
-		}
+	if set, ok := c.knownSponsorSet(key); ok {
+		sets = []string{set}
 	}
 	var err error
 	for _, set := range sets {
-		err = c.postSponsorRef(ctx, userID, c.graphURL.String()+"/v1.0/"+set+"/"+url.PathEscape(sponsorID))
+		err = c.postSponsorRef(ctx, userID, c.objectURL(set, sponsorID))
 		if err == nil || isAlreadyReferenced(err) {
 			c.sponsorSets.Store(key, set)
 			return nil
