@@ -451,14 +451,11 @@ func (c *call) listMemberOf() {
 	if cast {
 		entity, path = "groups", path+memberOfCast
 	}
-	out := map[string]any{"@odata.context": s.contextURL(entity, sel), "value": page}
+	total := -1
 	if count {
-		out["@odata.count"] = len(groups)
+		total = len(groups)
 	}
-	if more {
-		out["@odata.nextLink"] = c.base() + path + "?" + nextQuery(c.r.URL.Query(), encodeSkipToken(last, false))
-	}
-	writeJSON(c.w, http.StatusOK, out)
+	c.writePage(s.contextURL(entity, sel), page, path, more, last, total)
 }
 
 // advancedCast checks that a request with an OData cast on a relationship
@@ -486,10 +483,14 @@ func (c *call) castNotAdvanced(collection string) {
 }
 
 // writePage answers one page of a collection paged by sequence number
-// (https://learn.microsoft.com/graph/paging): the items, and a nextLink
+// (https://learn.microsoft.com/graph/paging): the items, @odata.count when
+// count is not negative (an advanced query's $count=true), and a nextLink
 // carrying the last sequence served when more follow.
-func (c *call) writePage(contextURL string, page []map[string]any, path string, more bool, last int64) {
+func (c *call) writePage(contextURL string, page []map[string]any, path string, more bool, last int64, count int) {
 	out := map[string]any{"@odata.context": contextURL, "value": page}
+	if count >= 0 {
+		out["@odata.count"] = count
+	}
 	if more {
 		out["@odata.nextLink"] = c.base() + path + "?" + nextQuery(c.r.URL.Query(), encodeSkipToken(last, false))
 	}

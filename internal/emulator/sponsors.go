@@ -100,7 +100,7 @@ func (c *call) listSponsors() {
 	}
 	id := u.id()
 	s.mu.Unlock()
-	c.writePage(s.contextURL("directoryObjects", sel), page, "/v1.0/users/"+id+"/sponsors", more, last)
+	c.writePage(s.contextURL("directoryObjects", sel), page, "/v1.0/users/"+id+"/sponsors", more, last, -1)
 }
 
 // sponsorUserJSON renders a user sponsor. Items of a directoryObject
