@@ -76,12 +76,21 @@ func (s *Server) batchHandler(inner http.Handler) graphHandler {
 			seen[key] = true
 		}
 
+		// Items run in request order (dependsOn needs it); with
+		// Latitude.BatchOrder they are answered in another.
 		status := map[string]int{}
-		responses := make([]map[string]any, 0, len(req.Requests))
-		for _, it := range req.Requests {
+		results := make([]map[string]any, len(req.Requests))
+		for i, it := range req.Requests {
 			res, code := c.runItem(inner, it, status)
 			status[strings.ToLower(it.ID)] = code
-			responses = append(responses, res)
+			results[i] = res
+		}
+		c.s.mu.Lock()
+		order := c.s.batchOrderLocked(len(results))
+		c.s.mu.Unlock()
+		responses := make([]map[string]any, len(results))
+		for i, p := range order {
+			responses[i] = results[p]
 		}
 		writeJSON(c.w, http.StatusOK, map[string]any{"responses": responses})
 	}
