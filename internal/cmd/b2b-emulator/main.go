@@ -30,6 +30,7 @@ type config struct {
 	lag, deleteLag, latency                               time.Duration
 	invitationLimit                                       string
 	faultSeed                                             uint64
+	latitude                                              bool
 }
 
 func main() {
@@ -46,6 +47,7 @@ func main() {
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every Graph request")
 	fs.StringVar(&c.invitationLimit, "invitation-limit", "150/5s", `invitation throttle as N/window, or "off"`)
 	fs.Uint64Var(&c.faultSeed, "fault-seed", 0, "seed of the random fault draws (PUT /_emulator/faults), to replay a run; 0 draws one, printed at start")
+	fs.BoolVar(&c.latitude, "latitude", false, "take, where Graph's docs leave Graph a choice, the one least convenient for a client: batch answers reordered, pages of two, fractional seconds, unasked properties (emulator.FullLatitude)")
 	_ = fs.Parse(os.Args[1:])
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -114,7 +116,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			return err
 		}
 	}
-	s, err := emulator.Start(emulator.Options{
+	opts := emulator.Options{
 		Addr:                 c.addr,
 		CA:                   ca,
 		TenantDomain:         c.tenantDomain,
@@ -123,7 +125,11 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 		InvitationLimit:      limit,
 		FaultSeed:            c.faultSeed,
 		DeleteReplicationLag: c.deleteLag,
-	})
+	}
+	if c.latitude {
+		opts.Latitude = emulator.FullLatitude()
+	}
+	s, err := emulator.Start(opts)
 	if err != nil {
 		return err
 	}
