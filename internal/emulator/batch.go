@@ -85,14 +85,7 @@ func (s *Server) batchHandler(inner http.Handler) graphHandler {
 			status[strings.ToLower(it.ID)] = code
 			results[i] = res
 		}
-		c.s.mu.Lock()
-		order := c.s.batchOrderLocked(len(results))
-		c.s.mu.Unlock()
-		responses := make([]map[string]any, len(results))
-		for i, p := range order {
-			responses[i] = results[p]
-		}
-		writeJSON(c.w, http.StatusOK, map[string]any{"responses": responses})
+		writeJSON(c.w, http.StatusOK, map[string]any{"responses": c.s.inAnswerOrder(results)})
 	}
 }
 

@@ -72,9 +72,6 @@ func (s *Server) Latitude() Latitude {
 	return s.latitude
 }
 
-// latitudeLocked is the latitude in effect, for callers holding s.mu.
-func (s *Server) latitudeLocked() Latitude { return s.latitude }
-
 // stampLocked formats a user's timestamp as it is stored and returned.
 func (s *Server) stampLocked(t time.Time) string {
 	if s.latitude.FractionalSeconds {
@@ -124,6 +121,19 @@ func (s *Server) addUnaskedLocked(u *user, out map[string]any) {
 		out["@odata.type"] = "#microsoft.graph.user"
 	}
 	out[unaskedProperty] = map[string]any{"kind": "emulator", "values": []any{1, "two", nil}}
+}
+
+// inAnswerOrder puts a batch's results, in request order, in the order
+// they are answered.
+func (s *Server) inAnswerOrder(results []map[string]any) []map[string]any {
+	s.mu.Lock()
+	order := s.batchOrderLocked(len(results))
+	s.mu.Unlock()
+	out := make([]map[string]any, len(results))
+	for i, p := range order {
+		out[i] = results[p]
+	}
+	return out
 }
 
 // batchOrderLocked is the order in which a batch of n items is answered:
