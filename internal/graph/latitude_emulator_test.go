@@ -65,33 +65,8 @@ func TestLatitudeShortPagesAreFollowed(t *testing.T) {
 	s.SetPermissions(s.DefaultApp().ClientID, append(s.DefaultApp().Permissions, emulator.PermAuditLogReadAll, emulator.PermDirectoryReadWriteAll))
 	ctx := latitudeCtx(t)
 	const guests = 7
-	var ids []string
 	signedIn := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for i := range guests {
-		id, err := s.SeedUser(emulator.SeedUser{Email: fmt.Sprintf("short%d@partner.example", i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SetSignInActivity(id, emulator.SignInTimes{LastSignIn: &signedIn}); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, strings.ToLower(id))
-	}
-	slices.Sort(ids)
-	gid, err := s.SeedGroup("many", ids...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"a", "b", "c"} {
-		if _, err := s.SeedGroup(name, ids[0]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, sp := range ids[1:6] {
-		if err := s.AddSponsor(ids[0], sp); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ids, gid := seedShortPageGuests(t, s, guests, signedIn)
 	idsOf := func(us []User) []string {
 		var out []string
 		for _, u := range us {
@@ -122,26 +97,65 @@ func TestLatitudeShortPagesAreFollowed(t *testing.T) {
 	if slices.Sort(sponsors); err != nil || !slices.Equal(sponsors, sortedCopy(ids[1:6])) {
 		t.Errorf("sponsors: %v, %v; want %v", sponsors, err, ids[1:6])
 	}
-	var paged []string
-	for link, pages := "", 0; ; pages++ {
+	paged, pages := readGuestPages(t, c)
+	if pages != (guests+1)/2 || !slices.Equal(paged, ids) {
+		t.Errorf("guest listing: %v in %d pages, want %v in %d", paged, pages, ids, (guests+1)/2)
+	}
+}
+
+// readGuestPages reads the snapshot's guest listing to its last page and
+// returns the ids, sorted and lower-cased, and the number of pages.
+func readGuestPages(t *testing.T, c *client) (ids []string, pages int) {
+	t.Helper()
+	ctx := latitudeCtx(t)
+	for link := ""; ; {
 		us, next, err := c.fetchGuestPage(ctx, link)
 		if err != nil {
 			t.Fatal(err)
 		}
+		pages++
 		for _, u := range us {
-			paged = append(paged, strings.ToLower(u.ID))
+			ids = append(ids, strings.ToLower(u.ID))
 		}
 		if next == "" {
-			if pages+1 != (guests+1)/2 {
-				t.Errorf("guest listing in %d pages, want %d", pages+1, (guests+1)/2)
-			}
-			break
+			slices.Sort(ids)
+			return ids, pages
 		}
 		link = next
 	}
-	if slices.Sort(paged); !slices.Equal(paged, ids) {
-		t.Errorf("guest listing pages: %v, want %v", paged, ids)
+}
+
+// seedShortPageGuests seeds n guests signed in at signedIn, all in one
+// group; the first is in three more groups and has the next five as
+// sponsors. It returns the ids, sorted and lower-cased, and the group.
+func seedShortPageGuests(t *testing.T, s *emulator.Server, n int, signedIn time.Time) (ids []string, gid string) {
+	t.Helper()
+	for i := range n {
+		id, err := s.SeedUser(emulator.SeedUser{Email: fmt.Sprintf("short%d@partner.example", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSignInActivity(id, emulator.SignInTimes{LastSignIn: &signedIn}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, strings.ToLower(id))
 	}
+	slices.Sort(ids)
+	gid, err := s.SeedGroup("many", ids...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		if _, err := s.SeedGroup(name, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sp := range ids[1:6] {
+		if err := s.AddSponsor(ids[0], sp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids, gid
 }
 
 func sortedCopy(in []string) []string {

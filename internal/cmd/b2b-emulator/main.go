@@ -92,6 +92,24 @@ func loadOrCreateCA(dir string) (*emulator.CA, error) {
 	return ca, ca.WriteCertFile(certPath)
 }
 
+// options are the emulator's options from the flags.
+func (c config) options(ca *emulator.CA, limit emulator.RateLimit) emulator.Options {
+	opts := emulator.Options{
+		Addr:                 c.addr,
+		CA:                   ca,
+		TenantDomain:         c.tenantDomain,
+		ReplicationLag:       c.lag,
+		StateFile:            c.stateFile,
+		InvitationLimit:      limit,
+		FaultSeed:            c.faultSeed,
+		DeleteReplicationLag: c.deleteLag,
+	}
+	if c.latitude {
+		opts.Latitude = emulator.FullLatitude()
+	}
+	return opts
+}
+
 func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	limit, err := parseLimit(c.invitationLimit)
 	if err != nil {
@@ -116,20 +134,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			return err
 		}
 	}
-	opts := emulator.Options{
-		Addr:                 c.addr,
-		CA:                   ca,
-		TenantDomain:         c.tenantDomain,
-		ReplicationLag:       c.lag,
-		StateFile:            c.stateFile,
-		InvitationLimit:      limit,
-		FaultSeed:            c.faultSeed,
-		DeleteReplicationLag: c.deleteLag,
-	}
-	if c.latitude {
-		opts.Latitude = emulator.FullLatitude()
-	}
-	s, err := emulator.Start(opts)
+	s, err := emulator.Start(c.options(ca, limit))
 	if err != nil {
 		return err
 	}
