@@ -35,6 +35,7 @@ type options struct {
 	permissions     []string
 	setPermissions  bool
 	invitationLimit *emulator.RateLimit
+	latitude        emulator.Latitude
 }
 
 // WithReplicationLag makes newly invited users unreadable for d, like
@@ -53,6 +54,14 @@ const DefaultDeleteReplicationLag = 300 * time.Millisecond
 
 // WithDeleteReplicationLag replaces DefaultDeleteReplicationLag; 0 turns it off.
 func WithDeleteReplicationLag(d time.Duration) Option { return func(o *options) { o.deleteLag = d } }
+
+// WithLatitude replaces emulator.FullLatitude, which every emulator New
+// starts takes: where Graph's docs leave Graph a choice in a successful
+// answer (batch order, page size, timestamp form, properties not asked
+// for), the emulator takes the one least convenient for the provider, as
+// an independent implementation of Graph may. A test that counts requests
+// or pages can ask for emulator.Latitude{} (none).
+func WithLatitude(l emulator.Latitude) Option { return func(o *options) { o.latitude = l } }
 
 // WithApps registers extra app registrations (other credentials or permissions).
 func WithApps(apps ...emulator.App) Option {
@@ -102,7 +111,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	if harness.terraformErr != nil {
 		t.Fatal("acctest: ", harness.terraformErr)
 	}
-	o := options{deleteLag: DefaultDeleteReplicationLag}
+	o := options{deleteLag: DefaultDeleteReplicationLag, latitude: emulator.FullLatitude()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -122,6 +131,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		ReplicationLag:       o.lag,
 		LinkReplicationLag:   o.linkLag,
 		DeleteReplicationLag: o.deleteLag,
+		Latitude:             o.latitude,
 	}
 	if o.invitationLimit != nil {
 		eo.InvitationLimit = *o.invitationLimit

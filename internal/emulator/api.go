@@ -93,6 +93,10 @@ type Options struct {
 	// failing run can be replayed; 0 means a seed drawn at start, which
 	// Server.FaultSeed reports.
 	FaultSeed uint64
+	// Latitude makes the emulator take, where Graph's docs leave Graph a
+	// choice in a successful answer, the one least convenient for a client
+	// (latitude.go). The zero value keeps the convenient defaults.
+	Latitude Latitude
 }
 
 // RateLimit is N requests per Window.

@@ -76,14 +76,16 @@ func (s *Server) batchHandler(inner http.Handler) graphHandler {
 			seen[key] = true
 		}
 
+		// Items run in request order (dependsOn needs it); with
+		// Latitude.BatchOrder they are answered in another.
 		status := map[string]int{}
-		responses := make([]map[string]any, 0, len(req.Requests))
-		for _, it := range req.Requests {
+		results := make([]map[string]any, len(req.Requests))
+		for i, it := range req.Requests {
 			res, code := c.runItem(inner, it, status)
 			status[strings.ToLower(it.ID)] = code
-			responses = append(responses, res)
+			results[i] = res
 		}
-		writeJSON(c.w, http.StatusOK, map[string]any{"responses": responses})
+		writeJSON(c.w, http.StatusOK, map[string]any{"responses": c.s.inAnswerOrder(results)})
 	}
 }
 

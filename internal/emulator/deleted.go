@@ -33,6 +33,7 @@ func (c *call) getDeleted() {
 	var out map[string]any
 	if u != nil {
 		out = deletedJSON(u, sel)
+		c.s.addUnaskedLocked(u, out)
 	}
 	c.s.mu.Unlock()
 	if u == nil {

@@ -534,6 +534,9 @@ func (c *call) pageParams() (top int, after int64, ok bool) {
 		}
 		after = n
 	}
+	c.s.mu.Lock()
+	top = c.s.pageSizeLocked(top)
+	c.s.mu.Unlock()
 	return top, after, true
 }
 

@@ -333,7 +333,7 @@ func (s *Server) resetRedemptionLocked(req invitationRequest, now time.Time) (*u
 			"The invitedUserEmailAddress '%s' is neither the mail nor one of the otherMails of user %s. Add it to the user first, then reset its redemption.", req.email, u.id()))
 	}
 	u.Props["externalUserState"] = "PendingAcceptance"
-	u.Props["externalUserStateChangeDateTime"] = formatTime(now)
+	u.Props["externalUserStateChangeDateTime"] = s.stampLocked(now)
 	if u.Props["creationType"] == nil {
 		u.Props["creationType"] = "Invitation"
 	}

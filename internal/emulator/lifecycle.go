@@ -90,7 +90,7 @@ func (s *Server) SetEmployeeLeaveDateTime(userID string, at *time.Time) error {
 	if at == nil {
 		setProp(u, leaveDateProp, nil)
 	} else {
-		setProp(u, leaveDateProp, formatTime(*at))
+		setProp(u, leaveDateProp, s.stampLocked(*at))
 	}
 	s.saveLocked()
 	return nil

@@ -66,6 +66,8 @@ type Server struct {
 	// started from, for replaying a run.
 	faultRand *mathrand.Rand
 	faultSeed uint64
+	// latitude: Options.Latitude or SetLatitude (latitude.go).
+	latitude Latitude
 
 	closeOnce sync.Once
 	closeErr  error
@@ -130,6 +132,7 @@ func newServer(opts Options, ca *CA) (*Server, error) {
 
 		faultRand: newFaultRand(opts.FaultSeed),
 		faultSeed: opts.FaultSeed,
+		latitude:  opts.Latitude,
 
 		tenantExplicit: tenantExplicit,
 		appsExplicit:   appsExplicit,

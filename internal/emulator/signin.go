@@ -70,7 +70,7 @@ func (s *Server) SetSignInActivity(id string, t SignInTimes) error {
 			"lastSuccessfulSignInDateTime": t.LastSuccessfulSignIn,
 		} {
 			if tt != nil {
-				m[name] = formatTime(*tt)
+				m[name] = s.stamp(*tt)
 			} else {
 				m[name] = nil
 			}
@@ -90,10 +90,10 @@ type InvitationAge struct {
 func (s *Server) SetInvitationAge(id string, a InvitationAge) error {
 	props := map[string]any{}
 	if a.CreatedDateTime != nil {
-		props["createdDateTime"] = formatTime(*a.CreatedDateTime)
+		props["createdDateTime"] = s.stamp(*a.CreatedDateTime)
 	}
 	if a.ExternalUserStateChangeDateTime != nil {
-		props["externalUserStateChangeDateTime"] = formatTime(*a.ExternalUserStateChangeDateTime)
+		props["externalUserStateChangeDateTime"] = s.stamp(*a.ExternalUserStateChangeDateTime)
 	}
 	return s.PatchUser(id, props)
 }

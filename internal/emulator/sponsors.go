@@ -86,6 +86,7 @@ func (c *call) listSponsors() {
 		var item map[string]any
 		if su := s.st.Users[sid]; su != nil {
 			item = sponsorUserJSON(su, sel)
+			s.addUnaskedLocked(su, item)
 		} else if g := s.st.Groups[sid]; g != nil {
 			item = sponsorGroupJSON(g, sel, canReadGroups)
 		} else {

@@ -117,7 +117,7 @@ func (s *Server) newUserLocked(email, displayName, userType, extState string, no
 	}
 	p["id"] = id
 	p["accountEnabled"] = true
-	p["createdDateTime"] = formatTime(now)
+	p["createdDateTime"] = s.stampLocked(now)
 	p["displayName"] = displayName
 	p["mail"] = email
 	p["userType"] = userType
@@ -127,7 +127,7 @@ func (s *Server) newUserLocked(email, displayName, userType, extState string, no
 		p["mailNickname"] = strings.TrimSuffix(upn, "@"+s.domain)
 		p["creationType"] = "Invitation"
 		p["externalUserState"] = extState
-		p["externalUserStateChangeDateTime"] = formatTime(now)
+		p["externalUserStateChangeDateTime"] = s.stampLocked(now)
 		p["identities"] = []any{map[string]any{
 			"signInType": "userPrincipalName", "issuer": s.domain, "issuerAssignedId": upn,
 		}}
@@ -251,7 +251,7 @@ func (s *Server) RedeemInvitation(id string) error {
 		}
 	}
 	u.Props["externalUserState"] = "Accepted"
-	u.Props["externalUserStateChangeDateTime"] = formatTime(s.now())
+	u.Props["externalUserStateChangeDateTime"] = s.stampLocked(s.now())
 	s.saveLocked()
 	return nil
 }
@@ -303,7 +303,7 @@ func (s *Server) softDeleteLocked(u *user) {
 	id := u.id()
 	s.keepLaggingLocked(u)
 	delete(s.st.Users, id)
-	u.Props["deletedDateTime"] = formatTime(s.now())
+	u.Props["deletedDateTime"] = s.stampLocked(s.now())
 	s.st.Deleted[id] = u
 	s.dropReferencesLocked(id)
 }

@@ -115,6 +115,7 @@ func (c *call) getUser() {
 		} else {
 			out = userJSON(u, sel)
 		}
+		c.s.addUnaskedLocked(u, out)
 	}
 	c.s.mu.Unlock()
 	if u == nil {
@@ -238,6 +239,9 @@ func (c *call) parseUserQuery(l userList) (userQuery, bool) {
 		return uq, false
 	}
 	capSignInPage(&uq)
+	c.s.mu.Lock()
+	uq.top = c.s.pageSizeLocked(uq.top)
+	c.s.mu.Unlock()
 	if _, ok := uq.q["$orderby"]; ok {
 		c.graphError(http.StatusBadRequest, "Request_UnsupportedQuery", "Sorting not supported for current query.")
 		return uq, false
@@ -336,6 +340,7 @@ func (c *call) userPageLocked(l userList, uq userQuery) (page []map[string]any, 
 			if l.typed {
 				item["@odata.type"] = "#microsoft.graph.user"
 			}
+			c.s.addUnaskedLocked(u, item)
 			page = append(page, item)
 			last = u.Seq
 		}
@@ -570,7 +575,7 @@ func (c *call) patchUser() {
 			}
 		}
 		for k, v := range changes {
-			setProp(u, k, v)
+			setProp(u, k, c.s.restampLocked(k, v))
 		}
 		c.s.saveLocked()
 	}

@@ -339,7 +339,9 @@ func (c *client) sendUserBatch(ctx context.Context, reads []*batchRead) ([]batch
 }
 
 // splitUserBatch maps the batch response back onto reads. Graph may answer
-// the items in any order, so they are matched by id.
+// the items in any order, so they are matched by id, and ids are "not
+// case-sensitive" (https://learn.microsoft.com/graph/json-batching), so
+// without case (the ids sent are numbers: a safeguard only).
 func (c *client) splitUserBatch(raw []byte, reads []*batchRead) ([]batchAnswer, error) {
 	var env struct {
 		Responses []batchResponseItem `json:"responses"`
@@ -349,7 +351,7 @@ func (c *client) splitUserBatch(raw []byte, reads []*batchRead) ([]batchAnswer, 
 	}
 	byID := make(map[string]*batchResponseItem, len(env.Responses))
 	for i := range env.Responses {
-		byID[env.Responses[i].ID] = &env.Responses[i]
+		byID[strings.ToLower(env.Responses[i].ID)] = &env.Responses[i]
 	}
 	answers := make([]batchAnswer, len(reads))
 	for i, r := range reads {

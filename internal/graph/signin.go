@@ -194,8 +194,11 @@ func (c *client) withSignIns(ctx context.Context, us []User) ([]User, error) {
 	return us, nil
 }
 
-// signInsOf reads the signInActivity of up to maxInValues users in one
-// GET /users?$filter=id in (...), keyed by lower-case object ID.
+// signInsOf reads the signInActivity of up to maxInValues users with
+// GET /users?$filter=id in (...), keyed by lower-case object ID. $top asks
+// for them all in one page, but the server may page shorter: every
+// @odata.nextLink is followed (https://learn.microsoft.com/graph/paging),
+// or the users past the first page would look as if they never signed in.
 func (c *client) signInsOf(ctx context.Context, us []User) (map[string]*SignInActivity, error) {
 	quoted := make([]string, len(us))
 	for i, u := range us {
@@ -205,18 +208,36 @@ func (c *client) signInsOf(ctx context.Context, us []User) (map[string]*SignInAc
 	filter := "id in (" + strings.Join(quoted, ",") + ")"
 	top := int32(len(us))
 	qp := &users.UsersRequestBuilderGetQueryParameters{Filter: &filter, Select: []string{"id", signInActivityProp}, Top: &top}
-	var page models.UserCollectionResponseable
-	err := c.call(ctx, opListUsers, func(ctx context.Context) error {
-		var err error
-		page, err = c.sdk.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{QueryParameters: qp})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
 	out := make(map[string]*SignInActivity, len(us))
-	for _, u := range page.GetValue() {
-		out[strings.ToLower(deref(u.GetId()))] = signInFromSDK(u.GetSignInActivity())
+	seen := map[string]bool{}
+	next := ""
+	for {
+		var page models.UserCollectionResponseable
+		err := c.call(ctx, opListUsers, func(ctx context.Context) error {
+			var err error
+			if next == "" {
+				page, err = c.sdk.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{QueryParameters: qp})
+			} else {
+				page, err = users.NewUsersRequestBuilder(next, c.adapter).Get(ctx, nil)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range page.GetValue() {
+			out[strings.ToLower(deref(u.GetId()))] = signInFromSDK(u.GetSignInActivity())
+		}
+		next = deref(page.GetOdataNextLink())
+		if next == "" {
+			return out, nil
+		}
+		if err := c.checkNextLink(next); err != nil {
+			return nil, err
+		}
+		if seen[next] {
+			return nil, &Error{Operation: opListUsers.name, Message: "Graph returned the same @odata.nextLink twice"}
+		}
+		seen[next] = true
 	}
-	return out, nil
 }

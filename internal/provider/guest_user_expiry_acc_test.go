@@ -65,11 +65,22 @@ func expectDirectory(t *testing.T, env *acctest.Env, enabled bool, leave string)
 		if err != nil {
 			return err
 		}
-		if got != leave {
+		if !sameInstant(got, leave) {
 			return fmt.Errorf("employeeLeaveDateTime of %s = %q, want %q", id, got, leave)
 		}
 		return nil
 	}
+}
+
+// sameInstant compares two stored timestamps ("" for null) as instants:
+// the emulator's Latitude may store them with fractional seconds.
+func sameInstant(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return ta.Equal(tb)
 }
 
 func accountEnabledPlanned(v bool) plancheck.PlanCheck {

@@ -54,7 +54,9 @@ func expectUserProps(srv *emulator.Server, id *string, want map[string]any) reso
 		}
 		for k, v := range want {
 			got := u[k]
-			if fmt.Sprint(got) != fmt.Sprint(v) {
+			// Timestamps compare as instants (sameInstant): the emulator's
+			// Latitude may store them with fractional seconds.
+			if !sameInstant(fmt.Sprint(got), fmt.Sprint(v)) {
 				return fmt.Errorf("emulator user %s: %s = %#v, want %#v", *id, k, got, v)
 			}
 		}

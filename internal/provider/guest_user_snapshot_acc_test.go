@@ -21,7 +21,11 @@ import (
 func TestAccGuestUsers_RefreshFromGuestListing(t *testing.T) {
 	t.Parallel()
 	const guests = 60
-	env := acctest.New(t)
+	// The test counts pages: Graph's full-size pages, with the rest of the
+	// latitude kept (emulator.FullLatitude).
+	lat := emulator.FullLatitude()
+	lat.PageSize = 0
+	env := acctest.New(t, acctest.WithLatitude(lat))
 	srv := env.RequireEmulator(t)
 	local, domain, _ := strings.Cut(env.Email(t, t.Name()), "@")
 	cfg := env.ProviderConfig() + fmt.Sprintf(`

@@ -30,6 +30,7 @@ type config struct {
 	lag, deleteLag, latency                               time.Duration
 	invitationLimit                                       string
 	faultSeed                                             uint64
+	latitude                                              bool
 }
 
 func main() {
@@ -46,6 +47,7 @@ func main() {
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every Graph request")
 	fs.StringVar(&c.invitationLimit, "invitation-limit", "150/5s", `invitation throttle as N/window, or "off"`)
 	fs.Uint64Var(&c.faultSeed, "fault-seed", 0, "seed of the random fault draws (PUT /_emulator/faults), to replay a run; 0 draws one, printed at start")
+	fs.BoolVar(&c.latitude, "latitude", false, "take, where Graph's docs leave Graph a choice, the one least convenient for a client: batch answers reordered, pages of two, fractional seconds, unasked properties (emulator.FullLatitude)")
 	_ = fs.Parse(os.Args[1:])
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -90,6 +92,24 @@ func loadOrCreateCA(dir string) (*emulator.CA, error) {
 	return ca, ca.WriteCertFile(certPath)
 }
 
+// options are the emulator's options from the flags.
+func (c config) options(ca *emulator.CA, limit emulator.RateLimit) emulator.Options {
+	opts := emulator.Options{
+		Addr:                 c.addr,
+		CA:                   ca,
+		TenantDomain:         c.tenantDomain,
+		ReplicationLag:       c.lag,
+		StateFile:            c.stateFile,
+		InvitationLimit:      limit,
+		FaultSeed:            c.faultSeed,
+		DeleteReplicationLag: c.deleteLag,
+	}
+	if c.latitude {
+		opts.Latitude = emulator.FullLatitude()
+	}
+	return opts
+}
+
 func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 	limit, err := parseLimit(c.invitationLimit)
 	if err != nil {
@@ -114,16 +134,7 @@ func run(ctx context.Context, c config, out io.Writer, log *slog.Logger) error {
 			return err
 		}
 	}
-	s, err := emulator.Start(emulator.Options{
-		Addr:                 c.addr,
-		CA:                   ca,
-		TenantDomain:         c.tenantDomain,
-		ReplicationLag:       c.lag,
-		StateFile:            c.stateFile,
-		InvitationLimit:      limit,
-		FaultSeed:            c.faultSeed,
-		DeleteReplicationLag: c.deleteLag,
-	})
+	s, err := emulator.Start(c.options(ca, limit))
 	if err != nil {
 		return err
 	}
