@@ -125,6 +125,9 @@ func TestAccProvider_BadInputs(t *testing.T) {
 			errorRE("Certificate Password Without Certificate", "client_certificate_password is set but the provider block selects client secret")},
 		{"no method at all", `tenant_id = "` + guid + `"`,
 			errorRE("No Authentication Method Configured", "Neither the provider block nor the environment", "client secret: tenant_id, client_id and client_secret", "managed identity: use_msi = true")},
+		{"app registration named without a credential", `tenant_id = "` + guid + `"` + "\n" + `client_id = "` + guid + `"`,
+			errorRE("No Authentication Method Configured", "tenant_id (from provider block) and client_id (from provider block) name an app registration, but no credential for it is set",
+				"set client_secret or ARM_CLIENT_SECRET", "secrets are not passed on by themselves", "client secret: tenant_id, client_id and client_secret")},
 		{"secret without tenant and client", `client_secret = "x"`,
 			errorRE("Incomplete Authentication Settings", "client secret (selected by client_secret)", "tenant_id (or ARM_TENANT_ID / AZURE_TENANT_ID), client_id (or ARM_CLIENT_ID / AZURE_CLIENT_ID)")},
 		{"use_oidc without a token", `use_oidc = true` + "\n" + `tenant_id = "` + guid + `"` + "\n" + `client_id = "` + guid + `"`,
@@ -135,7 +138,7 @@ func TestAccProvider_BadInputs(t *testing.T) {
 			errorRE("Invalid Client Certificate", "neither PEM text", "filebase64")},
 	}
 	// In tenant mode ARM_* holds real credentials, which would complete these blocks.
-	needsEmptyEnv := map[string]bool{"no method at all": true, "secret without tenant and client": true}
+	needsEmptyEnv := map[string]bool{"no method at all": true, "secret without tenant and client": true, "app registration named without a credential": true}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
