@@ -192,6 +192,11 @@ export TF_CLI_CONFIG_FILE="$DEMO/terraformrc"
 export CHECKPOINT_DISABLE=1 TF_INPUT=0
 unset TF_LOG TF_WORKSPACE
 cp "$ROOT"/examples/demo/*.tf "$WORK/"
+# The IDs of the group and sponsor created above go in a tfvars file too, not
+# only in TF_VAR_*: Terraform loads it by itself, so the working copy still
+# plans when someone carries on by hand in another shell (see the end).
+printf 'suppliers_group_id  = "%s"\nsupplier_sponsor_id = "%s"\n' \
+	"$TF_VAR_suppliers_group_id" "$TF_VAR_supplier_sponsor_id" >"$WORK/terraform.tfvars"
 BLOCKED="$DEMO/blocked-guest"
 rm -rf "$BLOCKED" && mkdir -p "$BLOCKED"
 cp "$ROOT"/examples/demo/blocked-guest/*.tf "$BLOCKED/"
