@@ -189,6 +189,25 @@ func TestAccProvider_WrongSecret(t *testing.T) {
 	}
 }
 
+// TestAccProvider_WrongGraphEndpoint: a graph_endpoint the tenant's cloud
+// does not know makes the token request fail (AADSTS500011), and the error
+// sends the user to graph_endpoint, not to the credentials.
+func TestAccProvider_WrongGraphEndpoint(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	block := fmt.Sprintf("provider \"b2b\" {\n  graph_endpoint = %q\n  authority_host = %q\n  tenant_id = %q\n  client_id = %q\n  client_secret = %q\n}\n",
+		"https://127.0.0.1:9", srv.AuthorityHost(), srv.TenantID(), env.App().ClientID, env.App().Secret)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: block + dataSourceByID(acctest.NewGUID()),
+			ExpectError: errorRE("Error Reading User", "not a resource of the tenant's cloud. Check graph_endpoint (or B2B_GRAPH_ENDPOINT) and environment",
+				"AADSTS500011"),
+		}},
+	})
+}
+
 func TestAccProvider_UnknownTenant(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
