@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -35,6 +36,12 @@ func errorDetail(attempted, next string, err error) string {
 // grant a permission while a 401 needs the credentials fixed.
 func graphErrorHint(err error) string {
 	var ge *graph.Error
+	if errors.Is(err, context.Canceled) {
+		// Terraform cancels the operation's context on Ctrl-C (or a
+		// cancelled run): the call never got its answer, so the advice the
+		// error itself may end with (check the credentials) does not apply.
+		return "Terraform stopped the operation (interrupted, e.g. Ctrl-C) before Microsoft Graph answered this call. Run the command again: the next plan shows what is left to do."
+	}
 	if h := signInHint(err); h != "" {
 		return h
 	}
