@@ -114,8 +114,8 @@ func (d *providerData) signInTimesNeverRead() bool {
 // value the state still holds (read_sign_in_activity just turned off, a
 // plan with -refresh=false) stays unknown: the apply's read-back clears it.
 func nullSignInTimes(state tfsdk.State, plan *tfsdk.Plan) {
-	if plan.Raw.IsNull() {
-		return
+	if plan.Raw.IsNull() || plan.Raw.Equal(state.Raw) {
+		return // nothing unknown to settle: the plan of an unchanged guest
 	}
 	withNull, err := tftypes.Transform(plan.Raw, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		steps := p.Steps()
