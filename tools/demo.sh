@@ -27,15 +27,11 @@ terraform)
 	CLI_NAME=Terraform CLI_CMD=terraform INSTALLER=tools/install-terraform.sh
 	# The oldest Terraform the provider supports.
 	MIN_TF_VERSION="1.5.7"
-	REGISTRY_HOST=registry.terraform.io
 	;;
 tofu | opentofu)
 	CLI_NAME=OpenTofu CLI_CMD=tofu INSTALLER=tools/install-opentofu.sh
 	# OpenTofu 1.6 is the first release (the fork of Terraform 1.5).
 	MIN_TF_VERSION="1.6.0"
-	# OpenTofu resolves "entra-b2b/b2b" to its own registry, so that is the
-	# address the dev_overrides entry must name.
-	REGISTRY_HOST=registry.opentofu.org
 	;;
 *)
 	printf 'demo: TF_CLI must be terraform or tofu, got %s\n' "$TF_CLI" >&2
@@ -180,10 +176,14 @@ say "group 'Supplier portal users' ($TF_VAR_suppliers_group_id) and sponsor Mari
 say "the provider finds them in ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, B2B_GRAPH_ENDPOINT, B2B_AUTHORITY_HOST"
 
 step "Pointing $CLI_NAME at the local build (dev_overrides, no registry, no init)"
+# Both registry addresses: OpenTofu resolves "entra-b2b/b2b" to its own
+# registry, Terraform to registry.terraform.io, and the file outlives this run
+# (the closing lines and `make emulator` use it with either CLI).
 cat >"$DEMO/terraformrc" <<EOF
 provider_installation {
   dev_overrides {
-    "$REGISTRY_HOST/entra-b2b/b2b" = "$BIN"
+    "registry.terraform.io/entra-b2b/b2b"  = "$BIN"
+    "registry.opentofu.org/entra-b2b/b2b" = "$BIN"
   }
   direct {}
 }
@@ -192,6 +192,11 @@ export TF_CLI_CONFIG_FILE="$DEMO/terraformrc"
 export CHECKPOINT_DISABLE=1 TF_INPUT=0
 unset TF_LOG TF_WORKSPACE
 cp "$ROOT"/examples/demo/*.tf "$WORK/"
+# The IDs of the group and sponsor created above go in a tfvars file too, not
+# only in TF_VAR_*: Terraform loads it by itself, so the working copy still
+# plans when someone carries on by hand in another shell (see the end).
+printf 'suppliers_group_id  = "%s"\nsupplier_sponsor_id = "%s"\n' \
+	"$TF_VAR_suppliers_group_id" "$TF_VAR_supplier_sponsor_id" >"$WORK/terraform.tfvars"
 BLOCKED="$DEMO/blocked-guest"
 rm -rf "$BLOCKED" && mkdir -p "$BLOCKED"
 cp "$ROOT"/examples/demo/blocked-guest/*.tf "$BLOCKED/"

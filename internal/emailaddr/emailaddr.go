@@ -60,6 +60,10 @@ func Problem(s string) string {
 	switch {
 	case s == "":
 		return "it is empty"
+	case strings.TrimSpace(s) != s:
+		// The usual case: a cell of a CSV or spreadsheet with a blank
+		// around the address, which trimspace() in the configuration fixes.
+		return "it has leading or trailing whitespace (trimspace() removes it, e.g. around a CSV cell)"
 	case strings.IndexFunc(s, unicode.IsSpace) >= 0:
 		// All of Unicode's spaces: a no-break space or a vertical tab
 		// pasted from a spreadsheet is as invalid to Graph as a blank.

@@ -60,6 +60,8 @@ func TestProblemRefuses(t *testing.T) {
 		"ada@bücher.example":                        "the domain contains a non-ASCII character",
 		"ünïcödé@partner.example":                   "non-ASCII character before the @",
 		"al ice@partner.example":                    "it contains whitespace",
+		" ada@partner.example":                      "it has leading or trailing whitespace (trimspace() removes it",
+		"ada@partner.example\t":                     "it has leading or trailing whitespace",
 		"ada\u00a0@partner.example":                 "it contains whitespace",
 		"ada\x00@partner.example":                   "it contains a control character",
 		"ada\xff@partner.example":                   "not valid UTF-8",

@@ -383,10 +383,26 @@ func pickMethod(s authSettings, getenv envLookup) (methodChoice, *configError) {
 	if len(choices) == 0 {
 		return methodChoice{}, &configError{
 			Summary: "No Authentication Method Configured",
-			Detail:  "Neither the provider block nor the environment selects a way to authenticate to Microsoft Entra ID.\n\n" + authMethodsHelp(),
+			Detail:  "Neither the provider block nor the environment selects a way to authenticate to Microsoft Entra ID." + credentialMissingHint(s, getenv) + "\n\n" + authMethodsHelp(),
 		}
 	}
 	return choices[0], nil
+}
+
+// credentialMissingHint names the usual cause when an app registration is
+// named but nothing signs in as it: its secret was not passed on, as when a
+// CI secret is not mapped into the job's environment. It says where
+// tenant_id and client_id came from (never a value), or "" when they are
+// not both set.
+func credentialMissingHint(s authSettings, getenv envLookup) string {
+	tenant := fromConfigOrEnv(s.TenantID, getenv, envTenantID)
+	client := fromConfigOrEnv(s.ClientID, getenv, envClientID)
+	if tenant.Value == "" || client.Value == "" {
+		return ""
+	}
+	return fmt.Sprintf(" tenant_id (from %s) and client_id (from %s) name an app registration, but no credential for it is set: "+
+		"set client_secret or ARM_CLIENT_SECRET (in CI, map the pipeline's secret into the job's environment: secrets are not passed on by themselves), "+
+		"a client certificate, or use_oidc with a federated token.", tenant.Source, client.Source)
 }
 
 // needsAppRegistration reports whether the method signs in as an app

@@ -86,6 +86,8 @@ func TestAccBadInputs_GuestUserMore(t *testing.T) {
 	}{
 		{"email with a no-break space", `ada\u00a0lovelace@partner.example`, "",
 			[]string{"Invalid Email Address", "is not an email address Microsoft Graph accepts: it contains whitespace", "Accepted: local-part@domain.tld"}},
+		{"email with a trailing space, as from a CSV cell", "ada@partner.example ", "",
+			[]string{"Invalid Email Address", "it has leading or trailing whitespace (trimspace() removes it, e.g. around a CSV cell)"}},
 		{"email with a vertical tab", `ada\u000blovelace@partner.example`, "",
 			[]string{"Invalid Email Address", "it contains whitespace"}},
 		{"email with a control character", `ada\u0007@partner.example`, "",

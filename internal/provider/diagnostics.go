@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -35,6 +36,12 @@ func errorDetail(attempted, next string, err error) string {
 // grant a permission while a 401 needs the credentials fixed.
 func graphErrorHint(err error) string {
 	var ge *graph.Error
+	if errors.Is(err, context.Canceled) {
+		// Terraform cancels the operation's context on Ctrl-C (or a
+		// cancelled run): the call never got its answer, so the advice the
+		// error itself may end with (check the credentials) does not apply.
+		return "Terraform stopped the operation (interrupted, e.g. Ctrl-C) before Microsoft Graph answered this call. Run the command again: the next plan shows what is left to do."
+	}
 	if h := signInHint(err); h != "" {
 		return h
 	}
@@ -50,10 +57,8 @@ func graphErrorHint(err error) string {
 		return "The application lacks a Microsoft Graph application permission for this call. The provider needs User.Invite.All and User.ReadWrite.All (or User.Read.All to read only), granted with admin consent."
 	case graph.IsUnreachable(err):
 		return "The host named below did not answer. Check the network path to it: the endpoint settings (graph_endpoint, authority_host, environment), DNS, a firewall or an HTTPS proxy (HTTPS_PROXY). Other operations of this run fail at once with the same cause instead of each waiting again; run the command again once the host answers."
-	case graph.IsUnauthorized(err) && errors.As(err, &ge) && ge.StatusCode == 401 && ge.Code == "InvalidAuthenticationToken":
-		return "Microsoft Graph refused the access token, and a new token was refused too. Check that graph_endpoint and the cloud (environment) belong to the tenant's cloud, and that this machine's clock is correct."
 	case graph.IsUnauthorized(err):
-		return "Authentication to Microsoft Entra ID failed. Check tenant_id, client_id and the credential (client secret, certificate or federated token) in the provider block or the ARM_* environment variables; a client secret may have expired. The AADSTS code in the error says which."
+		return unauthorizedHint(err)
 	case graph.IsThrottled(err):
 		return "Microsoft Graph kept throttling the request until the operation timed out. Retry later, apply with lower -parallelism, or raise the timeouts."
 	case graph.IsNotFound(err):
@@ -66,6 +71,24 @@ func graphErrorHint(err error) string {
 		return "This build of the provider does not implement the operation yet."
 	}
 	return ""
+}
+
+// unauthorizedHint says what to check for a refused token or token
+// request: usually the credentials, but not for the two answers that name
+// the Graph endpoint or the clock instead.
+func unauthorizedHint(err error) string {
+	var ge *graph.Error
+	errors.As(err, &ge)
+	switch {
+	case ge != nil && ge.StatusCode == 401 && ge.Code == "InvalidAuthenticationToken":
+		return "Microsoft Graph refused the access token, and a new token was refused too. Check that graph_endpoint and the cloud (environment) belong to the tenant's cloud, and that this machine's clock is correct."
+	case ge != nil && ge.Code == "AADSTS500011":
+		// invalid_resource: the token was asked for a Graph endpoint that is
+		// not a resource of the tenant's cloud, so the credentials are not
+		// the thing to check.
+		return "Microsoft Entra ID would not issue a token for the Graph endpoint: it is not a resource of the tenant's cloud. Check graph_endpoint (or B2B_GRAPH_ENDPOINT) and environment: graph_endpoint must be the Microsoft Graph endpoint of the cloud the tenant is in (https://graph.microsoft.com for the public cloud), or be left unset so that environment picks it."
+	}
+	return "Authentication to Microsoft Entra ID failed. Check tenant_id, client_id and the credential (client secret, certificate or federated token) in the provider block or the ARM_* environment variables; a client secret may have expired. The AADSTS code in the error says which."
 }
 
 // graphErrorDiagnostic reports a failed Graph call: summary is title case

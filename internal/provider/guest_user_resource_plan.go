@@ -108,6 +108,9 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if cause, ok := admissionNeeded(prior, &plan); ok && !resp.Diagnostics.HasError() {
 		r.checkAdmission(ctx, plan.Email.ValueString(), cause, &resp.Diagnostics)
 	}
+	if r.data.signInTimesNeverRead() {
+		nullSignInTimes(req.State, &resp.Plan)
+	}
 	keepSignInTimes(req.State, &resp.Plan) // last: after every change to the plan
 }
 

@@ -125,6 +125,9 @@ func TestAccProvider_BadInputs(t *testing.T) {
 			errorRE("Certificate Password Without Certificate", "client_certificate_password is set but the provider block selects client secret")},
 		{"no method at all", `tenant_id = "` + guid + `"`,
 			errorRE("No Authentication Method Configured", "Neither the provider block nor the environment", "client secret: tenant_id, client_id and client_secret", "managed identity: use_msi = true")},
+		{"app registration named without a credential", `tenant_id = "` + guid + `"` + "\n" + `client_id = "` + guid + `"`,
+			errorRE("No Authentication Method Configured", "tenant_id (from provider block) and client_id (from provider block) name an app registration, but no credential for it is set",
+				"set client_secret or ARM_CLIENT_SECRET", "secrets are not passed on by themselves", "client secret: tenant_id, client_id and client_secret")},
 		{"secret without tenant and client", `client_secret = "x"`,
 			errorRE("Incomplete Authentication Settings", "client secret (selected by client_secret)", "tenant_id (or ARM_TENANT_ID / AZURE_TENANT_ID), client_id (or ARM_CLIENT_ID / AZURE_CLIENT_ID)")},
 		{"use_oidc without a token", `use_oidc = true` + "\n" + `tenant_id = "` + guid + `"` + "\n" + `client_id = "` + guid + `"`,
@@ -135,7 +138,7 @@ func TestAccProvider_BadInputs(t *testing.T) {
 			errorRE("Invalid Client Certificate", "neither PEM text", "filebase64")},
 	}
 	// In tenant mode ARM_* holds real credentials, which would complete these blocks.
-	needsEmptyEnv := map[string]bool{"no method at all": true, "secret without tenant and client": true}
+	needsEmptyEnv := map[string]bool{"no method at all": true, "secret without tenant and client": true, "app registration named without a credential": true}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -184,6 +187,25 @@ func TestAccProvider_WrongSecret(t *testing.T) {
 	if strings.Contains(fmt.Sprint(srv.Counters()), "GET /v1.0/users") {
 		t.Errorf("Graph was called without a token: %v", srv.Counters())
 	}
+}
+
+// TestAccProvider_WrongGraphEndpoint: a graph_endpoint the tenant's cloud
+// does not know makes the token request fail (AADSTS500011), and the error
+// sends the user to graph_endpoint, not to the credentials.
+func TestAccProvider_WrongGraphEndpoint(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	block := fmt.Sprintf("provider \"b2b\" {\n  graph_endpoint = %q\n  authority_host = %q\n  tenant_id = %q\n  client_id = %q\n  client_secret = %q\n}\n",
+		"https://127.0.0.1:9", srv.AuthorityHost(), srv.TenantID(), env.App().ClientID, env.App().Secret)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: block + dataSourceByID(acctest.NewGUID()),
+			ExpectError: errorRE("Error Reading User", "not a resource of the tenant's cloud. Check graph_endpoint (or B2B_GRAPH_ENDPOINT) and environment",
+				"AADSTS500011"),
+		}},
+	})
 }
 
 func TestAccProvider_UnknownTenant(t *testing.T) {

@@ -258,6 +258,12 @@ func TestResolveConfigErrors(t *testing.T) {
 			want: []string{"No Authentication Method Configured", "client secret: tenant_id, client_id and client_secret", "use_oidc = true", "use_cli = true", "use_msi = true"},
 		},
 		{
+			name: "app registration in the environment without a credential names the sources",
+			env:  map[string]string{"ARM_TENANT_ID": testTenant, "AZURE_CLIENT_ID": testClient},
+			want: []string{"No Authentication Method Configured", "tenant_id (from ARM_TENANT_ID) and client_id (from AZURE_CLIENT_ID) name an app registration",
+				"set client_secret or ARM_CLIENT_SECRET"},
+		},
+		{
 			name:      "secret and certificate in the block conflict",
 			s:         authSettings{TenantID: valuePtr(testTenant), ClientID: valuePtr(testClient), ClientSecret: valuePtr("x"), ClientCertificate: valuePtr(testPEM)},
 			attribute: "client_certificate",

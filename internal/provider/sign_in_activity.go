@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"slices"
+
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	providerschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -17,7 +19,8 @@ import (
 // guest's last sign-ins are reported as computed attributes. They carry no
 // plan modifier: a sign-in between two runs changes the state at refresh
 // and never plans an action, and a planned update shows them as known
-// after apply (a sign-in may happen between plan and apply).
+// after apply (a sign-in may happen between plan and apply) when the
+// provider reads them, and as null when it does not (nullSignInTimes).
 
 // signInAttrs are the computed sign-in attributes and what they mean.
 var signInAttrs = map[string]string{
@@ -94,6 +97,45 @@ func signInHint(err error) string {
 			"licence, which this tenant lacks. Add a P1 or P2 licence to the tenant, or set read_sign_in_activity = false to manage guests without their sign-in times."
 	}
 	return ""
+}
+
+// signInTimesNeverRead reports whether this provider process leaves the
+// sign-in attributes null on every read: read_sign_in_activity is off (or
+// unset) and known, so no read of create, update or refresh selects
+// signInActivity.
+func (d *providerData) signInTimesNeverRead() bool {
+	return d != nil && !d.ReadSignInActivity && !slices.Contains(d.UnknownConfig, "read_sign_in_activity")
+}
+
+// nullSignInTimes plans the sign-in attributes as null where they are null
+// in the state (or the guest is new) and the provider does not read them:
+// the apply's read-back can only give null, so "(known after apply)" would
+// be three lines of noise on every create and update a reviewer reads. A
+// value the state still holds (read_sign_in_activity just turned off, a
+// plan with -refresh=false) stays unknown: the apply's read-back clears it.
+func nullSignInTimes(state tfsdk.State, plan *tfsdk.Plan) {
+	if plan.Raw.IsNull() || plan.Raw.Equal(state.Raw) {
+		return // nothing unknown to settle: the plan of an unchanged guest
+	}
+	withNull, err := tftypes.Transform(plan.Raw, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		steps := p.Steps()
+		if len(steps) != 1 || v.IsKnown() {
+			return v, nil
+		}
+		if name, ok := steps[0].(tftypes.AttributeName); !ok || signInAttrs[string(name)] == "" {
+			return v, nil
+		}
+		if !state.Raw.IsNull() {
+			sv, _, err := tftypes.WalkAttributePath(state.Raw, p)
+			if tv, ok := sv.(tftypes.Value); err != nil || !ok || !tv.IsNull() {
+				return v, nil // a state written before these attributes existed, or a value to clear
+			}
+		}
+		return tftypes.NewValue(v.Type(), nil), nil
+	})
+	if err == nil {
+		plan.Raw = withNull
+	}
 }
 
 // keepSignInTimes plans the sign-in attributes at their state values when

@@ -145,6 +145,50 @@ data "b2b_guest_users" "all" {}
 	}
 }
 
+// TestAccSignInActivity_NotReadPlansNull: without the opt-in the sign-in
+// times can only be null, so the plans of a create, a profile update and a
+// re-invitation say null rather than "(known after apply)", which would be
+// three lines of noise in every plan a reviewer reads.
+func TestAccSignInActivity_NotReadPlansNull(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	// Not t.Name(): the emulator takes a $filter that mentions
+	// signInActivity anywhere, even inside an address, for a sign-in read.
+	email := env.Email(t, "sign-ins-not-read")
+	signInsNull := func(addr string) []plancheck.PlanCheck {
+		var out []plancheck.PlanCheck
+		for _, attr := range []string{"last_sign_in_at", "last_non_interactive_sign_in_at", "last_successful_sign_in_at"} {
+			out = append(out, plancheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.Null()))
+		}
+		return out
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: guestConfig(env, email, `  display_name = "Before"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: append(signInsNull(guestAddr), plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionCreate)),
+				},
+			},
+			{
+				Config: guestConfig(env, email, `  display_name = "After"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: append(signInsNull(guestAddr), plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate)),
+				},
+			},
+			{
+				Config: guestConfig(env, email, "  display_name = \"After\"\n  reinvite_trigger = \"1\""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: append(signInsNull(guestAddr),
+						plancheck.ExpectResourceAction(guestAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(guestAddr, tfjsonpath.New("invitation_state"))),
+				},
+			},
+		},
+	})
+}
+
 // total is the number of Graph requests that crossed the wire: each
 // counter less the $batch items counted under the same key.
 func total(c emulator.Counters) int {
