@@ -126,9 +126,24 @@ func (s *Server) controlSignInRoutes(h func(string, ctlHandler)) {
 }
 
 // usesSignInActivity reports whether a user read selects or filters on
-// signInActivity.
+// signInActivity. Only the filter's identifiers count: an address literal
+// that happens to contain the word ('signinactivity@partner.example') is
+// not a sign-in read. A filter that does not lex is judged on its text, as
+// before; the filter parser refuses it anyway.
 func usesSignInActivity(sel []string, filter string) bool {
-	return slices.Contains(sel, propSignInActivity) || strings.Contains(strings.ToLower(filter), strings.ToLower(propSignInActivity))
+	if slices.Contains(sel, propSignInActivity) {
+		return true
+	}
+	toks, err := lexFilter(filter)
+	if err != nil {
+		return strings.Contains(strings.ToLower(filter), strings.ToLower(propSignInActivity))
+	}
+	for _, t := range toks {
+		if t.kind == 'i' && strings.Contains(strings.ToLower(t.v), strings.ToLower(propSignInActivity)) {
+			return true
+		}
+	}
+	return false
 }
 
 // signInAccess answers Graph's 403 when the read uses signInActivity and

@@ -132,3 +132,26 @@ func TestSignInControlRoutes(t *testing.T) {
 		t.Errorf("after PUT /tenant/license premium=false: %d %s", r.Status, r.errCode())
 	}
 }
+
+// An address that contains the property's name is a literal, not a
+// sign-in read: without AuditLog.Read.All it is still answered.
+func TestSignInActivityFilterLiteralIsNotASignInRead(t *testing.T) {
+	for _, c := range []struct {
+		filter string
+		want   bool
+	}{
+		{"mail eq 'signinactivity@partner.example'", false},
+		{"otherMails/any(m:m eq 'a.signInActivity@partner.example')", false},
+		{"signInActivity/lastSignInDateTime le 2026-01-01T00:00:00Z", true},
+		{"mail eq 'x@partner.example' or signInActivity/lastSignInDateTime eq null", true},
+	} {
+		if got := usesSignInActivity(nil, c.filter); got != c.want {
+			t.Errorf("usesSignInActivity(%q) = %v, want %v", c.filter, got, c.want)
+		}
+	}
+	s := start(t, Options{})
+	s.SeedUser(SeedUser{Email: "signinactivity@partner.example"})
+	q := url.Values{"$filter": {"mail eq 'signinactivity@partner.example'"}}
+	r := graph(t, s, token(t, s, s.DefaultApp()), "GET", "/users?"+q.Encode(), nil)
+	mustStatus(t, r, http.StatusOK)
+}
