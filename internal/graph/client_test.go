@@ -702,6 +702,49 @@ func TestListUsersRefusesForeignNextLink(t *testing.T) {
 	}
 }
 
+// A server that hands back the same @odata.nextLink forever must not keep
+// a listing going: every paging loop stops at the repeat with an error
+// that names the operation (and what was listed), after two pages.
+func TestPagingStopsAtARepeatedNextLink(t *testing.T) {
+	f := newFake(t)
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		next := f.srv.URL + r.URL.Path + "?$skiptoken=same"
+		var item map[string]any
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/memberOf"):
+			item = map[string]any{"@odata.type": "#microsoft.graph.group", "id": "g1"}
+		case strings.HasSuffix(r.URL.Path, "/sponsors"):
+			item = map[string]any{"@odata.type": "#microsoft.graph.user", "id": "s1"}
+		case strings.HasSuffix(r.URL.Path, "/members"):
+			item = userJSON("m1", "m1@example.com")
+			item["@odata.type"] = "#microsoft.graph.user"
+		default:
+			item = userJSON("u1", "a@example.com")
+		}
+		writeJSON(w, 200, map[string]any{"value": []any{item}, "@odata.nextLink": next})
+	})
+	c := f.client(f.config())
+	ctx := context.Background()
+	for _, l := range []struct {
+		name, want string
+		list       func() error
+	}{
+		{"users", "GET /users", func() error { _, err := c.ListUsers(ctx, GuestFilter{}); return err }},
+		{"memberOf", "for user u1", func() error { _, err := c.ListUserGroupIDs(ctx, "u1"); return err }},
+		{"sponsors", "for user u1", func() error { _, err := c.ListSponsorIDs(ctx, "u1"); return err }},
+		{"members", "for group g1", func() error { _, err := c.ListGroupMemberUsers(ctx, "g1", GuestFilter{}); return err }},
+	} {
+		before := len(f.calls())
+		err := l.list()
+		if err == nil || !strings.Contains(err.Error(), "same @odata.nextLink twice") || !strings.Contains(err.Error(), l.want) {
+			t.Errorf("%s: error = %v, want the repeated link refused (%q)", l.name, err, l.want)
+		}
+		if n := len(f.calls()) - before; n > 3 {
+			t.Errorf("%s: %d requests before stopping", l.name, n)
+		}
+	}
+}
+
 func TestDeletedItemsParsedAsUser(t *testing.T) {
 	f := newFake(t)
 	f.setGraph(func(w http.ResponseWriter, r *http.Request) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -263,20 +262,12 @@ func (c *client) pagedIDs(ctx context.Context, op operation, userID, first, want
 				result = append(result, strings.ToLower(id))
 			}
 		}
+		if next, err = c.nextPage(op, next, seen, "user "+userID); err != nil {
+			return nil, err
+		}
 		if next == "" {
 			return result, nil
 		}
-		if err := c.checkNextLink(next); err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				e.Operation = op.name
-			}
-			return nil, err
-		}
-		if seen[next] {
-			return nil, &Error{Operation: op.name, Message: fmt.Sprintf("Graph returned the same @odata.nextLink twice for user %s", userID)}
-		}
-		seen[next] = true
 		link = next
 	}
 }

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -116,17 +115,13 @@ func (c *client) listGroupMemberUsers(ctx context.Context, groupID string, f Gue
 		if f.MaxResults > 0 && len(result) >= f.MaxResults {
 			return c.withSignIns(ctx, result[:f.MaxResults])
 		}
-		next := deref(page.GetOdataNextLink())
+		var next string
+		if next, err = c.nextPage(opListGroupMemberUsers, deref(page.GetOdataNextLink()), seen, "group "+groupID); err != nil {
+			return nil, err
+		}
 		if next == "" {
 			return c.withSignIns(ctx, result)
 		}
-		if err := c.checkNextLink(next); err != nil {
-			return nil, err
-		}
-		if seen[next] {
-			return nil, &Error{Operation: opListGroupMemberUsers.name, Message: fmt.Sprintf("Graph returned the same @odata.nextLink twice for group %s", groupID)}
-		}
-		seen[next] = true
 		err = c.call(ctx, opListGroupMemberUsers, func(ctx context.Context) error {
 			var err error
 			page, err = groups.NewItemMembersRequestBuilder(next, c.adapter).Get(ctx, nil)

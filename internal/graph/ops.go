@@ -559,17 +559,13 @@ func (c *client) listPages(ctx context.Context, filter string, advanced bool, ex
 		if maxResults > 0 && len(result) >= maxResults {
 			return result[:maxResults], nil
 		}
-		next := deref(page.GetOdataNextLink())
+		var next string
+		if next, err = c.nextPage(opListUsers, deref(page.GetOdataNextLink()), seen, ""); err != nil {
+			return nil, err
+		}
 		if next == "" {
 			return result, nil
 		}
-		if err := c.checkNextLink(next); err != nil {
-			return nil, err
-		}
-		if seen[next] {
-			return nil, &Error{Operation: opListUsers.name, Message: "Graph returned the same @odata.nextLink twice"}
-		}
-		seen[next] = true
 		err = c.call(ctx, opListUsers, func(ctx context.Context) error {
 			var err error
 			// The next link already carries $filter, $select, $top and the
@@ -578,6 +574,34 @@ func (c *client) listPages(ctx context.Context, filter string, advanced bool, ex
 			return err
 		})
 	}
+}
+
+// nextPage vets the @odata.nextLink a page ended with before a paging loop
+// follows it (https://learn.microsoft.com/graph/paging: the link is opaque
+// and followed until absent), and remembers it in seen. It returns "" and
+// no error after the last page; an error for a link outside Graph
+// (checkNextLink) or one already followed, which would loop for ever. of
+// names what was listed ("user <id>", "group <id>"), or is empty.
+func (c *client) nextPage(op operation, next string, seen map[string]bool, of string) (string, error) {
+	if next == "" {
+		return "", nil
+	}
+	if err := c.checkNextLink(next); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Operation = op.name
+		}
+		return "", err
+	}
+	if seen[next] {
+		msg := "Graph returned the same @odata.nextLink twice"
+		if of != "" {
+			msg += " for " + of
+		}
+		return "", &Error{Operation: op.name, Message: msg}
+	}
+	seen[next] = true
+	return next, nil
 }
 
 // checkNextLink refuses a next link to another host: following it would

@@ -228,16 +228,11 @@ func (c *client) signInsOf(ctx context.Context, us []User) (map[string]*SignInAc
 		for _, u := range page.GetValue() {
 			out[strings.ToLower(deref(u.GetId()))] = signInFromSDK(u.GetSignInActivity())
 		}
-		next = deref(page.GetOdataNextLink())
+		if next, err = c.nextPage(opListUsers, deref(page.GetOdataNextLink()), seen, ""); err != nil {
+			return nil, err
+		}
 		if next == "" {
 			return out, nil
 		}
-		if err := c.checkNextLink(next); err != nil {
-			return nil, err
-		}
-		if seen[next] {
-			return nil, &Error{Operation: opListUsers.name, Message: "Graph returned the same @odata.nextLink twice"}
-		}
-		seen[next] = true
 	}
 }
