@@ -39,6 +39,9 @@ func (c *client) call(ctx context.Context, op operation, fn func(context.Context
 		deadline = time.Now().Add(c.retryBudget)
 		ctx = context.WithValue(ctx, retryDeadlineKey{}, deadline)
 	}
+	if op.noRetryOnTransportError {
+		ctx = context.WithValue(ctx, unsafeToRepeatKey{}, true)
+	}
 	var last *Error
 	for attempt := 1; ; attempt++ {
 		rec := &lastResponse{}
@@ -94,13 +97,22 @@ func (c *client) operationRetry(op operation, e *Error, attempt int) (time.Durat
 		// timeout took its full per-attempt limit: waiting again would
 		// only multiply that.
 		return 0, false
+	case outcomeUnknownStatus(e.StatusCode) && op.noRetryOnTransportError:
+		// A 500, 502 or 504 to a write that is not safe to repeat: it may
+		// have taken effect behind the gateway (IsOutcomeUnknown). The
+		// caller looks its effect up before sending it again.
+		return 0, false
 	case e.Kind == KindThrottled:
 		if e.hasRetryAfter {
 			// A floor keeps "Retry-After: 0" from spinning.
 			return max(e.retryAfter, 100*time.Millisecond), true
 		}
 		return backoff, true
-	case isTransportError(e):
+	case isTransportError(e) || outcomeUnknownStatus(e.StatusCode):
+		// A broken connection, or a gateway's (or Graph's) 500/502: Kiota
+		// retries only 429, 503 and 504, but Graph's error page lists 500
+		// and a proxy's 502 as passing failures too. Repeated only when
+		// the request is safe to repeat, with a bounded exponential wait.
 		if op.noRetryOnTransportError {
 			return 0, false
 		}
@@ -184,8 +196,11 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 	})
 	if err != nil {
 		var e *Error
-		var hd *hostDownError
-		if errors.As(err, &e) && isTransportError(e) && (!errors.As(err, &hd) || hd.sent) {
+		switch {
+		case !errors.As(err, &e) || !IsOutcomeUnknown(err):
+		case e.StatusCode != 0:
+			e.Message += fmt.Sprintf(" (HTTP %d from Graph or a gateway before it: the invitation may have been created; look the email up before inviting again)", e.StatusCode)
+		default:
 			e.Message += " (the invitation may have been created before the connection failed: look the email up before inviting again)"
 		}
 		return nil, err
