@@ -50,6 +50,14 @@ type FaultsJSON struct {
 	RetryAfter      Duration `json:"retryAfter"`
 	Routes          []string `json:"routes"`
 	Limit           int      `json:"limit"`
+	RetryAfterValue string   `json:"retryAfterValue"`
+	RateGateway     float64  `json:"rateGateway"`
+	// Gateway is {"status": 504, "body": "html", "afterActing": true}.
+	Gateway struct {
+		Status      int    `json:"status"`
+		Body        string `json:"body"`
+		AfterActing bool   `json:"afterActing"`
+	} `json:"gateway"`
 	// Seed restarts the fault draws from this seed (0: keep the sequence);
 	// GET /_emulator/faults reports the seed in effect.
 	Seed uint64 `json:"seed"`
@@ -258,7 +266,7 @@ func (s *Server) controlTenantRoutes(h func(string, ctlHandler)) {
 
 // setFaultsJSON checks the rates of a PUT /_emulator/faults body and applies it.
 func (s *Server) setFaultsJSON(f FaultsJSON) error {
-	for _, p := range []float64{f.Rate429, f.Rate503, f.RateDrop} {
+	for _, p := range []float64{f.Rate429, f.Rate503, f.RateDrop, f.RateGateway} {
 		if p < 0 || p > 1 {
 			return fmt.Errorf("rates are probabilities between 0 and 1, got %v", p)
 		}
@@ -267,6 +275,8 @@ func (s *Server) setFaultsJSON(f FaultsJSON) error {
 		Latency: time.Duration(f.Latency), Rate429: f.Rate429, Rate503: f.Rate503,
 		RateDrop: f.RateDrop, DropAfterActing: f.DropAfterActing, RetryAfter: time.Duration(f.RetryAfter),
 		Routes: f.Routes, Limit: f.Limit, Seed: f.Seed,
+		RetryAfterValue: f.RetryAfterValue, RateGateway: f.RateGateway,
+		Gateway: GatewayFault{Status: f.Gateway.Status, Body: f.Gateway.Body, AfterActing: f.Gateway.AfterActing},
 	})
 	return nil
 }
@@ -277,11 +287,13 @@ func (s *Server) faultsJSON() FaultsJSON {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.faults
-	return FaultsJSON{
+	out := FaultsJSON{
 		Latency: Duration(f.Latency), Rate429: f.Rate429, Rate503: f.Rate503, RateDrop: f.RateDrop,
 		DropAfterActing: f.DropAfterActing, RetryAfter: Duration(f.RetryAfter), Routes: f.Routes, Limit: f.Limit,
-		Seed: s.faultSeed,
+		Seed: s.faultSeed, RetryAfterValue: f.RetryAfterValue, RateGateway: f.RateGateway,
 	}
+	out.Gateway.Status, out.Gateway.Body, out.Gateway.AfterActing = f.Gateway.Status, f.Gateway.Body, f.Gateway.AfterActing
+	return out
 }
 
 // setPermissionsKnown is SetPermissions for a client ID that must exist:
