@@ -46,6 +46,10 @@ type App struct {
 	// FederatedSubject, when set, lets client_assertion JWTs signed by the
 	// emulator's own OIDC issuer (see Server.IssueFederatedToken) authenticate.
 	FederatedSubject string
+	// SecretExpired: the secret is right but past its end date, which the
+	// identity platform refuses with AADSTS7000222
+	// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+	SecretExpired bool
 }
 
 // Options configures a Server.
@@ -132,6 +136,12 @@ type Faults struct {
 	// Gateway shapes that answer; Routes and Limit apply to it as to
 	// Rate429 and Rate503.
 	Gateway GatewayFault
+	// RateToken is the probability that the token endpoint's request is
+	// answered by Token instead (a gateway's 503 page, a 504): the identity
+	// platform, or a proxy before it, failing rather than refusing the
+	// credentials. Graph faults never touch the token endpoint otherwise.
+	RateToken float64
+	Token     GatewayFault
 	// Seed, when not 0, restarts the fault draws from this seed, so the
 	// same seed and the same requests in the same order meet the same
 	// faults. 0 continues the current sequence (seeded by

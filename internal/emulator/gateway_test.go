@@ -72,3 +72,27 @@ func TestGatewayFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenFaults: the token endpoint failing (a gateway's 503 page) and
+// an expired client secret (AADSTS7000222).
+func TestTokenFaults(t *testing.T) {
+	s := start(t, Options{})
+	app := s.DefaultApp()
+	s.SetFaults(Faults{RateToken: 1, Token: GatewayFault{Status: 503}})
+	r := tokenForm(t, s, s.TenantID(), secretForm(app))
+	if r.Status != 503 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || r.Header.Get("Retry-After") != "1" {
+		t.Errorf("token fault: %d %v %q", r.Status, r.Header, r.Raw)
+	}
+	s.SetFaults(Faults{})
+	s.ExpireClientSecret(app.ClientID)
+	r = tokenForm(t, s, s.TenantID(), secretForm(app))
+	if r.Status != 401 || !strings.HasPrefix(str(r.Body["error_description"]), "AADSTS7000222:") {
+		t.Errorf("expired secret: %d %q", r.Status, r.Raw)
+	}
+	// A wrong secret is still the wrong secret.
+	form := secretForm(app)
+	form.Set("client_secret", "wrong")
+	if r = tokenForm(t, s, s.TenantID(), form); !strings.HasPrefix(str(r.Body["error_description"]), "AADSTS7000215:") {
+		t.Errorf("wrong secret: %d %q", r.Status, r.Raw)
+	}
+}

@@ -131,13 +131,15 @@ func (c *call) injectedError(f Faults, key string) bool {
 
 // setRetryAfter sets the Retry-After of an injected refusal: retry in
 // seconds, or f.RetryAfterValue verbatim ("none": no header).
-func (c *call) setRetryAfter(f Faults, retry time.Duration) {
+func (c *call) setRetryAfter(f Faults, retry time.Duration) { setRetryAfter(c.w.Header(), f, retry) }
+
+func setRetryAfter(h http.Header, f Faults, retry time.Duration) {
 	switch f.RetryAfterValue {
 	case "":
-		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		h.Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
 	case "none":
 	default:
-		c.w.Header().Set("Retry-After", f.RetryAfterValue)
+		h.Set("Retry-After", f.RetryAfterValue)
 	}
 }
 
@@ -145,45 +147,51 @@ func (c *call) setRetryAfter(f Faults, retry time.Duration) {
 // (GatewayFault): its own status and body, not Graph's envelope, with no
 // request-id of Graph's.
 func (c *call) gatewayError(f Faults) {
-	status := f.Gateway.Status
+	c.s.writeGateway(c.w, f.Gateway, f, c.reqID)
+}
+
+// writeGateway writes g's answer on w; f gives the Retry-After of a 429 or
+// 503, reqID the request-id of the bodies shaped like Graph's envelope.
+func (s *Server) writeGateway(w http.ResponseWriter, g GatewayFault, f Faults, reqID string) {
+	status := g.Status
 	if status == 0 {
 		status = http.StatusBadGateway
 	}
-	h := c.w.Header()
+	h := w.Header()
 	h.Del("request-id")
 	h.Del("client-request-id")
 	switch status {
 	case http.StatusProxyAuthRequired:
 		h.Set("Proxy-Authenticate", `Basic realm="corporate proxy"`)
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		c.setRetryAfter(f, max(f.RetryAfter, time.Second))
+		setRetryAfter(h, f, max(f.RetryAfter, time.Second))
 	}
 	text := strconv.Itoa(status) + " " + http.StatusText(status)
-	envelope := `{"error":{"code":"UnknownError","message":"` + http.StatusText(status) + `","innerError":{"request-id":"` + c.reqID + `"}}}`
+	envelope := `{"error":{"code":"UnknownError","message":"` + http.StatusText(status) + `","innerError":{"request-id":"` + reqID + `"}}}`
 	var body string
-	switch f.Gateway.Body {
+	switch g.Body {
 	case GatewayBodyEmpty:
-		c.w.WriteHeader(status)
+		w.WriteHeader(status)
 		return
 	case GatewayBodyTruncated:
 		h.Set("Content-Type", "application/json")
 		body = envelope[:len(envelope)/2]
 	case GatewayBodyNoMessage:
 		h.Set("Content-Type", "application/json")
-		body = `{"error":{"code":"UnknownError","innerError":{"request-id":"` + c.reqID + `"}}}`
-		h.Set("request-id", c.reqID)
+		body = `{"error":{"code":"UnknownError","innerError":{"request-id":"` + reqID + `"}}}`
+		h.Set("request-id", reqID)
 	case GatewayBodyInnerErrorLower:
 		h.Set("Content-Type", "application/json")
-		body = `{"error":{"code":"UnknownError","message":"` + http.StatusText(status) + `","innererror":{"request-id":"` + c.reqID + `","date":"` + formatTime(c.s.now()) + `"}}}`
-		h.Set("request-id", c.reqID)
+		body = `{"error":{"code":"UnknownError","message":"` + http.StatusText(status) + `","innererror":{"request-id":"` + reqID + `","date":"` + formatTime(s.now()) + `"}}}`
+		h.Set("request-id", reqID)
 	default:
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		body = "<!DOCTYPE html>\n<html><head><title>" + text + "</title></head><body><h1>" + text +
 			"</h1><p>The proxy server could not handle the request.</p><script>var gatewayPage = true;</script></body></html>\n"
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	c.w.WriteHeader(status)
-	_, _ = io.WriteString(c.w, body)
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
 }
 
 // takeFault reports whether a drawn 429/503 applies to the request key:

@@ -94,3 +94,41 @@ data "b2b_guest_user" "test" {
 		t.Fatalf("the proxy answered 407 %d times: the test did not exercise it", n)
 	}
 }
+
+// TestAccProvider_ExpiredSecret: the right secret past its end date
+// (AADSTS7000222) is named as expired, with what to do.
+func TestAccProvider_ExpiredSecret(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	srv.ExpireClientSecret(env.App().ClientID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: secretProviderBlock(env, srv.TenantID(), env.App().ClientID, env.App().Secret) + dataSourceByID(acctest.NewGUID()),
+			ExpectError: errorRE("Error Reading User", "Authentication to Microsoft Entra ID failed",
+				"AADSTS7000222", "The client secret has expired: create a new one in the app registration."),
+		}},
+	})
+}
+
+// TestAccProvider_tokenEndpointUnavailable: the token endpoint (or a
+// gateway before it) answers 503 with an HTML page. The diagnostic says the
+// identity platform failed, not that the credentials are wrong.
+func TestAccProvider_tokenEndpointUnavailable(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	srv.SetFaults(emulator.Faults{RateToken: 1, Token: emulator.GatewayFault{Status: 503, Body: emulator.GatewayBodyHTML}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: secretProviderBlock(env, srv.TenantID(), env.App().ClientID, env.App().Secret) + dataSourceByID(acctest.NewGUID()),
+			ExpectError: errorRE("Error Reading User",
+				"token request (client_secret): 503 Service Unavailable: the identity platform's token endpoint answered HTTP 503, a failure on its side or of a proxy in between, not a refusal of the credentials; run the command again later, and check HTTPS_PROXY if it persists"),
+		}},
+	})
+	if n := srv.Counters()["status:503"]; n < 1 {
+		t.Fatalf("the token endpoint answered 503 %d times: the test did not exercise it", n)
+	}
+}
