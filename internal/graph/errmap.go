@@ -276,16 +276,7 @@ func (c *client) tokenFailure(err error) *Error {
 		e.Message = c.redact(hd.Error())
 		return e
 	}
-	host, ok := proxyAuthRefused(err)
-	if !ok {
-		host = c.circuit.proxyRefusedRecently()
-		var afe *azidentity.AuthenticationFailedError
-		ok = host != "" && (!errors.As(err, &afe) || afe.RawResponse == nil)
-	}
-	if ok {
-		e.StatusCode, e.Code = http.StatusProxyAuthRequired, "ProxyAuthenticationRequired"
-		e.Kind = KindOther
-		e.Message = "the HTTPS proxy refused to open a connection to " + host + " without proxy credentials; the token request did not reach the identity platform"
+	if c.tokenProxyRefusal(e, err) {
 		return e
 	}
 	var afe *azidentity.AuthenticationFailedError
@@ -304,22 +295,7 @@ func (c *client) tokenFailure(err error) *Error {
 		if body.TraceID != "" {
 			e.RequestID = body.TraceID
 		}
-		if st := e.StatusCode; st >= 500 || st == http.StatusTooManyRequests || st == http.StatusProxyAuthRequired {
-			// Not a verdict on the credentials: the identity platform (or a
-			// proxy before it) failed or was busy, after azcore's own
-			// retries. Its body may be a gateway's page: not echoed.
-			e.Kind = KindOther
-			e.Code = http.StatusText(st)
-			if aad := aadstsRe.FindString(body.Description); aad != "" {
-				e.Code = aad
-			}
-			if e.Code == "" {
-				e.Code = "UnknownError"
-			}
-			e.Message = fmt.Sprintf("the identity platform's token endpoint answered HTTP %d, a failure on its side or of a proxy in between, not a refusal of the credentials; run the command again later, and check HTTPS_PROXY if it persists", st)
-			if st == http.StatusProxyAuthRequired {
-				e.Message = "a proxy between this machine and the identity platform asks for credentials (HTTP 407); the token request did not reach it"
-			}
+		if tokenServiceFailure(e, body.Description) {
 			return e
 		}
 		desc := body.Description
@@ -354,6 +330,49 @@ func (c *client) tokenFailure(err error) *Error {
 	}
 	e.Message = c.redact(e.Message)
 	return e
+}
+
+// tokenProxyRefusal fills e for a token request an HTTPS proxy refused
+// without credentials (407 to the CONNECT), and reports whether it was one.
+// MSAL keeps only the text of the errors it meets, so a refusal the
+// transport saw moments ago (circuit.proxyRefusedRecently) counts too.
+func (c *client) tokenProxyRefusal(e *Error, err error) bool {
+	host, ok := proxyAuthRefused(err)
+	if !ok {
+		host = c.circuit.proxyRefusedRecently()
+		var afe *azidentity.AuthenticationFailedError
+		ok = host != "" && (!errors.As(err, &afe) || afe.RawResponse == nil)
+	}
+	if !ok {
+		return false
+	}
+	e.StatusCode, e.Code, e.Kind = http.StatusProxyAuthRequired, "ProxyAuthenticationRequired", KindOther
+	e.Message = "the HTTPS proxy refused to open a connection to " + host + " without proxy credentials; the token request did not reach the identity platform"
+	return true
+}
+
+// tokenServiceFailure fills e for a token endpoint answer that is no
+// verdict on the credentials: the identity platform (or a proxy before it)
+// failed or was busy (5xx, 429, after azcore's own retries) or a proxy
+// wants credentials (407). Its body may be a gateway's page: not echoed.
+func tokenServiceFailure(e *Error, description string) bool {
+	st := e.StatusCode
+	if st < 500 && st != http.StatusTooManyRequests && st != http.StatusProxyAuthRequired {
+		return false
+	}
+	e.Kind = KindOther
+	e.Code = http.StatusText(st)
+	if aad := aadstsRe.FindString(description); aad != "" {
+		e.Code = aad
+	}
+	if e.Code == "" {
+		e.Code = "UnknownError"
+	}
+	e.Message = fmt.Sprintf("the identity platform's token endpoint answered HTTP %d, a failure on its side or of a proxy in between, not a refusal of the credentials; run the command again later, and check HTTPS_PROXY if it persists", st)
+	if st == http.StatusProxyAuthRequired {
+		e.Message = "a proxy between this machine and the identity platform asks for credentials (HTTP 407); the token request did not reach it"
+	}
+	return true
 }
 
 func firstLine(s string) string {

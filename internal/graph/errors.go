@@ -45,6 +45,8 @@ type Error struct {
 	cause         error         // what the SDK returned, for errors.Is/As
 	retryAfter    time.Duration // Graph's Retry-After, when sent
 	hasRetryAfter bool
+	// serverRetriesSpent: a 500/502 already retried maxServerErrorRetries times.
+	serverRetriesSpent bool
 }
 
 // Unwrap exposes the underlying failure, e.g. context.DeadlineExceeded or

@@ -57,8 +57,8 @@ func TestInviteAnswered5xxIsNotRepeated(t *testing.T) {
 	}
 }
 
-// A read answered 502 by a gateway is repeated (with backoff), as a broken
-// connection is: Kiota's retry handler only repeats 429, 503 and 504.
+// A read answered 502 by a gateway is repeated (with backoff), a few times:
+// Kiota's retry handler only repeats 429, 503 and 504.
 func TestReadRetriedAfterGateway502(t *testing.T) {
 	f := newFake(t)
 	var n atomic.Int32
@@ -147,7 +147,11 @@ func TestProxyConnect407(t *testing.T) {
 	}))
 	defer proxy.Close()
 	cfg := f.config()
-	tr := f.srv.Client().Transport.(*http.Transport).Clone()
+	base, ok := f.srv.Client().Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("the fake's transport is a %T", f.srv.Client().Transport)
+	}
+	tr := base.Clone()
 	pu, _ := url.Parse(proxy.URL)
 	tr.Proxy = http.ProxyURL(pu)
 	cfg.HTTPClient = &http.Client{Transport: tr}
@@ -244,5 +248,20 @@ func TestTokenEndpoint5xxIsNotACredentialError(t *testing.T) {
 	}
 	if s := err.Error(); !strings.Contains(s, "answered HTTP 503") || strings.Contains(s, "Check client_secret") || strings.Contains(s, "<") || strings.Contains(s, testSecret) {
 		t.Fatalf("error = %q", s)
+	}
+}
+
+// A 500 that persists is Graph's answer: repeated maxServerErrorRetries
+// times, not for the whole timeout.
+func TestRead500RetriedAFewTimes(t *testing.T) {
+	f := newFake(t)
+	var n atomic.Int32
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		graphError(w, 500, "generalException", "boom", "rid-500")
+	})
+	_, err := f.client(f.config()).GetUser(context.Background(), "u1")
+	if int(n.Load()) != 1+maxServerErrorRetries || !IsOutcomeUnknown(err) || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("%d requests, error %v; want %d and Graph's 500", n.Load(), err, 1+maxServerErrorRetries)
 	}
 }
