@@ -46,6 +46,10 @@ type App struct {
 	// FederatedSubject, when set, lets client_assertion JWTs signed by the
 	// emulator's own OIDC issuer (see Server.IssueFederatedToken) authenticate.
 	FederatedSubject string
+	// SecretExpired: the secret is right but past its end date, which the
+	// identity platform refuses with AADSTS7000222
+	// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+	SecretExpired bool
 }
 
 // Options configures a Server.
@@ -122,12 +126,59 @@ type Faults struct {
 	// Rate429 or Rate503 at 1 and Limit 1 the first request is refused and
 	// its retry is served: a deterministic throttle for tests.
 	Limit int
+	// RetryAfterValue, when set, is sent verbatim as the Retry-After of
+	// injected 429/503 (and gateway) answers instead of RetryAfter's
+	// seconds: an HTTP date, which RFC 9110 section 10.2.3 allows, or a
+	// value no client should trust ("-5", "1e30", "soon"); "none" sends no
+	// Retry-After at all, which https://learn.microsoft.com/graph/throttling
+	// documents ("If no Retry-After header is provided", back off
+	// exponentially).
+	RetryAfterValue string
+	// RateGateway is the probability that a proxy or gateway in front of
+	// Graph answers instead of Graph (see GatewayFault).
+	RateGateway float64
+	// Gateway shapes that answer; Routes and Limit apply to it as to
+	// Rate429 and Rate503.
+	Gateway GatewayFault
+	// RateToken is the probability that the token endpoint's request is
+	// answered by Token instead (a gateway's 503 page, a 504): the identity
+	// platform, or a proxy before it, failing rather than refusing the
+	// credentials. Graph faults never touch the token endpoint otherwise.
+	RateToken float64
+	Token     GatewayFault
 	// Seed, when not 0, restarts the fault draws from this seed, so the
 	// same seed and the same requests in the same order meet the same
 	// faults. 0 continues the current sequence (seeded by
 	// Options.FaultSeed), so knobs can be changed without repeating it.
 	Seed uint64
 }
+
+// GatewayFault is an answer from something between the client and Graph:
+// a corporate proxy or a gateway. Graph's error page
+// (https://learn.microsoft.com/graph/errors) lists 502 and 504 ("the server,
+// while acting as a proxy, didn't receive a timely response from the
+// upstream server"); such answers rarely carry Graph's JSON envelope.
+type GatewayFault struct {
+	// Status is the HTTP status; 0 means 502. 407 adds a
+	// Proxy-Authenticate header, 429 and 503 a Retry-After.
+	Status int
+	// Body is one of GatewayBodyHTML (the default), GatewayBodyEmpty,
+	// GatewayBodyTruncated, GatewayBodyNoMessage or GatewayBodyInnerErrorLower.
+	Body string
+	// AfterActing serves the request first and answers the gateway error
+	// in place of Graph's answer, as a gateway that timed out while Graph
+	// was creating the invitation does.
+	AfterActing bool
+}
+
+// The bodies a GatewayFault can answer with.
+const (
+	GatewayBodyHTML            = "html"       // text/html error page
+	GatewayBodyEmpty           = "empty"      // no body, no Content-Type
+	GatewayBodyTruncated       = "truncated"  // Graph's envelope cut short, as application/json
+	GatewayBodyNoMessage       = "no-message" // Graph's envelope without error.message
+	GatewayBodyInnerErrorLower = "innererror" // Graph's envelope spelling innererror in lower case
+)
 
 // Counters counts requests by "METHOD /path-template", e.g.
 // "POST /v1.0/invitations", "GET /v1.0/users/{id}", "POST /v1.0/$batch",

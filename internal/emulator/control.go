@@ -50,9 +50,23 @@ type FaultsJSON struct {
 	RetryAfter      Duration `json:"retryAfter"`
 	Routes          []string `json:"routes"`
 	Limit           int      `json:"limit"`
+	RetryAfterValue string   `json:"retryAfterValue"`
+	RateGateway     float64  `json:"rateGateway"`
+	// Gateway is {"status": 504, "body": "html", "afterActing": true}.
+	Gateway   gatewayJSON `json:"gateway"`
+	RateToken float64     `json:"rateToken"`
+	// Token is the token endpoint's failure: {"status": 503, "body": "html"}.
+	Token gatewayJSON `json:"token"`
 	// Seed restarts the fault draws from this seed (0: keep the sequence);
 	// GET /_emulator/faults reports the seed in effect.
 	Seed uint64 `json:"seed"`
+}
+
+// gatewayJSON is the wire form of GatewayFault.
+type gatewayJSON struct {
+	Status      int    `json:"status"`
+	Body        string `json:"body"`
+	AfterActing bool   `json:"afterActing"`
 }
 
 // SeedUserJSON is the wire form of SeedUser for POST /_emulator/users.
@@ -253,12 +267,16 @@ func (s *Server) controlTenantRoutes(h func(string, ctlHandler)) {
 	}) error {
 		return s.setPermissionsKnown(r.PathValue("clientId"), v.Permissions)
 	}))
+	h("POST /_emulator/apps/{clientId}/expire-secret", ctlAct(func(r *http.Request) error {
+		s.ExpireClientSecret(r.PathValue("clientId"))
+		return nil
+	}))
 	h("POST /_emulator/federated-token", s.ctlFederatedToken)
 }
 
 // setFaultsJSON checks the rates of a PUT /_emulator/faults body and applies it.
 func (s *Server) setFaultsJSON(f FaultsJSON) error {
-	for _, p := range []float64{f.Rate429, f.Rate503, f.RateDrop} {
+	for _, p := range []float64{f.Rate429, f.Rate503, f.RateDrop, f.RateGateway, f.RateToken} {
 		if p < 0 || p > 1 {
 			return fmt.Errorf("rates are probabilities between 0 and 1, got %v", p)
 		}
@@ -267,6 +285,9 @@ func (s *Server) setFaultsJSON(f FaultsJSON) error {
 		Latency: time.Duration(f.Latency), Rate429: f.Rate429, Rate503: f.Rate503,
 		RateDrop: f.RateDrop, DropAfterActing: f.DropAfterActing, RetryAfter: time.Duration(f.RetryAfter),
 		Routes: f.Routes, Limit: f.Limit, Seed: f.Seed,
+		RetryAfterValue: f.RetryAfterValue, RateGateway: f.RateGateway,
+		Gateway:   GatewayFault(f.Gateway),
+		RateToken: f.RateToken, Token: GatewayFault(f.Token),
 	})
 	return nil
 }
@@ -277,11 +298,13 @@ func (s *Server) faultsJSON() FaultsJSON {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.faults
-	return FaultsJSON{
+	out := FaultsJSON{
 		Latency: Duration(f.Latency), Rate429: f.Rate429, Rate503: f.Rate503, RateDrop: f.RateDrop,
 		DropAfterActing: f.DropAfterActing, RetryAfter: Duration(f.RetryAfter), Routes: f.Routes, Limit: f.Limit,
-		Seed: s.faultSeed,
+		Seed: s.faultSeed, RetryAfterValue: f.RetryAfterValue, RateGateway: f.RateGateway,
 	}
+	out.Gateway, out.RateToken, out.Token = gatewayJSON(f.Gateway), f.RateToken, gatewayJSON(f.Token)
+	return out
 }
 
 // setPermissionsKnown is SetPermissions for a client ID that must exist:

@@ -76,6 +76,12 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 		// connection (HTTP/1.1) without a response, like a network cut.
 		panic(http.ErrAbortHandler)
 	}
+	gateway := !item && s.drawFault(f.RateGateway) && s.takeFault(f, key)
+	if gateway && !f.Gateway.AfterActing {
+		// The gateway answers without asking Graph.
+		c.gatewayError(f)
+		return
+	}
 	if !c.authenticate() || c.injectedError(f, key) {
 		return
 	}
@@ -88,6 +94,13 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 		return
 	}
 	c.body = b
+	if gateway {
+		// Graph acts; its answer is lost behind the gateway, which answers
+		// its own error: the client cannot tell whether the write happened.
+		h(&call{s: s, w: discardWriter{h: http.Header{}}, r: r, roles: c.roles, reqID: c.reqID, body: b})
+		c.gatewayError(f)
+		return
+	}
 	if drop {
 		// Act, then lose the response: the client cannot tell whether the
 		// write happened, which is what retry-safety must cope with.
@@ -105,15 +118,80 @@ func (c *call) injectedError(f Faults, key string) bool {
 	}
 	switch {
 	case c.s.drawFault(f.Rate429) && c.s.takeFault(f, key):
-		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		c.setRetryAfter(f, retry)
 		c.graphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry after the time in the Retry-After header.")
 	case c.s.drawFault(f.Rate503) && c.s.takeFault(f, key):
-		c.w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+		c.setRetryAfter(f, retry)
 		c.graphError(http.StatusServiceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after the time in the Retry-After header.")
 	default:
 		return false
 	}
 	return true
+}
+
+// setRetryAfter sets the Retry-After of an injected refusal: retry in
+// seconds, or f.RetryAfterValue verbatim ("none": no header).
+func (c *call) setRetryAfter(f Faults, retry time.Duration) { setRetryAfter(c.w.Header(), f, retry) }
+
+func setRetryAfter(h http.Header, f Faults, retry time.Duration) {
+	switch f.RetryAfterValue {
+	case "":
+		h.Set("Retry-After", strconv.Itoa(ceilSeconds(retry)))
+	case "none":
+	default:
+		h.Set("Retry-After", f.RetryAfterValue)
+	}
+}
+
+// gatewayError answers as a proxy or gateway in front of Graph would
+// (GatewayFault): its own status and body, not Graph's envelope, with no
+// request-id of Graph's.
+func (c *call) gatewayError(f Faults) {
+	c.s.writeGateway(c.w, f.Gateway, f, c.reqID)
+}
+
+// writeGateway writes g's answer on w; f gives the Retry-After of a 429 or
+// 503, reqID the request-id of the bodies shaped like Graph's envelope.
+func (s *Server) writeGateway(w http.ResponseWriter, g GatewayFault, f Faults, reqID string) {
+	status := g.Status
+	if status == 0 {
+		status = http.StatusBadGateway
+	}
+	h := w.Header()
+	h.Del("request-id")
+	h.Del("client-request-id")
+	switch status {
+	case http.StatusProxyAuthRequired:
+		h.Set("Proxy-Authenticate", `Basic realm="corporate proxy"`)
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		setRetryAfter(h, f, max(f.RetryAfter, time.Second))
+	}
+	text := strconv.Itoa(status) + " " + http.StatusText(status)
+	envelope := `{"error":{"code":"UnknownError","message":"` + http.StatusText(status) + `","innerError":{"request-id":"` + reqID + `"}}}`
+	var body string
+	switch g.Body {
+	case GatewayBodyEmpty:
+		w.WriteHeader(status)
+		return
+	case GatewayBodyTruncated:
+		h.Set("Content-Type", "application/json")
+		body = envelope[:len(envelope)/2]
+	case GatewayBodyNoMessage:
+		h.Set("Content-Type", "application/json")
+		body = `{"error":{"code":"UnknownError","innerError":{"request-id":"` + reqID + `"}}}`
+		h.Set("request-id", reqID)
+	case GatewayBodyInnerErrorLower:
+		h.Set("Content-Type", "application/json")
+		body = `{"error":{"code":"UnknownError","message":"` + http.StatusText(status) + `","innererror":{"request-id":"` + reqID + `","date":"` + formatTime(s.now()) + `"}}}`
+		h.Set("request-id", reqID)
+	default:
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		body = "<!DOCTYPE html>\n<html><head><title>" + text + "</title></head><body><h1>" + text +
+			"</h1><p>The proxy server could not handle the request.</p><script>var gatewayPage = true;</script></body></html>\n"
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
 }
 
 // takeFault reports whether a drawn 429/503 applies to the request key:

@@ -131,6 +131,13 @@ func badTokenRequest(aadsts int, desc string) *aadErr {
 // handleToken serves the client credentials grant: check the request,
 // find the app, authenticate it, mint a token.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	faults := s.faults
+	s.mu.Unlock()
+	if s.drawFault(faults.RateToken) {
+		s.writeGateway(w, faults.Token, faults, newGUID())
+		return
+	}
 	tenant := r.PathValue("tenant")
 	if err := r.ParseForm(); err != nil {
 		s.aadError(w, http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
@@ -221,6 +228,10 @@ func (s *Server) authenticateClient(app App, secret string, f url.Values, tenant
 		if app.Secret == "" || secret != app.Secret {
 			return &aadErr{http.StatusUnauthorized, "invalid_client", 7000215, fmt.Sprintf(
 				"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID)}
+		}
+		if app.SecretExpired {
+			return &aadErr{http.StatusUnauthorized, "invalid_client", 7000222, fmt.Sprintf(
+				"The provided client secret keys for app '%s' are expired. Create new keys for the app in the portal, or use certificate credentials.", app.ClientID)}
 		}
 	case assertion != "":
 		if atype != assertionTypeJWT {

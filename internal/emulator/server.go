@@ -281,6 +281,17 @@ func (s *Server) SetPermissions(clientID string, perms []string) {
 	}
 }
 
+// ExpireClientSecret marks the app's secret as past its end date: token
+// requests with it are refused with AADSTS7000222 (App.SecretExpired).
+func (s *Server) ExpireClientSecret(clientID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.appIndex[strings.ToLower(clientID)]; ok {
+		s.apps[i].SecretExpired = true
+		s.saveLocked()
+	}
+}
+
 // Close stops the listener and waits briefly for in-flight requests.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -106,7 +108,16 @@ func (c *client) toError(op operation, err error) *Error {
 
 	var ae *abs.ApiError
 	if errors.As(err, &ae) {
-		e := &Error{StatusCode: ae.ResponseStatusCode, Operation: op.name, Message: ae.Message, cause: err}
+		msg := ae.Message
+		if ae.ResponseStatusCode >= 400 && ae.ResponseHeaders != nil {
+			switch {
+			case strings.HasPrefix(msg, "The server returned an unexpected status code with no response body"):
+				msg = notGraphErrorMessage(ae.ResponseStatusCode, "", true)
+			case strings.HasPrefix(msg, "The server returned an unexpected status code but the error could not be deserialized"):
+				msg = notGraphErrorMessage(ae.ResponseStatusCode, firstHeader(ae.ResponseHeaders, "Content-Type"), false)
+			}
+		}
+		e := &Error{StatusCode: ae.ResponseStatusCode, Operation: op.name, Message: msg, cause: err}
 		c.finish(e, op, ae.ResponseHeaders)
 		return e
 	}
@@ -115,6 +126,12 @@ func (c *client) toError(op operation, err error) *Error {
 	if errors.As(err, &hd) {
 		// The host's own words: the URL that url.Error adds repeats it.
 		return &Error{Kind: KindUnreachable, Operation: op.name, Message: c.redact(hd.Error()), cause: err}
+	}
+
+	if host, ok := proxyAuthRefused(err); ok {
+		// Nothing reached Graph: not retried, and not a lost answer.
+		return &Error{StatusCode: http.StatusProxyAuthRequired, Kind: KindOther, Code: "ProxyAuthenticationRequired", Operation: op.name, cause: err,
+			Message: "the HTTPS proxy refused to open a connection to " + host + " without proxy credentials; nothing was sent to Microsoft Graph"}
 	}
 
 	// Transport failure (connection dropped, TLS, context).
@@ -130,6 +147,11 @@ func (c *client) errorFromResponse(op operation, rec *lastResponse, cause error)
 	}
 	e := &Error{StatusCode: status, Operation: op.name, cause: cause,
 		Message: fmt.Sprintf("the last answer was HTTP %d, then: %s", status, c.redact(cause.Error()))}
+	if !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
+		// Kiota could not parse the body: say what it was, not the parser's
+		// words ("content type text/html does not have a factory …").
+		e.Message = notGraphErrorMessage(status, h.Get("Content-Type"), h.Get("Content-Length") == "0")
+	}
 	rh := abs.NewResponseHeaders()
 	for k, vs := range h {
 		for _, v := range vs {
@@ -172,6 +194,54 @@ func (c *client) finish(e *Error, op operation, h *abs.ResponseHeaders) {
 	}
 }
 
+// proxyAuthRefused reports a proxy's 407 to the CONNECT that opens an HTTPS
+// tunnel: net/http gives it as an error whose text is the status text, with
+// no response, and the host it was for.
+func proxyAuthRefused(err error) (string, bool) {
+	var pe *proxyAuthError
+	if errors.As(err, &pe) {
+		return pe.host, true
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) || ue.Err == nil || ue.Err.Error() != http.StatusText(http.StatusProxyAuthRequired) {
+		return "", false
+	}
+	host := "the host"
+	if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+		host = u.Host
+	}
+	return host, true
+}
+
+// notGraphErrorMessage describes an error answer whose body is not Graph's
+// JSON error envelope (https://learn.microsoft.com/graph/errors). The body
+// itself is never echoed: a proxy's HTML page does not belong in a plan's
+// output, and it says nothing the status does not. A 407 only comes from a
+// proxy (RFC 9110 section 15.5.8); other non-JSON answers usually do.
+func notGraphErrorMessage(status int, contentType string, empty bool) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	jsonBody := mt == "application/json" || strings.HasSuffix(mt, "+json")
+	var what string
+	switch {
+	case empty:
+		what = "no body"
+	case jsonBody:
+		what = "a JSON body that could not be read (cut short or malformed)"
+	case mt == "":
+		what = "a body without a Content-Type"
+	default:
+		what = "a " + mt + " body"
+	}
+	msg := "the answer had " + what + " instead of Microsoft Graph's JSON error"
+	switch {
+	case status == http.StatusProxyAuthRequired:
+		msg += "; a proxy between this machine and Microsoft Graph asks for credentials"
+	case !jsonBody:
+		msg += "; a proxy or gateway between this machine and Microsoft Graph may have answered"
+	}
+	return msg
+}
+
 func firstHeader(h *abs.ResponseHeaders, name string) string {
 	for _, k := range h.ListKeys() {
 		if strings.EqualFold(k, name) {
@@ -206,6 +276,9 @@ func (c *client) tokenFailure(err error) *Error {
 		e.Message = c.redact(hd.Error())
 		return e
 	}
+	if c.tokenProxyRefusal(e, err) {
+		return e
+	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) && afe.RawResponse != nil {
 		e.StatusCode = afe.RawResponse.StatusCode
@@ -221,6 +294,9 @@ func (c *client) tokenFailure(err error) *Error {
 		}
 		if body.TraceID != "" {
 			e.RequestID = body.TraceID
+		}
+		if tokenServiceFailure(e, body.Description) {
+			return e
 		}
 		desc := body.Description
 		// The description goes on with "Trace ID: … Correlation ID: …
@@ -254,6 +330,49 @@ func (c *client) tokenFailure(err error) *Error {
 	}
 	e.Message = c.redact(e.Message)
 	return e
+}
+
+// tokenProxyRefusal fills e for a token request an HTTPS proxy refused
+// without credentials (407 to the CONNECT), and reports whether it was one.
+// MSAL keeps only the text of the errors it meets, so a refusal the
+// transport saw moments ago (circuit.proxyRefusedRecently) counts too.
+func (c *client) tokenProxyRefusal(e *Error, err error) bool {
+	host, ok := proxyAuthRefused(err)
+	if !ok {
+		host = c.circuit.proxyRefusedRecently()
+		var afe *azidentity.AuthenticationFailedError
+		ok = host != "" && (!errors.As(err, &afe) || afe.RawResponse == nil)
+	}
+	if !ok {
+		return false
+	}
+	e.StatusCode, e.Code, e.Kind = http.StatusProxyAuthRequired, "ProxyAuthenticationRequired", KindOther
+	e.Message = "the HTTPS proxy refused to open a connection to " + host + " without proxy credentials; the token request did not reach the identity platform"
+	return true
+}
+
+// tokenServiceFailure fills e for a token endpoint answer that is no
+// verdict on the credentials: the identity platform (or a proxy before it)
+// failed or was busy (5xx, 429, after azcore's own retries) or a proxy
+// wants credentials (407). Its body may be a gateway's page: not echoed.
+func tokenServiceFailure(e *Error, description string) bool {
+	st := e.StatusCode
+	if st < 500 && st != http.StatusTooManyRequests && st != http.StatusProxyAuthRequired {
+		return false
+	}
+	e.Kind = KindOther
+	e.Code = http.StatusText(st)
+	if aad := aadstsRe.FindString(description); aad != "" {
+		e.Code = aad
+	}
+	if e.Code == "" {
+		e.Code = "UnknownError"
+	}
+	e.Message = fmt.Sprintf("the identity platform's token endpoint answered HTTP %d, a failure on its side or of a proxy in between, not a refusal of the credentials; run the command again later, and check HTTPS_PROXY if it persists", st)
+	if st == http.StatusProxyAuthRequired {
+		e.Message = "a proxy between this machine and the identity platform asks for credentials (HTTP 407); the token request did not reach it"
+	}
+	return true
 }
 
 func firstLine(s string) string {

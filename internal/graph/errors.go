@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -43,6 +45,8 @@ type Error struct {
 	cause         error         // what the SDK returned, for errors.Is/As
 	retryAfter    time.Duration // Graph's Retry-After, when sent
 	hasRetryAfter bool
+	// serverRetriesSpent: a 500/502 already retried maxServerErrorRetries times.
+	serverRetriesSpent bool
 }
 
 // Unwrap exposes the underlying failure, e.g. context.DeadlineExceeded or
@@ -103,3 +107,39 @@ func IsUnreachable(err error) bool { return kindOf(err) == KindUnreachable }
 
 // IsConflict reports whether err is a 409.
 func IsConflict(err error) bool { return kindOf(err) == KindConflict }
+
+// IsProxyAuthRequired reports a 407: a proxy between this machine and Graph
+// (or the authority) wants credentials; Graph itself never answers 407.
+func IsProxyAuthRequired(err error) bool {
+	var ge *Error
+	return errors.As(err, &ge) && ge.StatusCode == 407
+}
+
+// IsOutcomeUnknown reports a failed call that may still have taken effect:
+// the request went out and no answer came back (connection dropped or reset,
+// no answer in time), or the answer was a 500, 502 or 504, which a gateway
+// gives when Graph failed or did not answer in time behind it
+// (https://learn.microsoft.com/graph/errors: 504 is "the server, while acting
+// as a proxy, didn't receive a timely response from the upstream server").
+// A write that failed so must not be sent again before its effect is looked
+// up: POST /invitations is not idempotent (each one sends an email).
+// A 429 or 503 is a refusal (Graph's throttling answers), not this.
+func IsOutcomeUnknown(err error) bool {
+	var ge *Error
+	if !errors.As(err, &ge) {
+		return false
+	}
+	if outcomeUnknownStatus(ge.StatusCode) {
+		return true
+	}
+	if !isTransportError(ge) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var hd *hostDownError
+	return !errors.As(err, &hd) || hd.sent
+}
+
+// outcomeUnknownStatus: the statuses after which a write may have happened.
+func outcomeUnknownStatus(status int) bool {
+	return status == http.StatusInternalServerError || status == http.StatusBadGateway || status == http.StatusGatewayTimeout
+}

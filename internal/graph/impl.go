@@ -266,6 +266,8 @@ func (c *client) middlewares() []khttp.Middleware {
 			MaxRetries:  10,
 			ShouldRetry: c.shouldRetry,
 		}),
+		// Below the retry handler: it sees only Retry-After values it reads right.
+		retryAfterMiddleware{},
 		// Innermost, so that every attempt, retries included, is logged.
 		&loggingMiddleware{log: c.log},
 		// Next to the transport: each attempt reads its own copy of the body.

@@ -68,6 +68,10 @@ func (m *loggingMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request
 	return resp, nil
 }
 
+// unsafeToRepeatKey marks the context of an operation that must not be
+// sent again once it may have taken effect (operation.noRetryOnTransportError).
+type unsafeToRepeatKey struct{}
+
 // retryDeadlineKey carries the retry deadline for contexts without one.
 type retryDeadlineKey struct{}
 
@@ -88,8 +92,15 @@ func retryDeadline(ctx context.Context) (time.Time, bool) {
 // A 429 to POST /invitations is not retried here but in call, through the
 // pacer, which learns the tenant's budget from it (pacer.go): retried here,
 // each retry would hit the same exhausted budget unseen.
+//
+// A 504 to a request that is not safe to repeat (POST /invitations, a
+// restore) is not retried either: the gateway timed out waiting for Graph,
+// which may have acted (IsOutcomeUnknown); the caller looks it up first.
 func (c *client) shouldRetry(_ time.Duration, executionCount int, req *http.Request, resp *http.Response) bool {
 	if resp.StatusCode == http.StatusTooManyRequests && req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/invitations") {
+		return false
+	}
+	if outcomeUnknownStatus(resp.StatusCode) && req.Context().Value(unsafeToRepeatKey{}) != nil {
 		return false
 	}
 	wait := kiotaRetryDelay(resp, executionCount+1)
@@ -146,6 +157,34 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+// retryAfterMiddleware rewrites a Retry-After the retry handler above it
+// would misread. Graph sends delta-seconds or an HTTP date
+// (https://learn.microsoft.com/graph/throttling); RFC 9110 section 10.2.3
+// allows both, and section 5.6.7 asks recipients to accept all three date
+// formats. Kiota's retry handler parses seconds and RFC 1123 dates only, a
+// negative value as a negative wait and a huge one past time.Duration's
+// range. Here every form parseRetryAfter accepts becomes whole seconds in
+// [0, maxRetryAfter], and a value it cannot read is removed, so Kiota, the
+// operation retry and the invitation pacer fall back to exponential
+// backoff, as the throttling guide recommends when Retry-After is absent.
+// The logging middleware, below it, logs the value as sent.
+type retryAfterMiddleware struct{}
+
+func (retryAfterMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	resp, err := p.Next(req, i)
+	if err != nil || resp == nil {
+		return resp, err
+	}
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		if d, ok := parseRetryAfter(v, time.Now()); ok {
+			resp.Header.Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+		} else {
+			resp.Header.Del("Retry-After")
+		}
+	}
+	return resp, nil
 }
 
 // lastResponseKey carries a *lastResponse through one call.

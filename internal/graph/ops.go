@@ -26,6 +26,8 @@ const (
 	defaultPageSize = 100
 	maxPageSize     = 999 // Graph's maximum $top for users
 	maxBackoff      = 30 * time.Second
+	// maxServerErrorRetries bounds the retries of a 500 or 502 (operationRetry).
+	maxServerErrorRetries = 3
 )
 
 // call runs fn, retrying throttling that outlived kiota's retry handler
@@ -38,6 +40,9 @@ func (c *client) call(ctx context.Context, op operation, fn func(context.Context
 	if !ok {
 		deadline = time.Now().Add(c.retryBudget)
 		ctx = context.WithValue(ctx, retryDeadlineKey{}, deadline)
+	}
+	if op.noRetryOnTransportError {
+		ctx = context.WithValue(ctx, unsafeToRepeatKey{}, true)
 	}
 	var last *Error
 	for attempt := 1; ; attempt++ {
@@ -94,10 +99,27 @@ func (c *client) operationRetry(op operation, e *Error, attempt int) (time.Durat
 		// timeout took its full per-attempt limit: waiting again would
 		// only multiply that.
 		return 0, false
+	case outcomeUnknownStatus(e.StatusCode) && op.noRetryOnTransportError:
+		// A 500, 502 or 504 to a write that is not safe to repeat: it may
+		// have taken effect behind the gateway (IsOutcomeUnknown). The
+		// caller looks its effect up before sending it again.
+		return 0, false
 	case e.Kind == KindThrottled:
 		if e.hasRetryAfter {
 			// A floor keeps "Retry-After: 0" from spinning.
 			return max(e.retryAfter, 100*time.Millisecond), true
+		}
+		return backoff, true
+	case outcomeUnknownStatus(e.StatusCode):
+		// A gateway's (or Graph's) 500 or 502 to a request safe to repeat:
+		// Kiota retries only 429, 503 and 504, but these are usually passing
+		// too. A few times only, with the exponential wait: a 500 that
+		// persists is Graph's answer, not worth the whole timeout.
+		// An operation that reads through another (a batched GET) meets the
+		// same error again: the count is spent once, not per layer.
+		if e.serverRetriesSpent || attempt > maxServerErrorRetries {
+			e.serverRetriesSpent = true
+			return 0, false
 		}
 		return backoff, true
 	case isTransportError(e):
@@ -183,12 +205,7 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 		return err
 	})
 	if err != nil {
-		var e *Error
-		var hd *hostDownError
-		if errors.As(err, &e) && isTransportError(e) && (!errors.As(err, &hd) || hd.sent) {
-			e.Message += " (the invitation may have been created before the connection failed: look the email up before inviting again)"
-		}
-		return nil, err
+		return nil, inviteOutcomeUnknown(err)
 	}
 	if out == nil {
 		return nil, &Error{Operation: opInvite.name, Message: "Graph returned no invitation"}
@@ -203,6 +220,20 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 	}
 	c.snapshot.wrote(inv.InvitedUserID)
 	return inv, nil
+}
+
+// inviteOutcomeUnknown adds to a failed invitation whose outcome is unknown
+// (IsOutcomeUnknown) that it may have created the guest.
+func inviteOutcomeUnknown(err error) error {
+	var e *Error
+	switch {
+	case !errors.As(err, &e) || !IsOutcomeUnknown(err):
+	case e.StatusCode != 0:
+		e.Message += fmt.Sprintf(" (HTTP %d from Graph or a gateway before it: the invitation may have been created; look the email up before inviting again)", e.StatusCode)
+	default:
+		e.Message += " (the invitation may have been created before the connection failed: look the email up before inviting again)"
+	}
+	return err
 }
 
 func (c *client) getUser(ctx context.Context, id string) (*User, error) {

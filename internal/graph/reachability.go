@@ -71,12 +71,45 @@ func (e *hostDownError) Unwrap() error { return e.cause }
 // NonRetriable tells azcore's retry policy (token requests) not to retry.
 func (e *hostDownError) NonRetriable() {}
 
+// proxyAuthError is an HTTPS proxy's 407 to the CONNECT for host. Its text
+// stays net/http's, so callers that see it wrapped read it alike.
+type proxyAuthError struct{ host string }
+
+func (e *proxyAuthError) Error() string { return http.StatusText(http.StatusProxyAuthRequired) }
+
+// NonRetriable tells azcore's retry policy (token requests) not to retry.
+func (e *proxyAuthError) NonRetriable() {}
+
 // circuit remembers, per host, a failure to answer, for hostDownWindow.
 type circuit struct {
 	mu     sync.Mutex
 	down   map[string]*hostDownError
 	window time.Duration
 	now    func() time.Time
+	// proxyAuth is the last host an HTTPS proxy refused a tunnel to
+	// without credentials, and when: the token credential (MSAL) keeps
+	// only the text of the errors it meets, so tokenFailure asks here.
+	proxyAuth   string
+	proxyAuthAt time.Time
+}
+
+func (c *circuit) proxyRefused(host string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.proxyAuth, c.proxyAuthAt = host, c.now()
+}
+
+// proxyRefusedRecently returns the host of a proxy refusal within the window.
+func (c *circuit) proxyRefusedRecently() string {
+	if c == nil {
+		return ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.proxyAuth == "" || c.now().Sub(c.proxyAuthAt) >= c.window {
+		return ""
+	}
+	return c.proxyAuth
 }
 
 func newCircuit() *circuit {
@@ -138,6 +171,12 @@ func (t *reachabilityTransport) RoundTrip(req *http.Request) (*http.Response, er
 		return nil, e
 	}
 	resp, err := t.base.RoundTrip(req)
+	if err != nil && err.Error() == http.StatusText(http.StatusProxyAuthRequired) {
+		// net/http's words for a 407 to the CONNECT that opens the tunnel:
+		// the proxy is up and refuses us; no retry will change that.
+		t.circuit.proxyRefused(host)
+		return nil, &proxyAuthError{host: host}
+	}
 	if err == nil {
 		// Any answer, an error status included, shows the host is up.
 		t.circuit.clear(host)

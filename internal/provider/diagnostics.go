@@ -45,6 +45,9 @@ func graphErrorHint(err error) string {
 	if h := signInHint(err); h != "" {
 		return h
 	}
+	if h := networkHint(err); h != "" {
+		return h
+	}
 	switch {
 	case graph.IsForbidden(err):
 		perm := ""
@@ -55,8 +58,6 @@ func graphErrorHint(err error) string {
 			return fmt.Sprintf("The application is missing the Microsoft Graph application permission %s. An administrator must add it to the app registration (API permissions > Microsoft Graph > Application permissions) and grant admin consent; tokens issued before the grant keep their old roles for up to an hour.", perm)
 		}
 		return "The application lacks a Microsoft Graph application permission for this call. The provider needs User.Invite.All and User.ReadWrite.All (or User.Read.All to read only), granted with admin consent."
-	case graph.IsUnreachable(err):
-		return "The host named below did not answer. Check the network path to it: the endpoint settings (graph_endpoint, authority_host, environment), DNS, a firewall or an HTTPS proxy (HTTPS_PROXY). Other operations of this run fail at once with the same cause instead of each waiting again; run the command again once the host answers."
 	case graph.IsUnauthorized(err):
 		return unauthorizedHint(err)
 	case graph.IsThrottled(err):
@@ -89,6 +90,22 @@ func unauthorizedHint(err error) string {
 		return "Microsoft Entra ID would not issue a token for the Graph endpoint: it is not a resource of the tenant's cloud. Check graph_endpoint (or B2B_GRAPH_ENDPOINT) and environment: graph_endpoint must be the Microsoft Graph endpoint of the cloud the tenant is in (https://graph.microsoft.com for the public cloud), or be left unset so that environment picks it."
 	}
 	return "Authentication to Microsoft Entra ID failed. Check tenant_id, client_id and the credential (client secret, certificate or federated token) in the provider block or the ARM_* environment variables; a client secret may have expired. The AADSTS code in the error says which."
+}
+
+// networkHint says what to do when what lies between this machine and
+// Graph failed: a proxy that wants credentials, a gateway's (or Graph's)
+// 5xx, a host that did not answer.
+func networkHint(err error) string {
+	var ge *graph.Error
+	switch {
+	case graph.IsProxyAuthRequired(err):
+		return "A proxy between this machine and Microsoft Graph (or the identity platform) asked for credentials (HTTP 407). Give them in HTTPS_PROXY (https://user:password@proxy:port), or have graph.microsoft.com and login.microsoftonline.com let through; then run the command again."
+	case graph.IsOutcomeUnknown(err) && errors.As(err, &ge) && ge.StatusCode != 0:
+		return fmt.Sprintf("Microsoft Graph, or a proxy or gateway in front of it, failed with HTTP %d. This is usually passing: run the command again. If it persists, check the proxy (HTTPS_PROXY) and Microsoft 365 service health.", ge.StatusCode)
+	case graph.IsUnreachable(err):
+		return "The host named below did not answer. Check the network path to it: the endpoint settings (graph_endpoint, authority_host, environment), DNS, a firewall or an HTTPS proxy (HTTPS_PROXY). Other operations of this run fail at once with the same cause instead of each waiting again; run the command again once the host answers."
+	}
+	return ""
 }
 
 // graphErrorDiagnostic reports a failed Graph call: summary is title case

@@ -53,13 +53,15 @@ func inviteOnce(ctx context.Context, c *graph.Client, req graph.InvitationReques
 	}
 }
 
-// answerLost reports a call that got no HTTP answer at all (connection
-// dropped or reset), as opposed to an error Graph sent or a credential
-// failure, while the operation still has time left.
+// answerLost reports an invitation whose outcome is unknown while the
+// operation still has time left: no HTTP answer at all (connection dropped
+// or reset after sending), or a 500, 502 or 504, which a gateway in front of
+// Graph also gives when Graph acted but its answer did not come back in
+// time (graph.IsOutcomeUnknown). Graph documents no idempotency key for
+// POST /invitations (https://learn.microsoft.com/graph/api/invitation-post),
+// so sending it again blindly could mail the guest twice.
 func answerLost(ctx context.Context, err error) bool {
-	var ge *graph.Error
-	return ctx.Err() == nil && errors.As(err, &ge) && ge.StatusCode == 0 && ge.Code == "" &&
-		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return ctx.Err() == nil && graph.IsOutcomeUnknown(err)
 }
 
 // findAfterLostInvitation polls the address for up to inviteLookupWindow

@@ -1,0 +1,134 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/acctest"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+)
+
+// TestAccGuestUser_invitationAnswered504InvitesOnce: a gateway in front of
+// Graph times out while Graph creates the guest and answers 504 with its
+// own HTML page. Like a dropped connection, the outcome is unknown: the
+// create looks the address up (through replication lag) and carries on
+// with that user; it neither sends the invitation again (a second email)
+// nor fails leaving an orphaned guest.
+func TestAccGuestUser_invitationAnswered504InvitesOnce(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithReplicationLag(3*time.Second))
+	srv := env.RequireEmulator(t)
+	email := env.Email(t, t.Name())
+	srv.SetFaults(emulator.Faults{
+		Routes: []string{"POST /v1.0/invitations"}, Limit: 1, RateGateway: 1,
+		Gateway: emulator.GatewayFault{Status: 504, Body: emulator.GatewayBodyHTML, AfterActing: true},
+	})
+
+	var id string
+	config := guestConfig(env, email, `job_title = "Analyst"`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[guestAddr].Primary.ID
+					if got := userProp(t, srv, id, "jobTitle"); got != "Analyst" {
+						return fmt.Errorf("jobTitle in the directory = %v, want Analyst", got)
+					}
+					return nil
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Analyst")),
+				},
+			},
+			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+
+	if n := srv.Counters()["status:504"]; n != 1 {
+		t.Fatalf("the gateway answered 504 %d times, want 1: the test did not exercise it", n)
+	}
+	invs := srv.Invitations()
+	if len(invs) != 1 {
+		t.Fatalf("%d invitations were sent, want exactly 1", len(invs))
+	}
+	if invs[0].UserID != id {
+		t.Fatalf("the state holds %s but the invitation created %s", id, invs[0].UserID)
+	}
+}
+
+// TestAccGuestUserDataSource_proxyAuthenticationRequired: a corporate proxy
+// answers 407 with its own HTML page. The diagnostic says a proxy wants
+// credentials and where to give them, without the page; nothing is retried.
+func TestAccGuestUserDataSource_proxyAuthenticationRequired(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	id := env.SeedUser(t, emulator.SeedUser{Email: env.Email(t, t.Name()), DisplayName: "Behind A Proxy"})
+	srv.SetFaults(emulator.Faults{RateGateway: 1, Gateway: emulator.GatewayFault{Status: 407, Body: emulator.GatewayBodyHTML}})
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + fmt.Sprintf(`
+data "b2b_guest_user" "test" {
+  object_id = %q
+}
+`, id),
+			ExpectError: regexp.MustCompile(`(?s)Error Reading User.*` +
+				phrase("A proxy between this machine and Microsoft Graph (or the identity platform) asked for credentials (HTTP 407). Give them in HTTPS_PROXY") + `.*` +
+				phrase("GET /users/{id}: 407 Proxy Authentication Required: the answer had a text/html body instead of Microsoft Graph's JSON error; a proxy between this machine and Microsoft Graph asks for credentials") + `\s*$`),
+		}},
+	})
+	if n := srv.Counters()["status:407"]; n < 1 {
+		t.Fatalf("the proxy answered 407 %d times: the test did not exercise it", n)
+	}
+}
+
+// TestAccProvider_ExpiredSecret: the right secret past its end date
+// (AADSTS7000222) is named as expired, with what to do.
+func TestAccProvider_ExpiredSecret(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	srv.ExpireClientSecret(env.App().ClientID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: secretProviderBlock(env, srv.TenantID(), env.App().ClientID, env.App().Secret) + dataSourceByID(acctest.NewGUID()),
+			ExpectError: errorRE("Error Reading User", "Authentication to Microsoft Entra ID failed",
+				"AADSTS7000222", "The client secret has expired: create a new one in the app registration."),
+		}},
+	})
+}
+
+// TestAccProvider_tokenEndpointUnavailable: the token endpoint (or a
+// gateway before it) answers 503 with an HTML page. The diagnostic says the
+// identity platform failed, not that the credentials are wrong.
+func TestAccProvider_tokenEndpointUnavailable(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	srv.SetFaults(emulator.Faults{RateToken: 1, Token: emulator.GatewayFault{Status: 503, Body: emulator.GatewayBodyHTML}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: secretProviderBlock(env, srv.TenantID(), env.App().ClientID, env.App().Secret) + dataSourceByID(acctest.NewGUID()),
+			ExpectError: errorRE("Error Reading User",
+				"token request (client_secret): 503 Service Unavailable: the identity platform's token endpoint answered HTTP 503, a failure on its side or of a proxy in between, not a refusal of the credentials; run the command again later, and check HTTPS_PROXY if it persists"),
+		}},
+	})
+	if n := srv.Counters()["status:503"]; n < 1 {
+		t.Fatalf("the token endpoint answered 503 %d times: the test did not exercise it", n)
+	}
+}
