@@ -532,6 +532,7 @@ func TestTokenEndpointErrorsMapToUnauthorized(t *testing.T) {
 		{"AADSTS90002", "tenant_id"},
 		{"AADSTS700016", "client_id"},
 		{"AADSTS7000222", "expired"},
+		{"AADSTS500011", "graph_endpoint"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.code, func(t *testing.T) {

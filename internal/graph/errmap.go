@@ -322,11 +322,14 @@ func (c *client) tokenFailure(err error) *Error {
 		// No HTTP response: the credential could not run at all (Azure CLI
 		// missing or logged out, no managed identity endpoint, unreadable
 		// OIDC token file, connection failure to the authority).
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			e.Kind = KindOther
-		}
 		e.Code = "CredentialUnavailable"
 		e.Message = firstLine(err.Error()) + ". " + tokenHint(c.cfg.Auth.Method, "")
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			// Cut short (Ctrl-C, a timeout) before the authority answered:
+			// nothing was said about the credentials, so no advice on them.
+			e.Kind = KindOther
+			e.Message = firstLine(err.Error()) + "."
+		}
 	}
 	e.Message = c.redact(e.Message)
 	return e
@@ -396,6 +399,10 @@ func tokenHint(m AuthMethod, code string) string {
 		return "The client secret has expired: create a new one in the app registration."
 	case "AADSTS700027", "AADSTS700024":
 		return "Check the client certificate: it must be uploaded to the app registration and not expired; the assertion must be valid now."
+	case "AADSTS500011":
+		// invalid_resource: the token was asked for a Graph endpoint that is
+		// not a resource of the tenant's cloud; the credentials are fine.
+		return "Check graph_endpoint and environment: the Graph endpoint must belong to the tenant's cloud."
 	case "AADSTS70021", "AADSTS700213", "AADSTS700211", "AADSTS700212":
 		return "Check the federated identity credential of the app registration: its issuer, subject and audience must match the OIDC token."
 	}
