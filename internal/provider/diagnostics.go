@@ -25,7 +25,10 @@ func errorDetail(attempted, next string, err error) string {
 		b.WriteString(strings.TrimSpace(next))
 	}
 	if err != nil {
-		b.WriteString("\n\nError: ")
+		// "Cause:", not "Error:": the same detail serves warnings (a guest
+		// invited but not fully configured), and a line starting "Error:"
+		// inside a warning reads as an error to people and log scanners.
+		b.WriteString("\n\nCause: ")
 		b.WriteString(err.Error())
 	}
 	return b.String()

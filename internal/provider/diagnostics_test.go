@@ -43,10 +43,10 @@ func TestGraphErrorDiagnosticInterrupted(t *testing.T) {
 	d := graphErrorDiagnostic("Error Updating Guest User", "Updating user u1 (PATCH /users/u1) failed; nothing was changed.", err)
 	detail := d.Detail()
 	hint := strings.Index(detail, "Terraform stopped the operation (interrupted, e.g. Ctrl-C) before Microsoft Graph answered this call. Run the command again")
-	if hint < 0 || hint > strings.Index(detail, "Error: ") {
+	if hint < 0 || hint > strings.Index(detail, "Cause: ") {
 		t.Fatalf("detail does not say first that Terraform interrupted the call:\n%s", detail)
 	}
-	if strings.Contains(detail, "Authentication to Microsoft Entra ID failed") {
+	if strings.Contains(detail, "Authentication to Microsoft Entra ID failed") || strings.Contains(detail, "client secret is current") {
 		t.Fatalf("detail blames the credentials:\n%s", detail)
 	}
 }

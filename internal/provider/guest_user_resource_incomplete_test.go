@@ -78,7 +78,7 @@ func TestIncompleteCreateDiagnostic(t *testing.T) {
 		"failure": {t.Context(), "Guest User Invited But Not Fully Configured",
 			`(?s)^The invitation to alice@partner\.example created user u1, but setting its profile \(PATCH /users/u1\) failed\. The guest is saved to the state, not tainted: it will not be deleted nor invited again\. ` +
 				`Not done yet: the profile properties the invitation does not carry \(PATCH\); the group memberships in group_ids\.\n\n` +
-				`The next terraform plan reads the guest from Microsoft Graph and shows what is missing as an in-place update \(~\); apply it to finish.*\n\nError: 503 serviceNotAvailable$`},
+				`The next terraform plan reads the guest from Microsoft Graph and shows what is missing as an in-place update \(~\); apply it to finish.*\n\nCause: 503 serviceNotAvailable$`},
 		"interrupted": {cancelled, "Guest User Invited, Apply Interrupted",
 			`^The invitation to alice@partner\.example created user u1, but Terraform was interrupted \(Ctrl-C or a cancelled run\) while setting its profile`},
 		"timed out": {expired, "Guest User Invited But Not Fully Configured",

@@ -435,7 +435,7 @@ func TestGraphErrorDiagnosticHints(t *testing.T) {
 			t.Errorf("detail lacks %q:\n%s", w, detail)
 		}
 	}
-	if strings.Index(detail, "Reading the user") > strings.Index(detail, "Error: ") {
+	if strings.Index(detail, "Reading the user") > strings.Index(detail, "Cause: ") {
 		t.Error("the original error must come last")
 	}
 	unauth := &graph.Error{Kind: graph.KindUnauthorized, StatusCode: 401, Code: "AADSTS7000215", Message: "Invalid client secret provided."}
