@@ -150,7 +150,9 @@ func TestSignInActivityFilterLiteralIsNotASignInRead(t *testing.T) {
 		}
 	}
 	s := start(t, Options{})
-	s.SeedUser(SeedUser{Email: "signinactivity@partner.example"})
+	if _, err := s.SeedUser(SeedUser{Email: "signinactivity@partner.example"}); err != nil {
+		t.Fatal(err)
+	}
 	q := url.Values{"$filter": {"mail eq 'signinactivity@partner.example'"}}
 	r := graph(t, s, token(t, s, s.DefaultApp()), "GET", "/users?"+q.Encode(), nil)
 	mustStatus(t, r, http.StatusOK)

@@ -126,9 +126,12 @@ func nullSignInTimes(state tfsdk.State, plan *tfsdk.Plan) {
 			return v, nil
 		}
 		if !state.Raw.IsNull() {
-			sv, _, err := tftypes.WalkAttributePath(state.Raw, p)
-			if tv, ok := sv.(tftypes.Value); err != nil || !ok || !tv.IsNull() {
-				return v, nil // a state written before these attributes existed, or a value to clear
+			// A state written before these attributes existed has no value
+			// at p (WalkAttributePath fails); one that holds a value must
+			// keep it unknown, for the apply to clear. Both keep v.
+			sv, _, walkErr := tftypes.WalkAttributePath(state.Raw, p)
+			if tv, ok := sv.(tftypes.Value); walkErr != nil || !ok || !tv.IsNull() {
+				return v, nil //nolint:nilerr // no value at p is an answer, not a failure
 			}
 		}
 		return tftypes.NewValue(v.Type(), nil), nil
