@@ -117,7 +117,9 @@ func FuzzRetryAfter(f *testing.F) {
 }
 
 // FuzzTokenErrorBody feeds arbitrary identity-platform error bodies to
-// tokenFailure: always KindUnauthorized with a code, secret redacted.
+// tokenFailure: a refusal (4xx) is KindUnauthorized, an answer that is no
+// verdict on the credentials (5xx, 429, a proxy's 407) is KindOther
+// (tokenServiceFailure); always a code, the secret redacted.
 func FuzzTokenErrorBody(f *testing.F) {
 	for _, s := range []string{
 		`{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-11-27 10:00:00Z","error_codes":[7000215],"trace_id":"1"}`,
@@ -129,6 +131,9 @@ func FuzzTokenErrorBody(f *testing.F) {
 	} {
 		f.Add([]byte(s), 400)
 	}
+	for _, st := range []int{407, 429, 503, 504} {
+		f.Add([]byte(`<html><body>Service Unavailable</body></html>`), st)
+	}
 	f.Fuzz(func(t *testing.T, body []byte, status int) {
 		if status < 400 || status > 599 {
 			status = 400
@@ -136,8 +141,12 @@ func FuzzTokenErrorBody(f *testing.F) {
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body)),
 			Request: &http.Request{Method: http.MethodPost}}
 		e := fuzzClient().tokenFailure(&azidentity.AuthenticationFailedError{RawResponse: resp})
-		if e.Kind != KindUnauthorized {
-			t.Fatalf("kind %v", e.Kind)
+		want := KindUnauthorized
+		if status >= 500 || status == http.StatusTooManyRequests || status == http.StatusProxyAuthRequired {
+			want = KindOther
+		}
+		if e.Kind != want {
+			t.Fatalf("status %d: kind %v, want %v", status, e.Kind, want)
 		}
 		if e.Message == "" {
 			t.Fatal("empty message")
