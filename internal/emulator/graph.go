@@ -94,17 +94,15 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 		return
 	}
 	c.body = b
-	if gateway {
-		// Graph acts; its answer is lost behind the gateway, which answers
-		// its own error: the client cannot tell whether the write happened.
+	if gateway || drop {
+		// Act, then lose Graph's answer: a gateway answers its own error
+		// instead, or the connection is cut. Either way the client cannot
+		// tell whether the write happened, which retry-safety must cope with.
 		h(&call{s: s, w: discardWriter{h: http.Header{}}, r: r, roles: c.roles, reqID: c.reqID, body: b})
-		c.gatewayError(f)
-		return
-	}
-	if drop {
-		// Act, then lose the response: the client cannot tell whether the
-		// write happened, which is what retry-safety must cope with.
-		h(&call{s: s, w: discardWriter{h: http.Header{}}, r: r, roles: c.roles, reqID: c.reqID, body: b})
+		if gateway {
+			c.gatewayError(f)
+			return
+		}
 		panic(http.ErrAbortHandler)
 	}
 	h(c)
@@ -118,10 +116,10 @@ func (c *call) injectedError(f Faults, key string) bool {
 	}
 	switch {
 	case c.s.drawFault(f.Rate429) && c.s.takeFault(f, key):
-		c.setRetryAfter(f, retry)
+		setRetryAfter(c.w.Header(), f, retry)
 		c.graphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry after the time in the Retry-After header.")
 	case c.s.drawFault(f.Rate503) && c.s.takeFault(f, key):
-		c.setRetryAfter(f, retry)
+		setRetryAfter(c.w.Header(), f, retry)
 		c.graphError(http.StatusServiceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after the time in the Retry-After header.")
 	default:
 		return false
@@ -129,10 +127,8 @@ func (c *call) injectedError(f Faults, key string) bool {
 	return true
 }
 
-// setRetryAfter sets the Retry-After of an injected refusal: retry in
+// setRetryAfter sets the Retry-After of an injected refusal on h: retry in
 // seconds, or f.RetryAfterValue verbatim ("none": no header).
-func (c *call) setRetryAfter(f Faults, retry time.Duration) { setRetryAfter(c.w.Header(), f, retry) }
-
 func setRetryAfter(h http.Header, f Faults, retry time.Duration) {
 	switch f.RetryAfterValue {
 	case "":
