@@ -323,12 +323,13 @@ func (c *client) tokenFailure(err error) *Error {
 		// missing or logged out, no managed identity endpoint, unreadable
 		// OIDC token file, connection failure to the authority).
 		e.Code = "CredentialUnavailable"
-		e.Message = firstLine(err.Error()) + ". " + tokenHint(c.cfg.Auth.Method, "")
+		e.Message = firstLine(err.Error()) + "."
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			// Cut short (Ctrl-C, a timeout) before the authority answered:
 			// nothing was said about the credentials, so no advice on them.
 			e.Kind = KindOther
-			e.Message = firstLine(err.Error()) + "."
+		} else {
+			e.Message += " " + tokenHint(c.cfg.Auth.Method, "")
 		}
 	}
 	e.Message = c.redact(e.Message)
