@@ -95,17 +95,22 @@ func (s *Server) serveGraph(key string, perms []string, h graphHandler, w http.R
 	}
 	c.body = b
 	if gateway || drop {
-		// Act, then lose Graph's answer: a gateway answers its own error
-		// instead, or the connection is cut. Either way the client cannot
-		// tell whether the write happened, which retry-safety must cope with.
-		h(&call{s: s, w: discardWriter{h: http.Header{}}, r: r, roles: c.roles, reqID: c.reqID, body: b})
-		if gateway {
-			c.gatewayError(f)
-			return
-		}
-		panic(http.ErrAbortHandler)
+		c.actThenLoseAnswer(h, f, gateway)
+		return
 	}
 	h(c)
+}
+
+// actThenLoseAnswer runs h with its answer discarded, then answers as a
+// gateway would (gateway) or cuts the connection: either way the client
+// cannot tell whether the write happened, which retry-safety must cope with.
+func (c *call) actThenLoseAnswer(h graphHandler, f Faults, gateway bool) {
+	h(&call{s: c.s, w: discardWriter{h: http.Header{}}, r: c.r, roles: c.roles, reqID: c.reqID, body: c.body})
+	if gateway {
+		c.gatewayError(f)
+		return
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // injectedError answers the request with a drawn 429 or 503, if any.
