@@ -65,7 +65,7 @@ type Config struct {
 // Client is a Microsoft Graph v1.0 client. It is safe for concurrent use,
 // and one Client is shared by every resource and data source.
 //
-// New makes no network call: the first token is fetched on first use.
+// New makes no network call; SignIn fetches the first token.
 type Client struct {
 	impl *client
 }
@@ -80,6 +80,16 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	return &Client{impl: impl}, nil
+}
+
+// SignIn obtains the access token every Graph call uses, as those calls
+// ask for it, so they find it cached. The provider calls it once while
+// it is configured: a credential the identity platform refuses then fails
+// that one step, instead of every guest's refresh with the same error,
+// each making a token request of its own. The error is an *Error of the
+// token request (Operation "token request (<method>)").
+func (c *Client) SignIn(ctx context.Context) error {
+	return c.impl.signIn(ctx)
 }
 
 // Invite sends POST /invitations. Throttling (429/503/504) is retried, but

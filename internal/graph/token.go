@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -137,6 +138,19 @@ func (s *sharedCredential) fetch(ctx context.Context, inner azcore.TokenCredenti
 		})
 	}
 	return tok, nil
+}
+
+func (c *client) signIn(ctx context.Context) error {
+	_, err := c.cred.GetToken(ctx, c.tokenOptions)
+	if err == nil {
+		return nil
+	}
+	var te *tokenError
+	if errors.As(err, &te) {
+		return c.tokenFailure(te.err)
+	}
+	return &Error{Kind: KindOther, Code: "CredentialUnavailable", Operation: opTokenPrefix + " (" + string(c.cfg.Auth.Method) + ")",
+		Message: c.redact(err.Error()), cause: err}
 }
 
 // renew drops refused, the token Graph refused, so that the next GetToken

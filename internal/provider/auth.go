@@ -137,6 +137,10 @@ func (e *configError) Error() string { return e.Summary + ": " + e.Detail }
 // envLookup reads one environment variable; tests pass a map-backed fake.
 type envLookup func(string) string
 
+// fromProviderBlock is the Source of a setting made in the provider block;
+// any other Source is the environment variable it came from.
+const fromProviderBlock = "provider block"
+
 // setting is one resolved value and where it came from.
 type setting struct {
 	Value  string
@@ -147,7 +151,7 @@ func (s setting) set() bool { return s.Source != "" }
 
 func fromConfigOrEnv(cfg *string, getenv envLookup, names []string) setting {
 	if cfg != nil {
-		return setting{Value: *cfg, Source: "provider block"}
+		return setting{Value: *cfg, Source: fromProviderBlock}
 	}
 	for _, n := range names {
 		if v := getenv(n); v != "" {
@@ -161,7 +165,7 @@ func fromConfigOrEnv(cfg *string, getenv envLookup, names []string) setting {
 // environment variable is not a boolean.
 func boolFromConfigOrEnv(cfg *bool, getenv envLookup, names []string) (bool, string, *configError) {
 	if cfg != nil {
-		return *cfg, "provider block", nil
+		return *cfg, fromProviderBlock, nil
 	}
 	for _, n := range names {
 		raw := getenv(n)
@@ -182,7 +186,7 @@ func boolFromConfigOrEnv(cfg *bool, getenv envLookup, names []string) (bool, str
 
 // describe names a setting for messages: the attribute, plus the env var when it came from there.
 func describe(attr string, s setting) string {
-	if s.Source != "" && s.Source != "provider block" {
+	if s.Source != "" && s.Source != fromProviderBlock {
 		return fmt.Sprintf("%s (from %s)", attr, s.Source)
 	}
 	return attr
@@ -471,10 +475,10 @@ func resolveOIDCToken(s authSettings, getenv envLookup, out *resolvedConfig) []s
 func oidcTokenSource(s authSettings, getenv envLookup) (tok, file setting) {
 	// The block chose its token source; the environment must not add a second one.
 	if s.OIDCToken != nil {
-		return setting{Value: *s.OIDCToken, Source: "provider block"}, setting{}
+		return setting{Value: *s.OIDCToken, Source: fromProviderBlock}, setting{}
 	}
 	if s.OIDCTokenFilePath != nil {
-		return setting{}, setting{Value: *s.OIDCTokenFilePath, Source: "provider block"}
+		return setting{}, setting{Value: *s.OIDCTokenFilePath, Source: fromProviderBlock}
 	}
 	tok = fromConfigOrEnv(nil, getenv, envOIDCToken)
 	if !tok.set() {
@@ -510,9 +514,9 @@ func certificateData(s authSettings, getenv envLookup, readFile func(string) ([]
 	path := setting{}
 	switch {
 	case s.ClientCertificate != nil:
-		inline = setting{Value: *s.ClientCertificate, Source: "provider block"}
+		inline = setting{Value: *s.ClientCertificate, Source: fromProviderBlock}
 	case s.ClientCertificatePath != nil:
-		path = setting{Value: *s.ClientCertificatePath, Source: "provider block"}
+		path = setting{Value: *s.ClientCertificatePath, Source: fromProviderBlock}
 	default:
 		inline = fromConfigOrEnv(nil, getenv, envClientCertificate)
 		path = fromConfigOrEnv(nil, getenv, envClientCertPath)

@@ -124,6 +124,41 @@ func graphErrorAttributeDiagnostic(p path.Path, summary, attempted string, err e
 	return diag.NewAttributeErrorDiagnostic(p, summary, errorDetail(attempted, graphErrorHint(err), err))
 }
 
+// signInDiagnostic reports the token request Configure makes. It points at
+// the provider block attribute the identity platform's code names, when
+// that attribute was set in the block: a value from an ARM_* variable has
+// no line of configuration to show. Never at client_secret: Terraform would
+// print the line, and with it a secret written there literally.
+func signInDiagnostic(r *resolvedConfig, err error) diag.Diagnostic {
+	attempted := fmt.Sprintf("Signing in to Microsoft Entra ID (authentication by %s) for an access token to Microsoft Graph, "+
+		"while configuring the provider, before any guest was read or changed.", authMethodName(r.Auth.Method))
+	detail := errorDetail(attempted, graphErrorHint(err), err)
+	const summary = "Unable To Sign In To Microsoft Entra ID"
+	var ge *graph.Error
+	if !errors.As(err, &ge) {
+		return diag.NewErrorDiagnostic(summary, detail)
+	}
+	attr := ""
+	switch ge.Code {
+	case "AADSTS90002", "AADSTS900023", "AADSTS90013":
+		if r.Sources["tenant_id"] == fromProviderBlock {
+			attr = "tenant_id"
+		}
+	case "AADSTS700016":
+		if r.Sources["client_id"] == fromProviderBlock {
+			attr = "client_id"
+		}
+	case "AADSTS500011":
+		if r.Sources["graph_endpoint"] == fromProviderBlock {
+			attr = "graph_endpoint"
+		}
+	}
+	if attr == "" {
+		return diag.NewErrorDiagnostic(summary, detail)
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root(attr), summary, detail)
+}
+
 // configErrorDiagnostic turns an auth/endpoint resolution problem into a
 // diagnostic on the attribute to fix (or on the block).
 func configErrorDiagnostic(e *configError) diag.Diagnostic {

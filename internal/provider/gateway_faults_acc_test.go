@@ -106,7 +106,7 @@ func TestAccProvider_ExpiredSecret(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: secretProviderBlock(env, srv.TenantID(), env.App().ClientID, env.App().Secret) + dataSourceByID(acctest.NewGUID()),
-			ExpectError: errorRE("Error Reading User", "Authentication to Microsoft Entra ID failed",
+			ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID", "Authentication to Microsoft Entra ID failed",
 				"AADSTS7000222", "The client secret has expired: create a new one in the app registration."),
 		}},
 	})
@@ -124,7 +124,7 @@ func TestAccProvider_tokenEndpointUnavailable(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: secretProviderBlock(env, srv.TenantID(), env.App().ClientID, env.App().Secret) + dataSourceByID(acctest.NewGUID()),
-			ExpectError: errorRE("Error Reading User",
+			ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID",
 				"token request (client_secret): 503 Service Unavailable: the identity platform's token endpoint answered HTTP 503, a failure on its side or of a proxy in between, not a refusal of the credentials; run the command again later, and check HTTPS_PROXY if it persists"),
 		}},
 	})

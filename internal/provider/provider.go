@@ -113,7 +113,8 @@ func providerSchemaV0() schema.Schema {
 			"It authenticates as an app registration (or as the Azure CLI user, or a managed identity) with exactly one method:\n\n" +
 			authMethodsMarkdown() +
 			"\nSettings in the provider block take precedence over environment variables. " +
-			"Configuring the provider makes no network call: the first token is requested when a resource or data source first calls Graph.",
+			"Configuring the provider requests its access token, so wrong or expired credentials stop the run once, before any guest is read; " +
+			"a provider block with values known only after apply makes no network call until they are known.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_id": schema.StringAttribute{
 				Optional: true,
@@ -297,9 +298,9 @@ func (p *b2bProvider) ValidateConfig(ctx context.Context, req provider.ValidateC
 	}
 }
 
-// Configure resolves the authentication method and builds the one Graph
-// client every resource, data source and action shares. No network call:
-// graph.New only validates; the token comes on first use.
+// Configure resolves the authentication method, builds the one Graph
+// client every resource, data source and action shares, and signs in. A
+// provider block with values unknown until apply makes no network call.
 func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m providerModelV0
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -363,6 +364,14 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			errorDetail(fmt.Sprintf("Building the Graph client for authentication by %s failed.", authMethodName(resolved.Auth.Method)),
 				"Check the credential settings of the provider block; a certificate must contain its private key, and an encrypted key needs client_certificate_password.",
 				err))
+		return
+	}
+	// One token request now, which every later call finds cached: a
+	// credential the identity platform refuses (a wrong or expired
+	// secret) then stops the run with one error, instead of one per guest
+	// and a token request each. The Azure AD provider does the same.
+	if err := client.SignIn(ctx); err != nil {
+		resp.Diagnostics.Append(signInDiagnostic(resolved, err))
 		return
 	}
 	data.Client = client

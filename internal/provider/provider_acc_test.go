@@ -181,7 +181,7 @@ func TestAccProvider_WrongSecret(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:      block + dataSourceByID(acctest.NewGUID()),
-			ExpectError: errorRE("Error Reading User", "Authentication to Microsoft Entra ID failed", "AADSTS7000215"),
+			ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID", "Authentication to Microsoft Entra ID failed", "AADSTS7000215", "Check client_secret"),
 		}},
 	})
 	if strings.Contains(fmt.Sprint(srv.Counters()), "GET /v1.0/users") {
@@ -202,8 +202,8 @@ func TestAccProvider_WrongGraphEndpoint(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: block + dataSourceByID(acctest.NewGUID()),
-			ExpectError: errorRE("Error Reading User", "not a resource of the tenant's cloud. Check graph_endpoint (or B2B_GRAPH_ENDPOINT) and environment",
-				"AADSTS500011"),
+			ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID", `in provider "b2b"`, "graph_endpoint =",
+				"not a resource of the tenant's cloud. Check graph_endpoint (or B2B_GRAPH_ENDPOINT) and environment", "AADSTS500011"),
 		}},
 	})
 }
@@ -217,7 +217,7 @@ func TestAccProvider_UnknownTenant(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:      block + dataSourceByID(acctest.NewGUID()),
-			ExpectError: errorRE("Error Reading User", "AADSTS90002"),
+			ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID", `in provider "b2b"`, "tenant_id =", "AADSTS90002"),
 		}},
 	})
 }
@@ -231,7 +231,7 @@ func TestAccProvider_UnknownClient(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:      block + dataSourceByID(acctest.NewGUID()),
-			ExpectError: errorRE("Error Reading User", "AADSTS700016"),
+			ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID", `in provider "b2b"`, "client_id =", "AADSTS700016"),
 		}},
 	})
 }
@@ -399,12 +399,14 @@ func TestAccProvider_OIDCTokenFile(t *testing.T) {
 		srv.TenantID(), app.ClientID, otherPath))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		// The refusal first: the destroy after the last step signs in with
+		// the last step's provider block.
 		Steps: []resource.TestStep{
-			readsGuest(t, env, block, id),
 			{
 				Config:      wrongSubject + dataSourceByID(id),
-				ExpectError: errorRE("Error Reading User", "AADSTS70021"),
+				ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID", "AADSTS70021"),
 			},
+			readsGuest(t, env, block, id),
 		},
 	})
 }
