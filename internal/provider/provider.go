@@ -298,14 +298,35 @@ func (p *b2bProvider) ValidateConfig(ctx context.Context, req provider.ValidateC
 	}
 }
 
-// Configure resolves the authentication method, builds the one Graph
-// client every resource, data source and action shares, and signs in. A
+// Configure builds what every resource, data source and action shares
+// (prepare), then signs in: one token request now, which every later
+// call finds cached. A credential the identity platform refuses (a wrong
+// or expired secret) then stops the run with one error, instead of one per
+// guest and a token request each; the Azure AD provider does the same. A
 // provider block with values unknown until apply makes no network call.
 func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	data, resolved := p.prepare(ctx, req, resp)
+	if data == nil {
+		return
+	}
+	if data.Client != nil {
+		if err := data.Client.SignIn(ctx); err != nil {
+			resp.Diagnostics.Append(signInDiagnostic(resolved, err))
+			return
+		}
+	}
+	p.handOut(resp, data)
+}
+
+// prepare resolves the authentication method and builds the one Graph
+// client, without a network call. It returns nil, with resp's diagnostics
+// saying why, when the configuration is wrong, and data without a client
+// (resp.Deferred set where Terraform allows) when it is unknown until apply.
+func (p *b2bProvider) prepare(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) (*providerData, *resolvedConfig) {
 	var m providerModelV0
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
-		return
+		return nil, nil
 	}
 	s, unknown := settingsFromModel(m)
 
@@ -334,14 +355,13 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		if req.ClientCapabilities.DeferralAllowed {
 			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 		}
-		p.handOut(resp, data)
-		return
+		return data, nil
 	}
 
 	resolved, cerr := resolveConfig(s, p.env, p.readFile)
 	if cerr != nil {
 		resp.Diagnostics.Append(configErrorDiagnostic(cerr))
-		return
+		return nil, nil
 	}
 
 	userAgent := "terraform-provider-b2b/" + p.version
@@ -364,15 +384,7 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			errorDetail(fmt.Sprintf("Building the Graph client for authentication by %s failed.", authMethodName(resolved.Auth.Method)),
 				"Check the credential settings of the provider block; a certificate must contain its private key, and an encrypted key needs client_certificate_password.",
 				err))
-		return
-	}
-	// One token request now, which every later call finds cached: a
-	// credential the identity platform refuses (a wrong or expired
-	// secret) then stops the run with one error, instead of one per guest
-	// and a token request each. The Azure AD provider does the same.
-	if err := client.SignIn(ctx); err != nil {
-		resp.Diagnostics.Append(signInDiagnostic(resolved, err))
-		return
+		return nil, nil
 	}
 	data.Client = client
 	data.TenantID = resolved.Auth.TenantID
@@ -384,7 +396,7 @@ func (p *b2bProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		"authority_host": resolved.Auth.AuthorityHost,
 		"sources":        resolved.Sources,
 	})
-	p.handOut(resp, data)
+	return data, resolved
 }
 
 func (p *b2bProvider) handOut(resp *provider.ConfigureResponse, data *providerData) {

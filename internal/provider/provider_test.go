@@ -516,8 +516,9 @@ func TestRequireClientWithoutConfiguration(t *testing.T) {
 	}
 }
 
-// configure runs the provider's Configure on a block built from vals
-// (every other attribute null) with a fake environment.
+// configure runs prepare (Configure without its sign-in, so no network
+// call) on a block built from vals (every other attribute null) with a
+// fake environment.
 func configure(t *testing.T, vals map[string]tftypes.Value, env map[string]string, deferralAllowed bool) (*fwprovider.ConfigureResponse, *providerData) {
 	t.Helper()
 	ctx := context.Background()
@@ -536,12 +537,11 @@ func configure(t *testing.T, vals map[string]tftypes.Value, env map[string]strin
 	}
 	p := &b2bProvider{version: "test", env: fakeEnv(env), readFile: fakeFiles(nil)}
 	resp := &fwprovider.ConfigureResponse{}
-	p.Configure(ctx, fwprovider.ConfigureRequest{
+	data, _ := p.prepare(ctx, fwprovider.ConfigureRequest{
 		Config:             tfsdk.Config{Schema: s, Raw: tftypes.NewValue(typ, all)},
 		TerraformVersion:   "1.9.8",
 		ClientCapabilities: fwprovider.ConfigureProviderClientCapabilities{DeferralAllowed: deferralAllowed},
 	}, resp)
-	data, _ := resp.DataSourceData.(*providerData)
 	return resp, data
 }
 
@@ -576,8 +576,29 @@ func TestConfigure(t *testing.T) {
 		if data.DefaultRedirectURL != "https://myapps.microsoft.com" || data.DefaultSendInvitationMessage == nil || !*data.DefaultSendInvitationMessage {
 			t.Errorf("invitation defaults not handed over: %+v", data)
 		}
-		if resp.ResourceData != resp.DataSourceData || resp.ActionData != resp.DataSourceData || resp.ListResourceData != resp.DataSourceData {
-			t.Error("resources, data sources, actions and list resources must share one providerData")
+	})
+	t.Run("hands one providerData to everything", func(t *testing.T) {
+		t.Parallel()
+		// Unknown credentials: Configure hands the data over without
+		// signing in, so this needs no token endpoint.
+		s := providerSchemaV0()
+		typ, _ := s.Type().TerraformType(context.Background()).(tftypes.Object)
+		all := map[string]tftypes.Value{}
+		for name, at := range typ.AttributeTypes {
+			all[name] = tftypes.NewValue(at, nil)
+		}
+		for k, v := range with(map[string]tftypes.Value{"client_secret": unknownStr}) {
+			all[k] = v
+		}
+		p := &b2bProvider{version: "test", env: fakeEnv(nil), readFile: fakeFiles(nil)}
+		resp := &fwprovider.ConfigureResponse{}
+		p.Configure(context.Background(), fwprovider.ConfigureRequest{Config: tfsdk.Config{Schema: s, Raw: tftypes.NewValue(typ, all)}}, resp)
+		if resp.Diagnostics.HasError() || resp.DataSourceData == nil {
+			t.Fatalf("diags = %v", resp.Diagnostics)
+		}
+		if resp.ResourceData != resp.DataSourceData || resp.ActionData != resp.DataSourceData || resp.ListResourceData != resp.DataSourceData ||
+			resp.EphemeralResourceData != resp.DataSourceData {
+			t.Error("resources, data sources, actions, list and ephemeral resources must share one providerData")
 		}
 	})
 	t.Run("credentials from the environment", func(t *testing.T) {
