@@ -99,13 +99,17 @@ func (s *Server) handleTokenKeys(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"keys": []any{jwk(keyID(&key.PublicKey), &key.PublicKey)}})
 }
 
-// aadError writes the identity platform's error body.
+// aadError writes the identity platform's error body. The description
+// puts the trace, correlation and time on lines of their own, separated by
+// CRLF, as the error response of
+// https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow#error-response
+// shows.
 func (s *Server) aadError(w http.ResponseWriter, status int, code string, aadsts int, desc string) {
 	trace, corr := newGUID(), newGUID()
 	now := s.now().UTC()
 	writeJSON(w, status, map[string]any{
 		"error": code,
-		"error_description": fmt.Sprintf("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s",
+		"error_description": fmt.Sprintf("AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s",
 			aadsts, desc, trace, corr, now.Format("2006-01-02 15:04:05Z")),
 		"error_codes":    []int{aadsts},
 		"timestamp":      now.Format("2006-01-02 15:04:05Z"),

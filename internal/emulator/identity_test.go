@@ -144,6 +144,13 @@ func TestTokenErrors(t *testing.T) {
 			if !strings.HasPrefix(desc, "AADSTS") || strings.Contains(desc, app.Secret) {
 				t.Errorf("error_description %q", desc)
 			}
+			// The documented shape: the message, then the trace,
+			// correlation and time, each after a CRLF.
+			lines := strings.Split(desc, "\r\n")
+			if len(lines) != 4 || !strings.HasPrefix(lines[1], "Trace ID: "+str(r.Body["trace_id"])) ||
+				!strings.HasPrefix(lines[2], "Correlation ID: ") || !strings.HasPrefix(lines[3], "Timestamp: ") {
+				t.Errorf("error_description %q is not the message, Trace ID, Correlation ID and Timestamp on CRLF-separated lines", desc)
+			}
 		})
 	}
 }

@@ -50,6 +50,9 @@ func TestAccProvider_RefusedSecretFailsOnce(t *testing.T) {
 			t.Errorf("the plan's error lacks %q:\n%s", want, stderr)
 		}
 	}
+	if strings.Contains(all, "Correlation ID") {
+		t.Errorf("the error repeats the trace lines of the identity platform's description:\n%s", stderr)
+	}
 	if strings.Contains(out+stderr, wrong) {
 		t.Errorf("the plan's output shows the secret:\n%s\n%s", out, stderr)
 	}
