@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
+	abs "github.com/microsoft/kiota-abstractions-go"
 	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/policies"
@@ -32,6 +34,7 @@ var (
 	opDeleteCTPartner = operation{name: "DELETE /policies/crossTenantAccessPolicy/partners/{tenantId}", permission: permCrossTenantAccess}
 	opGetCTSync       = operation{name: "GET /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization", permission: permPolicyRead}
 	opPutCTSync       = operation{name: "PUT /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization", permission: permCrossTenantAccess}
+	opPatchCTSync     = operation{name: "PATCH /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization", permission: permCrossTenantAccess}
 	opDeleteCTSync    = operation{name: "DELETE /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization", permission: permCrossTenantAccess}
 )
 
@@ -301,8 +304,9 @@ func (c *Client) GetCrossTenantIdentitySync(ctx context.Context, tenantID string
 	return s, nil
 }
 
-// PutCrossTenantIdentitySync creates or replaces a partner's user
-// synchronization policy (PUT; msgraph-sdk-go offers no PATCH for it).
+// PutCrossTenantIdentitySync creates a partner's user synchronization
+// policy with PUT, the create method of
+// https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationpartner-put-identitysynchronization.
 func (c *Client) PutCrossTenantIdentitySync(ctx context.Context, s CrossTenantIdentitySync) error {
 	if err := checkID(opPutCTSync, s.TenantID); err != nil {
 		return err
@@ -320,6 +324,39 @@ func (c *Client) PutCrossTenantIdentitySync(ctx context.Context, s CrossTenantId
 		_, err := c.impl.crossTenantPolicy().Partners().ByCrossTenantAccessPolicyConfigurationPartnerTenantId(s.TenantID).
 			IdentitySynchronization().Put(ctx, body, nil)
 		return err
+	})
+}
+
+// UpdateCrossTenantIdentitySync changes an existing policy with PATCH,
+// the update method of
+// https://learn.microsoft.com/graph/api/crosstenantidentitysyncpolicypartner-update
+// (PUT is documented as the create method only). PATCH keeps what the body
+// leaves out, so an empty display name is sent as null to clear it.
+// msgraph-sdk-go has no PATCH builder for this entity, so the request is
+// built from the documented path with a JSON body.
+func (c *Client) UpdateCrossTenantIdentitySync(ctx context.Context, s CrossTenantIdentitySync) error {
+	if err := checkID(opPatchCTSync, s.TenantID); err != nil {
+		return err
+	}
+	var name any
+	if s.DisplayName != "" {
+		name = s.DisplayName
+	}
+	body, err := json.Marshal(map[string]any{
+		"displayName":     name,
+		"userSyncInbound": map[string]any{"isSyncAllowed": s.SyncInboundAllowed},
+	})
+	if err != nil {
+		return err
+	}
+	a := c.impl.adapter
+	return c.impl.call(ctx, opPatchCTSync, func(ctx context.Context) error {
+		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.PATCH,
+			"{+baseurl}/policies/crossTenantAccessPolicy/partners/{crossTenantAccessPolicyConfigurationPartner%2DtenantId}/identitySynchronization",
+			map[string]string{"baseurl": a.GetBaseUrl(), "crossTenantAccessPolicyConfigurationPartner%2DtenantId": s.TenantID})
+		ri.Headers.TryAdd("Accept", "application/json")
+		ri.SetStreamContentAndContentType(body, "application/json")
+		return a.SendNoContent(ctx, ri, errorMapping)
 	})
 }
 
