@@ -139,8 +139,13 @@ func (r *crossTenantIdentitySyncResource) write(ctx context.Context, c *graph.Cl
 	}
 	if err := send(ctx, m.toGraph()); err != nil {
 		next := ""
-		if graph.IsNotFound(err) {
+		switch {
+		case graph.IsNotFound(err) && create:
 			next = "The tenant has no partner configuration for " + tenant + ". Create it first with b2b_cross_tenant_access_partner and reference its tenant_id here."
+		case graph.IsNotFound(err):
+			// PATCH changes an existing policy only; it or its partner
+			// was deleted since the last refresh.
+			next = "The policy or the partner configuration for " + tenant + " was deleted outside Terraform. Run terraform apply again: the refresh drops the policy from the state and the plan re-creates it."
 		}
 		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("tenant_id"), summary, errorDetail(
 			fmt.Sprintf("Writing the identity synchronization policy of partner tenant %s (%s .../partners/%s/identitySynchronization).", tenant, method, tenant),
