@@ -90,3 +90,43 @@ func TestConformanceDefaultUserRolePermissionsMembers(t *testing.T) {
 		t.Fatalf("defaultUserRolePermissions after PATCH: %v", d)
 	}
 }
+
+// tenantRestrictions is a property of the default and of each partner
+// (https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicytenantrestrictions),
+// which the default's update page lists as writable
+// (https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationdefault-update).
+// The system default blocks it for everyone ("In Tenant Restrictions, all
+// access settings are disabled by default",
+// https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicy-overview);
+// a partner's is null (inherit) until set; devices.mode is an accessType.
+func TestConformanceTenantRestrictions(t *testing.T) {
+	f := newCTFixture(t)
+	tr := obj(graph(t, f.s, f.readOnly, "GET", ctBase+"/default", nil).Body["tenantRestrictions"])
+	if str(obj(tr["usersAndGroups"])["accessType"]) != "blocked" || str(obj(tr["applications"])["accessType"]) != "blocked" ||
+		tr["devices"] != nil {
+		t.Fatalf("system default tenantRestrictions: %v", tr)
+	}
+	allowOffice := map[string]any{
+		"usersAndGroups": map[string]any{"accessType": "allowed", "targets": []any{map[string]any{"target": "AllUsers", "targetType": "user"}}},
+		"applications":   map[string]any{"accessType": "allowed", "targets": []any{map[string]any{"target": "Office365", "targetType": "application"}}},
+	}
+	mustStatus(t, graph(t, f.s, f.tok, "PATCH", ctBase+"/default", map[string]any{"tenantRestrictions": allowOffice}), 204)
+	b := graph(t, f.s, f.readOnly, "GET", ctBase+"/default", nil).Body
+	if b["isServiceDefault"] != false || str(obj(obj(b["tenantRestrictions"])["applications"])["accessType"]) != "allowed" {
+		t.Fatalf("after PATCH: %v", b["tenantRestrictions"])
+	}
+	mustError(t, graph(t, f.s, f.tok, "PATCH", ctBase+"/default", map[string]any{"tenantRestrictions": map[string]any{
+		"devices": map[string]any{"mode": "maybe", "rule": "device.deviceAttribute2 -eq 'PAW'"}}}),
+		400, "BadRequest", "Cannot convert the literal 'maybe' to the expected type 'microsoft.graph.crossTenantAccessPolicyTargetConfigurationAccessType'.")
+
+	r := graph(t, f.s, f.tok, "POST", ctBase+"/partners", map[string]any{"tenantId": partnerID})
+	mustStatus(t, r, 201)
+	if v, ok := r.Body["tenantRestrictions"]; !ok || v != nil {
+		t.Fatalf("a new partner's tenantRestrictions should be null: %s", r.Raw)
+	}
+	mustStatus(t, graph(t, f.s, f.tok, "PATCH", ctBase+"/partners/"+partnerID, map[string]any{"tenantRestrictions": allowOffice}), 204)
+	mustStatus(t, graph(t, f.s, f.tok, "PATCH", ctBase+"/partners/"+partnerID, map[string]any{"tenantRestrictions": nil}), 204)
+	if b := graph(t, f.s, f.readOnly, "GET", ctBase+"/partners/"+partnerID, nil).Body; b["tenantRestrictions"] != nil {
+		t.Fatalf("null did not reset the partner's tenantRestrictions: %v", b["tenantRestrictions"])
+	}
+}
