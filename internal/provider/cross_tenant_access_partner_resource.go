@@ -104,7 +104,8 @@ func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
 		},
 		MarkdownDescription: "The cross-tenant access settings for one partner organization: B2B collaboration and B2B direct connect, inbound and outbound, " +
 			"which of its Conditional Access claims are trusted, and automatic redemption. Settings left unset inherit the default configuration. " +
-			"Destroying the resource deletes the partner entry, so the organization falls back to the default settings. " +
+			"Destroying the resource deletes the partner entry, so the organization falls back to the default settings; " +
+			"Graph refuses while the partner still has a user synchronization policy (`b2b_cross_tenant_identity_sync`), which must be destroyed first. " +
 			"A `b2b_guest_user` that depends on this resource (`depends_on`) is checked at plan time against the inbound B2B collaboration rule as planned here; " +
 			"without the dependency Terraform may plan the guest first, and it is checked against the settings in effect. " +
 			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess (Policy.Read.All is enough to plan).",
