@@ -406,11 +406,18 @@ func partnerBody(p CrossTenantPartner, nulls bool) models.CrossTenantAccessPolic
 		body.SetInboundTrust(toTrust(s.InboundTrust))
 	}
 	consent := models.NewInboundOutboundPolicyConfiguration()
-	if a := s.AutomaticUserConsent; a != nil {
+	switch a := s.AutomaticUserConsent; {
+	case a != nil:
 		consent.SetInboundAllowed(a.InboundAllowed)
 		consent.SetOutboundAllowed(a.OutboundAllowed)
+		body.SetAutomaticUserConsentSettings(consent)
+	case nulls:
+		// Both members as explicit nulls: an object with them left out
+		// would keep the old values wherever Graph merges a complex value
+		// in a PATCH rather than replacing it.
+		consent.SetAdditionalData(map[string]any{"inboundAllowed": absser.NewUntypedNull(), "outboundAllowed": absser.NewUntypedNull()})
+		body.SetAutomaticUserConsentSettings(consent)
 	}
-	body.SetAutomaticUserConsentSettings(consent)
 	if len(extra) > 0 {
 		body.SetAdditionalData(extra)
 	}
@@ -486,13 +493,25 @@ func fromConsent(m models.InboundOutboundPolicyConfigurationable) *CrossTenantCo
 	return &CrossTenantConsent{InboundAllowed: m.GetInboundAllowed(), OutboundAllowed: m.GetOutboundAllowed()}
 }
 
+// toB2B builds a B2B setting; a rule left unset is sent as an explicit
+// null. The docs do not say whether a PATCH replaces a complex value or
+// merges into it (OData's PATCH merges nested complex values), and only
+// the null clears a rule the configuration no longer has in both cases.
 func toB2B(v *CrossTenantB2BSetting) models.CrossTenantAccessPolicyB2BSettingable {
 	m := models.NewCrossTenantAccessPolicyB2BSetting()
+	extra := map[string]any{}
 	if v.UsersAndGroups != nil {
 		m.SetUsersAndGroups(toRule(v.UsersAndGroups))
+	} else {
+		extra["usersAndGroups"] = absser.NewUntypedNull()
 	}
 	if v.Applications != nil {
 		m.SetApplications(toRule(v.Applications))
+	} else {
+		extra["applications"] = absser.NewUntypedNull()
+	}
+	if len(extra) > 0 {
+		m.SetAdditionalData(extra)
 	}
 	return m
 }
