@@ -60,6 +60,9 @@ func defaultAuthorizationPolicy() map[string]any {
 			"allowedToCreateTenants":                   true,
 			"allowedToReadBitlockerKeysForOwnedDevice": true,
 			"allowedToReadOtherUsers":                  true,
+			// The member the GET example shows; a new tenant's users may
+			// consent under Microsoft's built-in legacy policy.
+			"permissionGrantPoliciesAssigned": []any{"ManagePermissionGrantsForSelf.microsoft-user-default-legacy"},
 		},
 	}
 }
@@ -201,14 +204,50 @@ func validateAuthzPolicyProp(k string, v any) string {
 			return "Cannot convert a primitive value to the expected type 'microsoft.graph.defaultUserRolePermissions'."
 		}
 		for dk, dv := range d {
-			if _, ok := dv.(bool); !ok && dk != "permissionGrantPoliciesAssigned" {
-				return fmt.Sprintf("Invalid value specified for property '%s' of resource 'DefaultUserRolePermissions'.", dk)
+			if msg := validateDefaultUserRolePermission(dk, dv); msg != "" {
+				return msg
 			}
 		}
 	default:
 		return fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.authorizationPolicy'. Make sure to only use property names that are defined by the type or mark the type as open type.", k)
 	}
 	return ""
+}
+
+// defaultUserRoleBools are the Boolean members of defaultUserRolePermissions;
+// its one other member is permissionGrantPoliciesAssigned, a string
+// collection (https://learn.microsoft.com/graph/api/resources/defaultuserrolepermissions).
+var defaultUserRoleBools = []string{
+	"allowedToCreateApps", "allowedToCreateSecurityGroups", "allowedToCreateTenants",
+	"allowedToReadBitlockerKeysForOwnedDevice", "allowedToReadOtherUsers",
+}
+
+// validateDefaultUserRolePermission checks one member of a
+// defaultUserRolePermissions value: a member the type lacks is refused as
+// OData refuses one on any closed complex type.
+func validateDefaultUserRolePermission(k string, v any) string {
+	switch {
+	case strings.HasPrefix(k, "@odata."):
+		return ""
+	case slices.Contains(defaultUserRoleBools, k):
+		if _, ok := v.(bool); ok {
+			return ""
+		}
+	case k == "permissionGrantPoliciesAssigned":
+		list, ok := v.([]any)
+		if !ok {
+			break
+		}
+		for _, e := range list {
+			if _, ok := e.(string); !ok {
+				return fmt.Sprintf("Invalid value specified for property '%s' of resource 'DefaultUserRolePermissions'.", k)
+			}
+		}
+		return ""
+	default:
+		return fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.defaultUserRolePermissions'. Make sure to only use property names that are defined by the type or mark the type as open type.", k)
+	}
+	return fmt.Sprintf("Invalid value specified for property '%s' of resource 'DefaultUserRolePermissions'.", k)
 }
 
 // validateGuestUserRoleID accepts a GUID that is one of the three role

@@ -106,7 +106,9 @@ func (c *call) writeIdentitySync(replace bool) {
 		return
 	}
 	if next.UserSyncInbound == nil || next.UserSyncInbound.IsSyncAllowed == nil {
-		// userSyncInbound is the policy's key setting.
+		// The resource page marks displayName alone as optional and
+		// userSyncInbound as the policy's key setting
+		// (https://learn.microsoft.com/graph/api/resources/crosstenantidentitysyncpolicypartner).
 		c.ctFail(ctBad("The property 'userSyncInbound' with 'isSyncAllowed' is required."))
 		return
 	}
@@ -148,6 +150,36 @@ func (s *Server) PatchIdentitySync(tenantID string, body []byte) error {
 	s.st.CrossTenant.Sync[id] = next
 	s.saveLocked()
 	return nil
+}
+
+// PutIdentitySync creates or replaces a partner's identity synchronization
+// policy out of band (a portal edit), with the body PUT takes.
+func (s *Server) PutIdentitySync(tenantID string, body []byte) error {
+	id := strings.ToLower(tenantID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.CrossTenant.Partners[id]; !ok {
+		return &ctError{status: http.StatusNotFound, code: "Request_ResourceNotFound", message: "no partner configuration for " + id}
+	}
+	next, err := applySyncBody(ctIdentitySync{TenantID: id}, body)
+	if err != nil {
+		return err
+	}
+	if s.st.CrossTenant.Sync == nil {
+		s.st.CrossTenant.Sync = map[string]*ctIdentitySync{}
+	}
+	s.st.CrossTenant.Sync[id] = next
+	s.saveLocked()
+	return nil
+}
+
+// DeleteIdentitySync removes a partner's identity synchronization policy
+// out of band; a missing one is no error.
+func (s *Server) DeleteIdentitySync(tenantID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.st.CrossTenant.Sync, strings.ToLower(tenantID))
+	s.saveLocked()
 }
 
 // IdentitySyncJSON returns a partner's identity synchronization policy as

@@ -15,7 +15,7 @@ import (
 // The emulator has one tenant of its own; foreign tenants and their domains
 // are registered through RegisterTenant or POST /_emulator/tenants.
 
-// tenantInfoPerms: the function's page lists CrossTenantInformation.ReadBasic.All
+// tenantInfoPerms: each function's page lists CrossTenantInformation.ReadBasic.All
 // as the only application permission ("Higher privileged: Not available").
 var tenantInfoPerms = []string{PermCrossTenantInformationReadBasicAll}
 
@@ -138,6 +138,36 @@ func (s *Server) tenantByDomain(domain string) (ForeignTenant, bool) {
 // findTenantInformationByDomainName(domainName='contoso.com').
 var domainNameArgRE = regexp.MustCompile(`^findTenantInformationByDomainName\(domainName='([^']*)'\)$`)
 
+// tenantIDArgRE reads the function call segment
+// findTenantInformationByTenantId(tenantId='{id}')
+// (https://learn.microsoft.com/graph/api/tenantrelationship-findtenantinformationbytenantid).
+var tenantIDArgRE = regexp.MustCompile(`^findTenantInformationByTenantId\(tenantId='([^']*)'\)$`)
+
+// findTenantByID serves findTenantInformationByTenantId, which answers
+// the same tenantInformation as the look-up by domain. A tenant ID that is
+// not a GUID is a bad request; an unknown one gets the same not-found
+// envelope as an unknown domain (the page documents no error response).
+func (c *call) findTenantByID() {
+	m := tenantIDArgRE.FindStringSubmatch(c.r.PathValue("fn"))
+	if m == nil {
+		c.graphError(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+c.r.PathValue("fn")+"'.")
+		return
+	}
+	id := strings.ToLower(strings.TrimSpace(m[1]))
+	if !isGUID(id) {
+		c.badRequest("Invalid tenant ID: '" + m[1] + "' is not a GUID.")
+		return
+	}
+	c.s.mu.Lock()
+	t, ok := c.s.ext.tenants[id]
+	c.s.mu.Unlock()
+	if !ok {
+		c.notFound(id)
+		return
+	}
+	c.writeTenantInformation(t)
+}
+
 // findTenantByDomain serves the function. The page documents no error
 // response; an unknown domain is answered with the directory's not-found
 // envelope (404 Request_ResourceNotFound), which is what a client must
@@ -158,6 +188,12 @@ func (c *call) findTenantByDomain() {
 		c.notFound(domain)
 		return
 	}
+	c.writeTenantInformation(t)
+}
+
+// writeTenantInformation answers a tenantInformation
+// (https://learn.microsoft.com/graph/api/resources/tenantinformation).
+func (c *call) writeTenantInformation(t ForeignTenant) {
 	body := map[string]any{
 		"@odata.context":      c.base() + "/v1.0/$metadata#microsoft.graph.tenantInformation",
 		"tenantId":            t.TenantID,
@@ -180,6 +216,11 @@ func (s *Server) externalCollabRoutes(g *http.ServeMux) {
 	// sits inside one, so the segment is matched here and parsed by the
 	// handler; the counter uses the documented template.
 	g.HandleFunc("GET /tenantRelationships/{fn}", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.PathValue("fn"), "findTenantInformationByTenantId(") {
+			s.serveGraph("GET /v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='{tenantId}')",
+				tenantInfoPerms, (*call).findTenantByID, w, r)
+			return
+		}
 		s.serveGraph("GET /v1.0/tenantRelationships/findTenantInformationByDomainName(domainName='{domainName}')",
 			tenantInfoPerms, (*call).findTenantByDomain, w, r)
 	})

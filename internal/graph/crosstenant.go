@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
+	abs "github.com/microsoft/kiota-abstractions-go"
 	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/policies"
@@ -32,6 +34,7 @@ var (
 	opDeleteCTPartner = operation{name: "DELETE /policies/crossTenantAccessPolicy/partners/{tenantId}", permission: permCrossTenantAccess}
 	opGetCTSync       = operation{name: "GET /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization", permission: permPolicyRead}
 	opPutCTSync       = operation{name: "PUT /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization", permission: permCrossTenantAccess}
+	opPatchCTSync     = operation{name: "PATCH /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization", permission: permCrossTenantAccess}
 	opDeleteCTSync    = operation{name: "DELETE /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization", permission: permCrossTenantAccess}
 )
 
@@ -301,8 +304,9 @@ func (c *Client) GetCrossTenantIdentitySync(ctx context.Context, tenantID string
 	return s, nil
 }
 
-// PutCrossTenantIdentitySync creates or replaces a partner's user
-// synchronization policy (PUT; msgraph-sdk-go offers no PATCH for it).
+// PutCrossTenantIdentitySync creates a partner's user synchronization
+// policy with PUT, the create method of
+// https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationpartner-put-identitysynchronization.
 func (c *Client) PutCrossTenantIdentitySync(ctx context.Context, s CrossTenantIdentitySync) error {
 	if err := checkID(opPutCTSync, s.TenantID); err != nil {
 		return err
@@ -320,6 +324,39 @@ func (c *Client) PutCrossTenantIdentitySync(ctx context.Context, s CrossTenantId
 		_, err := c.impl.crossTenantPolicy().Partners().ByCrossTenantAccessPolicyConfigurationPartnerTenantId(s.TenantID).
 			IdentitySynchronization().Put(ctx, body, nil)
 		return err
+	})
+}
+
+// UpdateCrossTenantIdentitySync changes an existing policy with PATCH,
+// the update method of
+// https://learn.microsoft.com/graph/api/crosstenantidentitysyncpolicypartner-update
+// (PUT is documented as the create method only). PATCH keeps what the body
+// leaves out, so an empty display name is sent as null to clear it.
+// msgraph-sdk-go has no PATCH builder for this entity, so the request is
+// built from the documented path with a JSON body.
+func (c *Client) UpdateCrossTenantIdentitySync(ctx context.Context, s CrossTenantIdentitySync) error {
+	if err := checkID(opPatchCTSync, s.TenantID); err != nil {
+		return err
+	}
+	var name any
+	if s.DisplayName != "" {
+		name = s.DisplayName
+	}
+	body, err := json.Marshal(map[string]any{
+		"displayName":     name,
+		"userSyncInbound": map[string]any{"isSyncAllowed": s.SyncInboundAllowed},
+	})
+	if err != nil {
+		return err
+	}
+	a := c.impl.adapter
+	return c.impl.call(ctx, opPatchCTSync, func(ctx context.Context) error {
+		ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.PATCH,
+			"{+baseurl}/policies/crossTenantAccessPolicy/partners/{crossTenantAccessPolicyConfigurationPartner%2DtenantId}/identitySynchronization",
+			map[string]string{"baseurl": a.GetBaseUrl(), "crossTenantAccessPolicyConfigurationPartner%2DtenantId": s.TenantID})
+		ri.Headers.TryAdd("Accept", "application/json")
+		ri.SetStreamContentAndContentType(body, "application/json")
+		return a.SendNoContent(ctx, ri, errorMapping)
 	})
 }
 
@@ -369,11 +406,18 @@ func partnerBody(p CrossTenantPartner, nulls bool) models.CrossTenantAccessPolic
 		body.SetInboundTrust(toTrust(s.InboundTrust))
 	}
 	consent := models.NewInboundOutboundPolicyConfiguration()
-	if a := s.AutomaticUserConsent; a != nil {
+	switch a := s.AutomaticUserConsent; {
+	case a != nil:
 		consent.SetInboundAllowed(a.InboundAllowed)
 		consent.SetOutboundAllowed(a.OutboundAllowed)
+		body.SetAutomaticUserConsentSettings(consent)
+	case nulls:
+		// Both members as explicit nulls: an object with them left out
+		// would keep the old values wherever Graph merges a complex value
+		// in a PATCH rather than replacing it.
+		consent.SetAdditionalData(map[string]any{"inboundAllowed": absser.NewUntypedNull(), "outboundAllowed": absser.NewUntypedNull()})
+		body.SetAutomaticUserConsentSettings(consent)
 	}
-	body.SetAutomaticUserConsentSettings(consent)
 	if len(extra) > 0 {
 		body.SetAdditionalData(extra)
 	}
@@ -449,13 +493,25 @@ func fromConsent(m models.InboundOutboundPolicyConfigurationable) *CrossTenantCo
 	return &CrossTenantConsent{InboundAllowed: m.GetInboundAllowed(), OutboundAllowed: m.GetOutboundAllowed()}
 }
 
+// toB2B builds a B2B setting; a rule left unset is sent as an explicit
+// null. The docs do not say whether a PATCH replaces a complex value or
+// merges into it (OData's PATCH merges nested complex values), and only
+// the null clears a rule the configuration no longer has in both cases.
 func toB2B(v *CrossTenantB2BSetting) models.CrossTenantAccessPolicyB2BSettingable {
 	m := models.NewCrossTenantAccessPolicyB2BSetting()
+	extra := map[string]any{}
 	if v.UsersAndGroups != nil {
 		m.SetUsersAndGroups(toRule(v.UsersAndGroups))
+	} else {
+		extra["usersAndGroups"] = absser.NewUntypedNull()
 	}
 	if v.Applications != nil {
 		m.SetApplications(toRule(v.Applications))
+	} else {
+		extra["applications"] = absser.NewUntypedNull()
+	}
+	if len(extra) > 0 {
+		m.SetAdditionalData(extra)
 	}
 	return m
 }

@@ -98,7 +98,7 @@ func TestCrossTenantDefaultRoundTrip(t *testing.T) {
 }
 
 func TestCrossTenantIdentitySyncRoundTrip(t *testing.T) {
-	_, c := ctClient(t, emulator.PermPolicyReadWriteCrossTenantAccess)
+	srv, c := ctClient(t, emulator.PermPolicyReadWriteCrossTenantAccess)
 	ctx := context.Background()
 	if _, err := c.CreateCrossTenantPartner(ctx, graph.CrossTenantPartner{TenantID: ctPartnerTenant}); err != nil {
 		t.Fatal(err)
@@ -109,6 +109,21 @@ func TestCrossTenantIdentitySyncRoundTrip(t *testing.T) {
 	s, err := c.GetCrossTenantIdentitySync(ctx, ctPartnerTenant)
 	if err != nil || s.DisplayName != "Fabrikam" || !s.SyncInboundAllowed || s.TenantID != ctPartnerTenant {
 		t.Fatalf("read back: %+v %v", s, err)
+	}
+	// The update is a PATCH; an empty display name is sent as null, which
+	// clears it, where leaving it out would keep "Fabrikam".
+	if err := c.UpdateCrossTenantIdentitySync(ctx, graph.CrossTenantIdentitySync{TenantID: ctPartnerTenant}); err != nil {
+		t.Fatal(err)
+	}
+	s, err = c.GetCrossTenantIdentitySync(ctx, ctPartnerTenant)
+	if err != nil || s.DisplayName != "" || s.SyncInboundAllowed {
+		t.Fatalf("after update: %+v %v", s, err)
+	}
+	if n := srv.Counters()["PATCH /v1.0/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization"]; n != 1 {
+		t.Fatalf("PATCH sent %d times, want 1", n)
+	}
+	if err := c.UpdateCrossTenantIdentitySync(ctx, graph.CrossTenantIdentitySync{TenantID: "not-a-guid"}); err == nil {
+		t.Fatal("an update for a non-GUID tenant was sent")
 	}
 	if err := c.DeleteCrossTenantIdentitySync(ctx, ctPartnerTenant); err != nil {
 		t.Fatal(err)

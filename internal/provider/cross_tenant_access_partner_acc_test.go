@@ -270,6 +270,16 @@ func TestAccCrossTenantPartner_BadInputs(t *testing.T) {
 				`The target "AllUsers" stands for all users, so its target_type must be "user", not "group"`),
 		},
 		{
+			// Neither an object ID nor a keyword: Graph takes nothing else.
+			Config:      partnerConfig(env, tenant, rule("allowed", "finance-team", "group")),
+			ExpectError: errorRE(`target must be an object ID (a GUID) or one of the keywords AllUsers, got: finance-team`),
+		},
+		{
+			// An application keyword in the users-and-groups rule.
+			Config:      partnerConfig(env, tenant, rule("allowed", "Office365", "user")),
+			ExpectError: errorRE(`target must be an object ID (a GUID) or one of the keywords AllUsers, got: Office365`),
+		},
+		{
 			Config:      partnerConfig(env, tenant, "  b2b_direct_connect_inbound = {}"),
 			ExpectError: errorRE("Empty Cross-Tenant Access Setting", "names neither users_and_groups nor applications"),
 		},

@@ -104,7 +104,8 @@ func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
 		},
 		MarkdownDescription: "The cross-tenant access settings for one partner organization: B2B collaboration and B2B direct connect, inbound and outbound, " +
 			"which of its Conditional Access claims are trusted, and automatic redemption. Settings left unset inherit the default configuration. " +
-			"Destroying the resource deletes the partner entry, so the organization falls back to the default settings. " +
+			"Destroying the resource deletes the partner entry, so the organization falls back to the default settings; " +
+			"Graph refuses while the partner still has a user synchronization policy (`b2b_cross_tenant_identity_sync`), which must be destroyed first. " +
 			"A `b2b_guest_user` that depends on this resource (`depends_on`) is checked at plan time against the inbound B2B collaboration rule as planned here; " +
 			"without the dependency Terraform may plan the guest first, and it is checked against the settings in effect. " +
 			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess (Policy.Read.All is enough to plan).",
@@ -282,11 +283,34 @@ func (r *crossTenantPartnerResource) Delete(ctx context.Context, req resource.De
 	}
 	tenant := state.tenant()
 	if err := c.DeleteCrossTenantPartner(ctx, tenant); err != nil {
+		if ctPartnerHasIdentitySync(ctx, c, tenant) {
+			resp.Diagnostics.Append(ctPartnerHasSyncDiagnostic(tenant, err))
+			return
+		}
 		resp.Diagnostics.Append(graphErrorDiagnostic("Error Deleting Cross-Tenant Access Partner",
 			fmt.Sprintf("Deleting the partner configuration for tenant %s, which restores the default settings for that organization.", tenant), err))
 		return
 	}
 	tflog.Info(ctx, "deleted cross-tenant access partner configuration; the organization now gets the default settings")
+}
+
+// ctPartnerHasIdentitySync reports whether a refused partner delete is the
+// documented refusal: Graph deletes no partner configuration that still
+// has a user synchronization policy
+// (https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationpartner-delete).
+// The page names no status or code for it, so the policy is looked up
+// instead of matching an error code.
+func ctPartnerHasIdentitySync(ctx context.Context, c *graph.Client, tenant string) bool {
+	_, err := c.GetCrossTenantIdentitySync(ctx, tenant)
+	return err == nil
+}
+
+func ctPartnerHasSyncDiagnostic(tenant string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cross-Tenant Access Partner Has An Identity Sync Policy",
+		errorDetail(fmt.Sprintf("Deleting the partner configuration for tenant %s, but it still has a user synchronization policy, "+
+			"and Microsoft Graph deletes a partner configuration only after its policy is deleted.", tenant),
+			"Destroy the b2b_cross_tenant_identity_sync for this tenant first: give it tenant_id = b2b_cross_tenant_access_partner.<name>.tenant_id "+
+				"so Terraform orders the two, or import it (terraform import <address> "+tenant+") if it was made outside Terraform and destroy it.", err))
 }
 
 // ImportState takes the partner's tenant ID.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,9 +108,33 @@ var ctSettingDescriptions = map[string]string{
 	"b2b_direct_connect_outbound": "Which of this tenant's users may reach the other organization's applications through B2B direct connect (Graph `b2bDirectConnectOutbound`).",
 }
 
+// ctTargetPattern matches what a target of the given types may be: an
+// object ID (a GUID) or one of the keywords that fit those types. Graph
+// takes nothing else
+// (https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicytarget:
+// "the unique identifier of the user, group, or application", a keyword, or
+// a reserved application value); the keywords are case-sensitive as the
+// page spells them.
+func ctTargetPattern(types []string) (*regexp.Regexp, string) {
+	var kws []string
+	for kw, typ := range ctKeywords {
+		if slices.Contains(types, typ) {
+			kws = append(kws, kw)
+		}
+	}
+	slices.Sort(kws)
+	quoted := make([]string, len(kws))
+	for i, kw := range kws {
+		quoted[i] = regexp.QuoteMeta(kw)
+	}
+	re := regexp.MustCompile(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|` + strings.Join(quoted, "|") + `)$`)
+	return re, "must be an object ID (a GUID) or one of the keywords " + strings.Join(kws, ", ")
+}
+
 // ctRuleAttribute is users_and_groups or applications; types are the
 // target types the list may hold.
 func ctRuleAttribute(what string, types []string, keywords string) schema.SingleNestedAttribute {
+	targetRE, targetMsg := ctTargetPattern(types)
 	return schema.SingleNestedAttribute{
 		MarkdownDescription: "The rule for " + what + ": whether its targets are allowed or blocked.",
 		Optional:            true,
@@ -129,7 +154,7 @@ func ctRuleAttribute(what string, types []string, keywords string) schema.Single
 						"target": schema.StringAttribute{
 							MarkdownDescription: "An object ID (GUID) or a keyword: " + keywords + ".",
 							Required:            true,
-							Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+							Validators:          []validator.String{stringvalidator.RegexMatches(targetRE, targetMsg)},
 						},
 						"target_type": schema.StringAttribute{
 							MarkdownDescription: "The kind of target: one of " + ctQuoted(types) + ".",

@@ -15,7 +15,11 @@ import (
 	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
 )
 
-const syncAddr = "b2b_cross_tenant_identity_sync.test"
+const (
+	syncAddr = "b2b_cross_tenant_identity_sync.test"
+	// syncRoute is the emulator's counter name of the policy's path.
+	syncRoute = "/v1.0/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization"
+)
 
 func syncConfig(env *acctest.Env, tenantID, body string) string {
 	return partnerConfig(env, tenantID, "") + fmt.Sprintf(`
@@ -62,6 +66,19 @@ func TestAccCrossTenantIdentitySync_Lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(syncAddr, tfjsonpath.New("display_name"), knownvalue.Null()),
 				},
+				// The update is the documented PATCH (display name sent as
+				// null to clear it), not a second PUT, which the docs give
+				// as the create method only.
+				Check: func(*terraform.State) error {
+					n := srv.Counters()
+					if put, patch := n["PUT "+syncRoute], n["PATCH "+syncRoute]; put != 1 || patch != 1 {
+						return fmt.Errorf("PUT sent %d times, PATCH %d times; want 1 and 1", put, patch)
+					}
+					if s, _ := srv.IdentitySyncJSON(tenant); s["displayName"] != nil || jsonObj(s["userSyncInbound"])["isSyncAllowed"] != false {
+						return fmt.Errorf("policy in Graph after the update: %v", s)
+					}
+					return nil
+				},
 			},
 			{
 				PreConfig: func() {
@@ -83,6 +100,45 @@ func TestAccCrossTenantIdentitySync_Lifecycle(t *testing.T) {
 				ImportStateId:           tenant,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+		},
+	})
+}
+
+// Graph deletes no partner configuration that still has a user
+// synchronization policy
+// (https://learn.microsoft.com/graph/api/crosstenantaccesspolicyconfigurationpartner-delete).
+// A policy made outside Terraform makes the destroy fail with a diagnostic
+// that says what to do; once the policy is gone the destroy succeeds.
+func TestAccCrossTenantPartner_DeleteRefusedWhileIdentitySyncExists(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t)
+	tenant := acctest.NewGUID()
+	cfg := partnerConfig(env, tenant, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		CheckDestroy:             partnerGone(srv, tenant),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					if err := srv.PutIdentitySync(tenant, []byte(`{"userSyncInbound": {"isSyncAllowed": true}}`)); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:  cfg,
+				Destroy: true,
+				ExpectError: errorRE("Cross-Tenant Access Partner Has An Identity Sync Policy",
+					"still has a user synchronization policy", "Destroy the b2b_cross_tenant_identity_sync for this tenant first"),
+			},
+			{
+				PreConfig: func() {
+					if _, ok := srv.CrossTenantPartnerJSON(tenant); !ok {
+						t.Fatal("the refused destroy deleted the partner configuration")
+					}
+					srv.DeleteIdentitySync(tenant)
+				},
+				Config: cfg,
 			},
 		},
 	})

@@ -67,9 +67,9 @@ func (r *crossTenantIdentitySyncResource) Configure(_ context.Context, req resou
 func (r *crossTenantIdentitySyncResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A partner organization's cross-tenant synchronization policy: whether users may be synchronized (provisioned) " +
-			"into this tenant from the partner tenant. Graph keeps it as a child of the partner configuration with its own create (PUT), read and delete, " +
+			"into this tenant from the partner tenant. Graph keeps it as a child of the partner configuration with its own create (PUT), read, update (PATCH) and delete, " +
 			"so it is its own resource: reference the partner's `tenant_id` so the partner is created first and destroyed last. " +
-			"Destroying it deletes the policy; deleting the partner deletes it too. " +
+			"Destroying it deletes the policy. Graph refuses to delete a partner configuration that still has this policy, so it is destroyed first. " +
 			"Needs the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -129,16 +129,26 @@ func (m *ctSyncModelV0) logContext(ctx context.Context) context.Context {
 	return tflog.SetField(ctx, "partner_tenant_id", m.tenant())
 }
 
-// put writes the policy and reads it back into m.
-func (r *crossTenantIdentitySyncResource) put(ctx context.Context, c *graph.Client, m *ctSyncModelV0, diags *diag.Diagnostics, summary string) {
+// write creates (PUT) or updates (PATCH) the policy, the methods Graph
+// documents for each, and reads it back into m.
+func (r *crossTenantIdentitySyncResource) write(ctx context.Context, c *graph.Client, m *ctSyncModelV0, diags *diag.Diagnostics, summary string, create bool) {
 	tenant := m.tenant()
-	if err := c.PutCrossTenantIdentitySync(ctx, m.toGraph()); err != nil {
+	send, method := c.UpdateCrossTenantIdentitySync, "PATCH"
+	if create {
+		send, method = c.PutCrossTenantIdentitySync, "PUT"
+	}
+	if err := send(ctx, m.toGraph()); err != nil {
 		next := ""
-		if graph.IsNotFound(err) {
+		switch {
+		case graph.IsNotFound(err) && create:
 			next = "The tenant has no partner configuration for " + tenant + ". Create it first with b2b_cross_tenant_access_partner and reference its tenant_id here."
+		case graph.IsNotFound(err):
+			// PATCH changes an existing policy only; it or its partner
+			// was deleted since the last refresh.
+			next = "The policy or the partner configuration for " + tenant + " was deleted outside Terraform. Run terraform apply again: the refresh drops the policy from the state and the plan re-creates it."
 		}
 		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("tenant_id"), summary, errorDetail(
-			fmt.Sprintf("Writing the identity synchronization policy of partner tenant %s (PUT .../partners/%s/identitySynchronization).", tenant, tenant),
+			fmt.Sprintf("Writing the identity synchronization policy of partner tenant %s (%s .../partners/%s/identitySynchronization).", tenant, method, tenant),
 			strings.TrimSpace(next+" "+graphErrorHint(err)), err)))
 		return
 	}
@@ -160,9 +170,9 @@ func (r *crossTenantIdentitySyncResource) Update(ctx context.Context, req resour
 	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeouts.Value.Update, ctUpdateTimeout, false)
 }
 
-// save is Create and Update: PUT the planned policy, read it back, save
-// it. PUT would silently replace a policy made elsewhere, so Create looks
-// first.
+// save is Create and Update: write the planned policy, read it back, save
+// it. Create looks first, as its PUT would otherwise replace a policy made
+// elsewhere.
 func (r *crossTenantIdentitySyncResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
 	timeout operationTimeout, def time.Duration, create bool) {
 	var plan ctSyncModelV0
@@ -178,7 +188,7 @@ func (r *crossTenantIdentitySyncResource) save(ctx context.Context, planned tfsd
 			return
 		}
 	}
-	r.put(ctx, c, &plan, diags, summary)
+	r.write(ctx, c, &plan, diags, summary, create)
 	if diags.HasError() {
 		return
 	}
