@@ -60,6 +60,8 @@ func (a *resendInvitationAction) Schema(ctx context.Context, _ action.SchemaRequ
 func resendInvitationSchemaV0(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "Re-sends the B2B invitation of an existing guest with its redemption status reset (`resetRedemption`): the object ID, group memberships and app access are kept, and the guest redeems again. " +
+			"A guest who had redeemed goes back to `PendingAcceptance` (the next refresh shows it in `invitation_state`, with no diff) and signs in again after redeeming the new invitation. " +
+			"The guest must exist: the action never invites a new user, and a guest deleted in the portal fails with *Guest User Not Found* (restore it from deleted items, or apply its `b2b_guest_user`, which invites it again). " +
 			"Identify the guest by `object_id` or by `email` (exactly one). Changes no Terraform state. Needs Terraform 1.14 or later and `User.Invite.All`.",
 		Attributes: map[string]schema.Attribute{
 			"object_id": schema.StringAttribute{
@@ -126,6 +128,12 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 	if !cfg.ObjectID.IsNull() {
 		id := cfg.ObjectID.ValueString()
 		got, err := c.GetUser(ctx, id)
+		if graph.IsNotFound(err) {
+			resp.Diagnostics.Append(diag.NewAttributeErrorDiagnostic(path.Root("object_id"), "Guest User Not Found",
+				errorDetail(fmt.Sprintf("Reading user %s to re-send its invitation: the directory has no such user, so no invitation was sent.", id),
+					resendGoneHint, err)))
+			return
+		}
 		if err != nil {
 			resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("object_id"), "Error Reading Guest User",
 				fmt.Sprintf("Reading user %s to re-send its invitation failed; no invitation was sent.", id), err))
@@ -145,9 +153,15 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 				fmt.Sprintf("Looking up %s (mail and otherMails) to re-send its invitation failed; no invitation was sent.", address), err))
 			return
 		}
-		if len(users) != 1 {
+		if len(users) == 0 {
+			resp.Diagnostics.Append(diag.NewAttributeErrorDiagnostic(path.Root("email"), "Guest User Not Found",
+				errorDetail(fmt.Sprintf("Looking up %s (mail and otherMails, case-insensitive) to re-send its invitation: no user has it, so no invitation was sent.", address),
+					"Check the address. "+resendGoneHint, nil)))
+			return
+		}
+		if len(users) > 1 {
 			resp.Diagnostics.AddAttributeError(path.Root("email"), "Guest User Not Found Uniquely",
-				fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and it matches %d (%s). "+
+				fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and %d users have it (%s). "+
 					"Use object_id to name the user.", address, len(users), userIDs(users)))
 			return
 		}
@@ -165,6 +179,13 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 	}
 	tflog.Info(ctx, "re-sent invitation with redemption reset", map[string]any{"object_id": u.ID, "email_sent": opts.send})
 }
+
+// resendGoneHint is what to do when the guest to re-invite does not
+// exist: the action only re-sends, it never invites a new user, and the
+// usual causes are a deletion in the portal or a replica not yet caught up.
+const resendGoneHint = "A guest deleted in the portal is in the directory's deleted items for 30 days: restore it there and invoke the action again, " +
+	"or, if a b2b_guest_user manages it, run terraform apply, which invites it again as a new user. " +
+	"A guest invited moments ago can take a few seconds to become readable; invoke the action again shortly."
 
 // options resolves the action's invitation settings as b2b_guest_user does,
 // except that an unset send_invitation_message without a provider default
