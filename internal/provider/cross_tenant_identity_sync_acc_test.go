@@ -129,3 +129,29 @@ resource "b2b_cross_tenant_identity_sync" "test" {
 		}},
 	})
 }
+
+// Without any policy permission the look-up before the create fails, and
+// names the permission the create needs (it covers the look-up), not the
+// read-only Policy.Read.All.
+func TestAccPermissions_CrossTenantIdentitySyncLookupNamesWritePermission(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t, emulator.PermUserReadAll)
+	tenant := acctest.NewGUID()
+	if err := srv.SeedCrossTenantPartner(tenant, nil); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + fmt.Sprintf(`
+resource "b2b_cross_tenant_identity_sync" "test" {
+  tenant_id                 = %q
+  user_sync_inbound_allowed = true
+}
+`, tenant),
+			ExpectError: errorRE("Error Reading Cross-Tenant Identity Sync", "before creating one",
+				"is missing the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
+				"This look-up alone needs only Policy.Read.All"),
+		}},
+	})
+}

@@ -196,7 +196,7 @@ func (r *crossTenantIdentitySyncResource) absent(ctx context.Context, c *graph.C
 				fmt.Sprintf("Import it so Terraform manages it: terraform import <address> %s.", tenant), nil))
 		return false
 	case !graph.IsNotFound(err):
-		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
+		diags.Append(ctCreateLookupDiagnostic("Error Reading Cross-Tenant Identity Sync",
 			"Looking up an existing identity synchronization policy of partner tenant "+tenant+" before creating one.", err))
 		return false
 	}
