@@ -89,7 +89,9 @@ func TestAccCrossTenantIdentitySync_Lifecycle(t *testing.T) {
 }
 
 // Without a partner entry Graph answers 404; the diagnostic says to
-// create the partner first.
+// create the partner first, and only that: the generic not-found hint
+// (replicas, "run terraform plan again to see the deletion") does not
+// follow it, since nothing was deleted.
 func TestAccCrossTenantIdentitySync_NeedsPartner(t *testing.T) {
 	t.Parallel()
 	env, _ := ctEnv(t)
@@ -103,7 +105,8 @@ resource "b2b_cross_tenant_identity_sync" "test" {
 }
 `, acctest.NewGUID()),
 			ExpectError: errorRE("Error Creating Cross-Tenant Identity Sync", "has no partner configuration for",
-				"Create it first with b2b_cross_tenant_access_partner"),
+				"Create it first with b2b_cross_tenant_access_partner",
+				"take a few seconds to become visible; apply again). Cause: PUT"),
 		}},
 	})
 }

@@ -133,13 +133,17 @@ func (m *ctSyncModelV0) logContext(ctx context.Context) context.Context {
 func (r *crossTenantIdentitySyncResource) put(ctx context.Context, c *graph.Client, m *ctSyncModelV0, diags *diag.Diagnostics, summary string) {
 	tenant := m.tenant()
 	if err := c.PutCrossTenantIdentitySync(ctx, m.toGraph()); err != nil {
-		next := ""
+		// A 404 here means the partner entry is missing: that is the whole
+		// hint (the generic one, about replicas and deleted objects, reads
+		// as if something had been deleted).
+		next := graphErrorHint(err)
 		if graph.IsNotFound(err) {
-			next = "The tenant has no partner configuration for " + tenant + ". Create it first with b2b_cross_tenant_access_partner and reference its tenant_id here."
+			next = "The tenant has no partner configuration for " + tenant + ". Create it first with b2b_cross_tenant_access_partner and reference its tenant_id here " +
+				"(a partner created moments ago can take a few seconds to become visible; apply again)."
 		}
 		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("tenant_id"), summary, errorDetail(
 			fmt.Sprintf("Writing the identity synchronization policy of partner tenant %s (PUT .../partners/%s/identitySynchronization).", tenant, tenant),
-			strings.TrimSpace(next+" "+graphErrorHint(err)), err)))
+			next, err)))
 		return
 	}
 	tflog.Info(ctx, "wrote cross-tenant identity synchronization policy")
