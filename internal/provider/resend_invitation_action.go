@@ -62,7 +62,8 @@ func resendInvitationSchemaV0(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Re-sends the B2B invitation of an existing guest with its redemption status reset (`resetRedemption`): the object ID, group memberships and app access are kept, and the guest redeems again. " +
 			"A guest who had redeemed goes back to `PendingAcceptance` (the next refresh shows it in `invitation_state`, with no diff) and signs in again after redeeming the new invitation. " +
 			"The guest must exist: the action never invites a new user, and a guest deleted in the portal fails with *Guest User Not Found* (restore it from deleted items, or apply its `b2b_guest_user`, which invites it again). " +
-			"Identify the guest by `object_id` or by `email` (exactly one). Changes no Terraform state. Needs Terraform 1.14 or later and `User.Invite.All`.",
+			"Identify the guest by `object_id` or by `email` (exactly one). Changes no Terraform state. Needs Terraform 1.14 or later and `User.Invite.All`; " +
+			"OpenTofu has no `action` blocks (it fails with *Unsupported block type*): there, change the guest's `reinvite_trigger` instead.",
 		Attributes: map[string]schema.Attribute{
 			"object_id": schema.StringAttribute{
 				Optional:            true,
