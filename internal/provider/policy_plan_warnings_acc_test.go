@@ -3,6 +3,9 @@ package provider_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/entra-b2b/terraform-provider-b2b/internal/acctest"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
 )
 
 // planOutput runs terraform plan and returns its output with whitespace
@@ -79,5 +82,39 @@ import {
 	imported := planOutput(t, cli)
 	if strings.Contains(imported, "Warning: Unset Default") || !strings.Contains(imported, "Plan: 1 to import") {
 		t.Fatalf("the plan that imports the default first should import it without the create warning:\n%s", imported)
+	}
+}
+
+// TestAccExternalCollaborationSettings_DestroyPlanWarns: the destroy plan
+// shows the settings going to null while destroy leaves the tenant's
+// authorization policy as it is, so the plan itself (not only the apply)
+// says so. Terraform prints warnings only on the CLI.
+func TestAccExternalCollaborationSettings_DestroyPlanWarns(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermPolicyReadWriteAuthorization))
+	srv := env.RequireEmulator(t)
+	cli := newTFCLI(t, "1.3.0")
+	cli.write("main.tf", requiredProviders+env.ProviderConfig()+`
+resource "b2b_external_collaboration_settings" "this" {
+  allow_invites_from = "adminsAndGuestInviters"
+}
+`)
+	cli.must("init", "-input=false", "-no-color")
+	cli.must("apply", "-input=false", "-no-color", "-auto-approve")
+
+	cli.write("main.tf", requiredProviders+env.ProviderConfig())
+	destroyed := planOutput(t, cli)
+	for _, want := range []string{
+		"Warning: External Collaboration Settings Will Be Left As They Are",
+		"the plan shows its settings going to null, but the tenant's authorization policy always exists and keeps the values it has now",
+		`apply the resource with allow_invites_from = "everyone"`,
+	} {
+		if !strings.Contains(destroyed, want) {
+			t.Fatalf("the destroy plan lacks %q:\n%s", want, destroyed)
+		}
+	}
+	cli.must("apply", "-input=false", "-no-color", "-auto-approve")
+	if got := srv.AuthorizationPolicy()["allowInvitesFrom"]; got != "adminsAndGuestInviters" {
+		t.Fatalf("allowInvitesFrom after destroy = %v, want it left as adminsAndGuestInviters", got)
 	}
 }
