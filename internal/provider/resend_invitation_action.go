@@ -127,46 +127,12 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 	var u *graph.User
 	var address string
 	if !cfg.ObjectID.IsNull() {
-		id := cfg.ObjectID.ValueString()
-		got, err := c.GetUser(ctx, id)
-		if graph.IsNotFound(err) {
-			resp.Diagnostics.Append(diag.NewAttributeErrorDiagnostic(path.Root("object_id"), "Guest User Not Found",
-				errorDetail(fmt.Sprintf("Reading user %s to re-send its invitation: the directory has no such user, so no invitation was sent.", id),
-					resendGoneHint, err)))
-			return
-		}
-		if err != nil {
-			resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("object_id"), "Error Reading Guest User",
-				fmt.Sprintf("Reading user %s to re-send its invitation failed; no invitation was sent.", id), err))
-			return
-		}
-		u, address = got, primaryAddress(got)
-		if address == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("object_id"), "Guest User Has No Email Address",
-				fmt.Sprintf("User %s has neither mail nor otherMails, so there is no address to re-send the invitation to. Use email instead of object_id.", id))
-			return
-		}
+		u, address = resendTargetByID(ctx, c, cfg.ObjectID.ValueString(), &resp.Diagnostics)
 	} else {
-		address = cfg.Email.ValueString()
-		users, err := c.FindUsersByEmail(ctx, address)
-		if err != nil {
-			resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("email"), "Error Looking Up Guest User",
-				fmt.Sprintf("Looking up %s (mail and otherMails) to re-send its invitation failed; no invitation was sent.", address), err))
-			return
-		}
-		if len(users) == 0 {
-			resp.Diagnostics.Append(diag.NewAttributeErrorDiagnostic(path.Root("email"), "Guest User Not Found",
-				errorDetail(fmt.Sprintf("Looking up %s (mail and otherMails, case-insensitive) to re-send its invitation: no user has it, so no invitation was sent.", address),
-					"Check the address. "+resendGoneHint, nil)))
-			return
-		}
-		if len(users) > 1 {
-			resp.Diagnostics.AddAttributeError(path.Root("email"), "Guest User Not Found Uniquely",
-				fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and %d users have it (%s). "+
-					"Use object_id to name the user.", address, len(users), userIDs(users)))
-			return
-		}
-		u = &users[0]
+		u, address = resendTargetByEmail(ctx, c, cfg.Email.ValueString(), &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
 	if resp.SendProgress != nil {
@@ -179,6 +145,54 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 		return
 	}
 	tflog.Info(ctx, "re-sent invitation with redemption reset", map[string]any{"object_id": u.ID, "email_sent": opts.send})
+}
+
+// resendTargetByID reads the guest named by object_id and the address to
+// re-send to; a diagnostic on object_id when there is none.
+func resendTargetByID(ctx context.Context, c *graph.Client, id string, diags *diag.Diagnostics) (*graph.User, string) {
+	got, err := c.GetUser(ctx, id)
+	if graph.IsNotFound(err) {
+		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("object_id"), "Guest User Not Found",
+			errorDetail(fmt.Sprintf("Reading user %s to re-send its invitation: the directory has no such user, so no invitation was sent.", id),
+				resendGoneHint, err)))
+		return nil, ""
+	}
+	if err != nil {
+		diags.Append(graphErrorAttributeDiagnostic(path.Root("object_id"), "Error Reading Guest User",
+			fmt.Sprintf("Reading user %s to re-send its invitation failed; no invitation was sent.", id), err))
+		return nil, ""
+	}
+	address := primaryAddress(got)
+	if address == "" {
+		diags.AddAttributeError(path.Root("object_id"), "Guest User Has No Email Address",
+			fmt.Sprintf("User %s has neither mail nor otherMails, so there is no address to re-send the invitation to. Use email instead of object_id.", id))
+		return nil, ""
+	}
+	return got, address
+}
+
+// resendTargetByEmail finds the one user whose mail or otherMails is
+// address; a diagnostic on email when none or several have it.
+func resendTargetByEmail(ctx context.Context, c *graph.Client, address string, diags *diag.Diagnostics) (*graph.User, string) {
+	users, err := c.FindUsersByEmail(ctx, address)
+	if err != nil {
+		diags.Append(graphErrorAttributeDiagnostic(path.Root("email"), "Error Looking Up Guest User",
+			fmt.Sprintf("Looking up %s (mail and otherMails) to re-send its invitation failed; no invitation was sent.", address), err))
+		return nil, ""
+	}
+	switch len(users) {
+	case 1:
+		return &users[0], address
+	case 0:
+		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("email"), "Guest User Not Found",
+			errorDetail(fmt.Sprintf("Looking up %s (mail and otherMails, case-insensitive) to re-send its invitation: no user has it, so no invitation was sent.", address),
+				"Check the address. "+resendGoneHint, nil)))
+	default:
+		diags.AddAttributeError(path.Root("email"), "Guest User Not Found Uniquely",
+			fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and %d users have it (%s). "+
+				"Use object_id to name the user.", address, len(users), userIDs(users)))
+	}
+	return nil, ""
 }
 
 // resendGoneHint is what to do when the guest to re-invite does not

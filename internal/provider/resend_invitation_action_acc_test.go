@@ -75,3 +75,31 @@ func TestAccResendInvitationAction_GuestGone(t *testing.T) {
 		t.Errorf("%d invitations sent, want none", n)
 	}
 }
+
+// TestAccResendInvitationAction_AmbiguousEmail: an address two users have
+// (one as mail, one in otherMails) names both object IDs and sends nothing.
+func TestAccResendInvitationAction_AmbiguousEmail(t *testing.T) {
+	t.Parallel()
+	acctest.SkipUnlessCLISupports(t, acctest.FeatureActions)
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	shared := env.Email(t, "shared")
+	a := env.SeedUser(t, emulator.SeedUser{Email: env.Email(t, "twin-a"), Props: map[string]any{"otherMails": []string{shared}}})
+	b := env.SeedUser(t, emulator.SeedUser{Email: shared})
+	// Each ID in turn, whatever order Graph lists the two users in.
+	for _, id := range []string{a, b} {
+		resource.Test(t, resource.TestCase{
+			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+			ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+			Steps: []resource.TestStep{{
+				Config: resendActionConfig(env, 1, fmt.Sprintf("email = %q", shared)),
+				ExpectError: errorRE("Guest User Not Found Uniquely",
+					fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and 2 users have it", shared),
+					id, "Use object_id to name the user."),
+			}},
+		})
+	}
+	if n := len(srv.Invitations()); n != 0 {
+		t.Errorf("%d invitations sent, want none", n)
+	}
+}
