@@ -62,6 +62,7 @@ func resendInvitationSchemaV0(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Re-sends the B2B invitation of an existing guest with its redemption status reset (`resetRedemption`): the object ID, group memberships and app access are kept, and the guest redeems again. " +
 			"A guest who had redeemed goes back to `PendingAcceptance` (the next refresh shows it in `invitation_state`, with no diff) and signs in again after redeeming the new invitation. " +
 			"The guest must exist: the action never invites a new user, and a guest deleted in the portal fails with *Guest User Not Found* (restore it from deleted items, or apply its `b2b_guest_user`, which invites it again). " +
+			"An internal account of the tenant is refused (*User Is An Internal Account*): an invitation with redemption reset would convert it to B2B collaboration for good. " +
 			"Identify the guest by `object_id` or by `email` (exactly one). Changes no Terraform state. Needs Terraform 1.14 or later and `User.Invite.All`; " +
 			"OpenTofu has no `action` blocks (it fails with *Unsupported block type*): there, change the guest's `reinvite_trigger` instead.",
 		Attributes: map[string]schema.Attribute{
@@ -134,6 +135,10 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !isB2BCollaborationUser(u) {
+		resp.Diagnostics.Append(resendInternalAccountDiagnostic(cfg, u))
+		return
+	}
 
 	if resp.SendProgress != nil {
 		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Re-sending the invitation of user %s to %s", u.ID, address)})
@@ -193,6 +198,31 @@ func resendTargetByEmail(ctx context.Context, c *graph.Client, address string, d
 				"Use object_id to name the user.", address, len(users), userIDs(users)))
 	}
 	return nil, ""
+}
+
+// resendInternalAccountDiagnostic refuses to re-send to an internal
+// account (isB2BCollaborationUser). An invitation with resetRedemption to
+// an internal user is Entra's way to convert it to B2B collaboration: once
+// redeemed it signs in with external credentials, and the conversion is
+// one-way (https://learn.microsoft.com/entra/external-id/invite-internal-users).
+// A mistyped email or object_id must not do that to an employee.
+func resendInternalAccountDiagnostic(cfg resendInvitationActionModelV0, u *graph.User) diag.Diagnostic {
+	p := path.Root("object_id")
+	if cfg.ObjectID.IsNull() {
+		p = path.Root("email")
+	}
+	ct := "null"
+	if u.CreationType != "" {
+		ct = fmt.Sprintf("%q", u.CreationType)
+	}
+	return diag.NewAttributeErrorDiagnostic(p, "User Is An Internal Account",
+		errorDetail(fmt.Sprintf("Re-sending an invitation to user %s (%s) was refused: it is an internal account of the tenant, not a B2B guest "+
+			"(creationType is %s, not \"Invitation\"; externalUserState is null; its userPrincipalName has no #EXT# marker). "+
+			"An invitation with resetRedemption to an internal account converts it to B2B collaboration once redeemed: it then signs in with external credentials "+
+			"instead of its own, and the change cannot be undone (https://learn.microsoft.com/entra/external-id/invite-internal-users). Nothing was sent.",
+			u.ID, u.UserPrincipalName, ct),
+			"Check object_id or email: b2b_resend_invitation is for B2B guests. If converting this account to B2B collaboration is really what you want, "+
+				"do it deliberately in the Entra admin center (the user's overview > B2B collaboration > Invite), not through this action.", nil))
 }
 
 // resendGoneHint is what to do when the guest to re-invite does not

@@ -103,3 +103,34 @@ func TestAccResendInvitationAction_AmbiguousEmail(t *testing.T) {
 		t.Errorf("%d invitations sent, want none", n)
 	}
 }
+
+// TestAccResendInvitationAction_InternalAccountRefused: an invitation with
+// resetRedemption to an internal account would convert it to B2B
+// collaboration for good, so the action refuses it, by email and by
+// object_id, and sends nothing.
+func TestAccResendInvitationAction_InternalAccountRefused(t *testing.T) {
+	t.Parallel()
+	acctest.SkipUnlessCLISupports(t, acctest.FeatureActions)
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	email := env.Email(t, "employee")
+	// A cloud member: no invitation, no externalUserState, UPN in the
+	// tenant's own domain.
+	id := env.SeedUser(t, emulator.SeedUser{Email: email, DisplayName: "Employee", UserType: "Member"})
+	refused := errorRE("User Is An Internal Account",
+		fmt.Sprintf("Re-sending an invitation to user %s", id),
+		"was refused: it is an internal account of the tenant, not a B2B guest",
+		"converts it to B2B collaboration once redeemed", "Nothing was sent.",
+		"b2b_resend_invitation is for B2B guests")
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: resendActionConfig(env, 1, fmt.Sprintf("email = %q", email)), ExpectError: refused},
+			{Config: resendActionConfig(env, 2, fmt.Sprintf("object_id = %q", id)), ExpectError: refused},
+		},
+	})
+	if n := len(srv.Invitations()); n != 0 {
+		t.Errorf("%d invitations sent to an internal account, want none", n)
+	}
+}
