@@ -150,8 +150,11 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The tenant's default cross-tenant access settings, which apply to every organization without a `b2b_cross_tenant_access_partner` entry, " +
-			"and the invitation redemption order. A singleton: creating the resource takes the existing configuration over (PATCH); " +
-			"destroying it calls resetToSystemDefault, which restores the system default. " +
+			"and the invitation redemption order. A singleton: creating the resource takes the existing configuration over (PATCH), " +
+			"and every setting the configuration leaves unset is written as the system default, replacing whatever the portal set there (the plan warns, and cannot show what is replaced): " +
+			"import the default first (ID `default`) so the plan shows the tenant's current settings as a diff. " +
+			"Destroying it calls resetToSystemDefault, which restores the system default (the plan warns); " +
+			"to stop managing it and keep its settings, use a `removed` block with `lifecycle { destroy = false }`. " +
 			"A `b2b_guest_user` that depends on this resource (`depends_on`) is checked at plan time against the inbound B2B collaboration rule as planned here; " +
 			"without the dependency Terraform may plan the guest first, and it is checked against the settings in effect. " +
 			"Automatic redemption (automaticUserConsentSettings) is always off in the default configuration and Graph refuses to change it; set it per partner. " +
@@ -164,8 +167,10 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 }
 
 // ModifyPlan records the planned inbound B2B collaboration rule for the
-// guests' admission check (see cross_tenant_planned.go); it changes no plan.
+// guests' admission check (see cross_tenant_planned.go), and warns of what a
+// create or destroy does that the diff does not show; it changes no plan.
 func (r *crossTenantDefaultResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	ctDefaultPlanWarnings(ctx, req, resp)
 	if r.data == nil {
 		return
 	}

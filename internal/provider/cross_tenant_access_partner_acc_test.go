@@ -312,15 +312,42 @@ func TestAccPermissions_CrossTenantPartnerNeedsPolicyReadWriteCrossTenantAccess(
 	}
 }
 
-// Reading partner settings needs Policy.Read.All (or the write permission).
+// Reading partner settings needs Policy.Read.All (or the write permission):
+// importing an existing partner without it names that permission.
 func TestAccPermissions_CrossTenantPartnerNeedsPolicyReadAll(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t, emulator.PermUserReadAll)
+	tenant := acctest.NewGUID()
+	if err := srv.SeedCrossTenantPartner(tenant, nil); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:        partnerConfig(env, tenant, ""),
+			ResourceName:  "b2b_cross_tenant_access_partner.test",
+			ImportState:   true,
+			ImportStateId: tenant,
+			ExpectError:   missingPermission("Error Reading Cross-Tenant Access Partner", "Policy.Read.All"),
+		}},
+	})
+}
+
+// Creating a partner without any policy permission stops at the look-up
+// before the create. That look-up needs only Policy.Read.All, but the error
+// names Policy.ReadWrite.CrossTenantAccess, which the create needs and which
+// covers the look-up: naming the read permission sent an administrator back
+// for a second grant at the next apply.
+func TestAccPermissions_CrossTenantPartnerLookupNamesWritePermission(t *testing.T) {
 	t.Parallel()
 	env, _ := ctEnv(t, emulator.PermUserReadAll)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config:      partnerConfig(env, acctest.NewGUID(), ""),
-			ExpectError: missingPermission("Error Reading Cross-Tenant Access Partner", "Policy.Read.All"),
+			Config: partnerConfig(env, acctest.NewGUID(), ""),
+			ExpectError: errorRE("Error Reading Cross-Tenant Access Partner", "before creating one",
+				"is missing the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
+				"This look-up alone needs only Policy.Read.All, but the create that follows needs Policy.ReadWrite.CrossTenantAccess"),
 		}},
 	})
 }

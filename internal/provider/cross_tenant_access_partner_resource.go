@@ -204,7 +204,7 @@ func (r *crossTenantPartnerResource) create(ctx context.Context, c *graph.Client
 		diags.Append(ctPartnerExistsDiagnostic(tenant))
 		return
 	} else if !graph.IsNotFound(err) {
-		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Access Partner",
+		diags.Append(ctCreateLookupDiagnostic("Error Reading Cross-Tenant Access Partner",
 			fmt.Sprintf("Looking up an existing partner configuration for tenant %s before creating one.", tenant), err))
 		return
 	}

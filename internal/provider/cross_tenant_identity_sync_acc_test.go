@@ -145,7 +145,9 @@ func TestAccCrossTenantPartner_DeleteRefusedWhileIdentitySyncExists(t *testing.T
 }
 
 // Without a partner entry Graph answers 404; the diagnostic says to
-// create the partner first.
+// create the partner first, and only that: the generic not-found hint
+// (replicas, "run terraform plan again to see the deletion") does not
+// follow it, since nothing was deleted.
 func TestAccCrossTenantIdentitySync_NeedsPartner(t *testing.T) {
 	t.Parallel()
 	env, _ := ctEnv(t)
@@ -159,7 +161,8 @@ resource "b2b_cross_tenant_identity_sync" "test" {
 }
 `, acctest.NewGUID()),
 			ExpectError: errorRE("Error Creating Cross-Tenant Identity Sync", "has no partner configuration for",
-				"Create it first with b2b_cross_tenant_access_partner"),
+				"Create it first with b2b_cross_tenant_access_partner",
+				"take a few seconds to become visible; apply again). Cause: PUT"),
 		}},
 	})
 }
@@ -182,6 +185,32 @@ resource "b2b_cross_tenant_identity_sync" "test" {
 }
 `, tenant),
 			ExpectError: missingPermission("Error Creating Cross-Tenant Identity Sync", "Policy.ReadWrite.CrossTenantAccess"),
+		}},
+	})
+}
+
+// Without any policy permission the look-up before the create fails, and
+// names the permission the create needs (it covers the look-up), not the
+// read-only Policy.Read.All.
+func TestAccPermissions_CrossTenantIdentitySyncLookupNamesWritePermission(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t, emulator.PermUserReadAll)
+	tenant := acctest.NewGUID()
+	if err := srv.SeedCrossTenantPartner(tenant, nil); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig() + fmt.Sprintf(`
+resource "b2b_cross_tenant_identity_sync" "test" {
+  tenant_id                 = %q
+  user_sync_inbound_allowed = true
+}
+`, tenant),
+			ExpectError: errorRE("Error Reading Cross-Tenant Identity Sync", "before creating one",
+				"is missing the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
+				"This look-up alone needs only Policy.Read.All"),
 		}},
 	})
 }

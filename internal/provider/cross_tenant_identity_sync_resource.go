@@ -138,10 +138,14 @@ func (r *crossTenantIdentitySyncResource) write(ctx context.Context, c *graph.Cl
 		send, method = c.PutCrossTenantIdentitySync, "PUT"
 	}
 	if err := send(ctx, m.toGraph()); err != nil {
-		next := ""
+		next := graphErrorHint(err)
 		switch {
 		case graph.IsNotFound(err) && create:
-			next = "The tenant has no partner configuration for " + tenant + ". Create it first with b2b_cross_tenant_access_partner and reference its tenant_id here."
+			// The partner entry is missing: that is the whole hint (the
+			// generic one, about replicas and deleted objects, reads as if
+			// something had been deleted).
+			next = "The tenant has no partner configuration for " + tenant + ". Create it first with b2b_cross_tenant_access_partner and reference its tenant_id here " +
+				"(a partner created moments ago can take a few seconds to become visible; apply again)."
 		case graph.IsNotFound(err):
 			// PATCH changes an existing policy only; it or its partner
 			// was deleted since the last refresh.
@@ -149,7 +153,7 @@ func (r *crossTenantIdentitySyncResource) write(ctx context.Context, c *graph.Cl
 		}
 		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("tenant_id"), summary, errorDetail(
 			fmt.Sprintf("Writing the identity synchronization policy of partner tenant %s (%s .../partners/%s/identitySynchronization).", tenant, method, tenant),
-			strings.TrimSpace(next+" "+graphErrorHint(err)), err)))
+			next, err)))
 		return
 	}
 	tflog.Info(ctx, "wrote cross-tenant identity synchronization policy")
@@ -206,7 +210,7 @@ func (r *crossTenantIdentitySyncResource) absent(ctx context.Context, c *graph.C
 				fmt.Sprintf("Import it so Terraform manages it: terraform import <address> %s.", tenant), nil))
 		return false
 	case !graph.IsNotFound(err):
-		diags.Append(graphErrorDiagnostic("Error Reading Cross-Tenant Identity Sync",
+		diags.Append(ctCreateLookupDiagnostic("Error Reading Cross-Tenant Identity Sync",
 			"Looking up an existing identity synchronization policy of partner tenant "+tenant+" before creating one.", err))
 		return false
 	}

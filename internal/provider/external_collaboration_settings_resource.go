@@ -28,6 +28,7 @@ var (
 	_ resource.Resource                = (*externalCollaborationSettingsResource)(nil)
 	_ resource.ResourceWithConfigure   = (*externalCollaborationSettingsResource)(nil)
 	_ resource.ResourceWithImportState = (*externalCollaborationSettingsResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*externalCollaborationSettingsResource)(nil)
 )
 
 // externalCollaborationSettingsID is the id of the tenant's one
@@ -330,6 +331,20 @@ func (r *externalCollaborationSettingsResource) Delete(ctx context.Context, _ re
 	tflog.Info(ctx, "external collaboration settings removed from state; the tenant's authorization policy is left as it is", nil)
 	resp.Diagnostics.AddWarning("External Collaboration Settings Left As They Are",
 		errorDetail("Removed b2b_external_collaboration_settings from the state only. The tenant's authorization policy always exists and keeps the values it has now.",
+			"To restore Entra's defaults, apply the resource with allow_invites_from = \"everyone\", guest_user_access = \"limited\" and the switches set to true before removing it.", nil))
+}
+
+// ModifyPlan implements resource.ResourceWithModifyPlan. It changes no
+// plan: a destroy plan shows every setting going to null, which reads as
+// "the settings are removed or reset", while Delete leaves them as they are;
+// the warning tells the reviewer so before the apply, not only after it.
+func (r *externalCollaborationSettingsResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.AddWarning("External Collaboration Settings Will Be Left As They Are",
+		errorDetail("Destroying b2b_external_collaboration_settings only removes it from the state: the plan shows its settings going to null, "+
+			"but the tenant's authorization policy always exists and keeps the values it has now (who may invite guests, what guests may see, email-verified sign-up).",
 			"To restore Entra's defaults, apply the resource with allow_invites_from = \"everyone\", guest_user_access = \"limited\" and the switches set to true before removing it.", nil))
 }
 

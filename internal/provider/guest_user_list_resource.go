@@ -63,7 +63,9 @@ func guestUserListSchemaV0() schema.Schema {
 			"(Terraform 1.14 and later), with the same filters as the `b2b_guest_users` data source. Each result carries the " +
 			"resource identity (`object_id`) and, with `include_resource = true`, the attributes an import would read, so " +
 			"`terraform query -generate-config-out=guests.tf` writes an `import` block and a `b2b_guest_user` configuration " +
-			"for every guest found. Importing sends no invitation.",
+			"for every guest found (named after the list block, `<name>_0`, `<name>_1`, ... in the order Graph lists them: rename them before committing). " +
+			"Importing sends no invitation. OpenTofu has no `query` command and ignores `.tfquery.hcl` files: there, find guests with the " +
+			"`b2b_guest_users` data source and import them with `import` blocks and `for_each` (see the importing guide).",
 		Attributes: attrs,
 	}
 }

@@ -60,7 +60,11 @@ func (a *resendInvitationAction) Schema(ctx context.Context, _ action.SchemaRequ
 func resendInvitationSchemaV0(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "Re-sends the B2B invitation of an existing guest with its redemption status reset (`resetRedemption`): the object ID, group memberships and app access are kept, and the guest redeems again. " +
-			"Identify the guest by `object_id` or by `email` (exactly one). Changes no Terraform state. Needs Terraform 1.14 or later and `User.Invite.All`.",
+			"A guest who had redeemed goes back to `PendingAcceptance` (the next refresh shows it in `invitation_state`, with no diff) and signs in again after redeeming the new invitation. " +
+			"The guest must exist: the action never invites a new user, and a guest deleted in the portal fails with *Guest User Not Found* (restore it from deleted items, or apply its `b2b_guest_user`, which invites it again). " +
+			"An internal account of the tenant is refused (*User Is An Internal Account*): an invitation with redemption reset would convert it to B2B collaboration for good. " +
+			"Identify the guest by `object_id` or by `email` (exactly one). Changes no Terraform state. Needs Terraform 1.14 or later and `User.Invite.All`; " +
+			"OpenTofu has no `action` blocks (it fails with *Unsupported block type*): there, change the guest's `reinvite_trigger` instead.",
 		Attributes: map[string]schema.Attribute{
 			"object_id": schema.StringAttribute{
 				Optional:            true,
@@ -124,34 +128,16 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 	var u *graph.User
 	var address string
 	if !cfg.ObjectID.IsNull() {
-		id := cfg.ObjectID.ValueString()
-		got, err := c.GetUser(ctx, id)
-		if err != nil {
-			resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("object_id"), "Error Reading Guest User",
-				fmt.Sprintf("Reading user %s to re-send its invitation failed; no invitation was sent.", id), err))
-			return
-		}
-		u, address = got, primaryAddress(got)
-		if address == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("object_id"), "Guest User Has No Email Address",
-				fmt.Sprintf("User %s has neither mail nor otherMails, so there is no address to re-send the invitation to. Use email instead of object_id.", id))
-			return
-		}
+		u, address = resendTargetByID(ctx, c, cfg.ObjectID.ValueString(), &resp.Diagnostics)
 	} else {
-		address = cfg.Email.ValueString()
-		users, err := c.FindUsersByEmail(ctx, address)
-		if err != nil {
-			resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("email"), "Error Looking Up Guest User",
-				fmt.Sprintf("Looking up %s (mail and otherMails) to re-send its invitation failed; no invitation was sent.", address), err))
-			return
-		}
-		if len(users) != 1 {
-			resp.Diagnostics.AddAttributeError(path.Root("email"), "Guest User Not Found Uniquely",
-				fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and it matches %d (%s). "+
-					"Use object_id to name the user.", address, len(users), userIDs(users)))
-			return
-		}
-		u = &users[0]
+		u, address = resendTargetByEmail(ctx, c, cfg.Email.ValueString(), &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !isB2BCollaborationUser(u) {
+		resp.Diagnostics.Append(resendInternalAccountDiagnostic(cfg, u))
+		return
 	}
 
 	if resp.SendProgress != nil {
@@ -165,6 +151,86 @@ func (a *resendInvitationAction) Invoke(ctx context.Context, req action.InvokeRe
 	}
 	tflog.Info(ctx, "re-sent invitation with redemption reset", map[string]any{"object_id": u.ID, "email_sent": opts.send})
 }
+
+// resendTargetByID reads the guest named by object_id and the address to
+// re-send to; a diagnostic on object_id when there is none.
+func resendTargetByID(ctx context.Context, c *graph.Client, id string, diags *diag.Diagnostics) (*graph.User, string) {
+	got, err := c.GetUser(ctx, id)
+	if graph.IsNotFound(err) {
+		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("object_id"), "Guest User Not Found",
+			errorDetail(fmt.Sprintf("Reading user %s to re-send its invitation: the directory has no such user, so no invitation was sent.", id),
+				resendGoneHint, err)))
+		return nil, ""
+	}
+	if err != nil {
+		diags.Append(graphErrorAttributeDiagnostic(path.Root("object_id"), "Error Reading Guest User",
+			fmt.Sprintf("Reading user %s to re-send its invitation failed; no invitation was sent.", id), err))
+		return nil, ""
+	}
+	address := primaryAddress(got)
+	if address == "" {
+		diags.AddAttributeError(path.Root("object_id"), "Guest User Has No Email Address",
+			fmt.Sprintf("User %s has neither mail nor otherMails, so there is no address to re-send the invitation to. Use email instead of object_id.", id))
+		return nil, ""
+	}
+	return got, address
+}
+
+// resendTargetByEmail finds the one user whose mail or otherMails is
+// address; a diagnostic on email when none or several have it.
+func resendTargetByEmail(ctx context.Context, c *graph.Client, address string, diags *diag.Diagnostics) (*graph.User, string) {
+	users, err := c.FindUsersByEmail(ctx, address)
+	if err != nil {
+		diags.Append(graphErrorAttributeDiagnostic(path.Root("email"), "Error Looking Up Guest User",
+			fmt.Sprintf("Looking up %s (mail and otherMails) to re-send its invitation failed; no invitation was sent.", address), err))
+		return nil, ""
+	}
+	switch len(users) {
+	case 1:
+		return &users[0], address
+	case 0:
+		diags.Append(diag.NewAttributeErrorDiagnostic(path.Root("email"), "Guest User Not Found",
+			errorDetail(fmt.Sprintf("Looking up %s (mail and otherMails, case-insensitive) to re-send its invitation: no user has it, so no invitation was sent.", address),
+				"Check the address. "+resendGoneHint, nil)))
+	default:
+		diags.AddAttributeError(path.Root("email"), "Guest User Not Found Uniquely",
+			fmt.Sprintf("%s must be the mail or one of the otherMails of exactly one user to re-send its invitation, and %d users have it (%s). "+
+				"Use object_id to name the user.", address, len(users), userIDs(users)))
+	}
+	return nil, ""
+}
+
+// resendInternalAccountDiagnostic refuses to re-send to an internal
+// account (isB2BCollaborationUser). An invitation with resetRedemption to
+// an internal user is Entra's way to convert it to B2B collaboration: once
+// redeemed it signs in with external credentials, and the conversion is
+// one-way (https://learn.microsoft.com/entra/external-id/invite-internal-users).
+// A mistyped email or object_id must not do that to an employee.
+func resendInternalAccountDiagnostic(cfg resendInvitationActionModelV0, u *graph.User) diag.Diagnostic {
+	p := path.Root("object_id")
+	if cfg.ObjectID.IsNull() {
+		p = path.Root("email")
+	}
+	ct := "null"
+	if u.CreationType != "" {
+		ct = fmt.Sprintf("%q", u.CreationType)
+	}
+	return diag.NewAttributeErrorDiagnostic(p, "User Is An Internal Account",
+		errorDetail(fmt.Sprintf("Re-sending an invitation to user %s (%s) was refused: it is an internal account of the tenant, not a B2B guest "+
+			"(creationType is %s, not \"Invitation\"; externalUserState is null; its userPrincipalName has no #EXT# marker). "+
+			"An invitation with resetRedemption to an internal account converts it to B2B collaboration once redeemed: it then signs in with external credentials "+
+			"instead of its own, and the change cannot be undone (https://learn.microsoft.com/entra/external-id/invite-internal-users). Nothing was sent.",
+			u.ID, u.UserPrincipalName, ct),
+			"Check object_id or email: b2b_resend_invitation is for B2B guests. If converting this account to B2B collaboration is really what you want, "+
+				"do it deliberately in the Entra admin center (the user's overview > B2B collaboration > Invite), not through this action.", nil))
+}
+
+// resendGoneHint is what to do when the guest to re-invite does not
+// exist: the action only re-sends, it never invites a new user, and the
+// usual causes are a deletion in the portal or a replica not yet caught up.
+const resendGoneHint = "A guest deleted in the portal is in the directory's deleted items for 30 days: restore it there and invoke the action again, " +
+	"or, if a b2b_guest_user manages it, run terraform apply, which invites it again as a new user. " +
+	"A guest invited moments ago can take a few seconds to become readable; invoke the action again shortly."
 
 // options resolves the action's invitation settings as b2b_guest_user does,
 // except that an unset send_invitation_message without a provider default

@@ -14,3 +14,17 @@ action "b2b_resend_invitation" "alice" {
     }
   }
 }
+
+# Or on a lifecycle event: re-send each time the reminder round changes
+# (after_update only, so the first apply does not re-send the invitation
+# b2b_guest_user.alice has just sent).
+resource "terraform_data" "reminder_round" {
+  input = "2025-06"
+
+  lifecycle {
+    action_trigger {
+      events  = [after_update]
+      actions = [action.b2b_resend_invitation.alice]
+    }
+  }
+}
