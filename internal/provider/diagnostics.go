@@ -106,10 +106,13 @@ func networkHint(err error) string {
 	case graph.IsOutcomeUnknown(err) && errors.As(err, &ge) && ge.StatusCode != 0:
 		return fmt.Sprintf("Microsoft Graph, or a proxy or gateway in front of it, failed with HTTP %d. This is usually passing: run the command again. If it persists, check the proxy (HTTPS_PROXY) and Microsoft 365 service health.", ge.StatusCode)
 	case graph.IsUnreachable(err):
-		return "The host named below did not answer. Check the network path to it: the endpoint settings (graph_endpoint, authority_host, environment), DNS, a firewall or an HTTPS proxy (HTTPS_PROXY). Other operations of this run fail at once with the same cause instead of each waiting again; run the command again once the host answers."
+		return unreachableHint + " Other operations of this run fail at once with the same cause instead of each waiting again; run the command again once the host answers."
 	}
 	return ""
 }
+
+// unreachableHint is what to check when a host did not answer.
+const unreachableHint = "The host named below did not answer. Check the network path to it: the endpoint settings (graph_endpoint, authority_host, environment), DNS, a firewall or an HTTPS proxy (HTTPS_PROXY)."
 
 // graphErrorDiagnostic reports a failed Graph call: summary is title case
 // ("Error Reading Guest User"), attempted says what the provider did
@@ -132,7 +135,12 @@ func graphErrorAttributeDiagnostic(p path.Path, summary, attempted string, err e
 func signInDiagnostic(r *resolvedConfig, err error) diag.Diagnostic {
 	attempted := fmt.Sprintf("Signing in to Microsoft Entra ID (authentication by %s) for an access token to Microsoft Graph, "+
 		"while configuring the provider, before any guest was read or changed.", authMethodName(r.Auth.Method))
-	detail := errorDetail(attempted, graphErrorHint(err), err)
+	hint := graphErrorHint(err)
+	if graph.IsUnreachable(err) {
+		// No other operation has started to fail at once with it.
+		hint = unreachableHint + " Run the command again once the host answers."
+	}
+	detail := errorDetail(attempted, hint, err)
 	const summary = "Unable To Sign In To Microsoft Entra ID"
 	var ge *graph.Error
 	if !errors.As(err, &ge) {

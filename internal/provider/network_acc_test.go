@@ -153,8 +153,9 @@ func deadEndpointsProvider(addr string) string {
 }
 
 // TestAccProvider_refusedEndpointFailsWithinSeconds: nothing listens on
-// the configured port. The run fails in seconds (not minutes) and says
-// which host did not answer, not that the credentials are wrong.
+// the configured port. The run fails in seconds (not minutes), at the
+// provider's sign-in, and says which host did not answer, not that the
+// credentials are wrong.
 func TestAccProvider_refusedEndpointFailsWithinSeconds(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
@@ -165,7 +166,8 @@ func TestAccProvider_refusedEndpointFailsWithinSeconds(t *testing.T) {
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:      guestsConfig(env, t, deadEndpointsProvider(addr), 10),
-			ExpectError: errorRE("Error", "did not answer. Check the network path", addr+" did not answer: connection refused"),
+			ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID", "did not answer. Check the network path",
+				"HTTPS_PROXY). Run the command again once the host answers.", addr+" did not answer: connection refused"),
 		}},
 	})
 	// A safety net only; the behaviour is asserted by the graph tests.
