@@ -165,7 +165,7 @@ func TestAccProvider_refusedEndpointFailsWithinSeconds(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config:      guestsConfig(env, t, deadEndpointsProvider(addr), 10),
+			Config: guestsConfig(env, t, deadEndpointsProvider(addr), 10),
 			ExpectError: errorRE("Unable To Sign In To Microsoft Entra ID", "did not answer. Check the network path",
 				"HTTPS_PROXY). Run the command again once the host answers.", addr+" did not answer: connection refused"),
 		}},
