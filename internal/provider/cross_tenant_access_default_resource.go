@@ -151,7 +151,7 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The tenant's default cross-tenant access settings, which apply to every organization without a `b2b_cross_tenant_access_partner` entry, " +
 			"and the invitation redemption order. A singleton: creating the resource takes the existing configuration over (PATCH), " +
-			"and every setting the configuration leaves unset is written as the system default, replacing whatever the portal set there (the plan warns, and cannot show what is replaced): " +
+			"and every setting the configuration leaves unset is written as the system default, replacing whatever the portal set there (the plan reads the tenant's default and warns, naming each unset setting that differs from the system default now; it cannot show their current values): " +
 			"import the default first (ID `default`) so the plan shows the tenant's current settings as a diff. " +
 			"Destroying it calls resetToSystemDefault, which restores the system default (the plan warns); " +
 			"to stop managing it and keep its settings, use a `removed` block with `lifecycle { destroy = false }`. " +
@@ -170,10 +170,11 @@ func (r *crossTenantDefaultResource) Schema(ctx context.Context, _ resource.Sche
 // guests' admission check (see cross_tenant_planned.go), and warns of what a
 // create or destroy does that the diff does not show; it changes no plan.
 func (r *crossTenantDefaultResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	ctDefaultPlanWarnings(ctx, req, resp)
 	if r.data == nil {
+		ctDefaultPlanWarnings(ctx, nil, req, resp)
 		return
 	}
+	ctDefaultPlanWarnings(ctx, r.data.Client, req, resp)
 	resp.Diagnostics.Append(recordPlannedDefault(ctx, &r.data.admission.planned, req.Plan)...)
 }
 

@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"reflect"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
@@ -38,13 +41,24 @@ func ctCreateLookupDiagnostic(summary, attempted string, err error) diag.Diagnos
 // ctDefaultSystemValues says, per attribute of b2b_cross_tenant_access_default,
 // what the system default is (ctSystemDefault), in the words a reviewer
 // needs to judge what an unset attribute or a reset does.
-var ctDefaultSystemValues = []struct{ attr, value string }{
-	{"b2b_collaboration_inbound", "B2B collaboration inbound allowed for all users and applications of every organization"},
-	{"b2b_collaboration_outbound", "B2B collaboration outbound allowed for all users and applications"},
-	{"b2b_direct_connect_inbound", "B2B direct connect inbound blocked"},
-	{"b2b_direct_connect_outbound", "B2B direct connect outbound blocked"},
-	{"inbound_trust", "no MFA or device claims of other organizations trusted"},
-	{"invitation_redemption", "redemption through Microsoft Entra ID, then SAML/WS-Fed, then social providers, with the default fallback"},
+// of picks the attribute's setting out of a default configuration, to
+// compare the tenant's with the system default.
+var ctDefaultSystemValues = []struct {
+	attr, value string
+	of          func(graph.CrossTenantDefault) any
+}{
+	{"b2b_collaboration_inbound", "B2B collaboration inbound allowed for all users and applications of every organization",
+		func(d graph.CrossTenantDefault) any { return d.B2BCollaborationInbound }},
+	{"b2b_collaboration_outbound", "B2B collaboration outbound allowed for all users and applications",
+		func(d graph.CrossTenantDefault) any { return d.B2BCollaborationOutbound }},
+	{"b2b_direct_connect_inbound", "B2B direct connect inbound blocked",
+		func(d graph.CrossTenantDefault) any { return d.B2BDirectConnectInbound }},
+	{"b2b_direct_connect_outbound", "B2B direct connect outbound blocked",
+		func(d graph.CrossTenantDefault) any { return d.B2BDirectConnectOutbound }},
+	{"inbound_trust", "no MFA or device claims of other organizations trusted",
+		func(d graph.CrossTenantDefault) any { return d.InboundTrust }},
+	{"invitation_redemption", "redemption through Microsoft Entra ID, then SAML/WS-Fed, then social providers, with the default fallback",
+		func(d graph.CrossTenantDefault) any { return d.InvitationRedemption }},
 }
 
 // ctDefaultPlanWarnings warns a reviewer of the two plans of
@@ -53,15 +67,18 @@ var ctDefaultSystemValues = []struct{ attr, value string }{
 //   - a create writes the whole default configuration, so each setting the
 //     configuration leaves unset becomes the system default whatever the
 //     tenant has now (a default that blocks every organization would be
-//     opened to all), while the plan shows only the attributes set;
+//     opened to all), while the plan shows only the attributes set. With a
+//     client, the tenant's default is read (one GET of the singleton) and
+//     only the unset settings that differ from the system default now are
+//     named; none, and there is no warning. Without one (provider values
+//     unknown until apply), or when the read fails, every unset setting is;
 //   - a destroy calls resetToSystemDefault, so the settings do not go away
 //     (as "-> null" reads) but become the system default.
 //
 // Import shows the tenant's current default as a diff, and a removed block
 // with destroy = false stops managing it without changing it, so each
-// warning names that way out. No Graph call: the warning holds whatever the
-// tenant's settings are.
-func ctDefaultPlanWarnings(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+// warning names that way out.
+func ctDefaultPlanWarnings(ctx context.Context, c *graph.Client, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	switch {
 	case req.Plan.Raw.IsNull():
 		values := make([]string, len(ctDefaultSystemValues))
@@ -74,24 +91,51 @@ func ctDefaultPlanWarnings(ctx context.Context, req resource.ModifyPlanRequest, 
 				"To stop managing the default and keep its settings as they are, remove it from the state instead: "+
 					"a removed block (from = b2b_cross_tenant_access_default.<name>) with lifecycle { destroy = false }, or terraform state rm.", nil))
 	case req.State.Raw.IsNull():
-		var unset []string
-		for _, v := range ctDefaultSystemValues {
-			var val attr.Value
-			if d := req.Plan.GetAttribute(ctx, path.Root(v.attr), &val); d.HasError() || val == nil || !val.IsNull() {
-				continue
-			}
-			unset = append(unset, v.attr+" ("+v.value+")")
-		}
-		if len(unset) == 0 {
-			return
-		}
-		resp.Diagnostics.AddWarning("Unset Default Cross-Tenant Access Settings Become The System Default",
-			errorDetail("Creating b2b_cross_tenant_access_default writes the tenant's whole default cross-tenant access configuration. "+
-				"The settings this configuration leaves unset become the system default, whatever the tenant has now, and this plan cannot show what they replace: "+
-				strings.Join(unset, "; ")+". "+
-				"A default set in the portal to block every organization, for example, would be opened to all.",
-				"To see the tenant's current default as a diff before anything changes, import it first "+
-					"(an import block with id = \"default\", or terraform import <address> default) and plan again; "+
-					"if the tenant's default is still the system default, nothing changes.", nil))
+		ctDefaultCreateWarning(ctx, c, req.Plan, resp)
 	}
+}
+
+// ctDefaultCreateWarning is the create half of ctDefaultPlanWarnings.
+func ctDefaultCreateWarning(ctx context.Context, c *graph.Client, plan tfsdk.Plan, resp *resource.ModifyPlanResponse) {
+	var current *graph.CrossTenantDefault
+	if c != nil {
+		rctx, cancel := context.WithTimeout(ctx, ctReadTimeout)
+		got, err := c.GetCrossTenantDefault(rctx)
+		cancel()
+		if err != nil {
+			tflog.Debug(ctx, "could not read the default cross-tenant access configuration to say which unset settings the create replaces", map[string]any{"error": err.Error()})
+		} else if got.IsServiceDefault {
+			// Graph: the configuration is the system default, so writing
+			// the system default for the unset settings replaces nothing.
+			// https://learn.microsoft.com/graph/api/resources/crosstenantaccesspolicyconfigurationdefault
+			return
+		} else {
+			current = got
+		}
+	}
+	system := ctSystemDefault()
+	var replaced []string
+	for _, v := range ctDefaultSystemValues {
+		var val attr.Value
+		if d := plan.GetAttribute(ctx, path.Root(v.attr), &val); d.HasError() || val == nil || !val.IsNull() {
+			continue
+		}
+		if current != nil && reflect.DeepEqual(v.of(*current), v.of(system)) {
+			continue
+		}
+		replaced = append(replaced, v.attr+" ("+v.value+")")
+	}
+	if len(replaced) == 0 {
+		return
+	}
+	what := "The settings this configuration leaves unset become the system default, whatever the tenant has now, and this plan cannot show what they replace: "
+	if current != nil {
+		what = "The tenant's default differs from the system default in settings this configuration leaves unset, so the create replaces them, and this plan cannot show their current values: "
+	}
+	resp.Diagnostics.AddWarning("Unset Default Cross-Tenant Access Settings Become The System Default",
+		errorDetail("Creating b2b_cross_tenant_access_default writes the tenant's whole default cross-tenant access configuration. "+
+			what+strings.Join(replaced, "; ")+". "+
+			"A default set in the portal to block every organization, for example, would be opened to all.",
+			"To see the tenant's current default as a diff before anything changes, import it first "+
+				"(an import block with id = \"default\", or terraform import <address> default) and plan again.", nil))
 }

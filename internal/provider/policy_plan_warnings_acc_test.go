@@ -24,11 +24,13 @@ func planOutput(t *testing.T, cli *tfCLI) string {
 // show (a create sets every unset setting to the system default, whatever
 // the portal set; a destroy resets all of them rather than removing them),
 // so each plan warns the reviewer and names the safe way (import first;
-// removed with destroy = false). A create after import does not warn.
+// removed with destroy = false). The create warning names only the unset
+// settings the tenant has changed from the system default: none, for an
+// untouched default, and no warning. A create after import does not warn.
 // Terraform prints warnings only on the CLI, so the test runs it directly.
 func TestAccCrossTenantDefault_PlanWarnings(t *testing.T) {
 	t.Parallel()
-	env, _ := ctEnv(t)
+	env, srv := ctEnv(t)
 	cli := newTFCLI(t, "1.5.0") // import blocks
 	trustOnly := `
 resource "b2b_cross_tenant_access_default" "this" {
@@ -42,20 +44,31 @@ resource "b2b_cross_tenant_access_default" "this" {
 	cli.write("main.tf", requiredProviders+env.ProviderConfig()+trustOnly)
 	cli.must("init", "-input=false", "-no-color")
 
+	if untouched := planOutput(t, cli); strings.Contains(untouched, "Warning: Unset Default") {
+		t.Fatalf("the create plan warns although the tenant's default is the system default (nothing is replaced):\n%s", untouched)
+	}
+
+	// An administrator blocks inbound B2B collaboration in the portal.
+	if err := srv.PatchCrossTenantDefault([]byte(`{"b2bCollaborationInbound": {
+	  "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+	  "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]}}}`)); err != nil {
+		t.Fatal(err)
+	}
 	created := planOutput(t, cli)
 	for _, want := range []string{
 		"Warning: Unset Default Cross-Tenant Access Settings Become The System Default",
-		"The settings this configuration leaves unset become the system default, whatever the tenant has now, and this plan cannot show what they replace:",
-		"b2b_collaboration_inbound (B2B collaboration inbound allowed for all users and applications of every organization);",
-		"invitation_redemption (redemption through Microsoft Entra ID",
+		"The tenant's default differs from the system default in settings this configuration leaves unset, so the create replaces them",
+		"b2b_collaboration_inbound (B2B collaboration inbound allowed for all users and applications of every organization).",
 		`import it first (an import block with id = "default", or terraform import <address> default)`,
 	} {
 		if !strings.Contains(created, want) {
 			t.Fatalf("the create plan lacks %q:\n%s", want, created)
 		}
 	}
-	if strings.Contains(created, "inbound_trust (") {
-		t.Fatalf("the create plan lists inbound_trust, which the configuration sets:\n%s", created)
+	for _, unchanged := range []string{"inbound_trust (", "invitation_redemption (", "b2b_collaboration_outbound ("} {
+		if strings.Contains(created, unchanged) {
+			t.Fatalf("the create plan lists %s, which the configuration sets or the tenant left at the system default:\n%s", unchanged, created)
+		}
 	}
 	cli.must("apply", "-input=false", "-no-color", "-auto-approve")
 
