@@ -663,6 +663,10 @@ func (c *call) postCrossTenantPartner() {
 		return
 	}
 	id = strings.ToLower(id)
+	// Not on the create page: an emulator choice. Cross-tenant access
+	// settings govern other organizations (cross-tenant-access-overview),
+	// so an entry for the tenant itself is refused here; the provider
+	// refuses it at plan time and does not depend on this answer.
 	if id == strings.ToLower(c.s.tenantID) {
 		c.ctFail(ctBad("A partner configuration cannot be created for the tenant's own ID."))
 		return

@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -125,4 +126,21 @@ func TestRegisterTenantValidation(t *testing.T) {
 		t.Fatal("a domain dropped by a second registration still resolves")
 	}
 	mustStatus(t, ctl(t, s, http.MethodPost, "/tenants", map[string]any{"tenantId": "x"}), http.StatusBadRequest)
+}
+
+// The look-up functions search every tenant: the caller's own domain and
+// ID find the caller's tenant, as any other's would.
+func TestFindTenantInformationOwnTenant(t *testing.T) {
+	s := start(t, Options{})
+	tok := appWith(t, s, PermCrossTenantInformationReadBasicAll)
+	for _, fn := range []string{
+		"findTenantInformationByDomainName(domainName='" + strings.ToUpper(s.TenantDomain()) + "')",
+		"findTenantInformationByTenantId(tenantId='" + strings.ToUpper(s.TenantID()) + "')",
+	} {
+		r := graph(t, s, tok, http.MethodGet, "/tenantRelationships/"+url.PathEscape(fn), nil)
+		mustStatus(t, r, http.StatusOK)
+		if !strings.EqualFold(str(r.Body["tenantId"]), s.TenantID()) || !strings.EqualFold(str(r.Body["defaultDomainName"]), s.TenantDomain()) {
+			t.Fatalf("%s: %s", fn, r.Raw)
+		}
+	}
 }

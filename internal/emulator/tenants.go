@@ -123,8 +123,14 @@ func (s *Server) restoreExternalCollab(policy map[string]any, tenants []ForeignT
 	}
 }
 
-// tenantByDomain finds the tenant a domain belongs to (case-insensitive).
+// tenantByDomain finds the tenant a domain belongs to (case-insensitive):
+// a registered foreign tenant, or the emulator's own. The look-up functions
+// search every tenant, the caller's included ("given a domain name, search
+// for a tenant", https://learn.microsoft.com/graph/api/tenantrelationship-findtenantinformationbydomainname).
 func (s *Server) tenantByDomain(domain string) (ForeignTenant, bool) {
+	if strings.EqualFold(domain, s.domain) {
+		return s.ownTenant(), true
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id, ok := s.ext.byDomain[strings.ToLower(domain)]
@@ -132,6 +138,14 @@ func (s *Server) tenantByDomain(domain string) (ForeignTenant, bool) {
 		return ForeignTenant{}, false
 	}
 	return s.ext.tenants[id], true
+}
+
+// ownTenant is the emulator's tenant as the look-up functions describe it.
+// It has no organization name of its own, so its domain stands for one, as
+// for a registered tenant without a display name.
+func (s *Server) ownTenant() ForeignTenant {
+	d := strings.ToLower(s.domain)
+	return ForeignTenant{TenantID: strings.ToLower(s.tenantID), DisplayName: d, DefaultDomainName: d, Domains: []string{d}}
 }
 
 // domainNameArgRE reads the function call segment
@@ -161,6 +175,9 @@ func (c *call) findTenantByID() {
 	c.s.mu.Lock()
 	t, ok := c.s.ext.tenants[id]
 	c.s.mu.Unlock()
+	if !ok && strings.EqualFold(id, c.s.tenantID) {
+		t, ok = c.s.ownTenant(), true
+	}
 	if !ok {
 		c.notFound(id)
 		return

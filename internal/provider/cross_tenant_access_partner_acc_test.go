@@ -351,3 +351,31 @@ func TestAccPermissions_CrossTenantPartnerLookupNamesWritePermission(t *testing.
 		}},
 	})
 }
+
+// TestAccCrossTenantPartner_OwnTenantRefusedAtPlan: a partner entry for the
+// tenant the provider signs in to (an ID pasted from the wrong place) is
+// refused by the plan, in any letter case, with the provider's tenant_id
+// given as a GUID or as one of the tenant's domain names (resolved with
+// CrossTenantInformation.ReadBasic.All, as the guests' admission check
+// does); nothing is sent.
+func TestAccCrossTenantPartner_OwnTenantRefusedAtPlan(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t, emulator.PermPolicyReadWriteCrossTenantAccess, emulator.PermCrossTenantInformationReadBasicAll)
+	byDomain := env.ProviderConfig()
+	byDomain = strings.Replace(byDomain, fmt.Sprintf("%q", srv.TenantID()), fmt.Sprintf("%q", srv.TenantDomain()), 1)
+	if byDomain == env.ProviderConfig() {
+		t.Fatal("the provider block does not name the tenant by its ID")
+	}
+	partner := fmt.Sprintf("\nresource \"b2b_cross_tenant_access_partner\" \"test\" {\n  tenant_id = %q\n}\n", strings.ToUpper(srv.TenantID()))
+	want := errorRE("Partner Tenant Is This Tenant", "is the tenant this provider signs in to", "b2b_tenant data source")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: env.ProviderConfig() + partner, ExpectError: want},
+			{Config: byDomain + partner, ExpectError: want},
+		},
+	})
+	if n := srv.Counters()["POST /v1.0/policies/crossTenantAccessPolicy/partners"]; n != 0 {
+		t.Errorf("%d partner creates sent; want none", n)
+	}
+}

@@ -125,7 +125,37 @@ func (r *crossTenantPartnerResource) ModifyPlan(ctx context.Context, req resourc
 	if r.data == nil {
 		return
 	}
+	r.refuseOwnTenant(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(recordPlannedPartner(ctx, &r.data.admission.planned, req)...)
+}
+
+// refuseOwnTenant stops, at plan time, a partner entry for the tenant the
+// provider signs in to: cross-tenant access settings govern other
+// organizations (https://learn.microsoft.com/entra/external-id/cross-tenant-access-overview),
+// so an entry for the tenant itself would be a mistaken ID, not a policy.
+// A provider tenant_id given as a domain name is resolved as the guests'
+// admission check resolves it (once per run); a failed look-up leaves the
+// check to apply.
+func (r *crossTenantPartnerResource) refuseOwnTenant(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data.Client == nil {
+		return
+	}
+	var planned types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("tenant_id"), &planned)...)
+	if planned.IsNull() || planned.IsUnknown() {
+		return
+	}
+	home, err := r.data.admission.isHomeTenant(ctx, r.data.Client, r.data.TenantID, &graph.TenantInformation{TenantID: planned.ValueString()})
+	if err != nil || !home {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("tenant_id"), "Partner Tenant Is This Tenant",
+		errorDetail(fmt.Sprintf("tenant_id %s is the tenant this provider signs in to (the provider block's tenant_id). "+
+			"Cross-tenant access settings govern other organizations; the tenant's own users are not subject to them.", planned.ValueString()),
+			"Use the tenant ID of the partner organization: the b2b_tenant data source finds it by one of the partner's domain names.", nil))
 }
 
 func (m *ctPartnerModelV0) timeoutsBlock() timeouts.Value { return m.Timeouts }
