@@ -577,30 +577,6 @@ func TestConfigure(t *testing.T) {
 			t.Errorf("invitation defaults not handed over: %+v", data)
 		}
 	})
-	t.Run("hands one providerData to everything", func(t *testing.T) {
-		t.Parallel()
-		// Unknown credentials: Configure hands the data over without
-		// signing in, so this needs no token endpoint.
-		s := providerSchemaV0()
-		typ, _ := s.Type().TerraformType(context.Background()).(tftypes.Object)
-		all := map[string]tftypes.Value{}
-		for name, at := range typ.AttributeTypes {
-			all[name] = tftypes.NewValue(at, nil)
-		}
-		for k, v := range with(map[string]tftypes.Value{"client_secret": unknownStr}) {
-			all[k] = v
-		}
-		p := &b2bProvider{version: "test", env: fakeEnv(nil), readFile: fakeFiles(nil)}
-		resp := &fwprovider.ConfigureResponse{}
-		p.Configure(context.Background(), fwprovider.ConfigureRequest{Config: tfsdk.Config{Schema: s, Raw: tftypes.NewValue(typ, all)}}, resp)
-		if resp.Diagnostics.HasError() || resp.DataSourceData == nil {
-			t.Fatalf("diags = %v", resp.Diagnostics)
-		}
-		if resp.ResourceData != resp.DataSourceData || resp.ActionData != resp.DataSourceData || resp.ListResourceData != resp.DataSourceData ||
-			resp.EphemeralResourceData != resp.DataSourceData {
-			t.Error("resources, data sources, actions, list and ephemeral resources must share one providerData")
-		}
-	})
 	t.Run("credentials from the environment", func(t *testing.T) {
 		t.Parallel()
 		resp, data := configure(t, map[string]tftypes.Value{"graph_endpoint": str("https://127.0.0.1:1"), "authority_host": str("https://127.0.0.1:1")},
@@ -640,6 +616,37 @@ func TestConfigure(t *testing.T) {
 			t.Fatalf("diags = %v", resp.Diagnostics)
 		}
 	})
+}
+
+// Configure hands one providerData to resources, data sources, actions,
+// list and ephemeral resources. With an unknown secret it hands the data
+// over without signing in, so this needs no token endpoint.
+func TestConfigureHandsOverOneProviderData(t *testing.T) {
+	t.Parallel()
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	s := providerSchemaV0()
+	typ, _ := s.Type().TerraformType(context.Background()).(tftypes.Object)
+	all := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		all[name] = tftypes.NewValue(at, nil)
+	}
+	for k, v := range map[string]tftypes.Value{
+		"graph_endpoint": str("https://127.0.0.1:1"), "authority_host": str("https://127.0.0.1:1"),
+		"tenant_id": str(testTenant), "client_id": str(testClient),
+		"client_secret": tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+	} {
+		all[k] = v
+	}
+	p := &b2bProvider{version: "test", env: fakeEnv(nil), readFile: fakeFiles(nil)}
+	resp := &fwprovider.ConfigureResponse{}
+	p.Configure(context.Background(), fwprovider.ConfigureRequest{Config: tfsdk.Config{Schema: s, Raw: tftypes.NewValue(typ, all)}}, resp)
+	if resp.Diagnostics.HasError() || resp.DataSourceData == nil {
+		t.Fatalf("diags = %v", resp.Diagnostics)
+	}
+	if resp.ResourceData != resp.DataSourceData || resp.ActionData != resp.DataSourceData || resp.ListResourceData != resp.DataSourceData ||
+		resp.EphemeralResourceData != resp.DataSourceData {
+		t.Error("resources, data sources, actions, list and ephemeral resources must share one providerData")
+	}
 }
 
 // The admission check needs the provider's own tenant (see isHomeTenant):
