@@ -30,6 +30,17 @@ resource "b2b_cross_tenant_identity_sync" "test" {
 `, body)
 }
 
+// lonelySyncConfig declares a sync policy for tenantID with no partner
+// resource in the configuration (it may exist out of band, or not at all).
+func lonelySyncConfig(env *acctest.Env, tenantID string) string {
+	return env.ProviderConfig() + fmt.Sprintf(`
+resource "b2b_cross_tenant_identity_sync" "test" {
+  tenant_id                 = %q
+  user_sync_inbound_allowed = true
+}
+`, tenantID)
+}
+
 // Create after the partner, update, drift, import, destroy before the partner.
 func TestAccCrossTenantIdentitySync_Lifecycle(t *testing.T) {
 	t.Parallel()
@@ -154,12 +165,7 @@ func TestAccCrossTenantIdentitySync_NeedsPartner(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: env.ProviderConfig() + fmt.Sprintf(`
-resource "b2b_cross_tenant_identity_sync" "test" {
-  tenant_id                 = %q
-  user_sync_inbound_allowed = true
-}
-`, acctest.NewGUID()),
+			Config: lonelySyncConfig(env, acctest.NewGUID()),
 			ExpectError: errorRE("Error Creating Cross-Tenant Identity Sync", "has no partner configuration for",
 				"Create it first with b2b_cross_tenant_access_partner",
 				"take a few seconds to become visible; apply again). Cause: PUT"),
@@ -178,12 +184,7 @@ func TestAccPermissions_CrossTenantIdentitySyncNeedsPolicyReadWriteCrossTenantAc
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: env.ProviderConfig() + fmt.Sprintf(`
-resource "b2b_cross_tenant_identity_sync" "test" {
-  tenant_id                 = %q
-  user_sync_inbound_allowed = true
-}
-`, tenant),
+			Config:      lonelySyncConfig(env, tenant),
 			ExpectError: missingPermission("Error Creating Cross-Tenant Identity Sync", "Policy.ReadWrite.CrossTenantAccess"),
 		}},
 	})
@@ -202,12 +203,7 @@ func TestAccPermissions_CrossTenantIdentitySyncLookupNamesWritePermission(t *tes
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: env.ProviderConfig() + fmt.Sprintf(`
-resource "b2b_cross_tenant_identity_sync" "test" {
-  tenant_id                 = %q
-  user_sync_inbound_allowed = true
-}
-`, tenant),
+			Config: lonelySyncConfig(env, tenant),
 			ExpectError: errorRE("Error Reading Cross-Tenant Identity Sync", "before creating one",
 				"is missing the Microsoft Graph application permission Policy.ReadWrite.CrossTenantAccess.",
 				"This look-up alone needs only Policy.Read.All"),
