@@ -48,7 +48,7 @@ var (
 		"AllUsers": "user", "AllApplications": "application", "AllMicrosoftApps": "application", "Office365": "application",
 	}
 	// ctTenantIDPattern: Graph keys a partner by its tenant ID, a GUID.
-	ctTenantIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	ctTenantIDPattern = guidPattern
 )
 
 func ctQuoted(vals []string) string {
@@ -127,7 +127,7 @@ func ctTargetPattern(types []string) (*regexp.Regexp, string) {
 	for i, kw := range kws {
 		quoted[i] = regexp.QuoteMeta(kw)
 	}
-	re := regexp.MustCompile(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|` + strings.Join(quoted, "|") + `)$`)
+	re := regexp.MustCompile(`^(` + guidExpr + `|` + strings.Join(quoted, "|") + `)$`)
 	return re, "must be an object ID (a GUID) or one of the keywords " + strings.Join(kws, ", ")
 }
 

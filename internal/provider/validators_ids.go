@@ -10,9 +10,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// guidPattern is the 8-4-4-4-12 hex form Entra uses for directory (tenant),
-// application (client) and object IDs. Braces and URNs are not accepted by Graph paths.
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+// guidExpr is the 8-4-4-4-12 hex form Entra uses for directory (tenant),
+// application (client) and object IDs, unanchored for patterns that admit
+// a GUID among other values. Braces and URNs are not accepted by Graph paths.
+const guidExpr = `[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`
+
+// guidPattern matches a GUID and nothing else.
+var guidPattern = regexp.MustCompile(`^` + guidExpr + `$`)
 
 // domainLabel is one DNS label (RFC 1123): letters, digits, inner hyphens, at most 63 characters.
 var domainLabel = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
