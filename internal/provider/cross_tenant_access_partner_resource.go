@@ -148,7 +148,7 @@ func (r *crossTenantPartnerResource) refuseOwnTenant(ctx context.Context, req re
 	if planned.IsNull() || planned.IsUnknown() {
 		return
 	}
-	home, err := r.data.admission.isHomeTenant(ctx, r.data.Client, r.data.TenantID, &graph.TenantInformation{TenantID: planned.ValueString()})
+	home, err := r.data.admission.isHomeTenant(ctx, r.data.Client, r.data.TenantID, planned.ValueString())
 	if err != nil || !home {
 		return
 	}

@@ -238,7 +238,7 @@ func (a *admissionCache) admissionFor(ctx context.Context, c *graph.Client, home
 	// Cross-tenant access settings govern other organizations' users: an
 	// address of the provider's own tenant is no B2B partner's, and its
 	// tenant has no partner entry to judge it by.
-	if isHome, err := a.isHomeTenant(ctx, c, home, t); err != nil || isHome {
+	if isHome, err := a.isHomeTenant(ctx, c, home, t.TenantID); err != nil || isHome {
 		return t, nil, err
 	}
 	b, err := a.judge(ctx, c, t.TenantID, d)
@@ -292,22 +292,22 @@ func (a *admissionCache) judge(ctx context.Context, c *graph.Client, tenantID st
 	return b, nil
 }
 
-// isHomeTenant reports whether t is the tenant the provider signs in to.
+// isHomeTenant reports whether tenantID is the tenant the provider signs in to.
 // home is tenant_id as configured: a GUID, or one of the tenant's domain
 // names (looked up like a guest's domain, once per run). With no tenant_id
 // (Azure CLI or managed identity may leave it out) no tenant is home.
-func (a *admissionCache) isHomeTenant(ctx context.Context, c *graph.Client, home string, t *graph.TenantInformation) (bool, error) {
+func (a *admissionCache) isHomeTenant(ctx context.Context, c *graph.Client, home, tenantID string) (bool, error) {
 	if home == "" {
 		return false, nil
 	}
 	if isGUID(home) {
-		return strings.EqualFold(home, t.TenantID), nil
+		return strings.EqualFold(home, tenantID), nil
 	}
 	h, err := a.tenant(ctx, c, strings.ToLower(home))
 	if err != nil || h == nil {
 		return false, err
 	}
-	return strings.EqualFold(h.TenantID, t.TenantID), nil
+	return strings.EqualFold(h.TenantID, tenantID), nil
 }
 
 // checkAdmission adds the plan-time admission diagnostics for a guest that
