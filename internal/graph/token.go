@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -140,17 +139,13 @@ func (s *sharedCredential) fetch(ctx context.Context, inner azcore.TokenCredenti
 	return tok, nil
 }
 
+// signIn is Client.SignIn. toError maps the credential's failure as it
+// maps one met inside a Graph call (tokenFailure).
 func (c *client) signIn(ctx context.Context) error {
-	_, err := c.cred.GetToken(ctx, c.tokenOptions)
-	if err == nil {
-		return nil
+	if _, err := c.cred.GetToken(ctx, c.tokenOptions); err != nil {
+		return c.toError(operation{name: opTokenPrefix + " (" + string(c.cfg.Auth.Method) + ")"}, err)
 	}
-	var te *tokenError
-	if errors.As(err, &te) {
-		return c.tokenFailure(te.err)
-	}
-	return &Error{Kind: KindOther, Code: "CredentialUnavailable", Operation: opTokenPrefix + " (" + string(c.cfg.Auth.Method) + ")",
-		Message: c.redact(err.Error()), cause: err}
+	return nil
 }
 
 // renew drops refused, the token Graph refused, so that the next GetToken
