@@ -170,20 +170,25 @@ func isB2BCollaborationUser(u *graph.User) bool {
 		strings.Contains(strings.ToUpper(u.UserPrincipalName), "#EXT#")
 }
 
-// internalAccountDiagnostic refuses to take over an internal account.
-// refused says what was refused, e.g. "Importing user X was refused".
-func internalAccountDiagnostic(p path.Path, refused string, u *graph.User) diag.Diagnostic {
+// internalAccountEvidence says, from u's own properties, why
+// isB2BCollaborationUser refused it, for the diagnostics that refuse it.
+func internalAccountEvidence(u *graph.User) string {
 	ct := "null"
 	if u.CreationType != "" {
 		ct = fmt.Sprintf("%q", u.CreationType)
 	}
-	detail := fmt.Sprintf("%s: user %s (%s) is an internal account of the tenant, not a B2B guest. It was not created by an invitation "+
-		"(creationType is %s, not \"Invitation\"), it has no invitation state (externalUserState is null) and its userPrincipalName has no #EXT# marker. "+
+	return fmt.Sprintf("creationType is %s, not \"Invitation\"; externalUserState is null; its userPrincipalName has no #EXT# marker", ct)
+}
+
+// internalAccountDiagnostic refuses to take over an internal account.
+// refused says what was refused, e.g. "Importing user X was refused".
+func internalAccountDiagnostic(p path.Path, refused string, u *graph.User) diag.Diagnostic {
+	detail := fmt.Sprintf("%s: user %s (%s) is an internal account of the tenant, not a B2B guest (%s). "+
 		"b2b_guest_user manages only invited B2B guests: managing this account would set its userType to Guest and destroy would delete it. "+
 		"Nothing was changed.\n\nManage internal accounts with another tool (for example the azuread_user resource) and remove this address from the "+
 		"b2b_guest_user configuration, or correct email if it names the wrong person. If this account really should become a B2B guest, first invite "+
 		"the internal account to B2B collaboration (https://learn.microsoft.com/entra/external-id/invite-internal-users), then import it.",
-		refused, u.ID, u.UserPrincipalName, ct)
+		refused, u.ID, u.UserPrincipalName, internalAccountEvidence(u))
 	if p.Equal(path.Empty()) {
 		return diag.NewErrorDiagnostic("User Is An Internal Account", detail)
 	}

@@ -211,16 +211,12 @@ func resendInternalAccountDiagnostic(cfg resendInvitationActionModelV0, u *graph
 	if cfg.ObjectID.IsNull() {
 		p = path.Root("email")
 	}
-	ct := "null"
-	if u.CreationType != "" {
-		ct = fmt.Sprintf("%q", u.CreationType)
-	}
 	return diag.NewAttributeErrorDiagnostic(p, "User Is An Internal Account",
 		errorDetail(fmt.Sprintf("Re-sending an invitation to user %s (%s) was refused: it is an internal account of the tenant, not a B2B guest "+
-			"(creationType is %s, not \"Invitation\"; externalUserState is null; its userPrincipalName has no #EXT# marker). "+
+			"(%s). "+
 			"An invitation with resetRedemption to an internal account converts it to B2B collaboration once redeemed: it then signs in with external credentials "+
 			"instead of its own, and the change cannot be undone (https://learn.microsoft.com/entra/external-id/invite-internal-users). Nothing was sent.",
-			u.ID, u.UserPrincipalName, ct),
+			u.ID, u.UserPrincipalName, internalAccountEvidence(u)),
 			"Check object_id or email: b2b_resend_invitation is for B2B guests. If converting this account to B2B collaboration is really what you want, "+
 				"do it deliberately in the Entra admin center (the user's overview > B2B collaboration > Invite), not through this action.", nil))
 }
