@@ -140,6 +140,18 @@ func (s *Server) tenantByDomain(domain string) (ForeignTenant, bool) {
 	return s.ext.tenants[id], true
 }
 
+// tenantByID finds a tenant by its ID (lower case), as tenantByDomain
+// finds one by domain: a registered foreign tenant, or the emulator's own.
+func (s *Server) tenantByID(id string) (ForeignTenant, bool) {
+	if strings.EqualFold(id, s.tenantID) {
+		return s.ownTenant(), true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.ext.tenants[id]
+	return t, ok
+}
+
 // ownTenant is the emulator's tenant as the look-up functions describe it.
 // It has no organization name of its own, so its domain stands for one, as
 // for a registered tenant without a display name.
@@ -172,12 +184,7 @@ func (c *call) findTenantByID() {
 		c.badRequest("Invalid tenant ID: '" + m[1] + "' is not a GUID.")
 		return
 	}
-	c.s.mu.Lock()
-	t, ok := c.s.ext.tenants[id]
-	c.s.mu.Unlock()
-	if !ok && strings.EqualFold(id, c.s.tenantID) {
-		t, ok = c.s.ownTenant(), true
-	}
+	t, ok := c.s.tenantByID(id)
 	if !ok {
 		c.notFound(id)
 		return
