@@ -153,16 +153,28 @@ func (a *admissionCache) defaultPolicy(ctx context.Context, c *graph.Client) (*g
 	if d != nil {
 		return d, nil
 	}
+	// Stored inside the shared call, as lookupOnce does, and for the same
+	// reason.
 	v, err := a.shared(ctx, "default", func(ctx context.Context) (any, error) {
-		return c.GetCrossTenantDefault(ctx)
+		a.mu.Lock()
+		d := a.def
+		a.mu.Unlock()
+		if d != nil {
+			return d, nil
+		}
+		d, err := c.GetCrossTenantDefault(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a.mu.Lock()
+		a.def = d
+		a.mu.Unlock()
+		return d, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	d, _ = v.(*graph.CrossTenantDefault)
-	a.mu.Lock()
-	a.def = d
-	a.mu.Unlock()
 	return d, nil
 }
 
@@ -186,23 +198,36 @@ func lookupOnce[T any](ctx context.Context, a *admissionCache, m *map[string]*T,
 	if ok {
 		return v, nil
 	}
+	// The answer is stored inside the shared call, and the cache checked
+	// again there: a caller that missed the cache just before another's
+	// call ended starts a call of its own once that one is forgotten, and
+	// finds the answer instead of asking Graph a second time.
 	r, err := a.shared(ctx, kind+key, func(ctx context.Context) (any, error) {
+		a.mu.Lock()
+		v, ok := (*m)[key]
+		a.mu.Unlock()
+		if ok {
+			return v, nil
+		}
 		v, err := get(ctx, key)
 		if graph.IsNotFound(err) {
-			return (*T)(nil), nil
+			v, err = nil, nil
 		}
-		return v, err
+		if err != nil {
+			return nil, err
+		}
+		a.mu.Lock()
+		if *m == nil {
+			*m = map[string]*T{}
+		}
+		(*m)[key] = v
+		a.mu.Unlock()
+		return v, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	v, _ = r.(*T)
-	a.mu.Lock()
-	if *m == nil {
-		*m = map[string]*T{}
-	}
-	(*m)[key] = v
-	a.mu.Unlock()
 	return v, nil
 }
 

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -245,6 +247,35 @@ func TestAdmissionReinviteDiagnostics(t *testing.T) {
 		}
 		if !strings.Contains(diags[0].Detail(), tt.wantText) {
 			t.Fatalf("cause %d: detail %q lacks %q", tt.cause, diags[0].Detail(), tt.wantText)
+		}
+	}
+}
+
+// One look-up per key and run, however the callers interleave: a caller
+// that misses the cache just as another's shared call ends must find the
+// answer, not ask Graph again (the race that made 20 guests of one domain
+// read their partner entry twice in one plan).
+func TestLookupOnceAsksOncePerKey(t *testing.T) {
+	for round := 0; round < 300; round++ {
+		a := &admissionCache{}
+		var asked atomic.Int64
+		get := func(context.Context, string) (*graph.CrossTenantPartner, error) { //nolint:unparam // the signature lookupOnce takes
+			asked.Add(1)
+			return &graph.CrossTenantPartner{TenantID: "t"}, nil
+		}
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if p, err := lookupOnce(context.Background(), a, &a.partners, "partner:", "t", get); err != nil || p == nil {
+					t.Errorf("lookupOnce = %v, %v", p, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := asked.Load(); n != 1 {
+			t.Fatalf("round %d: 16 concurrent callers asked Graph %d times; want once", round, n)
 		}
 	}
 }
