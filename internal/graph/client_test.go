@@ -1088,3 +1088,36 @@ func TestFindUsersByEmailLeavesOutUsersThisClientDeleted(t *testing.T) {
 		t.Errorf("after restoring %s: %v; want it listed again", gone, got)
 	}
 }
+
+// A call Terraform interrupts (Ctrl-C cancels the operation's context)
+// fails with a message that names the host and path but not the query
+// string: an interrupted plan prints one such diagnostic per guest, and a
+// read's URL-encoded $select of every property made each a paragraph.
+func TestInterruptedCallMessageLeavesOutTheQuery(t *testing.T) {
+	f := newFake(t)
+	started := make(chan struct{}, 1)
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery == "" {
+			t.Errorf("GET %s carried no query string; the test needs one", r.URL.Path)
+		}
+		started <- struct{}{}
+		<-r.Context().Done()
+	})
+	c := f.client(f.config())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { <-started; cancel() }()
+	_, err := c.GetUser(ctx, "5f1c1e4a-0000-4000-8000-000000000001")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v; want a cancellation", err)
+	}
+	msg := err.Error()
+	for _, noise := range []string{"?", "%24select", "$select"} {
+		if strings.Contains(msg, noise) {
+			t.Errorf("message %q contains %q from the query string", msg, noise)
+		}
+	}
+	if !strings.Contains(msg, "/users/5f1c1e4a-0000-4000-8000-000000000001") || !strings.Contains(msg, "context canceled") {
+		t.Errorf("message %q lost the request's path or its cause", msg)
+	}
+}

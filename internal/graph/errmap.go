@@ -135,7 +135,26 @@ func (c *client) toError(op operation, err error) *Error {
 	}
 
 	// Transport failure (connection dropped, TLS, context).
-	return &Error{Operation: op.name, Message: c.redact(err.Error()), cause: err}
+	return &Error{Operation: op.name, Message: c.redact(transportMessage(err)), cause: err}
+}
+
+// transportMessage words a failure that got no HTTP answer. net/http's
+// url.Error prints the whole request URL, query string included: a read's
+// $select of thirty properties, URL-encoded, in every diagnostic an
+// interrupted plan prints once per guest. The operation already names the
+// request, so the message keeps the method, scheme, host and path (the
+// host is what to check for a TLS or connection failure) and the cause.
+func transportMessage(err error) string {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err.Error()
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil || (u.RawQuery == "" && u.Fragment == "") {
+		return err.Error()
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return strings.Replace(err.Error(), ue.URL, u.String(), 1)
 }
 
 // errorFromResponse builds an error from the last HTTP answer of a call
@@ -146,7 +165,7 @@ func (c *client) errorFromResponse(op operation, rec *lastResponse, cause error)
 		return nil
 	}
 	e := &Error{StatusCode: status, Operation: op.name, cause: cause,
-		Message: fmt.Sprintf("the last answer was HTTP %d, then: %s", status, c.redact(cause.Error()))}
+		Message: fmt.Sprintf("the last answer was HTTP %d, then: %s", status, c.redact(transportMessage(cause)))}
 	if !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
 		// Kiota could not parse the body: say what it was, not the parser's
 		// words ("content type text/html does not have a factory …").
