@@ -443,6 +443,11 @@ func TestConformanceSponsorRefURL(t *testing.T) {
 	sponsors := "/users/" + f.guest + "/sponsors/$ref"
 	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("directoryObjects", boss)), "Request_BadRequest", "read URL of the user or group")
 	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("directoryObjects", f.gid)), "Request_BadRequest", "read URL of the user or group")
+	// A read URL is the object's own: a user under /groups/ or a group
+	// under /users/ is refused, not resolved by its ID.
+	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("users", f.gid)), "Request_BadRequest", "is not a user")
+	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", boss)), "Request_BadRequest", "is not a group")
+	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("users", newGUID())), 404)
 	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("users", boss)), 204)
 	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", f.gid)), 204)
 	if got, _ := s.SponsorIDs(f.guest); len(got) != 2 {
@@ -450,4 +455,39 @@ func TestConformanceSponsorRefURL(t *testing.T) {
 	}
 	// Members keep the documented generic form.
 	mustStatus(t, graph(t, s, tok, "POST", "/groups/"+f.gid+"/members/$ref", f.ref("directoryObjects", f.guest)), 204)
+}
+
+// TestConformanceDeletedItemSelect: a deleted item is documented as a
+// directoryObject at GET /directory/deletedItems/{object-id}, its example
+// without $select (https://learn.microsoft.com/graph/api/directory-deleteditems-get);
+// directoryObject declares id and deletedDateTime only
+// (https://learn.microsoft.com/graph/api/resources/directoryobject). The
+// list needs the OData cast (https://learn.microsoft.com/graph/api/directory-deleteditems-list).
+func TestConformanceDeletedItemSelect(t *testing.T) {
+	s := start(t, Options{})
+	tok := token(t, s, s.DefaultApp())
+	id, err := s.SeedUser(SeedUser{Email: "gone@partner.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustStatus(t, graph(t, s, tok, "DELETE", "/users/"+id, nil), 204)
+
+	r := graph(t, s, tok, "GET", "/directory/deletedItems/"+id, nil)
+	mustStatus(t, r, 200)
+	if r.Body["@odata.type"] != "#microsoft.graph.user" || r.Body["id"] != id || r.Body["mail"] != "gone@partner.example" || r.Body["deletedDateTime"] == nil {
+		t.Errorf("deleted item without $select: %s", r.Raw)
+	}
+	r = graph(t, s, tok, "GET", "/directory/deletedItems/"+id+"?$select=id,deletedDateTime", nil)
+	if mustStatus(t, r, 200); r.Body["id"] != id || r.Body["deletedDateTime"] == nil || r.Body["mail"] != nil {
+		t.Errorf("deleted item with directoryObject's properties selected: %s", r.Raw)
+	}
+	mustBadRequest(t, graph(t, s, tok, "GET", "/directory/deletedItems/"+id+"?$select=id,userType", nil),
+		"Request_BadRequest", "Could not find a property named 'userType' on type 'microsoft.graph.directoryObject'")
+
+	// The cast list keeps the user type's $select.
+	r = graph(t, s, tok, "GET", "/directory/deletedItems/microsoft.graph.user?$select=id,userType", nil)
+	if v := values(r); r.Status != 200 || len(v) != 1 || v[0]["userType"] != "Guest" {
+		t.Errorf("cast list with a user property selected: %s", r.Raw)
+	}
+	mustBadRequest(t, graph(t, s, tok, "GET", "/directory/deletedItems", nil), "Request_BadRequest", "OData cast")
 }

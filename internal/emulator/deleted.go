@@ -22,8 +22,33 @@ func deletedJSON(u *user, sel []string) map[string]any {
 	return out
 }
 
+// directoryObjectProp resolves a $select name against the properties the
+// directoryObject type declares: deletedDateTime and id
+// (https://learn.microsoft.com/graph/api/resources/directoryobject#properties).
+func directoryObjectProp(f string) (string, bool) {
+	for _, p := range []string{"id", "deletedDateTime"} {
+		if strings.EqualFold(f, p) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// getDeleted serves GET /directory/deletedItems/{object-id}. The page
+// documents the answer as a directoryObject and shows the object's
+// default properties without any $select
+// (https://learn.microsoft.com/graph/api/directory-deleteditems-get); the
+// item URL is not cast, so a strict OData reading takes $select names of
+// directoryObject only (id, deletedDateTime) and refuses a user property
+// as it would on any directoryObject, with Graph's "Could not find a
+// property" 400. Real Graph is laxer and returns selected user
+// properties; the emulator holds to the page so that a client relying on
+// that fails here first. Without $select the answer is the user's
+// default properties, deletedDateTime and @odata.type, as the page's and
+// directoryobject-get's examples show
+// (https://learn.microsoft.com/graph/api/directoryobject-get).
 func (c *call) getDeleted() {
-	sel, ok := c.parseSelect()
+	sel, ok := c.parseSelectOf("directoryObject", directoryObjectProp)
 	if !ok {
 		return
 	}
@@ -42,6 +67,15 @@ func (c *call) getDeleted() {
 	}
 	out["@odata.context"] = c.s.url + "/v1.0/$metadata#directoryObjects/$entity"
 	writeJSON(c.w, http.StatusOK, out)
+}
+
+// listDeletedUncast answers GET /directory/deletedItems: the list page
+// says "The OData cast type is a required part of the URI and calling
+// GET /directory/deleteditems without a type is not supported"
+// (https://learn.microsoft.com/graph/api/directory-deleteditems-list).
+// Graph's wording is not documented; the emulator's names the cast.
+func (c *call) listDeletedUncast() {
+	c.badRequest("Listing deleted items needs the OData cast of the type to list, e.g. /directory/deletedItems/microsoft.graph.user.")
 }
 
 func (c *call) listDeletedUsers() {

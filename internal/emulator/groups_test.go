@@ -266,7 +266,9 @@ func TestSponsors(t *testing.T) {
 	mustStatus(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", f.gid)), 204)
 	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("users", boss)), 400, "Request_BadRequest", dup)
 	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("users", unknown)), 404, "Request_ResourceNotFound", notFoundMsg(unknown))
-	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", boss)), 404, "Request_ResourceNotFound", notFoundMsg(boss))
+	// A user's ID under /groups/ is not its read URL (TestConformanceSponsorRefURL).
+	mustBadRequest(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", boss)), "Request_BadRequest", "is not a group")
+	mustError(t, graph(t, s, tok, "POST", sponsors, f.ref("groups", unknown)), 404, "Request_ResourceNotFound", notFoundMsg(unknown))
 	mustError(t, graph(t, s, tok, "POST", "/users/"+unknown+"/sponsors/$ref", f.ref("users", boss)), 404, "Request_ResourceNotFound", notFoundMsg(unknown))
 
 	r := graph(t, s, token(t, s, groupsToo), "GET", "/users/"+f.guest+"/sponsors", nil)

@@ -16,6 +16,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(g, "PATCH /users/{id}", writePerms, (*call).patchUser)
 	s.handle(g, "DELETE /users/{id}", deletePerms, (*call).deleteUser)
 	s.handle(g, "POST /invitations", invitePerms, (*call).postInvitation)
+	s.handle(g, "GET /directory/deletedItems", readPerms, (*call).listDeletedUncast)
 	s.handle(g, "GET /directory/deletedItems/microsoft.graph.user", readPerms, (*call).listDeletedUsers)
 	s.handle(g, "GET /directory/deletedItems/{id}", readPerms, (*call).getDeleted)
 	s.handle(g, "DELETE /directory/deletedItems/{id}", deletePerms, (*call).purgeDeleted)

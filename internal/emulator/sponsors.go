@@ -179,14 +179,23 @@ func (c *call) addSponsor() {
 	}
 	s := c.s
 	// The sponsor must be a user or a group that replication has made
-	// visible; the URL's entity set narrows which.
-	var found bool
+	// visible; the URL's entity set narrows which. A URL whose set is not
+	// the object's (/users/ naming a group, /groups/ naming a user) is not
+	// the object's read URL, so it is refused, not looked up elsewhere:
+	// the page documents no answer to it, and a client must not rely on
+	// one, such as a 404 to learn the kind (the wording is the emulator's).
+	var found, otherSet bool
 	if ref.set == "users" {
 		found = s.getVisibleLocked(ref.id) != nil
+		otherSet = !found && s.st.Groups[ref.id] != nil
 	} else {
 		found = s.st.Groups[ref.id] != nil
+		otherSet = !found && s.getVisibleLocked(ref.id) != nil
 	}
 	switch {
+	case otherSet:
+		s.mu.Unlock()
+		c.badRequest(fmt.Sprintf("Invalid @odata.id for a sponsor: %s is not a %s; use the object's own read URL (.../users/{id} for a user, .../groups/{id} for a group).", ref.id, strings.TrimSuffix(ref.set, "s")))
 	case !found:
 		s.mu.Unlock()
 		c.notFound(ref.id)

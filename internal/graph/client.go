@@ -115,7 +115,12 @@ func (c *Client) DeleteUser(ctx context.Context, id string) error {
 	return c.impl.deleteUser(ctx, id)
 }
 
-// GetDeletedUser reads GET /directory/deletedItems/{id}.
+// GetDeletedUser reads GET /directory/deletedItems/{id}, without $select:
+// the user carries Graph's default properties only (id, displayName, mail,
+// userPrincipalName and the like; not userType, externalUserState or
+// the other properties GetUser selects). A deleted item that is not a
+// user is KindNotFound. Callers use it to learn whether the user is in
+// deleted items.
 func (c *Client) GetDeletedUser(ctx context.Context, id string) (*User, error) {
 	return c.impl.getDeletedUser(ctx, id)
 }
@@ -188,10 +193,10 @@ func (c *Client) SponsorSet(ctx context.Context, id string) (string, error) {
 }
 
 // AddSponsor sends POST /users/{userID}/sponsors/$ref with the sponsor's
-// /users/ or /groups/ URL: the kind SponsorSet or an earlier add learnt,
-// else the user URL, then the group URL after a 404. A sponsor that is
-// already there is not an error; a 404 (unknown or not yet replicated user
-// or sponsor) is returned as KindNotFound.
+// read URL, /users/{id} or /groups/{id}: the kind SponsorSet or an earlier
+// add learnt, else what GET /users/{id} tells (a 404: not a user, so the
+// group URL). A sponsor that is neither (or a user not replicated yet)
+// is returned as KindNotFound.
 func (c *Client) AddSponsor(ctx context.Context, userID, sponsorID string) error {
 	return c.impl.addSponsor(ctx, userID, sponsorID)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
+	"github.com/entra-b2b/terraform-provider-b2b/internal/graph"
 )
 
 // A user deleted elsewhere (the portal, another run) that the address
@@ -45,5 +46,33 @@ func TestFindUsersByEmailLeavesOutUsersDeletedElsewhere(t *testing.T) {
 	}
 	if users, err = c.FindUsersByEmail(ctx, addr); err != nil || len(users) != 2 {
 		t.Fatalf("look-up after the restore = %v, %v; want the restored and the live user", users, err)
+	}
+}
+
+// GetDeletedUser reads the deleted item in the form its page documents
+// (GET /directory/deletedItems/{object-id}, no $select of user
+// properties), which the emulator holds to; the purge wait and the
+// address look-up rely on its 200 and its 404.
+func TestGetDeletedUserDocumentedForm(t *testing.T) {
+	s := startEmulator(t, emulator.Options{})
+	c := emulatorClient(t, s, s.DefaultApp())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	id, err := s.SeedUser(emulator.SeedUser{Email: "purged@partner.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteUser(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	u, err := c.GetDeletedUser(ctx, id)
+	if err != nil || u.ID != id || u.Mail != "purged@partner.example" {
+		t.Fatalf("GetDeletedUser = %+v, %v", u, err)
+	}
+	if err := c.PurgeDeletedUser(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetDeletedUser(ctx, id); !graph.IsNotFound(err) {
+		t.Fatalf("GetDeletedUser after the purge: %v; want not found", err)
 	}
 }

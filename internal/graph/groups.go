@@ -100,7 +100,7 @@ func (c *client) sponsorSet(ctx context.Context, id string) (string, error) {
 		return set, nil
 	}
 	set := "users"
-	_, err := c.getUser(ctx, id)
+	err := c.userExists(ctx, id)
 	if IsNotFound(err) {
 		set = "groups"
 		_, err = c.getGroup(ctx, id)
@@ -110,6 +110,24 @@ func (c *client) sponsorSet(ctx context.Context, id string) (string, error) {
 	}
 	c.sponsorSets.Store(key, set)
 	return set, nil
+}
+
+// userExists reads GET /users/{id}?$select=id: nil for a user, a
+// not-found error for an object that is not one (or not replicated yet).
+// Only id is selected, so the answer does not hang on what the full read
+// may add (signInActivity needs AuditLog.Read.All and a licence, and its
+// 403 would hide the kind).
+func (c *client) userExists(ctx context.Context, id string) error {
+	if err := checkID(opGetUser, id); err != nil {
+		return err
+	}
+	cfg := &users.UserItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id"}},
+	}
+	return c.call(ctx, opGetUser, func(ctx context.Context) error {
+		_, err := c.sdk.Users().ByUserId(id).Get(ctx, cfg)
+		return err
+	})
 }
 
 // knownSponsorSet is what sponsorSet or an earlier add learnt of the
@@ -277,27 +295,40 @@ func (c *client) addSponsor(ctx context.Context, userID, sponsorID string) error
 		return err
 	}
 	c.snapshot.wrote(userID)
-	// The @odata.id names the sponsor's kind (sponsorSet). When no look-up
-	// has told it, the user URL is tried first and the group URL after a
-	// 404: that needs no read permission beyond the write's own
-	// (User.ReadWrite.All; reading a group needs GroupMember.Read.All),
-	// and a sponsor costs one more request only when it is a group. What
-	// succeeds is remembered.
+	// The @odata.id is the sponsor's read URL, /users/{id} or /groups/{id}
+	// (sponsorSet). The kind comes from the plan-time check's look-up when
+	// this process made it (Terraform plans again in the apply's process);
+	// otherwise from GET /users/{id}?$select=id (userExists): a 404 there
+	// means the object is not a user, so the group URL is sent and Graph's answer to it says
+	// whether the group exists. That read needs User.Read.All, which the
+	// write's User.ReadWrite.All includes, where GET /directoryObjects/{id}
+	// would ask for Directory.Read.All
+	// (https://learn.microsoft.com/graph/api/directoryobject-get#permissions).
+	// No URL is tried on a guess: the page documents no answer to a user
+	// URL naming a group, so a 404 from it proves nothing. A 404 from
+	// GET /users/{id} for a user that has not replicated yet sends the
+	// group URL once, whose 404 the caller retries; the kind is
+	// remembered only when an add succeeds.
 	key := strings.ToLower(sponsorID)
-	sets := []string{"users", "groups"}
-	if set, ok := c.knownSponsorSet(key); ok {
-		sets = []string{set}
-	}
-	var err error
-	for _, set := range sets {
-		err = c.postSponsorRef(ctx, userID, c.objectURL(set, sponsorID))
-		if err == nil || isAlreadyReferenced(err) {
-			c.sponsorSets.Store(key, set)
-			return nil
-		}
-		if !IsNotFound(err) {
+	set, ok := c.knownSponsorSet(key)
+	if !ok {
+		switch err := c.userExists(ctx, sponsorID); {
+		case err == nil:
+			set = "users"
+		case IsNotFound(err):
+			set = "groups"
+		case IsForbidden(err):
+			// No User.Read.All means no User.ReadWrite.All either: the
+			// POST's own 403 names the permission the add needs.
+			set = "users"
+		default:
 			return err
 		}
+	}
+	err := c.postSponsorRef(ctx, userID, c.objectURL(set, sponsorID))
+	if err == nil || isAlreadyReferenced(err) {
+		c.sponsorSets.Store(key, set)
+		return nil
 	}
 	return err
 }

@@ -327,25 +327,26 @@ func TestSponsorsRequests(t *testing.T) {
 	}
 
 	// Add sponsor takes the sponsor's /users/ or /groups/ read URL
-	// (user-post-sponsors): the user URL first, the group URL after a 404,
-	// and the kind that worked is remembered.
-	if err := c.AddSponsor(ctx, testUserID, sponsor); err != nil {
-		t.Fatalf("AddSponsor: %v", err)
+	// (user-post-sponsors). Without a plan-time look-up, GET /users/{id}
+	// tells the kind (a 404: not a user), so no POST names a group under
+	// /users/; the kind that worked is remembered.
+	kindThenPost := func(what, id, set string) {
+		t.Helper()
+		before := len(f.calls())
+		if err := c.AddSponsor(ctx, testUserID, id); err != nil {
+			t.Fatalf("AddSponsor of %s: %v", what, err)
+		}
+		calls := f.calls()[before:]
+		if len(calls) != 2 || calls[0].Method != "GET" || !strings.EqualFold(calls[0].Path, "/v1.0/users/"+id) || calls[0].Query.Get("$select") != "id" ||
+			calls[1].Method != "POST" || refBody(t, calls[1].Body) != f.srv.URL+"/v1.0/"+set+"/"+id ||
+			!strings.HasPrefix(calls[1].Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("AddSponsor of %s sent %+v; want GET /users/%s, then the POST naming /%s/%s", what, calls, id, set, id)
+		}
 	}
+	kindThenPost("a user", sponsor, "users")
+	kindThenPost("a group", testGroupID, "groups")
 	calls := f.calls()
-	if last := calls[len(calls)-1]; refBody(t, last.Body) != f.srv.URL+"/v1.0/users/"+sponsor ||
-		!strings.HasPrefix(last.Header.Get("Content-Type"), "application/json") {
-		t.Fatalf("AddSponsor request = %+v (%s)", last, last.Body)
-	}
 	before := len(calls)
-	if err := c.AddSponsor(ctx, testUserID, testGroupID); err != nil {
-		t.Fatalf("AddSponsor of a group: %v", err)
-	}
-	calls = f.calls()
-	if last := calls[len(calls)-1]; refBody(t, last.Body) != f.srv.URL+"/v1.0/groups/"+testGroupID || len(calls)-before != 2 {
-		t.Fatalf("AddSponsor of a group: %d requests, last %+v (%s); want the user URL, then the group URL", len(calls)-before, last, last.Body)
-	}
-	before = len(calls)
 	if err := c.AddSponsor(ctx, testUserID, testGroupID); err != nil {
 		t.Fatalf("AddSponsor of the group again: %v", err)
 	}
@@ -627,6 +628,27 @@ func TestEmulatorSponsors(t *testing.T) {
 	}
 	if err := c.AddSponsor(ctx, uid, boss); !IsBadRequest(err) {
 		t.Fatalf("sixth sponsor = %v, want a 400", err)
+	}
+}
+
+// The sponsor's kind is read with $select=id only: with
+// read_sign_in_activity on, a full user read that Graph refuses for
+// signInActivity (no AuditLog.Read.All here) must not pass a group for a
+// user and send its ID under /users/, which the emulator refuses.
+func TestEmulatorGroupSponsorKindWithSignInActivity(t *testing.T) {
+	s, cs := groupsEmulator(t, []string{emulator.PermUserInviteAll, emulator.PermUserReadWriteAll})
+	c, ctx := cs[0], groupsCtx(t)
+	c.impl.cfg.ReadSignInActivity = true
+	uid := seedGuest(t, s, "guest@fabrikam.example")
+	team := seedGroup(t, s, "Sponsors")
+	if err := c.AddSponsor(ctx, uid, team); err != nil {
+		t.Fatalf("AddSponsor of a group: %v", err)
+	}
+	if set, err := c.SponsorSet(ctx, team); err != nil || set != "groups" {
+		t.Fatalf("SponsorSet of the group = %q, %v", set, err)
+	}
+	if got, _ := s.SponsorIDs(uid); !sameIDs(got, []string{team}) {
+		t.Fatalf("emulator sponsors = %v", got)
 	}
 }
 

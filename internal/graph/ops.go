@@ -10,7 +10,6 @@ import (
 	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/directory"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
@@ -362,9 +361,18 @@ func (c *client) getDeletedUser(ctx context.Context, id string) (*User, error) {
 	item := c.sdk.Directory().DeletedItems().ByDirectoryObjectId(id)
 	var out models.Userable
 	err := c.call(ctx, opGetDeleted, func(ctx context.Context) error {
-		ri, err := item.ToGetRequestInformation(ctx, &directory.DeletedItemsDirectoryObjectItemRequestBuilderGetRequestConfiguration{
-			QueryParameters: &directory.DeletedItemsDirectoryObjectItemRequestBuilderGetQueryParameters{Select: userSelect},
-		})
+		// No $select: the page documents the item as a directoryObject
+		// (GET /directory/deletedItems/{object-id},
+		// https://learn.microsoft.com/graph/api/directory-deleteditems-get),
+		// whose only properties are id and deletedDateTime
+		// (https://learn.microsoft.com/graph/api/resources/directoryobject);
+		// selecting user properties there is a form no example shows, and
+		// a strict OData reader refuses a derived type's property without a
+		// cast. The answer without $select is the object's default
+		// properties and its @odata.type, as the page's example (and
+		// directoryobject-get's) shows, which is all the callers use: the
+		// item's existence and kind.
+		ri, err := item.ToGetRequestInformation(ctx, nil)
 		if err != nil {
 			return err
 		}

@@ -184,6 +184,34 @@ func TestAccGuestUser_sponsors(t *testing.T) {
 	})
 }
 
+// A group sponsor is named by its /groups/{id} read URL (user-post-sponsors)
+// even when the plan-time check could not tell what the object is: this app
+// may not read groups (no GroupMember.Read.All or Directory.Read.All), so
+// the plan only warns, and the apply learns the kind from
+// GET /users/{id} answering 404. The emulator refuses a group under
+// /users/, which the add sent first before.
+func TestAccGuestUser_groupSponsorWithoutGroupRead(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t, acctest.WithPermissions(emulator.PermUserInviteAll, emulator.PermUserReadWriteAll))
+	env.RequireEmulator(t)
+	sg := env.Group(t, "b2b-acc-sponsor-group-unread")
+	email := env.Email(t, t.Name())
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: guestConfig(env, email, ""),
+				Check:  stateID(&id),
+			},
+			{
+				Config: guestConfig(env, email, "sponsor_ids = "+hclSet(sg)),
+				Check:  expectSponsors(t, env, &id, sg),
+			},
+		},
+	})
+}
+
 // Right after the invitation Graph may not accept the new user as a member
 // or sponsored object yet; create waits for replication instead of failing.
 func TestAccGuestUser_accessRightAfterInvitationUnderLag(t *testing.T) {
