@@ -577,7 +577,14 @@ func applyPartnerPatch(p *ctPartner, m map[string]json.RawMessage) (*ctPartner, 
 
 func (s *Server) crossTenantDefaultLocked() *ctDefault {
 	if s.st.CrossTenant.Default == nil {
-		return systemDefault()
+		d := systemDefault()
+		if r := s.serviceDefaultRedemption; r != nil {
+			d.InvitationRedemptionIdentityProviderConfiguration = &ctRedemption{
+				PrimaryIdentityProviderPrecedenceOrder: slices.Clone(r.PrimaryIdentityProviderPrecedenceOrder),
+				FallbackIdentityProvider:               r.FallbackIdentityProvider,
+			}
+		}
+		return d
 	}
 	return s.st.CrossTenant.Default
 }
@@ -750,6 +757,23 @@ func (c *call) deleteCrossTenantPartner() {
 	delete(c.s.st.CrossTenant.Partners, id)
 	c.s.saveLocked()
 	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// SetServiceDefaultRedemption sets the redemption order the default shows
+// while it is untouched (isServiceDefault true: before any write, and after
+// resetToSystemDefault). No page gives the service default's value (see systemDefault), so
+// a real tenant may show another one than the emulator's guess; tests set
+// one to check that a client trusts isServiceDefault rather than its own
+// copy of the system default. It is refused as PATCH would refuse it.
+func (s *Server) SetServiceDefaultRedemption(primary []string, fallback string) error {
+	r := &ctRedemption{PrimaryIdentityProviderPrecedenceOrder: slices.Clone(primary), FallbackIdentityProvider: fallback}
+	if err := validateRedemption(r); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.serviceDefaultRedemption = r
+	return nil
 }
 
 // PatchCrossTenantDefault applies a PATCH body to the default

@@ -201,3 +201,28 @@ func TestIdentitySync_Lifecycle(t *testing.T) {
 	mustStatus(t, graph(t, f.s, f.tok, "DELETE", path, nil), 204)
 	mustStatus(t, graph(t, f.s, f.tok, "DELETE", ctBase+"/partners/"+partnerID, nil), 204)
 }
+
+// SetServiceDefaultRedemption changes what the untouched default shows
+// (isServiceDefault stays true), also after a reset, and is refused as a
+// PATCH would refuse the value.
+func TestCrossTenantDefault_ServiceDefaultRedemption(t *testing.T) {
+	f := newCTFixture(t)
+	if err := f.s.SetServiceDefaultRedemption([]string{"azureActiveDirectory", "azureActiveDirectory"}, "defaultConfiguredIdp"); err == nil {
+		t.Fatal("a repeated provider was accepted")
+	}
+	if err := f.s.SetServiceDefaultRedemption([]string{"externalFederation", "azureActiveDirectory", "socialIdentityProviders"}, "emailOneTimePasscode"); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		b := graph(t, f.s, f.readOnly, "GET", ctBase+"/default", nil).Body
+		red := obj(b["invitationRedemptionIdentityProviderConfiguration"])
+		if b["isServiceDefault"] != true || str(red["fallbackIdentityProvider"]) != "emailOneTimePasscode" ||
+			str(arr(red["primaryIdentityProviderPrecedenceOrder"])[0]) != "externalFederation" {
+			t.Fatalf("%s: %v", when, b)
+		}
+	}
+	check("untouched")
+	mustStatus(t, graph(t, f.s, f.tok, "PATCH", ctBase+"/default", map[string]any{"b2bCollaborationInbound": allowedAll()}), 204)
+	mustStatus(t, graph(t, f.s, f.tok, "POST", ctBase+"/default/resetToSystemDefault", nil), 204)
+	check("after reset")
+}

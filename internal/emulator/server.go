@@ -39,6 +39,8 @@ type Server struct {
 	st store
 	// ext: authorization policy and foreign tenants (tenants.go).
 	ext externalCollab
+	// serviceDefaultRedemption: SetServiceDefaultRedemption (crosstenant.go).
+	serviceDefaultRedemption *ctRedemption
 
 	faults Faults
 	// faultsInjected counts the 429/503 injected since SetFaults, for Faults.Limit.

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -208,5 +209,37 @@ func TestAccPermissions_CrossTenantDefaultNeedsPolicyReadWriteCrossTenantAccess(
 	})
 	if d := srv.CrossTenantDefaultJSON(); d["isServiceDefault"] != true {
 		t.Fatal("default changed without the write permission")
+	}
+}
+
+// TestAccCrossTenantDefault_ServiceDefaultTrusted: when Graph reports the
+// tenant's default as the untouched system default (isServiceDefault), the
+// create replaces nothing and its plan does not warn, even when the
+// default's representation differs from the provider's own copy of the
+// system default. That can happen: no page documents the service default's
+// redemption order, which the emulator is set to show differently here.
+// Terraform prints warnings only on the CLI, so the test runs it directly.
+func TestAccCrossTenantDefault_ServiceDefaultTrusted(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t)
+	if err := srv.SetServiceDefaultRedemption([]string{"externalFederation", "azureActiveDirectory", "socialIdentityProviders"}, "emailOneTimePasscode"); err != nil {
+		t.Fatal(err)
+	}
+	if d := srv.CrossTenantDefaultJSON(); d["isServiceDefault"] != true {
+		t.Fatalf("the emulator's default is not the service default: %v", d)
+	}
+	cli := newTFCLI(t, "1.5.0")
+	cli.write("main.tf", requiredProviders+env.ProviderConfig()+`
+resource "b2b_cross_tenant_access_default" "this" {
+  inbound_trust = {
+    mfa_accepted                  = true
+    compliant_device_accepted     = false
+    hybrid_joined_device_accepted = false
+  }
+}
+`)
+	cli.must("init", "-input=false", "-no-color")
+	if out := planOutput(t, cli); strings.Contains(out, "Warning: Unset Default") {
+		t.Fatalf("the create plan warns although Graph reports the default as the untouched system default:\n%s", out)
 	}
 }
