@@ -90,7 +90,7 @@ func TestFindTenantInformationByDomainName(t *testing.T) {
 		}
 	}
 	r := graph(t, s, tok, http.MethodGet, "/tenantRelationships/findTenantInformationByDomainName(domainName='unknown.example')", nil)
-	if r.Status != http.StatusNotFound || r.errCode() != "Request_ResourceNotFound" {
+	if r.Status != http.StatusNotFound || r.errCode() != "Directory_ObjectNotFound" {
 		t.Fatalf("unknown domain: %d %s", r.Status, r.Raw)
 	}
 	if n := s.Counters()["GET /v1.0/tenantRelationships/findTenantInformationByDomainName(domainName='{domainName}')"]; n != 3 {

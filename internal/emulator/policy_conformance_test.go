@@ -51,7 +51,7 @@ func TestConformanceFindTenantInformationByTenantID(t *testing.T) {
 		r.Body["federationBrandName"] != nil || str(r.Body["@odata.context"]) != s.URL()+"/v1.0/$metadata#microsoft.graph.tenantInformation" {
 		t.Fatalf("tenantInformation: %s", r.Raw)
 	}
-	if r := graph(t, s, tok, http.MethodGet, fn(newGUID()), nil); r.Status != http.StatusNotFound || r.errCode() != "Request_ResourceNotFound" {
+	if r := graph(t, s, tok, http.MethodGet, fn(newGUID()), nil); r.Status != http.StatusNotFound || r.errCode() != "Directory_ObjectNotFound" {
 		t.Fatalf("unknown tenant: %d %s", r.Status, r.Raw)
 	}
 	mustStatus(t, graph(t, s, tok, http.MethodGet, fn("fabrikam.example"), nil), http.StatusBadRequest)

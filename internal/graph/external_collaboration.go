@@ -17,11 +17,13 @@ import (
 //   - https://learn.microsoft.com/graph/api/authorizationpolicy-get (Policy.Read.All)
 //   - https://learn.microsoft.com/graph/api/authorizationpolicy-update (Policy.ReadWrite.Authorization)
 //   - https://learn.microsoft.com/graph/api/tenantrelationship-findtenantinformationbydomainname
-//     (CrossTenantInformation.ReadBasic.All).
+//     and https://learn.microsoft.com/graph/api/tenantrelationship-findtenantinformationbytenantid
+//     (CrossTenantInformation.ReadBasic.All, both).
 var (
 	opGetAuthorizationPolicy    = operation{name: "GET /policies/authorizationPolicy", permission: "Policy.Read.All"}
 	opUpdateAuthorizationPolicy = operation{name: "PATCH /policies/authorizationPolicy", permission: "Policy.ReadWrite.Authorization"}
 	opFindTenantByDomain        = operation{name: "GET /tenantRelationships/findTenantInformationByDomainName(domainName='{domainName}')", permission: "CrossTenantInformation.ReadBasic.All"}
+	opFindTenantByID            = operation{name: "GET /tenantRelationships/findTenantInformationByTenantId(tenantId='{tenantId}')", permission: "CrossTenantInformation.ReadBasic.All"}
 )
 
 // AuthorizationPolicy is the part of the tenant's authorizationPolicy that
@@ -85,6 +87,20 @@ func (c *Client) UpdateAuthorizationPolicy(ctx context.Context, upd Authorizatio
 // belongs to no tenant is an *Error of KindNotFound.
 func (c *Client) FindTenantByDomain(ctx context.Context, domain string) (*TenantInformation, error) {
 	return c.impl.findTenantByDomain(ctx, domain)
+}
+
+// FindTenantByID calls findTenantInformationByTenantId. A tenant ID that
+// names no tenant is an *Error of KindNotFound, i.e. Graph's 404. The page
+// documents no error response. The one record found of a real answer, the
+// CLI for Microsoft 365's test of this call
+// (https://github.com/pnp/cli-microsoft365/blob/main/src/m365/tenant/commands/info/info-get.spec.ts),
+// gives the code Directory_ObjectNotFound and the message "Unable to read
+// the company information from the directory." but no status; the
+// directory sends that code with 404. So only a 404 means "no such tenant";
+// a 400 (a malformed ID, which the callers refuse before asking) stays a
+// bad request.
+func (c *Client) FindTenantByID(ctx context.Context, tenantID string) (*TenantInformation, error) {
+	return c.impl.findTenantByID(ctx, tenantID)
 }
 
 // policiesBuilder and tenantRelationshipsBuilder build what
@@ -176,9 +192,33 @@ func (c *client) findTenantByDomain(ctx context.Context, domain string) (*Tenant
 	if err != nil {
 		return nil, err
 	}
+	return tenantInformation(out, opFindTenantByDomain, domain)
+}
+
+func (c *client) findTenantByID(ctx context.Context, tenantID string) (*TenantInformation, error) {
+	id, err := uuid.Parse(strings.TrimSpace(tenantID))
+	if err != nil {
+		return nil, &Error{Kind: KindBadRequest, Operation: opFindTenantByID.name, Message: fmt.Sprintf("tenant ID %q is not a GUID", tenantID)}
+	}
+	s := id.String()
+	var out models.TenantInformationable
+	err = c.call(ctx, opFindTenantByID, func(ctx context.Context) error {
+		var err error
+		out, err = c.tenantRelationshipsBuilder().FindTenantInformationByTenantIdWithTenantId(&s).Get(ctx, nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tenantInformation(out, opFindTenantByID, s)
+}
+
+// tenantInformation converts an answer of either look-up; an answer
+// without a tenant ID is no tenant.
+func tenantInformation(out models.TenantInformationable, op operation, key string) (*TenantInformation, error) {
 	if out == nil || deref(out.GetTenantId()) == "" {
-		return nil, &Error{Kind: KindNotFound, StatusCode: 404, Operation: opFindTenantByDomain.name,
-			Message: "Graph returned no tenant for " + domain}
+		return nil, &Error{Kind: KindNotFound, StatusCode: 404, Operation: op.name,
+			Message: "Graph returned no tenant for " + key}
 	}
 	return &TenantInformation{
 		TenantID:            strings.ToLower(deref(out.GetTenantId())),

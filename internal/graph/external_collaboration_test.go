@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,46 @@ func TestEmulatorFindTenantByDomain(t *testing.T) {
 	s.SetPermissions(s.DefaultApp().ClientID, []string{emulator.PermPolicyReadAll})
 	c2 := emulatorClient(t, s, s.DefaultApp())
 	_, err = c2.FindTenantByDomain(ctx, "fabrikam.example")
+	var ge *graph.Error
+	if !graph.IsForbidden(err) || !errors.As(err, &ge) || ge.RequiredPermission != "CrossTenantInformation.ReadBasic.All" {
+		t.Fatalf("got %v, want a 403 naming CrossTenantInformation.ReadBasic.All", err)
+	}
+}
+
+// findTenantInformationByTenantId: found in any letter case, a 404 for an
+// unknown GUID is KindNotFound, a non-GUID is refused before any request,
+// and a 403 names CrossTenantInformation.ReadBasic.All.
+func TestEmulatorFindTenantByID(t *testing.T) {
+	s := startEmulator(t, emulator.Options{Apps: []emulator.App{{
+		ClientID: "00000000-0000-0000-0000-0000000000c4", Secret: "emulator-secret-c4",
+		Permissions: []string{emulator.PermCrossTenantInformationReadBasicAll},
+	}}})
+	tid := "6babcaad-604b-40ac-a9d7-9fd97c0b779f"
+	if err := s.RegisterTenant(emulator.ForeignTenant{TenantID: tid, DisplayName: "Fabrikam", DefaultDomainName: "fabrikam.example", FederationBrandName: "Fabrikam Inc."}); err != nil {
+		t.Fatal(err)
+	}
+	c := emulatorClient(t, s, s.DefaultApp())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	ti, err := c.FindTenantByID(ctx, strings.ToUpper(tid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ti.TenantID != tid || ti.DisplayName != "Fabrikam" || ti.DefaultDomainName != "fabrikam.example" || ti.FederationBrandName == nil || *ti.FederationBrandName != "Fabrikam Inc." {
+		t.Fatalf("got %+v", ti)
+	}
+	if _, err := c.FindTenantByID(ctx, "6babcaad-604b-40ac-a9d7-9fd97c0b7790"); !graph.IsNotFound(err) {
+		t.Fatalf("unknown tenant ID: %v, want not found", err)
+	}
+	const key = "GET /v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='{tenantId}')"
+	if _, err := c.FindTenantByID(ctx, "fabrikam.example"); !graph.IsBadRequest(err) || s.Counters()[key] != 2 {
+		t.Fatalf("not a GUID: %v after %d requests, want a bad request and no request sent", err, s.Counters()[key])
+	}
+
+	s.SetPermissions(s.DefaultApp().ClientID, []string{emulator.PermPolicyReadAll})
+	c2 := emulatorClient(t, s, s.DefaultApp())
+	_, err = c2.FindTenantByID(ctx, tid)
 	var ge *graph.Error
 	if !graph.IsForbidden(err) || !errors.As(err, &ge) || ge.RequiredPermission != "CrossTenantInformation.ReadBasic.All" {
 		t.Fatalf("got %v, want a 403 naming CrossTenantInformation.ReadBasic.All", err)

@@ -40,8 +40,10 @@ type crossTenantPartnerResource struct {
 
 // ctPartnerModelV0 is the resource's state.
 type ctPartnerModelV0 struct {
-	ID       types.String `tfsdk:"id"`
-	TenantID types.String `tfsdk:"tenant_id"`
+	ID                      types.String `tfsdk:"id"`
+	TenantID                types.String `tfsdk:"tenant_id"`
+	TenantDisplayName       types.String `tfsdk:"tenant_display_name"`
+	TenantDefaultDomainName types.String `tfsdk:"tenant_default_domain_name"`
 	ctSettingsModel
 	AutomaticUserConsent *ctConsentModel `tfsdk:"automatic_user_consent"`
 	Timeouts             timeouts.Value  `tfsdk:"timeouts"`
@@ -82,6 +84,9 @@ func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
 		Validators: []validator.String{stringvalidator.RegexMatches(ctTenantIDPattern,
 			"must be a tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47 (a domain name is not accepted; use the b2b_tenant data source to look one up)")},
 	}
+	for name, a := range ctTenantNameAttributes() {
+		attrs[name] = a
+	}
 	attrs["automatic_user_consent"] = schema.SingleNestedAttribute{
 		MarkdownDescription: "Automatic redemption (Graph `automaticUserConsentSettings`): invitations between the two organizations are redeemed without the consent prompt. " +
 			"It takes effect only when both organizations allow it, this one inbound and the partner outbound (or the other way round). " +
@@ -104,6 +109,9 @@ func crossTenantPartnerSchemaV0(ctx context.Context) schema.Schema {
 		},
 		MarkdownDescription: "The cross-tenant access settings for one partner organization: B2B collaboration and B2B direct connect, inbound and outbound, " +
 			"which of its Conditional Access claims are trusted, and automatic redemption. Settings left unset inherit the default configuration. " +
+			"A new entry, or a changed `tenant_id`, is looked up at plan time: a tenant ID that names no tenant (a typo) fails the plan, " +
+			"and the plan shows the tenant's name and default domain (`tenant_display_name`, `tenant_default_domain_name`); " +
+			"the look-up needs `CrossTenantInformation.ReadBasic.All`, and without it the plan warns and goes on. " +
 			"Destroying the resource deletes the partner entry, so the organization falls back to the default settings; " +
 			"Graph refuses while the partner still has a user synchronization policy (`b2b_cross_tenant_identity_sync`), which must be destroyed first. " +
 			"A `b2b_guest_user` that depends on this resource (`depends_on`) is checked at plan time against the inbound B2B collaboration rule as planned here; " +
@@ -119,13 +127,19 @@ func ctOtherTenant(_ context.Context, req planmodifier.StringRequest, resp *stri
 	resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
 }
 
-// ModifyPlan records the planned inbound B2B collaboration rule for the
-// guests' admission check (see cross_tenant_planned.go); it changes no plan.
+// ModifyPlan refuses the provider's own tenant, checks that a new
+// tenant_id names a tenant and plans its names (cross_tenant_tenant_check.go),
+// and records the planned inbound B2B collaboration rule for the guests'
+// admission check (see cross_tenant_planned.go).
 func (r *crossTenantPartnerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil {
 		return
 	}
 	r.refuseOwnTenant(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctCheckPartnerTenant(ctx, r.data, req, resp, true)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -250,6 +264,9 @@ func (r *crossTenantPartnerResource) create(ctx context.Context, c *graph.Client
 	}
 	tflog.Info(ctx, "created cross-tenant access partner configuration")
 	plan.ID = types.StringValue(created.TenantID)
+	if plan.TenantDisplayName.IsUnknown() || plan.TenantDefaultDomainName.IsUnknown() {
+		plan.TenantDisplayName, plan.TenantDefaultDomainName = ctLookUpTenantNames(ctx, r.data, c, plan.tenant())
+	}
 }
 
 // update sends every setting, an unset one as null, so the partner
@@ -343,7 +360,15 @@ func ctPartnerHasSyncDiagnostic(tenant string, err error) diag.Diagnostic {
 				"so Terraform orders the two, or import it (terraform import <address> "+tenant+") if it was made outside Terraform and destroy it.", err))
 }
 
-// ImportState takes the partner's tenant ID.
+// ImportState takes the partner's tenant ID. The tenant's names are looked
+// up once here, as a create would have planned them; a failed look-up
+// leaves them null.
 func (r *crossTenantPartnerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ctImportByTenantID(ctx, req, resp, "a cross-tenant access partner")
+	if resp.Diagnostics.HasError() || r.data == nil || r.data.Client == nil {
+		return
+	}
+	name, domain := ctLookUpTenantNames(ctx, r.data, r.data.Client, req.ID)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(ctTenantDisplayNameAttr), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(ctTenantDefaultDomainAttr), domain)...)
 }

@@ -26,6 +26,7 @@ var (
 	_ resource.Resource                = (*crossTenantIdentitySyncResource)(nil)
 	_ resource.ResourceWithConfigure   = (*crossTenantIdentitySyncResource)(nil)
 	_ resource.ResourceWithImportState = (*crossTenantIdentitySyncResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*crossTenantIdentitySyncResource)(nil)
 )
 
 // NewCrossTenantIdentitySyncResource returns b2b_cross_tenant_identity_sync,
@@ -78,8 +79,9 @@ func (r *crossTenantIdentitySyncResource) Schema(ctx context.Context, _ resource
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"tenant_id": schema.StringAttribute{
-				MarkdownDescription: "The partner organization's tenant ID (a GUID); a `b2b_cross_tenant_access_partner` for it must exist. Changing it replaces the resource.",
-				Required:            true,
+				MarkdownDescription: "The partner organization's tenant ID (a GUID); a `b2b_cross_tenant_access_partner` for it must exist. Changing it replaces the resource. " +
+					"A new or changed ID is looked up at plan time, and one that names no tenant fails the plan (the look-up needs `CrossTenantInformation.ReadBasic.All`; without it the plan warns and goes on).",
+				Required: true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(ctOtherTenant,
 					"Another tenant ID replaces the policy; the same ID in other letter case does not.",
 					"Another tenant ID replaces the policy; the same ID in other letter case does not.")},
@@ -101,6 +103,13 @@ func (r *crossTenantIdentitySyncResource) Schema(ctx context.Context, _ resource
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
+}
+
+// ModifyPlan checks at plan time that a new tenant_id names a tenant, as
+// the partner does (cross_tenant_tenant_check.go). The partner's plan shows
+// the tenant's names; this resource only refuses an ID that names none.
+func (r *crossTenantIdentitySyncResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	ctCheckPartnerTenant(ctx, r.data, req, resp, false)
 }
 
 func (m *ctSyncModelV0) toGraph() graph.CrossTenantIdentitySync {

@@ -60,9 +60,12 @@ type admissionCache struct {
 	// def is the default configuration once read.
 	def *graph.CrossTenantDefault
 	// tenants by lower-cased domain (nil value: not an Entra tenant);
-	// partners by tenant ID (nil value: no partner entry).
-	tenants  map[string]*graph.TenantInformation
-	partners map[string]*graph.CrossTenantPartner
+	// tenantIDs by lower-cased tenant ID (nil value: no such tenant; see
+	// cross_tenant_tenant_check.go); partners by tenant ID (nil value: no
+	// partner entry).
+	tenants   map[string]*graph.TenantInformation
+	tenantIDs map[string]*graph.TenantInformation
+	partners  map[string]*graph.CrossTenantPartner
 
 	// planned holds the settings this plan's policy resources will leave
 	// in Entra; they take precedence over what was read.
@@ -179,8 +182,24 @@ func (a *admissionCache) defaultPolicy(ctx context.Context, c *graph.Client) (*g
 }
 
 // tenant looks a domain up once per run; nil means no Entra tenant has it.
+// The tenant found is remembered by its ID too, so a partner whose
+// tenant_id comes from the b2b_tenant data source is not looked up again.
 func (a *admissionCache) tenant(ctx context.Context, c *graph.Client, domain string) (*graph.TenantInformation, error) {
-	return lookupOnce(ctx, a, &a.tenants, "tenant:", domain, c.FindTenantByDomain)
+	t, err := lookupOnce(ctx, a, &a.tenants, "tenant:", domain, c.FindTenantByDomain)
+	if t != nil {
+		a.mu.Lock()
+		if a.tenantIDs == nil {
+			a.tenantIDs = map[string]*graph.TenantInformation{}
+		}
+		a.tenantIDs[strings.ToLower(t.TenantID)] = t
+		a.mu.Unlock()
+	}
+	return t, err
+}
+
+// tenantByID looks a tenant ID up once per run; nil means no tenant has it.
+func (a *admissionCache) tenantByID(ctx context.Context, c *graph.Client, tenantID string) (*graph.TenantInformation, error) {
+	return lookupOnce(ctx, a, &a.tenantIDs, "tenant-id:", strings.ToLower(tenantID), c.FindTenantByID)
 }
 
 // partner reads a tenant's partner entry once per run; nil means none.

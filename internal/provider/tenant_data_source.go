@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -19,8 +22,9 @@ import (
 )
 
 var (
-	_ datasource.DataSource              = (*tenantDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*tenantDataSource)(nil)
+	_ datasource.DataSource                     = (*tenantDataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*tenantDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*tenantDataSource)(nil)
 )
 
 // tenantDataSourceReadTimeout bounds a read when timeouts.read is unset.
@@ -35,7 +39,8 @@ var domainNameRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\
 func NewTenantDataSource() datasource.DataSource { return &tenantDataSource{} }
 
 // tenantDataSource finds another organization's Entra tenant by one of its
-// domains, so a partner can be written by domain rather than by tenant ID.
+// domains, so a partner can be written by domain rather than by tenant ID,
+// or by its tenant ID, so a configuration can show (or check) who an ID is.
 type tenantDataSource struct {
 	data *providerData
 }
@@ -60,12 +65,15 @@ func (d *tenantDataSource) Metadata(_ context.Context, req datasource.MetadataRe
 func (d *tenantDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds another organization's Microsoft Entra tenant by one of its verified domains " +
-			"(Microsoft Graph `findTenantInformationByDomainName`), so that partner settings can be written by domain. " +
+			"(Microsoft Graph `findTenantInformationByDomainName`), so that partner settings can be written by domain, " +
+			"or by its tenant ID (`findTenantInformationByTenantId`), to see which organization an ID is. Give exactly one of `domain_name` and `tenant_id`. " +
 			"Needs the Microsoft Graph application permission `CrossTenantInformation.ReadBasic.All`.",
 		Attributes: map[string]schema.Attribute{
 			"domain_name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "A verified domain of the tenant to find, e.g. `partner.example`. Matched without regard to case.",
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "A verified domain of the tenant to find, e.g. `partner.example`. Matched without regard to case. " +
+					"Exactly one of `domain_name` and `tenant_id`; when the tenant is found by `tenant_id`, its default domain.",
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(3, 253),
 					stringvalidator.RegexMatches(domainNameRE, "must be a domain name such as partner.example (letters, digits and hyphens in at least two dot-separated labels)"),
@@ -76,8 +84,12 @@ func (d *tenantDataSource) Schema(ctx context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "The tenant ID (same as `tenant_id`).",
 			},
 			"tenant_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The tenant (directory) ID, a GUID in lower case.",
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "The tenant (directory) ID, a GUID, to find the tenant by; exactly one of `domain_name` and `tenant_id`. " +
+					"Always the tenant ID in lower case in the answer.",
+				Validators: []validator.String{stringvalidator.RegexMatches(ctTenantIDPattern,
+					"must be a tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47")},
 			},
 			"display_name": schema.StringAttribute{
 				Computed:            true,
@@ -93,6 +105,14 @@ func (d *tenantDataSource) Schema(ctx context.Context, _ datasource.SchemaReques
 			},
 			"timeouts": timeouts.Attributes(ctx),
 		},
+	}
+}
+
+// ConfigValidators implements datasource.DataSourceWithConfigValidators:
+// one key to look the tenant up by, checked at validate and plan time.
+func (d *tenantDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("domain_name"), path.MatchRoot("tenant_id")),
 	}
 }
 
@@ -114,19 +134,12 @@ func (d *tenantDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 
-	domain := m.DomainName.ValueString()
-	tflog.Debug(ctx, "looking up tenant by domain", map[string]any{"domain_name": domain})
-	ti, err := client.FindTenantByDomain(ctx, domain)
-	if err != nil {
-		if graph.IsNotFound(err) {
-			resp.Diagnostics.AddAttributeError(path.Root("domain_name"), "Tenant Not Found",
-				errorDetail(fmt.Sprintf("Looked up the Microsoft Entra tenant that owns the domain %q: no tenant has it as a verified domain.", domain),
-					"Check the spelling. The domain must be verified in the partner's Entra tenant; a consumer mail domain, or an organization without Entra ID, belongs to no tenant.", err))
-			return
-		}
-		resp.Diagnostics.Append(graphErrorAttributeDiagnostic(path.Root("domain_name"), "Error Looking Up Tenant",
-			fmt.Sprintf("Looking up the Microsoft Entra tenant that owns the domain %q failed.", domain), err))
+	ti := d.find(ctx, client, &m, &resp.Diagnostics)
+	if ti == nil {
 		return
+	}
+	if m.DomainName.IsNull() {
+		m.DomainName = types.StringValue(ti.DefaultDomainName)
 	}
 	m.ID = types.StringValue(ti.TenantID)
 	m.TenantID = types.StringValue(ti.TenantID)
@@ -134,4 +147,34 @@ func (d *tenantDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	m.DefaultDomainName = types.StringValue(ti.DefaultDomainName)
 	m.FederationBrandName = types.StringPointerValue(ti.FederationBrandName)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// find looks the tenant up by tenant_id when it is set, else by
+// domain_name (the config validator lets exactly one through), through the
+// run's tenant cache; nil after a diagnostic on that attribute.
+func (d *tenantDataSource) find(ctx context.Context, client *graph.Client, m *tenantDataSourceModelV0, diags *diag.Diagnostics) *graph.TenantInformation {
+	attr, key := "domain_name", m.DomainName.ValueString()
+	what := fmt.Sprintf("the Microsoft Entra tenant that owns the domain %q", key)
+	none := "no tenant has it as a verified domain."
+	next := "Check the spelling. The domain must be verified in the partner's Entra tenant; a consumer mail domain, or an organization without Entra ID, belongs to no tenant."
+	look := func() (*graph.TenantInformation, error) {
+		return d.data.admission.tenant(ctx, client, strings.ToLower(key))
+	}
+	if !m.TenantID.IsNull() {
+		attr, key = "tenant_id", m.TenantID.ValueString()
+		what = "the Microsoft Entra tenant with the tenant ID " + key
+		none = "no tenant has this ID."
+		next = "Check the ID for a typo, or look the tenant up by one of its domain names (domain_name) instead."
+		look = func() (*graph.TenantInformation, error) { return d.data.admission.tenantByID(ctx, client, key) }
+	}
+	tflog.Debug(ctx, "looking up tenant", map[string]any{attr: key})
+	ti, err := look()
+	switch {
+	case err != nil:
+		diags.Append(graphErrorAttributeDiagnostic(path.Root(attr), "Error Looking Up Tenant", "Looking up "+what+" failed.", err))
+		return nil
+	case ti == nil:
+		diags.AddAttributeError(path.Root(attr), "Tenant Not Found", errorDetail("Looked up "+what+": "+none, next, nil))
+	}
+	return ti
 }

@@ -3,6 +3,9 @@
 # not asked for a second factor again), and its invitations are redeemed
 # without the consent prompt. Everything not set here (B2B direct
 # connect, outbound collaboration) inherits the default settings.
+# The plan that creates the entry shows whose ID this is
+# (tenant_display_name, tenant_default_domain_name); an ID that names no
+# tenant fails the plan.
 resource "b2b_cross_tenant_access_partner" "fabrikam" {
   tenant_id = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a"
 
