@@ -47,6 +47,27 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 	plan.RedeemURL = types.StringNull()
 	resp.Diagnostics.Append(readBack(ctx, plan, u)...)
 	saveState(ctx, &resp.State, resp.Identity, plan, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(adoptedDiagnostic(email, cur))
+	}
+}
+
+// adoptedDiagnostic says, in the apply's output, that a create took over
+// an existing guest. The plan showed a plain create, so this is the only
+// place a reviewer learns that no invitation went out and whose profile
+// was written over: a mistyped address that lands on a colleague's guest
+// is caught here, and removing it again must not delete that guest.
+func adoptedDiagnostic(email string, cur *graph.User) diag.Diagnostic {
+	was := cur.ID
+	if cur.DisplayName != "" {
+		was = fmt.Sprintf("%s (%s)", cur.ID, cur.DisplayName)
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("email"), "Existing Guest User Adopted",
+		fmt.Sprintf("No invitation was sent to %s: the address already belonged to guest user %s, which this resource now manages "+
+			"(adopt_existing = true), and its configured properties were written over the values it had. "+
+			"If that is the guest you meant, nothing more is needed. If the address is a mistake, stop managing that user without deleting it "+
+			"(terraform state rm with this resource's address; a removed block with lifecycle { destroy = false } also works for a resource "+
+			"without for_each or count), then correct the address: only removing the resource from the configuration would delete the guest.", email, was))
 }
 
 // adoptable refuses, on email, an address several users have, an internal

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -25,6 +26,9 @@ func (r *guestUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 	id := state.ID.ValueString()
 	u, ok := getOrForget(ctx, c, id, resp)
 	if !ok {
+		if resp.State.Raw.IsNull() {
+			warnIfRestorable(ctx, c, id, state.Email.ValueString(), &resp.Diagnostics)
+		}
 		return
 	}
 	resp.Diagnostics.Append(readBack(ctx, &state, u)...)
@@ -59,6 +63,28 @@ func getOrForget(ctx context.Context, c *graph.Client, id string, resp *resource
 		return nil, false
 	}
 	return u, true
+}
+
+// warnIfRestorable says, when a guest gone from the directory is still in
+// its deleted items (deleted in the portal or by another run, restorable
+// for 30 days), that the plan about to re-create it invites a new user,
+// and how to bring back the same one instead. The plan alone shows a
+// plain create, which a reviewer would approve as "put the guest back".
+// A failed look-up (no permission to read deleted items, or purged) only
+// logs: the warning is advice, the plan is right either way. The restore
+// is https://learn.microsoft.com/graph/api/directory-deleteditems-restore.
+func warnIfRestorable(ctx context.Context, c *graph.Client, id, email string, diags *diag.Diagnostics) {
+	if _, err := c.GetDeletedUser(ctx, id); err != nil {
+		tflog.Debug(ctx, "deleted guest not found in deleted items", map[string]any{"object_id": id, "error": err.Error()})
+		return
+	}
+	diags.AddWarning("Guest User Deleted, Still Restorable",
+		fmt.Sprintf("User %s (%s) is no longer in the directory but is in its deleted items, where Entra keeps it for 30 days. "+
+			"This plan creates the guest again, which invites %s as a new user: a new object ID and a new invitation email, "+
+			"without the app access and the memberships of groups not in group_ids that the deleted user had. "+
+			"To bring back the same guest instead, restore it (Entra admin center > Users > Deleted users > Restore user, "+
+			"or POST /directory/deletedItems/%s/restore) before applying, then plan again: the guest is read back and nothing is created. "+
+			"If an apply has run since the deletion, import the restored user: terraform import <address> %s.", id, email, email, id, id))
 }
 
 // keepInputDefaults fills the inputs Graph does not echo with their

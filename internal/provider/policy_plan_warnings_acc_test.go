@@ -19,6 +19,14 @@ func planOutput(t *testing.T, cli *tfCLI) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(out+stderr, "│", " ")), " ")
 }
 
+// planEmpty fails the test unless a plan finds nothing to change.
+func planEmpty(t *testing.T, cli *tfCLI, when string) {
+	t.Helper()
+	if out, code, stderr := cli.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan %s is not empty (exit %d):\n%s\n%s", when, code, out, stderr)
+	}
+}
+
 // TestAccCrossTenantDefault_PlanWarnings: the create and the destroy of
 // b2b_cross_tenant_access_default change Entra in ways the diff does not
 // show (a create sets every unset setting to the system default, whatever
