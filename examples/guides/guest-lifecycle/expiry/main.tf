@@ -7,7 +7,7 @@ resource "b2b_guest_user" "auditor" {
   redirect_url = "https://myapps.microsoft.com"
 
   # A date: the guest expires at 00:00 UTC that day.
-  expires_on = "2026-12-31"
+  expires_on = "2027-06-30"
 
   # Sponsors travel with the invitation (invitedUserSponsors) and answer
   # for the guest in Entra's access reviews.
@@ -18,7 +18,7 @@ resource "b2b_guest_user" "auditor" {
 resource "b2b_guest_user" "workshop" {
   email        = "eli@partner.example"
   redirect_url = "https://myapps.microsoft.com"
-  expires_on   = "2026-10-16T18:00:00+02:00"
+  expires_on   = "2027-10-15T18:00:00+02:00"
 }
 
 # Many guests of one project end with it: one date to move.
