@@ -125,7 +125,7 @@ func guestUserSchemaV0(ctx context.Context) schema.Schema {
 			Optional: true,
 			Computed: true,
 			Default:  booldefault.StaticBool(false),
-			MarkdownDescription: "When the email already belongs to a user at create time, take that user under management instead of failing (no invitation is sent, no email goes out); the apply warns, naming the user taken over, since the plan shows a create. " +
+			MarkdownDescription: "When the email already belongs to a user at create time, take that user under management instead of failing (no invitation is sent, no email goes out). The plan shows a create, so it warns, naming the guest it will take over (and fails for an internal account's address); the apply warns again. " +
 				"Defaults to `false`: create then fails with the object ID and the `terraform import` command to use. An internal account of the tenant (not a B2B guest) is never adopted.",
 		},
 		"expires_on": schema.StringAttribute{Optional: true, MarkdownDescription: expiresOnDescription, Validators: []validator.String{expiresOnValidator{}}},

@@ -53,10 +53,10 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 }
 
 // adoptedDiagnostic says, in the apply's output, that a create took over
-// an existing guest. The plan showed a plain create, so this is the only
-// place a reviewer learns that no invitation went out and whose profile
-// was written over: a mistyped address that lands on a colleague's guest
-// is caught here, and removing it again must not delete that guest.
+// an existing guest: no invitation went out and the guest's profile was
+// written over. The plan warned already (planAdoption) when the guest
+// existed then; this says what happened, and how to let go of a guest
+// adopted by mistake without deleting it.
 func adoptedDiagnostic(email string, cur *graph.User) diag.Diagnostic {
 	was := cur.ID
 	if cur.DisplayName != "" {
@@ -75,10 +75,7 @@ func adoptedDiagnostic(email string, cur *graph.User) diag.Diagnostic {
 func adoptable(plan *guestUserResourceModelV0, existing []graph.User, diags *diag.Diagnostics) bool {
 	email := plan.Email.ValueString()
 	if len(existing) > 1 {
-		diags.AddAttributeError(path.Root("email"), "Email Address Matches Several Users",
-			fmt.Sprintf("The address %s is already the mail or one of the otherMails of %d users: %s. The provider cannot tell which one this resource "+
-				"should manage, so it neither invites nor adopts. Remove the address from the users that should not have it, or import one explicitly: "+
-				"terraform import b2b_guest_user.<resource name> <object ID>.", email, len(existing), userIDs(existing)))
+		diags.Append(severalUsersDiagnostic(email, existing))
 		return false
 	}
 	id := existing[0].ID
@@ -122,4 +119,63 @@ func adoptProfile(ctx context.Context, c *graph.Client, plan *guestUserResourceM
 		return false
 	}
 	return true
+}
+
+// severalUsersDiagnostic refuses an address that several users have, at
+// plan time (planAdoption) or at create.
+func severalUsersDiagnostic(email string, existing []graph.User) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("email"), "Email Address Matches Several Users",
+		fmt.Sprintf("The address %s is already the mail or one of the otherMails of %d users: %s. The provider cannot tell which one this resource "+
+			"should manage, so it neither invites nor adopts. Remove the address from the users that should not have it, or import one explicitly: "+
+			"terraform import b2b_guest_user.<resource name> <object ID>.", email, len(existing), userIDs(existing)))
+}
+
+// planAdoption tells the reviewer, at plan time, what a create with
+// adopt_existing = true will do with its address. Terraform can only show
+// such a create as a create, so without this the plan reads as "invite"
+// while the apply takes over an existing guest and writes the
+// configuration over its profile: a typo onto someone else's address
+// would surface only in the apply's output, after the damage. The plan
+// warns, naming the user, or fails for what the apply would refuse (an
+// internal account, several users). Create looks the address up again
+// under the address lock and decides on that answer: this look-up only
+// informs, so a failure to make it logs and leaves the plan as it is, and
+// a user that appears between plan and apply is still handled at apply.
+// Without adopt_existing the apply refuses any existing user, which costs
+// nothing, so the plan makes no look-up there.
+func (r *guestUserResource) planAdoption(ctx context.Context, plan *guestUserResourceModelV0, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.Client == nil || !isKnown(plan.Email) || !isKnown(plan.AdoptExisting) || !plan.AdoptExisting.ValueBool() {
+		return
+	}
+	email := plan.Email.ValueString()
+	existing, err := r.data.Client.FindUsersByEmail(ctx, email)
+	if err != nil {
+		tflog.Warn(ctx, "could not look the address up at plan time; the create looks it up again", map[string]any{"error": err.Error()})
+		return
+	}
+	switch {
+	case len(existing) == 0:
+		return
+	case len(existing) > 1:
+		diags.Append(severalUsersDiagnostic(email, existing))
+	case !isB2BCollaborationUser(&existing[0]):
+		diags.Append(internalAccountDiagnostic(path.Root("email"),
+			fmt.Sprintf("The address %s belongs to an internal account, so this create would neither invite nor adopt it: adopting or importing it is refused", email), &existing[0]))
+	default:
+		diags.Append(willAdoptDiagnostic(email, &existing[0]))
+	}
+}
+
+// willAdoptDiagnostic is planAdoption's warning for a guest the create
+// will take over.
+func willAdoptDiagnostic(email string, cur *graph.User) diag.Diagnostic {
+	who := cur.ID
+	if cur.DisplayName != "" {
+		who = fmt.Sprintf("%s (%s)", cur.ID, cur.DisplayName)
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("email"), "Existing Guest User Will Be Adopted",
+		fmt.Sprintf("This plan shows a create, but %s already belongs to guest user %s. With adopt_existing = true the apply sends no invitation: "+
+			"it takes that user over and writes the configured properties over the values it has now. If that is the guest you meant, apply. "+
+			"If the address is a mistake (someone else's address), correct it before applying: once adopted, removing the resource from the "+
+			"configuration would delete that guest.", email, who))
 }

@@ -108,6 +108,9 @@ func (r *guestUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if cause, ok := admissionNeeded(prior, &plan); ok && !resp.Diagnostics.HasError() {
 		r.checkAdmission(ctx, plan.Email.ValueString(), cause, &resp.Diagnostics)
 	}
+	if creating && !resp.Diagnostics.HasError() {
+		r.planAdoption(ctx, &plan, &resp.Diagnostics)
+	}
 	if r.data.signInTimesNeverRead() {
 		nullSignInTimes(req.State, &resp.Plan)
 	}
