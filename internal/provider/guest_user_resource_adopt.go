@@ -58,16 +58,12 @@ func (r *guestUserResource) adopt(ctx context.Context, c *graph.Client, plan *gu
 // existed then; this says what happened, and how to let go of a guest
 // adopted by mistake without deleting it.
 func adoptedDiagnostic(email string, cur *graph.User) diag.Diagnostic {
-	was := cur.ID
-	if cur.DisplayName != "" {
-		was = fmt.Sprintf("%s (%s)", cur.ID, cur.DisplayName)
-	}
 	return diag.NewAttributeWarningDiagnostic(path.Root("email"), "Existing Guest User Adopted",
 		fmt.Sprintf("No invitation was sent to %s: the address already belonged to guest user %s, which this resource now manages "+
 			"(adopt_existing = true), and its configured properties were written over the values it had. "+
 			"If that is the guest you meant, nothing more is needed. If the address is a mistake, stop managing that user without deleting it "+
 			"(terraform state rm with this resource's address; a removed block with lifecycle { destroy = false } also works for a resource "+
-			"without for_each or count), then correct the address: only removing the resource from the configuration would delete the guest.", email, was))
+			"without for_each or count), then correct the address: only removing the resource from the configuration would delete the guest.", email, userLabel(cur)))
 }
 
 // adoptable refuses, on email, an address several users have, an internal
@@ -169,13 +165,18 @@ func (r *guestUserResource) planAdoption(ctx context.Context, plan *guestUserRes
 // willAdoptDiagnostic is planAdoption's warning for a guest the create
 // will take over.
 func willAdoptDiagnostic(email string, cur *graph.User) diag.Diagnostic {
-	who := cur.ID
-	if cur.DisplayName != "" {
-		who = fmt.Sprintf("%s (%s)", cur.ID, cur.DisplayName)
-	}
 	return diag.NewAttributeWarningDiagnostic(path.Root("email"), "Existing Guest User Will Be Adopted",
 		fmt.Sprintf("This plan shows a create, but %s already belongs to guest user %s. With adopt_existing = true the apply sends no invitation: "+
 			"it takes that user over and writes the configured properties over the values it has now. If that is the guest you meant, apply. "+
 			"If the address is a mistake (someone else's address), correct it before applying: once adopted, removing the resource from the "+
-			"configuration would delete that guest.", email, who))
+			"configuration would delete that guest.", email, userLabel(cur)))
+}
+
+// userLabel names a user in a diagnostic: its object ID, and its display
+// name when it has one, as the reviewer knows it.
+func userLabel(cur *graph.User) string {
+	if cur.DisplayName == "" {
+		return cur.ID
+	}
+	return fmt.Sprintf("%s (%s)", cur.ID, cur.DisplayName)
 }
