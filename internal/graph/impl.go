@@ -268,6 +268,8 @@ func (c *client) middlewares() []khttp.Middleware {
 		}),
 		// Below the retry handler: it sees only Retry-After values it reads right.
 		retryAfterMiddleware{},
+		// Above the logging: the empty answer is logged as it came.
+		emptyAnswerMiddleware{},
 		// Innermost, so that every attempt, retries included, is logged.
 		&loggingMiddleware{log: c.log},
 		// Next to the transport: each attempt reads its own copy of the body.

@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -263,4 +265,46 @@ func (freshBodyMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request)
 	attempt := req.WithContext(req.Context()) // a shallow copy: the caller's request keeps its own body
 	attempt.Body = body
 	return p.Next(attempt, i)
+}
+
+// emptyAnswerMiddleware turns a success answer to a GET that carries no
+// body into an error. Graph answers every GET the client sends with a
+// JSON body (an entity or a collection page); kiota, handed an empty
+// one, returns no model and no error, which callers would take for an
+// entity that is not there, or dereference. Two things produce it: a
+// proxy or gateway that drops the body, and Go's transport, which can
+// deliver an answer the server wrote as the caller gave up (Ctrl-C).
+// In the second case the caller's cancellation is the error, as it would
+// have been a moment earlier; in the first, the read failed, and call
+// retries it like any transport failure (a GET is safe to repeat).
+type emptyAnswerMiddleware struct{}
+
+func (emptyAnswerMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	resp, err := p.Next(req, i)
+	if err != nil || req.Method != http.MethodGet || resp.StatusCode < 200 || resp.StatusCode > 299 || resp.StatusCode == http.StatusNoContent {
+		return resp, err
+	}
+	if resp.ContentLength < 0 && resp.Body != nil && resp.Body != http.NoBody {
+		// Length unknown (chunked): look at the first byte and put it back.
+		br := bufio.NewReader(resp.Body)
+		_, perr := br.Peek(1)
+		if perr == nil {
+			resp.Body = struct {
+				io.Reader
+				io.Closer
+			}{br, resp.Body}
+			return resp, nil
+		}
+		if !errors.Is(perr, io.EOF) && req.Context().Err() == nil {
+			_ = resp.Body.Close()
+			return nil, fmt.Errorf("graph: reading the answer: %w", perr)
+		}
+	} else if resp.ContentLength != 0 {
+		return resp, nil
+	}
+	_ = resp.Body.Close()
+	if cerr := req.Context().Err(); cerr != nil {
+		return nil, cerr
+	}
+	return nil, fmt.Errorf("graph: HTTP %d without a body, where Graph always answers with JSON (a proxy or gateway between the provider and Graph may have dropped it)", resp.StatusCode)
 }
