@@ -160,7 +160,9 @@ type Faults struct {
 // upstream server"); such answers rarely carry Graph's JSON envelope.
 type GatewayFault struct {
 	// Status is the HTTP status; 0 means 502. 407 adds a
-	// Proxy-Authenticate header, 429 and 503 a Retry-After.
+	// Proxy-Authenticate header, 429 and 503 a Retry-After. A 2xx with
+	// GatewayBodyEmpty is a proxy that passes Graph's status on and drops
+	// the body.
 	Status int
 	// Body is one of GatewayBodyHTML (the default), GatewayBodyEmpty,
 	// GatewayBodyTruncated, GatewayBodyNoMessage or GatewayBodyInnerErrorLower.

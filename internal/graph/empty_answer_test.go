@@ -105,3 +105,24 @@ func TestEmptyAnswerMiddleware(t *testing.T) {
 		}
 	}
 }
+
+// An invitation answered 201 without a body was created, for a user the
+// answer no longer names: its outcome is unknown, like an answer lost on
+// the way, so the provider looks the address up instead of failing with a
+// guest it invited left out of the state. It is sent once.
+func TestInvitationAnsweredWithoutBody(t *testing.T) {
+	f := newFake(t)
+	var n atomic.Int32
+	f.setGraph(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+	})
+	_, err := f.client(f.config()).Invite(context.Background(), InvitationRequest{InvitedUserEmailAddress: "a@example.com", InviteRedirectURL: "https://x"})
+	if n.Load() != 1 {
+		t.Fatalf("POST /invitations sent %d times; want 1", n.Load())
+	}
+	if !IsOutcomeUnknown(err) || !strings.Contains(err.Error(), "look the email up before inviting again") {
+		t.Fatalf("Invite = %v; want an unknown outcome, said", err)
+	}
+}

@@ -123,13 +123,15 @@ func IsProxyAuthRequired(err error) bool {
 // as a proxy, didn't receive a timely response from the upstream server").
 // A write that failed so must not be sent again before its effect is looked
 // up: POST /invitations is not idempotent (each one sends an email).
+// An invitation answered with a success status but no body (errNoInvitation)
+// took effect for a user the answer does not name: it is looked up the same way.
 // A 429 or 503 is a refusal (Graph's throttling answers), not this.
 func IsOutcomeUnknown(err error) bool {
 	var ge *Error
 	if !errors.As(err, &ge) {
 		return false
 	}
-	if outcomeUnknownStatus(ge.StatusCode) {
+	if outcomeUnknownStatus(ge.StatusCode) || errors.Is(err, errNoInvitation) {
 		return true
 	}
 	if !isTransportError(ge) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -207,7 +207,13 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 		return nil, inviteOutcomeUnknown(err)
 	}
 	if out == nil {
-		return nil, &Error{Operation: opInvite.name, Message: "Graph returned no invitation"}
+		// A success status without a body (a proxy that drops it): Graph
+		// created the invitation, but which user it invited is unknown.
+		// The same as an answer lost on the way, so the caller looks the
+		// address up (IsOutcomeUnknown) instead of leaving the guest out of
+		// the state or inviting again.
+		return nil, &Error{Operation: opInvite.name, cause: errNoInvitation,
+			Message: "Graph answered with a success status but without the invitation, so which user it invited is unknown: look the email up before inviting again"}
 	}
 	inv := &Invitation{
 		ID:              deref(out.GetId()),
@@ -220,6 +226,9 @@ func (c *client) invite(ctx context.Context, req InvitationRequest) (*Invitation
 	c.snapshot.wrote(inv.InvitedUserID)
 	return inv, nil
 }
+
+// errNoInvitation is the cause of an invitation answered without a body.
+var errNoInvitation = errors.New("graph: POST /invitations answered with a success status and no body")
 
 // inviteOutcomeUnknown adds to a failed invitation whose outcome is unknown
 // (IsOutcomeUnknown) that it may have created the guest.
