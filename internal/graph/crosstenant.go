@@ -204,7 +204,8 @@ func (c *Client) ResetCrossTenantDefault(ctx context.Context) error {
 }
 
 // CreateCrossTenantPartner sends POST .../partners with the settings set
-// in p. An existing entry for the tenant is an *Error of KindConflict.
+// in p. An existing entry for the tenant is an *Error of KindConflict. A
+// success answer without a body returns the partner with its TenantID only.
 func (c *Client) CreateCrossTenantPartner(ctx context.Context, p CrossTenantPartner) (*CrossTenantPartner, error) {
 	if err := checkID(opCreateCTPartner, p.TenantID); err != nil {
 		return nil, err
@@ -220,6 +221,12 @@ func (c *Client) CreateCrossTenantPartner(ctx context.Context, p CrossTenantPart
 	})
 	if err != nil {
 		return nil, err
+	}
+	if out == nil {
+		// A 201 whose body a proxy dropped: Graph created the entry, whose
+		// key is the tenant ID sent. Only that is set; callers read the
+		// partner back for the rest.
+		return &CrossTenantPartner{TenantID: strings.ToLower(p.TenantID)}, nil
 	}
 	return fromPartner(out), nil
 }

@@ -379,3 +379,40 @@ func TestAccCrossTenantPartner_OwnTenantRefusedAtPlan(t *testing.T) {
 		t.Errorf("%d partner creates sent; want none", n)
 	}
 }
+
+// A partner created while a proxy passes Graph's 201 on without the body:
+// the entry exists, keyed by the tenant ID the provider sent, so the
+// apply reads it back and saves it (it had crashed the provider, reading
+// a partner that was not there), and the next plan is empty.
+func TestAccCrossTenantPartner_createAnswerWithoutBody(t *testing.T) {
+	t.Parallel()
+	env, srv := ctEnv(t)
+	tenant := acctest.NewGUID()
+	srv.SetFaults(emulator.Faults{
+		Routes: []string{"POST /v1.0/policies/crossTenantAccessPolicy/partners"}, Limit: 1, RateGateway: 1,
+		Gateway: emulator.GatewayFault{Status: 201, Body: emulator.GatewayBodyEmpty, AfterActing: true},
+	})
+	cfg := partnerConfig(env, tenant, partnerTrustedMFA)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("id"), knownvalue.StringExact(tenant)),
+					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("inbound_trust").AtMapKey("mfa_accepted"), knownvalue.Bool(true)),
+				},
+				Check: func(*terraform.State) error {
+					if jsonObj(partnerInGraph(t, srv, tenant)["inboundTrust"])["isMfaAccepted"] != true {
+						return fmt.Errorf("the partner in the directory lacks its configuration")
+					}
+					return nil
+				},
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+	if n := srv.Counters()["status:201"]; n != 1 {
+		t.Fatalf("%d answers of 201 went out, want the gateway's 1: the test did not exercise it", n)
+	}
+}
