@@ -62,8 +62,11 @@ func TestEmptyAnswerIsAnError(t *testing.T) {
 		reads := map[string]func(context.Context) error{
 			"GetUser":          func(ctx context.Context) error { _, err := c.GetUser(ctx, "u1"); return err },
 			"FindUsersByEmail": func(ctx context.Context) error { _, err := c.FindUsersByEmail(ctx, "ann@example.com"); return err },
-			"ListUsers":        func(ctx context.Context) error { _, err := c.ListUsers(ctx, GuestFilter{UserType: "Guest"}); return err },
-			"GetGroup":         func(ctx context.Context) error { _, err := c.GetGroup(ctx, "g1"); return err },
+			"ListUsers": func(ctx context.Context) error {
+				_, err := c.ListUsers(ctx, GuestFilter{UserType: "Guest"})
+				return err
+			},
+			"GetGroup": func(ctx context.Context) error { _, err := c.GetGroup(ctx, "g1"); return err },
 		}
 		for name, read := range reads {
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -82,7 +85,6 @@ type emptyPipeline struct{ contentLength int64 }
 func (p emptyPipeline) Next(req *http.Request, _ int) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusOK, ContentLength: p.contentLength, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: req}, nil
 }
-
 
 // An empty answer that arrived as the caller gave up (Go's transport can
 // deliver one the server wrote as the connection closed) fails with the
