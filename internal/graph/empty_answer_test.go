@@ -100,6 +100,10 @@ func TestEmptyAnswerMiddleware(t *testing.T) {
 			t.Errorf("Content-Length %d after cancellation: %v, %v; want context.Canceled", cl, resp, err)
 		}
 	}
+	batch, _ := http.NewRequest(http.MethodPost, "https://graph.example/v1.0/$batch", strings.NewReader(`{"requests":[]}`))
+	if resp, err := (emptyAnswerMiddleware{}).Intercept(emptyPipeline{0}, 0, batch); resp != nil || err == nil || !strings.Contains(err.Error(), "HTTP 200 without a body") {
+		t.Errorf("a batch answered 200 without a body: %v, %v; want an error naming the empty answer", resp, err)
+	}
 	for _, method := range []string{http.MethodPatch, http.MethodDelete, http.MethodPost} {
 		req, _ := http.NewRequest(method, "https://graph.example/v1.0/users/u1", nil)
 		if resp, err := (emptyAnswerMiddleware{}).Intercept(emptyPipeline{0}, 0, req); err != nil || resp == nil {

@@ -267,21 +267,23 @@ func (freshBodyMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request)
 	return p.Next(attempt, i)
 }
 
-// emptyAnswerMiddleware turns a success answer to a GET that carries no
-// body into an error. Graph answers every GET the client sends with a
-// JSON body (an entity or a collection page); kiota, handed an empty
+// emptyAnswerMiddleware turns a success answer to a GET (or to a $batch of
+// GETs) that carries no body into an error. Graph answers every GET the
+// client sends with a JSON body (an entity or a collection page), and a
+// batch with its responses; kiota, handed an empty
 // one, returns no model and no error, which callers would take for an
 // entity that is not there, or dereference. Two things produce it: a
 // proxy or gateway that drops the body, and Go's transport, which can
 // deliver an answer the server wrote as the caller gave up (Ctrl-C).
 // In the second case the caller's cancellation is the error, as it would
 // have been a moment earlier; in the first, the read failed, and call
-// retries it like any transport failure (a GET is safe to repeat).
+// retries it like any transport failure (a GET is safe to repeat, and so
+// is a batch of them).
 type emptyAnswerMiddleware struct{}
 
 func (emptyAnswerMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
 	resp, err := p.Next(req, i)
-	if err != nil || req.Method != http.MethodGet || resp.StatusCode < 200 || resp.StatusCode > 299 || resp.StatusCode == http.StatusNoContent {
+	if err != nil || !answersWithJSON(req) || resp.StatusCode < 200 || resp.StatusCode > 299 || resp.StatusCode == http.StatusNoContent {
 		return resp, err
 	}
 	if resp.ContentLength < 0 && resp.Body != nil && resp.Body != http.NoBody {
@@ -307,4 +309,10 @@ func (emptyAnswerMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Reques
 		return nil, cerr
 	}
 	return nil, fmt.Errorf("graph: HTTP %d without a body, where Graph always answers with JSON (a proxy or gateway between the provider and Graph may have dropped it)", resp.StatusCode)
+}
+
+// answersWithJSON: the requests whose success answer always has a body.
+// The client's batches hold reads only (sendUserBatch).
+func answersWithJSON(req *http.Request) bool {
+	return req.Method == http.MethodGet || (req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/$batch"))
 }
