@@ -7,11 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/entra-b2b/terraform-provider-b2b/internal/acctest"
 	"github.com/entra-b2b/terraform-provider-b2b/internal/emulator"
@@ -42,37 +37,13 @@ func TestAccGuestUser_invitationAnswerLostInvitesOnce(t *testing.T) {
 			srv.SetFaults(emulator.Faults{Routes: []string{"POST /v1.0/invitations"}, Limit: 1, RateGateway: 1, Gateway: tc.gateway})
 
 			var id string
-			config := guestConfig(env, email, `job_title = "Analyst"`)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
-				Steps: []resource.TestStep{
-					{
-						Config: config,
-						Check: func(s *terraform.State) error {
-							id = s.RootModule().Resources[guestAddr].Primary.ID
-							if got := userProp(t, srv, id, "jobTitle"); got != "Analyst" {
-								return fmt.Errorf("jobTitle in the directory = %v, want Analyst", got)
-							}
-							return nil
-						},
-						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Analyst")),
-						},
-					},
-					{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-				},
-			})
+			steps := invitedOnceSteps(t, srv, guestConfig(env, email, `job_title = "Analyst"`), &id)
+			resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(), Steps: steps})
 
 			if n := srv.Counters()[fmt.Sprintf("status:%d", tc.gateway.Status)]; n != 1 {
 				t.Fatalf("the gateway answered %d %d times, want 1: the test did not exercise it", tc.gateway.Status, n)
 			}
-			invs := srv.Invitations()
-			if len(invs) != 1 {
-				t.Fatalf("%d invitations were sent, want exactly 1", len(invs))
-			}
-			if invs[0].UserID != id {
-				t.Fatalf("the state holds %s but the invitation created %s", id, invs[0].UserID)
-			}
+			requireInvitedOnce(t, srv, id)
 		})
 	}
 }

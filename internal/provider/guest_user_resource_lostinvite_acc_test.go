@@ -32,30 +32,43 @@ func TestAccGuestUser_lostInvitationAnswerInvitesOnce(t *testing.T) {
 	dropped := dropInvitationAnswerAfter(t, srv, "GET /v1.0/users")
 
 	var id string
-	config := guestConfig(env, email, `job_title = "Analyst"`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[guestAddr].Primary.ID
-					if got := userProp(t, srv, id, "jobTitle"); got != "Analyst" {
-						return fmt.Errorf("jobTitle in the directory = %v, want Analyst", got)
-					}
-					return nil
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Analyst")),
-					// Graph's answer, with the redeem URL, was lost.
-					statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("redeem_url"), knownvalue.Null()),
-				},
-			},
-			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-		},
-	})
+	steps := invitedOnceSteps(t, srv, guestConfig(env, email, `job_title = "Analyst"`), &id)
+	// Graph's answer, with the redeem URL, was lost.
+	steps[0].ConfigStateChecks = append(steps[0].ConfigStateChecks,
+		statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("redeem_url"), knownvalue.Null()))
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(), Steps: steps})
 
 	requireDropped(t, dropped)
+	requireInvitedOnce(t, srv, id)
+}
+
+// invitedOnceSteps apply config, a guest with job_title "Analyst", whose
+// invitation's answer is lost, and check that the guest Graph created is
+// in state (its ID stored in *id) with its profile, and that the next
+// plan is empty.
+func invitedOnceSteps(t *testing.T, srv *emulator.Server, config string, id *string) []resource.TestStep {
+	return []resource.TestStep{
+		{
+			Config: config,
+			Check: func(s *terraform.State) error {
+				*id = s.RootModule().Resources[guestAddr].Primary.ID
+				if got := userProp(t, srv, *id, "jobTitle"); got != "Analyst" {
+					return fmt.Errorf("jobTitle in the directory = %v, want Analyst", got)
+				}
+				return nil
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(guestAddr, tfjsonpath.New("job_title"), knownvalue.StringExact("Analyst")),
+			},
+		},
+		{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+	}
+}
+
+// requireInvitedOnce: exactly one invitation went out, and it created the
+// guest the state holds (id).
+func requireInvitedOnce(t *testing.T, srv *emulator.Server, id string) {
+	t.Helper()
 	invs := srv.Invitations()
 	if len(invs) != 1 {
 		t.Fatalf("%d invitations were sent, want exactly 1", len(invs))
