@@ -18,7 +18,7 @@ func emptyRead(w http.ResponseWriter, chunked bool) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	if chunked {
-		w.(http.Flusher).Flush()
+		_ = http.NewResponseController(w).Flush()
 	}
 }
 
