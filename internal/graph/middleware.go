@@ -270,15 +270,14 @@ func (freshBodyMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request)
 // emptyAnswerMiddleware turns a success answer to a GET (or to a $batch of
 // GETs) that carries no body into an error. Graph answers every GET the
 // client sends with a JSON body (an entity or a collection page), and a
-// batch with its responses; kiota, handed an empty
-// one, returns no model and no error, which callers would take for an
-// entity that is not there, or dereference. Two things produce it: a
-// proxy or gateway that drops the body, and Go's transport, which can
-// deliver an answer the server wrote as the caller gave up (Ctrl-C).
-// In the second case the caller's cancellation is the error, as it would
-// have been a moment earlier; in the first, the read failed, and call
-// retries it like any transport failure (a GET is safe to repeat, and so
-// is a batch of them).
+// batch with its responses; kiota, handed an empty one, returns no model
+// and no error, which callers would take for an entity that is not there,
+// or dereference. Two things produce it: a proxy or gateway that drops
+// the body, and Go's transport, which can deliver an answer the server
+// wrote as the caller gave up (Ctrl-C). In the second case the caller's
+// cancellation is the error, as it would have been a moment earlier; in
+// the first, the read failed, and call retries it like any transport
+// failure (a GET is safe to repeat, and so is a batch of them).
 type emptyAnswerMiddleware struct{}
 
 func (emptyAnswerMiddleware) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
