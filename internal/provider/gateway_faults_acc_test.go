@@ -113,3 +113,45 @@ func TestAccProvider_tokenEndpointUnavailable(t *testing.T) {
 		t.Fatalf("the token endpoint answered 503 %d times: the test did not exercise it", n)
 	}
 }
+
+// TestAccGuestUser_emptyReadAnswerIsNotDrift: a proxy passes a guest
+// read's 200 on without its body. The refresh reads again and finds the
+// guest as it is: the plan is empty, not a re-creation of a guest taken
+// for deleted (nor a provider crash on a user that is not there).
+func TestAccGuestUser_emptyReadAnswerIsNotDrift(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	srv := env.RequireEmulator(t)
+	config := guestConfig(env, env.Email(t, t.Name()), `job_title = "Analyst"`)
+	const read = "GET /v1.0/users/{id}"
+	var mark, plain, faulted int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() { mark = srv.Counters()[read] },
+				Config:    config, PlanOnly: true,
+			},
+			{
+				PreConfig: func() {
+					plain = srv.Counters()[read] - mark
+					mark = srv.Counters()[read]
+					srv.SetFaults(emulator.Faults{Routes: []string{read}, Limit: 1, RateGateway: 1,
+						Gateway: emulator.GatewayFault{Status: 200, Body: emulator.GatewayBodyEmpty}})
+				},
+				Config: config, PlanOnly: true,
+			},
+			{
+				PreConfig: func() { faulted = srv.Counters()[read] - mark },
+				Config:    config, PlanOnly: true,
+			},
+		},
+	})
+	if plain == 0 {
+		t.Fatalf("a refresh read the guest with %s 0 times: the test does not exercise that read", read)
+	}
+	if faulted != plain+1 {
+		t.Fatalf("the refresh with one empty answer sent %s %d times, want %d (the usual %d and one more for the empty answer)", read, faulted, plain+1, plain)
+	}
+}
