@@ -71,7 +71,10 @@ func adoptedDiagnostic(email string, cur *graph.User) diag.Diagnostic {
 func adoptable(plan *guestUserResourceModelV0, existing []graph.User, diags *diag.Diagnostics) bool {
 	email := plan.Email.ValueString()
 	if len(existing) > 1 {
-		diags.Append(severalUsersDiagnostic(email, existing))
+		diags.AddAttributeError(path.Root("email"), "Email Address Matches Several Users",
+			fmt.Sprintf("The address %s is already the mail or one of the otherMails of %d users: %s. The provider cannot tell which one this resource "+
+				"should manage, so it neither invites nor adopts. Remove the address from the users that should not have it, or import one explicitly: "+
+				"terraform import b2b_guest_user.<resource name> <object ID>.", email, len(existing), userIDs(existing)))
 		return false
 	}
 	id := existing[0].ID
@@ -117,15 +120,6 @@ func adoptProfile(ctx context.Context, c *graph.Client, plan *guestUserResourceM
 	return true
 }
 
-// severalUsersDiagnostic refuses an address that several users have, at
-// plan time (planAdoption) or at create.
-func severalUsersDiagnostic(email string, existing []graph.User) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("email"), "Email Address Matches Several Users",
-		fmt.Sprintf("The address %s is already the mail or one of the otherMails of %d users: %s. The provider cannot tell which one this resource "+
-			"should manage, so it neither invites nor adopts. Remove the address from the users that should not have it, or import one explicitly: "+
-			"terraform import b2b_guest_user.<resource name> <object ID>.", email, len(existing), userIDs(existing)))
-}
-
 // planAdoption tells the reviewer, at plan time, what a create with
 // adopt_existing = true will do with its address. Terraform can only show
 // such a create as a create, so without this the plan reads as "invite"
@@ -133,7 +127,7 @@ func severalUsersDiagnostic(email string, existing []graph.User) diag.Diagnostic
 // configuration over its profile: a typo onto someone else's address
 // would surface only in the apply's output, after the damage. The plan
 // warns, naming the user, or fails for what the apply would refuse (an
-// internal account, several users). Create looks the address up again
+// internal account, several users: adoptable, as at create). Create looks the address up again
 // under the address lock and decides on that answer: this look-up only
 // informs, so a failure to make it logs and leaves the plan as it is, and
 // a user that appears between plan and apply is still handled at apply.
@@ -149,15 +143,7 @@ func (r *guestUserResource) planAdoption(ctx context.Context, plan *guestUserRes
 		tflog.Warn(ctx, "could not look the address up at plan time; the create looks it up again", map[string]any{"error": err.Error()})
 		return
 	}
-	switch {
-	case len(existing) == 0:
-		return
-	case len(existing) > 1:
-		diags.Append(severalUsersDiagnostic(email, existing))
-	case !isB2BCollaborationUser(&existing[0]):
-		diags.Append(internalAccountDiagnostic(path.Root("email"),
-			fmt.Sprintf("The address %s belongs to an internal account, so this create would neither invite nor adopt it: adopting or importing it is refused", email), &existing[0]))
-	default:
+	if len(existing) > 0 && adoptable(plan, existing, diags) {
 		diags.Append(willAdoptDiagnostic(email, &existing[0]))
 	}
 }
